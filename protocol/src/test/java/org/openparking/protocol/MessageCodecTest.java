@@ -1,0 +1,93 @@
+package org.openparking.protocol;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MessageCodecTest {
+    private static final Instant T = Instant.parse("2026-11-25T10:15:30Z");
+
+    private static Envelope envelope(Message payload) {
+        return Envelope.of("lot1.L0", "lot1", "L0", 7, T, payload);
+    }
+
+    @Test
+    void everyMessageTypeRoundTrips() throws Exception {
+        Tariff tariff = new Tariff(2, "EUR", 10, 60, 250, 2000, 5000);
+        List<Message> all = List.of(
+                new SessionOpened("s1", "in-1", "AB-123", VehicleType.EV, T, 1),
+                new SessionClosed("s1", "out-1", T, T.plusSeconds(3600), 250, "EUR", PaymentStatus.PAID, "p1", 1, false),
+                new AvailabilityChanged(10, 3, 7, Map.of(VehicleType.STANDARD,
+                        new AvailabilityChanged.TypeCount(10, 7)), "OPEN", 4, T),
+                new LaneChanged("in-1", "OPEN", 3, T),
+                new DriftRecorded(VehicleType.STANDARD, "CLAMPED_LOW", 0, -1),
+                new CommandApplied("c1", MessageType.UPDATE_TARIFF, true, "version 2"),
+                new PaymentRequested("p1", "s1", 250, "EUR", "pm_card_visa", false, null),
+                new PaymentResult("p1", "s1", PaymentResult.Outcome.PAID, 250, "EUR", "pi_1", null, null, false),
+                new RefundRequested("r1", "p1", "s1", "pi_1", 250, "EUR", "barrier fault", "alice"),
+                new RefundResult("r1", "p1", "s1", "REFUNDED", 250, "EUR", "re_1", null),
+                new UpdateTariff(tariff),
+                new SetLevelStatus(true, "cleaning", "bob"),
+                new OpenBarrier("out-1", "stuck car", "bob"),
+                new UpdateAllowList(3, List.of("STAFF-1")),
+                new TrustOperatorKey("{\"kty\":\"EC\"}"));
+        for (Message m : all) {
+            Envelope e = envelope(m);
+            Envelope back = MessageCodec.decode(MessageCodec.encode(e));
+            assertThat(m.type(), back, is(e));
+        }
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws Exception {
+        String json = MessageCodec.encodeToString(envelope(new LaneChanged("in-1", "OPEN", 1, T)))
+                .replace("\"laneId\"", "\"addedLater\":42,\"laneId\"");
+        Envelope back = MessageCodec.decode(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(((LaneChanged) back.payload()).laneId(), is("in-1"));
+    }
+
+    @Test
+    void unknownTypeIsRejectedWithReason() {
+        String json = MessageCodec.encodeToString(envelope(new LaneChanged("in-1", "OPEN", 1, T)))
+                .replace("lane.changed", "lane.teleported");
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> MessageCodec.decode(json.getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.reason(), is(ProtocolException.Reason.UNKNOWN_TYPE));
+    }
+
+    @Test
+    void newerSchemaVersionIsRejected() {
+        String json = MessageCodec.encodeToString(envelope(new LaneChanged("in-1", "OPEN", 1, T)))
+                .replace("\"schemaVersion\":1", "\"schemaVersion\":2");
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> MessageCodec.decode(json.getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.reason(), is(ProtocolException.Reason.UNSUPPORTED_SCHEMA_VERSION));
+    }
+
+    @Test
+    void malformedAndInvalidPayloadsAreRejected() {
+        ProtocolException bad = assertThrows(ProtocolException.class,
+                () -> MessageCodec.decode("{not json".getBytes(StandardCharsets.UTF_8)));
+        assertThat(bad.reason(), is(ProtocolException.Reason.MALFORMED_JSON));
+
+        String negative = MessageCodec.encodeToString(envelope(
+                new PaymentRequested("p1", "s1", 250, "EUR", "pm", false, null))).replace("\"amount\":250", "\"amount\":-5");
+        ProtocolException invalid = assertThrows(ProtocolException.class,
+                () -> MessageCodec.decode(negative.getBytes(StandardCharsets.UTF_8)));
+        assertThat(invalid.reason(), is(ProtocolException.Reason.INVALID_PAYLOAD));
+        assertThat(invalid.getMessage(), containsString("amount must be positive"));
+    }
+
+    @Test
+    void paymentTokenStaysOutOfToString() {
+        PaymentRequested p = new PaymentRequested("p1", "s1", 250, "EUR", "pm_secret_token", false, null);
+        assertThat(p.toString().contains("pm_secret_token"), is(false));
+    }
+}
