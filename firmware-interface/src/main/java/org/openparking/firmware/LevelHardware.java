@@ -1,0 +1,29 @@
+package org.openparking.firmware;
+
+import java.util.Collection;
+
+/**
+ * All devices of one level, built once from {@link HardwareConfig} by {@link HardwareFactory}.
+ * Lookups of an unknown id throw {@link IllegalArgumentException}.
+ */
+public interface LevelHardware extends AutoCloseable {
+    BarrierGate barrier(String laneId);
+
+    VehicleDetector armingLoop(String laneId);
+
+    VehicleDetector safetyLoop(String laneId);
+
+    TicketPrinter ticketPrinter(String laneId);
+
+    SpotSensor spotSensor(String spotId);
+
+    Collection<SpotSensor> spotSensors();
+
+    LevelSign sign();
+
+    /** The simulator's handle, present only in simulated mode. */
+    java.util.Optional<SimulatedLevel> simulator();
+
+    @Override
+    void close();
+}
