@@ -1,11 +1,94 @@
 package org.openparking.firmware;
 
+import com.pi4j.Pi4J;
+import com.pi4j.context.Context;
+
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
 /** Builds a level's hardware for the configured mode. */
 public final class HardwareFactory {
     private HardwareFactory() {
     }
 
+    /**
+     * SIMULATED: in-memory devices driven through {@link LevelHardware#simulator()}. PI4J: GPIO through a
+     * Pi4J auto context (the gpiod provider on a Raspberry Pi), shut down by {@link LevelHardware#close()}.
+     *
+     * @throws IllegalArgumentException if the wiring repeats a lane, spot or pin
+     * @throws HardwareException        if the GPIO cannot be set up
+     */
     public static LevelHardware create(HardwareConfig config) {
-        throw new UnsupportedOperationException("not yet implemented");
+        validate(config);
+        return switch (config.mode()) {
+            case SIMULATED -> SimulatedLevelHardware.create(config);
+            case PI4J -> {
+                Context pi4j;
+                try {
+                    pi4j = Pi4J.newAutoContext();
+                } catch (RuntimeException e) {
+                    throw new HardwareException("cannot start Pi4J: " + e.getMessage(), e);
+                }
+                yield Pi4jLevelHardware.create(config, pi4j, true);
+            }
+        };
+    }
+
+    /**
+     * PI4J hardware on a context the caller owns, such as one built from Pi4J's mock providers in tests.
+     * {@link LevelHardware#close()} releases this level's pins and leaves the context running.
+     */
+    public static LevelHardware create(HardwareConfig config, Context pi4j) {
+        Objects.requireNonNull(pi4j, "pi4j");
+        if (config.mode() != HardwareConfig.Mode.PI4J) {
+            throw new IllegalArgumentException("a Pi4J context needs hardware mode PI4J, not " + config.mode());
+        }
+        validate(config);
+        return Pi4jLevelHardware.create(config, pi4j, false);
+    }
+
+    private static void validate(HardwareConfig config) {
+        Objects.requireNonNull(config, "config");
+        Set<String> lanes = new HashSet<>();
+        Set<String> spots = new HashSet<>();
+        Set<Integer> pins = new HashSet<>();
+        boolean gpio = config.mode() == HardwareConfig.Mode.PI4J;
+        for (HardwareConfig.LaneWiring lane : config.lanes()) {
+            if (!lanes.add(lane.laneId())) {
+                throw new IllegalArgumentException("lane " + lane.laneId() + " is wired twice");
+            }
+            if (gpio) {
+                String what = "lane " + lane.laneId();
+                claim(pins, lane.raisePin(), what + " raise");
+                claim(pins, lane.openLimitPin(), what + " open limit");
+                claim(pins, lane.closedLimitPin(), what + " closed limit");
+                claim(pins, lane.faultPin(), what + " fault");
+                claim(pins, lane.armingLoopPin(), what + " arming loop");
+                claim(pins, lane.safetyLoopPin(), what + " safety loop");
+            }
+        }
+        for (HardwareConfig.SpotWiring spot : config.spots()) {
+            if (!spots.add(spot.spotId())) {
+                throw new IllegalArgumentException("spot " + spot.spotId() + " is wired twice");
+            }
+            if (gpio) {
+                claim(pins, spot.pin(), "spot " + spot.spotId());
+            }
+        }
+        if (gpio && config.sign() != null) {
+            claim(pins, config.sign().clockPin(), "sign clock");
+            claim(pins, config.sign().dataPin(), "sign data");
+            claim(pins, config.sign().fullLampPin(), "sign FULL lamp");
+        }
+    }
+
+    private static void claim(Set<Integer> pins, int pin, String what) {
+        if (pin < 0) {
+            throw new IllegalArgumentException(what + ": GPIO pin must not be negative: " + pin);
+        }
+        if (!pins.add(pin)) {
+            throw new IllegalArgumentException(what + ": GPIO " + pin + " is already used by another device");
+        }
     }
 }
