@@ -1,0 +1,17 @@
+package org.openparking.cloud.http;
+
+import io.helidon.webserver.http.HttpRouting;
+
+/** The REST API under {@code /api/v1} and its error mapping. */
+public final class ApiRouting {
+    public static final String BASE = "/api/v1";
+
+    private ApiRouting() {
+    }
+
+    public static void register(HttpRouting.Builder routing, FleetService fleet, SessionsService sessions,
+                                PaymentsService payments, CommandsService commands) {
+        ErrorMapping.register(routing);
+        routing.register(BASE, fleet, sessions, payments, commands);
+    }
+}

@@ -1,0 +1,275 @@
+package org.openparking.cloud.ingest;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.openparking.cloud.store.Jdbc;
+import org.openparking.protocol.AvailabilityChanged;
+import org.openparking.protocol.CommandApplied;
+import org.openparking.protocol.DriftRecorded;
+import org.openparking.protocol.Envelope;
+import org.openparking.protocol.Json;
+import org.openparking.protocol.LaneChanged;
+import org.openparking.protocol.Message;
+import org.openparking.protocol.PaymentRequested;
+import org.openparking.protocol.PaymentResult;
+import org.openparking.protocol.RefundRequested;
+import org.openparking.protocol.RefundResult;
+import org.openparking.protocol.SessionClosed;
+import org.openparking.protocol.SessionOpened;
+
+/**
+ * Applies one envelope to PostgreSQL in one transaction: the inbox row (the envelope id) and the
+ * effect commit together, so a redelivery finds the id and changes nothing. Every effect is
+ * order-tolerant: each column has a single source event type, state-carrying rows keep the
+ * highest version, and first-final-result-wins for payments.
+ */
+public final class EventApplier {
+    /** What applying did. */
+    public enum Outcome { APPLIED, DUPLICATE }
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public EventApplier(DataSource dataSource, Clock clock) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+    }
+
+    /**
+     * Applies {@code envelope}. {@code fromEdge} is true for events an edge published itself
+     * ({@code edge.*} routing keys); only those advance the edge's sequence tracking, since the
+     * payment worker numbers its own messages.
+     */
+    public Outcome apply(Envelope envelope, boolean fromEdge) throws SQLException {
+        return Jdbc.inTransaction(dataSource, c -> {
+            int inserted = Jdbc.update(c, """
+                    INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (message_id) DO NOTHING""",
+                    envelope.id(), envelope.type(), envelope.edgeId(), envelope.seq());
+            if (inserted == 0) {
+                return Outcome.DUPLICATE;
+            }
+            applyEffect(c, envelope);
+            if (fromEdge) {
+                trackEdge(c, envelope);
+            }
+            return Outcome.APPLIED;
+        });
+    }
+
+    private void applyEffect(Connection c, Envelope e) throws SQLException {
+        Message payload = e.payload();
+        switch (payload) {
+            case SessionOpened m -> sessionOpened(c, e, m);
+            case SessionClosed m -> sessionClosed(c, e, m);
+            case AvailabilityChanged m -> availability(c, e, m);
+            case LaneChanged m -> lane(c, e, m);
+            case DriftRecorded m -> drift(c, e, m);
+            case CommandApplied m -> commandApplied(c, e, m);
+            case PaymentRequested m -> paymentRequested(c, e, m);
+            case PaymentResult m -> paymentResult(c, e, m);
+            case RefundResult m -> refundResult(c, e, m);
+            // Refund requests are the cloud's own messages; one seen here changes nothing.
+            case RefundRequested m -> { }
+            case Message.Command m -> throw new InvalidEventException("a command is not an event: " + m.type());
+        }
+    }
+
+    private static void sessionOpened(Connection c, Envelope e, SessionOpened m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, entry_lane, plate,
+                                      vehicle_type, entry_tariff_version)
+                VALUES (?, ?, ?, ?, 'OPEN', ?, ?, ?, ?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET
+                    entry_time = EXCLUDED.entry_time, entry_lane = EXCLUDED.entry_lane, plate = EXCLUDED.plate,
+                    vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version""",
+                m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
+                m.vehicleType(), m.tariffVersion());
+    }
+
+    private static void sessionClosed(Connection c, Envelope e, SessionClosed m) throws SQLException {
+        // A close that arrives first creates the row; the open fills in the entry columns later.
+        Jdbc.update(c, """
+                INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, exit_time, exit_lane,
+                                      fee_amount, currency, payment_status, payment_id, tariff_version, lost_ticket)
+                VALUES (?, ?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET
+                    status = 'CLOSED', exit_time = EXCLUDED.exit_time, exit_lane = EXCLUDED.exit_lane,
+                    fee_amount = EXCLUDED.fee_amount, currency = EXCLUDED.currency,
+                    payment_status = EXCLUDED.payment_status, payment_id = EXCLUDED.payment_id,
+                    tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket""",
+                m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.exitTime(), m.laneId(),
+                m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(), m.lostTicket());
+    }
+
+    private static void availability(Connection c, Envelope e, AvailabilityChanged m) throws SQLException {
+        Map<String, AvailabilityChanged.TypeCount> byType = new TreeMap<>();
+        m.byType().forEach((type, count) -> byType.put(type.name(), count));
+        String byTypeJson;
+        try {
+            byTypeJson = Json.mapper().writeValueAsString(byType);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        Jdbc.update(c, """
+                INSERT INTO levels (lot_id, level_id, edge_id, capacity, occupied, free, by_type, status, version, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (lot_id, level_id) DO UPDATE SET
+                    edge_id = EXCLUDED.edge_id, capacity = EXCLUDED.capacity, occupied = EXCLUDED.occupied,
+                    free = EXCLUDED.free, by_type = EXCLUDED.by_type, status = EXCLUDED.status,
+                    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+                WHERE levels.version < EXCLUDED.version""",
+                e.lotId(), e.levelId(), e.edgeId(), m.capacity(), m.occupied(), m.free(), new Jdbc.Json(byTypeJson),
+                m.status(), m.version(), m.updatedAt());
+    }
+
+    private static void lane(Connection c, Envelope e, LaneChanged m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO lanes (lot_id, level_id, lane_id, barrier, version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (lot_id, level_id, lane_id) DO UPDATE SET
+                    barrier = EXCLUDED.barrier, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+                WHERE lanes.version < EXCLUDED.version""",
+                e.lotId(), e.levelId(), m.laneId(), m.barrier(), m.version(), m.updatedAt());
+    }
+
+    private static void drift(Connection c, Envelope e, DriftRecorded m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO drift_records (message_id, edge_id, lot_id, level_id, vehicle_type, reason, expected,
+                                           observed, occurred_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                e.id(), e.edgeId(), e.lotId(), e.levelId(), m.vehicleType(), m.reason(), m.expected(),
+                m.observed(), e.occurredAt());
+    }
+
+    private static void commandApplied(Connection c, Envelope e, CommandApplied m) throws SQLException {
+        // The first receipt wins; an unknown command id (issued by another deployment) changes nothing.
+        Jdbc.update(c, """
+                UPDATE commands SET applied_at = ?, applied = ?, applied_detail = ?
+                WHERE command_id = ? AND applied_at IS NULL""",
+                e.occurredAt(), m.applied(), m.detail(), m.commandId());
+    }
+
+    private static void paymentRequested(Connection c, Envelope e, PaymentRequested m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO payments (payment_id, session_id, edge_id, lot_id, level_id, plate, amount, currency,
+                                      deferred, requested_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (payment_id) DO UPDATE SET
+                    edge_id = EXCLUDED.edge_id, plate = EXCLUDED.plate, amount = EXCLUDED.amount,
+                    currency = EXCLUDED.currency, deferred = payments.deferred OR EXCLUDED.deferred,
+                    requested_at = EXCLUDED.requested_at""",
+                m.paymentId(), m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.plate(), m.amount(),
+                m.currency(), m.deferred(), e.occurredAt());
+        recordIfUncollectable(c, m.paymentId());
+    }
+
+    private static void paymentResult(Connection c, Envelope e, PaymentResult m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO payments (payment_id, session_id, lot_id, level_id, amount, currency, deferred, outcome,
+                                      provider_reference, failure_code, failure_message, result_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (payment_id) DO UPDATE SET
+                    deferred = payments.deferred OR EXCLUDED.deferred,
+                    outcome = COALESCE(payments.outcome, EXCLUDED.outcome),
+                    provider_reference = CASE WHEN payments.outcome IS NULL THEN EXCLUDED.provider_reference
+                                              ELSE payments.provider_reference END,
+                    failure_code = CASE WHEN payments.outcome IS NULL THEN EXCLUDED.failure_code
+                                        ELSE payments.failure_code END,
+                    failure_message = CASE WHEN payments.outcome IS NULL THEN EXCLUDED.failure_message
+                                           ELSE payments.failure_message END,
+                    result_at = CASE WHEN payments.outcome IS NULL THEN EXCLUDED.result_at
+                                     ELSE payments.result_at END""",
+                m.paymentId(), m.sessionId(), e.lotId(), e.levelId(), m.amount(), m.currency(), m.deferred(),
+                m.outcome(), m.providerReference(), m.failureCode(), m.failureMessage(), e.occurredAt());
+        recordIfUncollectable(c, m.paymentId());
+    }
+
+    /**
+     * A deferred payment with a DECLINED or FAILED outcome goes to the ledger once; which of
+     * request and result arrived first does not matter, both call this.
+     */
+    private static void recordIfUncollectable(Connection c, String paymentId) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO unable_to_collect (payment_id, session_id, lot_id, level_id, plate, amount, currency,
+                                               outcome, failure_code, failure_message, failed_at)
+                SELECT p.payment_id, p.session_id, p.lot_id, p.level_id, p.plate, p.amount, p.currency,
+                       p.outcome, p.failure_code, p.failure_message, p.result_at
+                FROM payments p
+                WHERE p.payment_id = ? AND p.deferred AND p.outcome IN ('DECLINED', 'FAILED')
+                ON CONFLICT (payment_id) DO UPDATE SET plate = COALESCE(unable_to_collect.plate, EXCLUDED.plate)""",
+                paymentId);
+    }
+
+    private static void refundResult(Connection c, Envelope e, RefundResult m) throws SQLException {
+        String status = "REFUNDED".equals(m.outcome()) ? "REFUNDED" : "FAILED";
+        Jdbc.update(c, """
+                INSERT INTO refunds (refund_id, payment_id, session_id, amount, currency, status, provider_reference,
+                                     failure_code, result_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (refund_id) DO UPDATE SET
+                    status = EXCLUDED.status, provider_reference = EXCLUDED.provider_reference,
+                    failure_code = EXCLUDED.failure_code, result_at = EXCLUDED.result_at
+                WHERE refunds.status = 'REQUESTED'""",
+                m.refundId(), m.paymentId(), m.sessionId(), m.amount(), m.currency(), status,
+                m.providerReference(), m.failureCode(), e.occurredAt());
+    }
+
+    /**
+     * Sequence tracking of the sending edge: last seq, the contiguous prefix, gaps, last seen and
+     * lag. Last in the transaction so the edge row (shared by all of an edge's events) is locked
+     * for as short a time as possible.
+     */
+    private void trackEdge(Connection c, Envelope e) throws SQLException {
+        Instant now = clock.instant();
+        double lag = Math.max(0, Duration.between(e.occurredAt(), now).toMillis() / 1000.0);
+        Jdbc.update(c, """
+                INSERT INTO edges (edge_id, lot_id, level_id, last_seq, events_received, last_seen, last_event_at,
+                                   lag_seconds)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                ON CONFLICT (edge_id) DO UPDATE SET
+                    last_seq = GREATEST(edges.last_seq, EXCLUDED.last_seq),
+                    events_received = edges.events_received + 1,
+                    last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
+                    last_event_at = GREATEST(edges.last_event_at, EXCLUDED.last_event_at),
+                    lag_seconds = EXCLUDED.lag_seconds""",
+                e.edgeId(), e.lotId(), e.levelId(), e.seq(), now, e.occurredAt(), lag);
+        long contiguous;
+        try (PreparedStatement ps = c.prepareStatement("SELECT contiguous_seq FROM edges WHERE edge_id = ?")) {
+            ps.setString(1, e.edgeId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                contiguous = rs.getLong(1);
+            }
+        }
+        if (e.seq() <= contiguous) {
+            return;
+        }
+        if (e.seq() > contiguous + 1) {
+            Jdbc.update(c, "INSERT INTO edge_seq_pending (edge_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    e.edgeId(), e.seq());
+            return;
+        }
+        // e.seq() closes the gap at the front: advance over every pending seq that now follows on.
+        long next = e.seq();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq FROM edge_seq_pending WHERE edge_id = ? AND seq > ? ORDER BY seq")) {
+            ps.setString(1, e.edgeId());
+            ps.setLong(2, next);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next() && rs.getLong(1) == next + 1) {
+                    next++;
+                }
+            }
+        }
+        Jdbc.update(c, "DELETE FROM edge_seq_pending WHERE edge_id = ? AND seq <= ?", e.edgeId(), next);
+        Jdbc.update(c, "UPDATE edges SET contiguous_seq = ? WHERE edge_id = ?", next, e.edgeId());
+    }
+}

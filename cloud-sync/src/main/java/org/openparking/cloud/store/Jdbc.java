@@ -1,0 +1,119 @@
+package org.openparking.cloud.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import javax.sql.DataSource;
+
+/** Plain JDBC helpers: one transaction per unit of work, parameters bound by position. */
+public final class Jdbc {
+    private Jdbc() {
+    }
+
+    /** Work done inside one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: commit on return, rollback on any exception. */
+    public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        }
+    }
+
+    /** Runs a read in an auto-commit connection. */
+    public static <T> T read(DataSource dataSource, Work<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return work.run(c);
+        }
+    }
+
+    /** Executes an update with positional parameters and returns the row count. */
+    public static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Maps one row. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(java.sql.ResultSet rs) throws SQLException;
+    }
+
+    /** Runs a query and maps every row. */
+    public static <T> java.util.List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... params)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                java.util.List<T> rows = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        }
+    }
+
+    public static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            int index = i + 1;
+            switch (p) {
+                case null -> ps.setNull(index, Types.NULL);
+                case Instant instant -> ps.setTimestamp(index, Timestamp.from(instant));
+                case Enum<?> e -> ps.setString(index, e.name());
+                case Json json -> ps.setObject(index, json.text(), Types.OTHER);
+                default -> ps.setObject(index, p);
+            }
+        }
+    }
+
+    public static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+
+    /**
+     * Whether a failure says "PostgreSQL is not usable right now" (connection lost, shutting down,
+     * out of resources, deadlock, serialization) rather than "this data is wrong". Anything not
+     * clearly a data error counts as transient: re-queuing a good message is safe, dead-lettering
+     * it because the database was down is not.
+     */
+    public static boolean isDataError(SQLException e) {
+        if (e instanceof SQLTransientException) {
+            return false;
+        }
+        String state = e.getSQLState();
+        // 22: data exception (value too long, bad number); 23: integrity constraint violation.
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /** A value bound as {@code jsonb}. */
+    public record Json(String text) {
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}
