@@ -1,0 +1,201 @@
+package org.openparking.edge;
+
+import io.helidon.config.Config;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.openparking.edge.command.LevelCommands;
+import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.http.EdgeRouting;
+import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.lane.LaneStateRecorder;
+import org.openparking.edge.occupancy.LevelAvailability;
+import org.openparking.edge.occupancy.Occupancy;
+import org.openparking.edge.occupancy.SignDriver;
+import org.openparking.edge.occupancy.SpotTracker;
+import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.payment.PaymentLink;
+import org.openparking.edge.payment.PaymentRepository;
+import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.session.ParkingService;
+import org.openparking.edge.session.SessionRepository;
+import org.openparking.edge.store.Database;
+import org.openparking.edge.store.LevelSetup;
+import org.openparking.edge.tariff.TariffRepository;
+import org.openparking.edge.ticket.TicketSigner;
+import org.openparking.firmware.BarrierGate;
+import org.openparking.firmware.HardwareFactory;
+import org.openparking.firmware.LevelHardware;
+
+/**
+ * One running level: every component built once, in dependency order, and closed in reverse. Main
+ * starts one from configuration; tests start one on a temp database and port 0.
+ */
+public final class EdgeApplication implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EdgeApplication.class.getName());
+
+    private final EdgeSettings settings;
+    private final Database db;
+    private final LevelHardware hardware;
+    private final ScheduledExecutorService timer;
+    private final LevelAvailability board;
+    private final ParkingService parking;
+    private final LevelCommands commands;
+    private final Map<String, LaneController> lanes;
+    private final WebServer server;
+
+    private EdgeApplication(EdgeSettings settings, Config serverConfig, Clock clock) {
+        this.settings = settings;
+        this.db = Database.open(Path.of(settings.dbPath()));
+        TariffRepository tariffs = new TariffRepository();
+        LevelSetup.apply(db, settings, tariffs, clock.instant());
+
+        this.hardware = HardwareFactory.create(settings.hardware());
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lane-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);
+        this.board = new LevelAvailability();
+        Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
+                clock, board);
+        board.publish(db.read(occupancy::load));
+        SignDriver sign = new SignDriver(hardware.sign());
+        sign.show(board.current());
+        board.subscribe(sign::show);
+
+        SpotTracker spots = new SpotTracker(db, occupancy, board, clock);
+        if (settings.occupancyMode() == EdgeSettings.OccupancyMode.SENSORS) {
+            spots.attach(settings.spots().stream().map(s -> hardware.spotSensor(s.id())).toList());
+        }
+
+        PaymentResults results = new PaymentResults();
+        PaymentLink link = PaymentLink.offline();
+        this.parking = new ParkingService(db, settings, new TicketSigner(settings.lotId(), settings.ticketSecret()),
+                outbox, occupancy, board, new SessionRepository(), tariffs, new PaymentRepository(), results, link,
+                clock);
+
+        LaneStateRecorder laneStates = new LaneStateRecorder(db, outbox, clock);
+        this.lanes = new LinkedHashMap<>();
+        Map<String, BarrierGate> barriers = new LinkedHashMap<>();
+        for (EdgeSettings.Lane lane : settings.lanes()) {
+            BarrierGate barrier = hardware.barrier(lane.id());
+            barriers.put(lane.id(), barrier);
+            LaneController controller = new LaneController(lane, barrier, hardware.armingLoop(lane.id()),
+                    hardware.safetyLoop(lane.id()), hardware.ticketPrinter(lane.id()), parking, timer,
+                    settings.passageTimeout(), clock);
+            controller.onChange(laneStates::record);
+            lanes.put(lane.id(), controller);
+        }
+        this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, clock);
+
+        EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
+                settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()));
+        this.server = WebServer.builder()
+                .config(serverConfig)
+                .addFeature(observe())
+                .routing(r -> EdgeRouting.routing(r, parts))
+                .build()
+                .start();
+        LOG.info(() -> "edge " + settings.edgeId() + " serving on port " + server.port() + " (" + settings + ")");
+    }
+
+    public static EdgeApplication start(EdgeSettings settings, Config serverConfig) {
+        return new EdgeApplication(settings, serverConfig, Clock.systemUTC());
+    }
+
+    public static EdgeApplication start(EdgeSettings settings, Config serverConfig, Clock clock) {
+        return new EdgeApplication(settings, serverConfig, clock);
+    }
+
+    private ObserveFeature observe() {
+        HealthCheck database = new HealthCheck() {
+            @Override
+            public String name() {
+                return "database";
+            }
+
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                try {
+                    long open = db.read(c -> {
+                        try (var ps = c.prepareStatement("SELECT COUNT(*) FROM sessions WHERE status = 'OPEN'");
+                             var rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
+                    });
+                    return HealthCheckResponse.builder().status(true).detail("openSessions", open).build();
+                } catch (RuntimeException e) {
+                    return HealthCheckResponse.builder().status(false).detail("error", e.getMessage()).build();
+                }
+            }
+        };
+        return ObserveFeature.builder()
+                .addObserver(HealthObserver.builder().details(true).addCheck(database).build())
+                .addObserver(MetricsObserver.create())
+                .build();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public EdgeSettings settings() {
+        return settings;
+    }
+
+    public LevelHardware hardware() {
+        return hardware;
+    }
+
+    public LevelAvailability availability() {
+        return board;
+    }
+
+    public ParkingService parking() {
+        return parking;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        timer.shutdown();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        hardware.close();
+        db.close();
+    }
+
+    /** Ids of the level's lanes, for logs and tests. */
+    public Set<String> laneIds() {
+        return lanes.keySet();
+    }
+}

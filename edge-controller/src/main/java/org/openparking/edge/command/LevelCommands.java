@@ -1,0 +1,179 @@
+package org.openparking.edge.command;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.openparking.edge.ParkingException;
+import org.openparking.edge.ParkingException.Kind;
+import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.occupancy.Availability;
+import org.openparking.edge.occupancy.LevelAvailability;
+import org.openparking.edge.occupancy.Occupancy;
+import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.store.Database;
+import org.openparking.edge.tariff.TariffRepository;
+import org.openparking.firmware.BarrierGate;
+import org.openparking.protocol.CommandApplied;
+import org.openparking.protocol.Envelope;
+import org.openparking.protocol.Message;
+import org.openparking.protocol.OpenBarrier;
+import org.openparking.protocol.SetLevelStatus;
+import org.openparking.protocol.Tariff;
+import org.openparking.protocol.TrustOperatorKey;
+import org.openparking.protocol.UpdateAllowList;
+import org.openparking.protocol.UpdateTariff;
+
+/**
+ * Operator actions on the level, from the local admin API or as commands from the cloud. A cloud
+ * command is applied exactly once: its id goes into the inbox in the same transaction as its effect,
+ * with a {@code command.applied} receipt in the outbox.
+ */
+public final class LevelCommands {
+    private static final Logger LOG = Logger.getLogger(LevelCommands.class.getName());
+
+    private final Database db;
+    private final Outbox outbox;
+    private final Occupancy occupancy;
+    private final LevelAvailability board;
+    private final TariffRepository tariffs;
+    private final Map<String, LaneController> lanes;
+    private final Map<String, BarrierGate> barriers;
+    private final Clock clock;
+    private volatile String trustedOperatorKey;
+
+    public LevelCommands(Database db, Outbox outbox, Occupancy occupancy, LevelAvailability board,
+                         TariffRepository tariffs, Map<String, LaneController> lanes, Map<String, BarrierGate> barriers,
+                         Clock clock) {
+        this.db = db;
+        this.outbox = outbox;
+        this.occupancy = occupancy;
+        this.board = board;
+        this.tariffs = tariffs;
+        this.lanes = lanes;
+        this.barriers = barriers;
+        this.clock = clock;
+    }
+
+    public Availability setClosed(boolean closed, String reason, String by) {
+        Availability a = db.write(c -> setClosedIn(c, closed, reason));
+        board.publish(a);
+        LOG.info(() -> "level " + (closed ? "closed" : "opened") + " by " + by + (reason == null ? "" : ": " + reason));
+        return a;
+    }
+
+    public void openBarrier(String laneId, String reason, String by) {
+        if (reason == null || reason.isBlank()) {
+            throw new ParkingException(Kind.BAD_REQUEST, "REASON_REQUIRED", "a manual open needs a reason");
+        }
+        lane(laneId).openManually(reason, by);
+    }
+
+    public void resetFault(String laneId, String by) {
+        lane(laneId);
+        barriers.get(laneId).resetFault();
+        LOG.info(() -> "barrier fault of lane " + laneId + " reset by " + by);
+    }
+
+    /** @return whether the tariff was newer than the stored one and is now in force */
+    public boolean applyTariff(Tariff tariff) {
+        return db.write(c -> tariffs.applyIfNewer(c, tariff, clock.instant()));
+    }
+
+    public Tariff currentTariff() {
+        return db.read(c -> tariffs.current(c).orElseThrow());
+    }
+
+    public void replaceAllowList(List<String> plates) {
+        db.write(c -> replaceAllowListIn(c, plates));
+    }
+
+    /** The JWK the cloud pushed for verifying operator tokens offline, if any. */
+    public String trustedOperatorKey() {
+        return trustedOperatorKey;
+    }
+
+    /**
+     * Applies a command from the cloud exactly once. Returns false if it was already applied (a
+     * redelivery), in which case nothing happens.
+     */
+    public boolean apply(Envelope envelope) {
+        if (!(envelope.payload() instanceof Message.Command command)) {
+            throw new IllegalArgumentException(envelope.type() + " is not a command");
+        }
+        Applied applied = db.write(c -> {
+            if (!Inbox.record(c, envelope, clock.instant())) {
+                return null;
+            }
+            Applied result = switch (command) {
+                case UpdateTariff u -> new Applied(tariffs.applyIfNewer(c, u.tariff(), clock.instant()),
+                        "tariff version " + u.tariff().version(), null);
+                case SetLevelStatus s -> new Applied(true, s.closed() ? "closed" : "opened", setClosedIn(c, s.closed(),
+                        s.reason()));
+                case UpdateAllowList l -> {
+                    replaceAllowListIn(c, l.plates());
+                    yield new Applied(true, l.plates().size() + " plates", null);
+                }
+                case OpenBarrier o -> new Applied(lanes.containsKey(o.laneId()), "lane " + o.laneId(), null);
+                case TrustOperatorKey k -> new Applied(true, "operator key", null);
+            };
+            outbox.append(c, new CommandApplied(envelope.id(), envelope.type(), result.applied(), result.detail()));
+            return result;
+        });
+        if (applied == null) {
+            LOG.info(() -> "command " + envelope.id() + " (" + envelope.type() + ") was already applied");
+            return false;
+        }
+        if (applied.availability() != null) {
+            board.publish(applied.availability());
+        }
+        // Physical and in-memory effects follow the commit: a crash in between loses a barrier
+        // opening, which is safer than replaying an old one.
+        switch (command) {
+            case OpenBarrier o when applied.applied() -> openBarrier(o.laneId(), o.reason(), o.requestedBy());
+            case TrustOperatorKey k -> trustedOperatorKey = k.jwk();
+            default -> {
+            }
+        }
+        LOG.info(() -> "command " + envelope.type() + " applied: " + applied.detail());
+        return true;
+    }
+
+    private record Applied(boolean applied, String detail, Availability availability) {
+    }
+
+    private Availability setClosedIn(Connection c, boolean closed, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE level_state SET closed = ?, closed_reason = ?, updated_at = ? WHERE id = 1")) {
+            ps.setInt(1, closed ? 1 : 0);
+            ps.setString(2, closed ? reason : null);
+            ps.setString(3, clock.instant().toString());
+            ps.executeUpdate();
+        }
+        return occupancy.refresh(c);
+    }
+
+    private static Void replaceAllowListIn(Connection c, List<String> plates) throws SQLException {
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM allow_list");
+             PreparedStatement ins = c.prepareStatement("INSERT OR IGNORE INTO allow_list (plate) VALUES (?)")) {
+            del.executeUpdate();
+            for (String p : plates) {
+                ins.setString(1, p.trim().toUpperCase(java.util.Locale.ROOT).replaceAll("[\\s-]+", ""));
+                ins.addBatch();
+            }
+            ins.executeBatch();
+        }
+        return null;
+    }
+
+    private LaneController lane(String laneId) {
+        LaneController lane = lanes.get(laneId);
+        if (lane == null) {
+            throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_LANE", "no lane " + laneId + " on this level");
+        }
+        return lane;
+    }
+}

@@ -1,0 +1,140 @@
+package org.openparking.edge.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.openparking.firmware.HardwareConfig;
+import org.openparking.protocol.Envelope;
+import org.openparking.protocol.Tariff;
+import org.openparking.protocol.VehicleType;
+
+/**
+ * Everything the edge controller is configured with, validated once at start-up. Only {@code Main}
+ * reads configuration; everything else gets the piece it needs from here.
+ */
+public record EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
+                           OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
+                           String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
+                           String amqpUri) {
+
+    /** sensors: per-spot sensors decide; counting: sessions at the gates decide. */
+    public enum OccupancyMode { SENSORS, COUNTING }
+
+    public enum Direction { ENTRY, EXIT }
+
+    public record Lane(String id, Direction direction) {
+        public Lane {
+            Objects.requireNonNull(id, "lane id");
+            Objects.requireNonNull(direction, "lane direction");
+        }
+    }
+
+    public record Spot(String id, VehicleType type) {
+        public Spot {
+            Objects.requireNonNull(id, "spot id");
+            Objects.requireNonNull(type, "spot type");
+        }
+    }
+
+    /**
+     * @param floorLimit      fees at or below this may be deferred when payments are unreachable
+     * @param resultWait      how long an exit waits for a payment result
+     * @param payStationGrace time to leave after paying at the pay station
+     */
+    public record Payments(long floorLimit, Duration resultWait, Duration payStationGrace) {
+    }
+
+    /** @param uri empty means MQTT off */
+    public record Mqtt(String uri, String clientId, String username, String password, Duration heartbeat) {
+        public boolean enabled() {
+            return uri != null && !uri.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "Mqtt[uri=" + uri + ", clientId=" + clientId + ", username=" + username + ", password=***"
+                    + ", heartbeat=" + heartbeat + "]";
+        }
+    }
+
+    public EdgeSettings {
+        requireId(lotId, "edge.lot-id");
+        requireId(levelId, "edge.level-id");
+        Objects.requireNonNull(dbPath, "edge.db-path");
+        lanes = List.copyOf(lanes);
+        spots = List.copyOf(spots);
+        if (lanes.isEmpty()) {
+            throw new IllegalArgumentException("lanes: a level needs at least one lane");
+        }
+        if (spots.isEmpty()) {
+            throw new IllegalArgumentException("spots or capacity: a level needs at least one spot");
+        }
+        Set<String> ids = new HashSet<>();
+        for (Lane l : lanes) {
+            if (!ids.add(l.id())) {
+                throw new IllegalArgumentException("lanes: duplicate lane id " + l.id());
+            }
+        }
+        ids.clear();
+        for (Spot s : spots) {
+            if (!ids.add(s.id())) {
+                throw new IllegalArgumentException("spots: duplicate spot id " + s.id());
+            }
+        }
+        if (ticketSecret == null || ticketSecret.length() < 16) {
+            throw new IllegalArgumentException("tickets.secret must be at least 16 characters");
+        }
+        Objects.requireNonNull(tariff, "tariff");
+        Objects.requireNonNull(payments, "payments");
+        Objects.requireNonNull(mqtt, "mqtt");
+        amqpUri = amqpUri == null ? "" : amqpUri;
+    }
+
+    private static void requireId(String value, String key) {
+        // Ids become MQTT topic levels and AMQP routing-key words: no separators or wildcards.
+        if (value == null || !value.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException(key + " must be 1-64 letters, digits, '-' or '_', was " + value);
+        }
+    }
+
+    public String edgeId() {
+        return Envelope.edgeId(lotId, levelId);
+    }
+
+    public boolean cloudEnabled() {
+        return !amqpUri.isBlank();
+    }
+
+    /** Spots per type, in a stable order. */
+    public Map<VehicleType, Integer> capacityByType() {
+        Map<VehicleType, Integer> result = new EnumMap<>(VehicleType.class);
+        for (Spot s : spots) {
+            result.merge(s.type(), 1, Integer::sum);
+        }
+        return result;
+    }
+
+    /** Spots generated from a capacity map, for counting levels: ids {@code STANDARD-001}... */
+    public static List<Spot> spotsFromCapacity(Map<VehicleType, Integer> capacity) {
+        List<Spot> result = new ArrayList<>();
+        capacity.forEach((type, count) -> {
+            for (int i = 1; i <= count; i++) {
+                result.add(new Spot(String.format("%s-%03d", type, i), type));
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + dbPath + ", hardware=" + hardware.mode()
+                + ", occupancy=" + occupancyMode + ", lanes=" + lanes + ", spots=" + spots.size()
+                + ", tariff=" + tariff + ", tickets.secret=***, mqtt=" + mqtt + ", cloud="
+                + (cloudEnabled() ? "on" : "off") + "]";
+    }
+}

@@ -1,0 +1,35 @@
+package org.openparking.edge.http;
+
+import io.helidon.webserver.http.HttpRouting;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.openparking.edge.command.LevelCommands;
+import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.occupancy.LevelAvailability;
+import org.openparking.edge.occupancy.SpotTracker;
+import org.openparking.edge.session.ParkingService;
+import org.openparking.firmware.SimulatedLevel;
+
+/** The edge's HTTP API under {@code /api/v1}; Main and the tests build routing through here. */
+public final class EdgeRouting {
+    public static final String BASE = "/api/v1";
+
+    private EdgeRouting() {
+    }
+
+    /** What the HTTP layer needs, built by Main. */
+    public record Parts(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes,
+                        ParkingService parking, LevelCommands commands, Optional<SimulatedLevel> simulator,
+                        Set<String> spotIds) {
+    }
+
+    public static void routing(HttpRouting.Builder routing, Parts parts) {
+        ErrorHandling.register(routing);
+        routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes()))
+                .register(BASE, new SessionService(parts.parking()))
+                .register(BASE + "/admin", new AdminService(parts.commands()));
+        parts.simulator().ifPresent(sim -> routing.register(BASE + "/simulator",
+                new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet())));
+    }
+}

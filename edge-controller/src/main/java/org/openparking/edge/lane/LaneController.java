@@ -1,0 +1,221 @@
+package org.openparking.edge.lane;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.openparking.edge.ParkingException;
+import org.openparking.edge.ParkingException.Kind;
+import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.session.ParkingService;
+import org.openparking.firmware.BarrierGate;
+import org.openparking.firmware.BarrierState;
+import org.openparking.firmware.HardwareException;
+import org.openparking.firmware.TicketPrinter;
+import org.openparking.firmware.VehicleDetector;
+import org.openparking.protocol.VehicleType;
+
+/**
+ * One lane's state machine. The barrier opens only for an admitted entry or a settled exit (or an
+ * audited manual open), and closes once the car has crossed the safety loop, or after the passage
+ * timeout if nobody drove through. The barrier's own interlock keeps it up while a car is under it.
+ *
+ * <pre>
+ * IDLE --arming loop--> VEHICLE_WAITING --entry/exit accepted--> GATE_OPEN --safety loop--> VEHICLE_PASSING
+ *   ^                                                               |                           |
+ *   +-------------------- passage timeout: lower -------------------+---- loop clear: lower ----+
+ * </pre>
+ */
+public final class LaneController {
+    private static final Logger LOG = Logger.getLogger(LaneController.class.getName());
+
+    public enum Phase { IDLE, VEHICLE_WAITING, GATE_OPEN, VEHICLE_PASSING }
+
+    private final EdgeSettings.Lane lane;
+    private final BarrierGate barrier;
+    private final VehicleDetector arming;
+    private final VehicleDetector safety;
+    private final TicketPrinter printer;
+    private final ParkingService parking;
+    private final ScheduledExecutorService timer;
+    private final Duration passageTimeout;
+    private final Clock clock;
+    private final List<Consumer<LaneView>> listeners = new CopyOnWriteArrayList<>();
+
+    private Phase phase = Phase.IDLE;
+    private ScheduledFuture<?> passageTimer;
+    private java.time.Instant updatedAt;
+
+    public LaneController(EdgeSettings.Lane lane, BarrierGate barrier, VehicleDetector arming, VehicleDetector safety,
+                          TicketPrinter printer, ParkingService parking, ScheduledExecutorService timer,
+                          Duration passageTimeout, Clock clock) {
+        this.lane = lane;
+        this.barrier = barrier;
+        this.arming = arming;
+        this.safety = safety;
+        this.printer = printer;
+        this.parking = parking;
+        this.timer = timer;
+        this.passageTimeout = passageTimeout;
+        this.clock = clock;
+        this.updatedAt = clock.instant();
+        // Hardware callbacks arrive on device threads, possibly under the device's own lock: hop onto the
+        // lane's timer thread (one thread, so order is kept) before taking this lane's lock.
+        arming.onChange(present -> timer.execute(() -> onArming(present)));
+        safety.onChange(present -> timer.execute(() -> onSafety(present)));
+        barrier.onStateChange(state -> timer.execute(this::changed));
+    }
+
+    public String laneId() {
+        return lane.id();
+    }
+
+    public EdgeSettings.Direction direction() {
+        return lane.direction();
+    }
+
+    /** An entry accepted at this lane. {@code printed} is false when the printer failed (the ticket is still valid). */
+    public record Entry(ParkingService.Admission admission, boolean printed, BarrierState gate) {
+    }
+
+    public record Exit(ParkingService.Departure departure, BarrierState gate) {
+    }
+
+    public synchronized Entry enter(String plate, VehicleType vehicleType) {
+        requireDirection(EdgeSettings.Direction.ENTRY);
+        requireReady();
+        ParkingService.Admission admission = parking.admit(lane.id(), plate, vehicleType);
+        boolean printed = true;
+        try {
+            printer.print(admission.ticket());
+        } catch (HardwareException e) {
+            printed = false;
+            LOG.warning(() -> "lane " + lane.id() + ": ticket printer failed (" + e.getMessage()
+                    + "); session " + admission.session().sessionId() + " admitted with its ticket on the display");
+        }
+        openForPassage();
+        return new Entry(admission, printed, barrier.state());
+    }
+
+    public synchronized Exit exit(String ticket, String paymentMethod) {
+        requireDirection(EdgeSettings.Direction.EXIT);
+        requireReady();
+        ParkingService.Departure departure = parking.depart(lane.id(), ticket, paymentMethod);
+        if (departure.gateOpens()) {
+            openForPassage();
+        }
+        return new Exit(departure, barrier.state());
+    }
+
+    /** Raises the barrier by hand (operator, remote command); the caller audits who and why. */
+    public synchronized BarrierState openManually(String reason, String by) {
+        if (!barrier.raise()) {
+            throw new ParkingException(Kind.UNAVAILABLE, "BARRIER_FAULT",
+                    "barrier of lane " + lane.id() + " cannot open: " + barrier.fault().orElse("fault"));
+        }
+        LOG.info(() -> "lane " + lane.id() + " opened manually by " + by + ": " + reason);
+        phase = Phase.GATE_OPEN;
+        schedulePassageTimeout();
+        changed();
+        return barrier.state();
+    }
+
+    public synchronized LaneView view() {
+        return new LaneView(lane.id(), lane.direction(), barrier.state().name(), phase, arming.present(),
+                safety.present(), barrier.fault().orElse(null), updatedAt);
+    }
+
+    public void onChange(Consumer<LaneView> listener) {
+        listeners.add(listener);
+    }
+
+    private void requireDirection(EdgeSettings.Direction expected) {
+        if (lane.direction() != expected) {
+            throw new ParkingException(Kind.CONFLICT, "WRONG_DIRECTION",
+                    "lane " + lane.id() + " is an " + lane.direction().name().toLowerCase() + " lane");
+        }
+    }
+
+    private void requireReady() {
+        if (barrier.state() == BarrierState.FAULT) {
+            throw new ParkingException(Kind.UNAVAILABLE, "BARRIER_FAULT",
+                    "barrier of lane " + lane.id() + " is faulty: " + barrier.fault().orElse("unknown"));
+        }
+        if (phase == Phase.GATE_OPEN || phase == Phase.VEHICLE_PASSING) {
+            throw new ParkingException(Kind.CONFLICT, "LANE_BUSY",
+                    "lane " + lane.id() + " is still letting the previous vehicle through");
+        }
+    }
+
+    private void openForPassage() {
+        if (!barrier.raise()) {
+            LOG.warning(() -> "lane " + lane.id() + ": barrier did not open (" + barrier.fault().orElse("?") + ")");
+            return;
+        }
+        phase = Phase.GATE_OPEN;
+        schedulePassageTimeout();
+        changed();
+    }
+
+    private void schedulePassageTimeout() {
+        cancelPassageTimeout();
+        passageTimer = timer.schedule(this::passageTimedOut, passageTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelPassageTimeout() {
+        if (passageTimer != null) {
+            passageTimer.cancel(false);
+            passageTimer = null;
+        }
+    }
+
+    private synchronized void passageTimedOut() {
+        if (phase == Phase.GATE_OPEN) {
+            LOG.info(() -> "lane " + lane.id() + ": nobody drove through within " + passageTimeout + ", closing");
+            barrier.lower();
+            phase = arming.present() ? Phase.VEHICLE_WAITING : Phase.IDLE;
+            changed();
+        }
+    }
+
+    private synchronized void onArming(boolean present) {
+        if (present && phase == Phase.IDLE) {
+            phase = Phase.VEHICLE_WAITING;
+        } else if (!present && phase == Phase.VEHICLE_WAITING) {
+            phase = Phase.IDLE;
+        }
+        changed();
+    }
+
+    private synchronized void onSafety(boolean present) {
+        if (present && phase == Phase.GATE_OPEN) {
+            phase = Phase.VEHICLE_PASSING;
+            cancelPassageTimeout();
+        } else if (!present && phase == Phase.VEHICLE_PASSING) {
+            barrier.lower();
+            phase = arming.present() ? Phase.VEHICLE_WAITING : Phase.IDLE;
+        }
+        changed();
+    }
+
+    private void changed() {
+        LaneView v;
+        synchronized (this) {
+            updatedAt = clock.instant();
+            v = view();
+        }
+        for (Consumer<LaneView> l : listeners) {
+            try {
+                l.accept(v);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "lane listener failed", e);
+            }
+        }
+    }
+}
