@@ -1,0 +1,106 @@
+package org.openparking.payment;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+import org.openparking.payment.store.Database;
+import org.openparking.payment.store.JdbcPaymentStore;
+import org.openparking.payment.store.PaymentStore;
+import org.openparking.payment.stripe.PaymentGateway;
+import org.openparking.payment.stripe.ResilientPaymentGateway;
+import org.openparking.payment.stripe.StripePaymentGateway;
+import org.openparking.payment.webhook.StripeWebhookService;
+import org.openparking.payment.webhook.WebhookProcessor;
+import org.openparking.payment.worker.CrashPoints;
+import org.openparking.payment.worker.PaymentProcessor;
+import org.openparking.payment.worker.PaymentWorker;
+
+/**
+ * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
+ * (observe endpoints and the Stripe webhook). Built once by {@link Main}; tests start it in-process.
+ */
+public final class PaymentApplication implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PaymentApplication.class.getName());
+
+    private final HikariDataSource dataSource;
+    private final ResilientPaymentGateway gateway;
+    private final PaymentWorker worker;
+    private final WebServer server;
+
+    private PaymentApplication(HikariDataSource dataSource, ResilientPaymentGateway gateway, PaymentWorker worker,
+                               WebServer server) {
+        this.dataSource = dataSource;
+        this.gateway = gateway;
+        this.worker = worker;
+        this.server = server;
+    }
+
+    public static PaymentApplication start(WorkerSettings settings) throws IOException, TimeoutException {
+        return start(settings, CrashPoints.NONE);
+    }
+
+    public static PaymentApplication start(WorkerSettings settings, CrashPoints crashPoints)
+            throws IOException, TimeoutException {
+        LOG.info("starting with " + settings);
+        // Each consumer holds one connection through its Stripe call (the claim), plus webhooks.
+        int poolSize = Math.max(settings.dbPoolSize(), settings.worker().consumers() + 2);
+        HikariDataSource dataSource = Database.open(settings.dbUrl(), poolSize);
+        PaymentWorker worker = null;
+        try {
+            PaymentStore store = new JdbcPaymentStore(dataSource);
+            PaymentGateway stripe = new StripePaymentGateway(settings.stripe());
+            ResilientPaymentGateway gateway = new ResilientPaymentGateway(stripe, settings.stripe());
+            PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
+                    settings.worker().holdDelay(), crashPoints, Clock.systemUTC());
+            worker = new PaymentWorker(settings.amqpUri(), settings.worker(), processor);
+            worker.start();
+            WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),
+                    Clock.systemUTC());
+            PaymentWorker started = worker;
+            WebServer server = WebServer.builder()
+                    .port(settings.serverPort())
+                    .routing(r -> routing(r, webhooks, started))
+                    .build()
+                    .start();
+            LOG.info("payment worker HTTP on port " + server.port());
+            return new PaymentApplication(dataSource, gateway, worker, server);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            if (worker != null) {
+                worker.close();
+            }
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    /** The HTTP routes: the Stripe webhook and a readiness view of the worker. */
+    static void routing(HttpRouting.Builder routing, WebhookProcessor webhooks, PaymentWorker worker) {
+        routing.register("/webhooks", new StripeWebhookService(webhooks))
+                .get("/worker", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
+                        .send("{\"connected\":" + worker.isConnected() + "}"));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ResilientPaymentGateway gateway() {
+        return gateway;
+    }
+
+    public PaymentWorker worker() {
+        return worker;
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        server.stop();
+        dataSource.close();
+    }
+}

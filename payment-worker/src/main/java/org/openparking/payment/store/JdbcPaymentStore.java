@@ -1,0 +1,317 @@
+package org.openparking.payment.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** {@link PaymentStore} on PostgreSQL with plain JDBC. */
+public final class JdbcPaymentStore implements PaymentStore {
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final String COLUMNS = "payment_id, session_id, status, amount, currency, deferred,"
+            + " provider_reference, failure_code, failure_message, refunded_amount, edge_id, lot_id, level_id, seq,"
+            + " created_at, updated_at";
+
+    private final DataSource dataSource;
+
+    public JdbcPaymentStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public PaymentClaim claim(PaymentRecord initial, Duration timeout) {
+        Connection c = null;
+        try {
+            c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded.
+                s.execute("SET LOCAL lock_timeout = '" + Math.max(1, timeout.toMillis()) + "ms'");
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_results (" + COLUMNS + ")"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (payment_id) DO NOTHING")) {
+                bind(ps, initial);
+                ps.executeUpdate();
+            }
+            PaymentRecord current;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM payment_results WHERE payment_id = ? FOR UPDATE")) {
+                ps.setString(1, initial.paymentId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("claimed payment " + initial.paymentId() + " vanished");
+                    }
+                    current = read(rs);
+                }
+            }
+            return new JdbcClaim(c, current);
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new StoreException("cannot claim payment " + initial.paymentId(), e,
+                    LOCK_NOT_AVAILABLE.equals(e.getSQLState()));
+        }
+    }
+
+    @Override
+    public Optional<PaymentRecord> find(String paymentId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT " + COLUMNS + " FROM payment_results WHERE payment_id = ?")) {
+            ps.setString(1, paymentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read payment " + paymentId, e, false);
+        }
+    }
+
+    @Override
+    public Optional<RefundRecord> findRefund(String refundId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT refund_id, payment_id, session_id, outcome, amount,"
+                     + " currency, provider_reference, failure_code, edge_id, lot_id, level_id, seq, created_at"
+                     + " FROM refund_results WHERE refund_id = ?")) {
+            ps.setString(1, refundId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new RefundRecord(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                        rs.getString(9), rs.getString(10), rs.getString(11), rs.getLong(12),
+                        rs.getTimestamp(13).toInstant()));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read refund " + refundId, e, false);
+        }
+    }
+
+    @Override
+    public RefundRecord saveRefund(RefundRecord r) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO refund_results (refund_id, payment_id,"
+                     + " session_id, outcome, amount, currency, provider_reference, failure_code, edge_id, lot_id,"
+                     + " level_id, seq, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                     + " ON CONFLICT (refund_id) DO NOTHING")) {
+            ps.setString(1, r.refundId());
+            ps.setString(2, r.paymentId());
+            ps.setString(3, r.sessionId());
+            ps.setString(4, r.outcome());
+            ps.setLong(5, r.amount());
+            ps.setString(6, r.currency());
+            ps.setString(7, r.providerReference());
+            ps.setString(8, r.failureCode());
+            ps.setString(9, r.edgeId());
+            ps.setString(10, r.lotId());
+            ps.setString(11, r.levelId());
+            ps.setLong(12, r.seq());
+            ps.setTimestamp(13, Timestamp.from(r.createdAt()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot store refund " + r.refundId(), e, false);
+        }
+        return findRefund(r.refundId()).orElseThrow();
+    }
+
+    @Override
+    public WebhookTransaction beginWebhook() {
+        try {
+            Connection c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            return new JdbcWebhookTransaction(c);
+        } catch (SQLException e) {
+            throw new StoreException("cannot begin webhook transaction", e, false);
+        }
+    }
+
+    static void bind(PreparedStatement ps, PaymentRecord r) throws SQLException {
+        ps.setString(1, r.paymentId());
+        ps.setString(2, r.sessionId());
+        ps.setString(3, r.status().name());
+        ps.setLong(4, r.amount());
+        ps.setString(5, r.currency());
+        ps.setBoolean(6, r.deferred());
+        ps.setString(7, r.providerReference());
+        ps.setString(8, r.failureCode());
+        ps.setString(9, r.failureMessage());
+        ps.setLong(10, r.refundedAmount());
+        ps.setString(11, r.edgeId());
+        ps.setString(12, r.lotId());
+        ps.setString(13, r.levelId());
+        ps.setLong(14, r.seq());
+        ps.setTimestamp(15, Timestamp.from(r.createdAt()));
+        ps.setTimestamp(16, Timestamp.from(r.updatedAt()));
+    }
+
+    static PaymentRecord read(ResultSet rs) throws SQLException {
+        return new PaymentRecord(rs.getString("payment_id"), rs.getString("session_id"),
+                PaymentRecord.Status.valueOf(rs.getString("status")), rs.getLong("amount"), rs.getString("currency"),
+                rs.getBoolean("deferred"), rs.getString("provider_reference"), rs.getString("failure_code"),
+                rs.getString("failure_message"), rs.getLong("refunded_amount"), rs.getString("edge_id"),
+                rs.getString("lot_id"), rs.getString("level_id"), rs.getLong("seq"),
+                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    static void update(Connection c, PaymentRecord r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE payment_results SET status = ?,"
+                + " provider_reference = ?, failure_code = ?, failure_message = ?, refunded_amount = ?,"
+                + " updated_at = ? WHERE payment_id = ?")) {
+            ps.setString(1, r.status().name());
+            ps.setString(2, r.providerReference());
+            ps.setString(3, r.failureCode());
+            ps.setString(4, r.failureMessage());
+            ps.setLong(5, r.refundedAmount());
+            ps.setTimestamp(6, Timestamp.from(r.updatedAt() == null ? Instant.now() : r.updatedAt()));
+            ps.setString(7, r.paymentId());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("payment " + r.paymentId() + " not found for update");
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
+        } catch (SQLException ignored) {
+            // the connection is going away anyway
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to release
+        }
+    }
+
+    private static final class JdbcClaim implements PaymentClaim {
+        private final Connection connection;
+        private final PaymentRecord current;
+        private boolean done;
+
+        JdbcClaim(Connection connection, PaymentRecord current) {
+            this.connection = connection;
+            this.current = current;
+        }
+
+        @Override
+        public PaymentRecord current() {
+            return current;
+        }
+
+        @Override
+        public void complete(PaymentRecord updated) {
+            try {
+                update(connection, updated);
+                connection.commit();
+                done = true;
+            } catch (SQLException e) {
+                throw new StoreException("cannot store payment " + updated.paymentId(), e, false);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!done) {
+                closeQuietly(connection);
+                return;
+            }
+            try {
+                connection.setAutoCommit(true);
+                connection.close();
+            } catch (SQLException ignored) {
+                // committed already
+            }
+        }
+    }
+
+    private static final class JdbcWebhookTransaction implements WebhookTransaction {
+        private final Connection connection;
+        private boolean committed;
+
+        JdbcWebhookTransaction(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public boolean markSeen(String eventId, String type) {
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO webhook_events (event_id, type,"
+                    + " received_at) VALUES (?,?,?) ON CONFLICT (event_id) DO NOTHING")) {
+                ps.setString(1, eventId);
+                ps.setString(2, type);
+                ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw new StoreException("cannot record webhook event " + eventId, e, false);
+            }
+        }
+
+        @Override
+        public Optional<PaymentRecord> lockPayment(String providerReference, String paymentId) {
+            try {
+                if (providerReference != null) {
+                    Optional<PaymentRecord> byRef = lockWhere("provider_reference", providerReference);
+                    if (byRef.isPresent()) {
+                        return byRef;
+                    }
+                }
+                return paymentId == null ? Optional.empty() : lockWhere("payment_id", paymentId);
+            } catch (SQLException e) {
+                throw new StoreException("cannot lock payment " + providerReference, e, false);
+            }
+        }
+
+        private Optional<PaymentRecord> lockWhere(String column, String value) throws SQLException {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM payment_results WHERE " + column + " = ? FOR UPDATE")) {
+                ps.setString(1, value);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        }
+
+        @Override
+        public void update(PaymentRecord record) {
+            try {
+                JdbcPaymentStore.update(connection, record);
+            } catch (SQLException e) {
+                throw new StoreException("cannot update payment " + record.paymentId(), e, false);
+            }
+        }
+
+        @Override
+        public void commit() {
+            try {
+                connection.commit();
+                committed = true;
+            } catch (SQLException e) {
+                throw new StoreException("cannot commit webhook transaction", e, false);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!committed) {
+                closeQuietly(connection);
+                return;
+            }
+            try {
+                connection.setAutoCommit(true);
+                connection.close();
+            } catch (SQLException ignored) {
+                // committed already
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package org.openparking.payment.worker;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.openparking.payment.store.PaymentRecord;
+import org.openparking.payment.store.PaymentStore;
+import org.openparking.payment.store.RefundRecord;
+import org.openparking.payment.store.StoreException;
+import org.openparking.payment.stripe.Disposition;
+import org.openparking.payment.stripe.GatewayException;
+import org.openparking.payment.stripe.PaymentGateway;
+import org.openparking.protocol.Envelope;
+import org.openparking.protocol.Message;
+import org.openparking.protocol.MessageCodec;
+import org.openparking.protocol.PaymentRequested;
+import org.openparking.protocol.ProtocolException;
+import org.openparking.protocol.RefundRequested;
+
+/**
+ * Turns one request body into a {@link Decision}. Exactly once for payments:
+ * <ol>
+ *   <li>claim the payment row (insert PENDING if absent, lock it); a competing worker with the
+ *       same payment waits here and then sees the first worker's result;</li>
+ *   <li>a final stored result is republished, Stripe is not called (redelivery after Stripe's
+ *       24-hour idempotency window included);</li>
+ *   <li>otherwise Stripe is called with the payment id as idempotency key, and the answer is stored
+ *       and committed before the caller publishes it and acks the request.</li>
+ * </ol>
+ * A crash before the commit rolls the claim back; the redelivery calls Stripe again with the same
+ * key and gets the same PaymentIntent. A crash after it republishes the stored result.
+ */
+public final class PaymentProcessor {
+    private static final Logger LOG = Logger.getLogger(PaymentProcessor.class.getName());
+
+    private final PaymentStore store;
+    private final PaymentGateway gateway;
+    private final Duration claimTimeout;
+    private final Duration holdDelay;
+    private final CrashPoints crashPoints;
+    private final Clock clock;
+
+    public PaymentProcessor(PaymentStore store, PaymentGateway gateway, Duration claimTimeout, Duration holdDelay,
+                            CrashPoints crashPoints, Clock clock) {
+        this.store = store;
+        this.gateway = gateway;
+        this.claimTimeout = claimTimeout;
+        this.holdDelay = holdDelay;
+        this.crashPoints = crashPoints;
+        this.clock = clock;
+    }
+
+    public Decision handle(byte[] body) {
+        Envelope request;
+        try {
+            request = MessageCodec.decode(body);
+        } catch (ProtocolException e) {
+            // The codec's message may quote the offending value: redact before it goes anywhere.
+            return new Decision.DeadLetter(e.reason().name(), CardNumbers.redact(e.getMessage()));
+        }
+        Message payload = request.payload();
+        try {
+            return switch (payload) {
+                case PaymentRequested p -> payment(request, p);
+                case RefundRequested r -> refund(request, r);
+                default -> new Decision.DeadLetter("UNEXPECTED_TYPE",
+                        request.type() + " does not belong on " + "payments.requests");
+            };
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "store unavailable, holding request " + request.id() + ": " + e.getMessage());
+            return new Decision.Hold(holdDelay, "store: " + e.getMessage());
+        }
+    }
+
+    private Decision payment(Envelope request, PaymentRequested p) {
+        if (CardNumbers.looksLikePan(p.paymentMethod())) {
+            LOG.warning("payment " + p.paymentId() + " refused: its payment method looks like a card number");
+            return new Decision.DeadLetter("CARD_NUMBER_REJECTED",
+                    "paymentMethod must be a token (pm_...), never a card number");
+        }
+        Instant now = clock.instant();
+        PaymentRecord initial = new PaymentRecord(p.paymentId(), p.sessionId(), PaymentRecord.Status.PENDING,
+                p.amount(), p.currency(), p.deferred(), null, null, null, 0, request.edgeId(), request.lotId(),
+                request.levelId(), request.seq(), now, now);
+        try (PaymentStore.PaymentClaim claim = store.claim(initial, claimTimeout)) {
+            PaymentRecord current = claim.current();
+            if (current.status().isFinal()) {
+                LOG.info("payment " + p.paymentId() + " already " + current.status() + ": republishing, not charging");
+                return new Decision.Publish(resultEnvelope(current, now));
+            }
+            PaymentGateway.ChargeOutcome outcome;
+            try {
+                outcome = current.providerReference() != null
+                        ? gateway.status(current.providerReference())
+                        : gateway.charge(new PaymentGateway.ChargeRequest(p.paymentId(), p.sessionId(), p.amount(),
+                                p.currency(), p.paymentMethod()));
+            } catch (GatewayException e) {
+                LOG.warning("payment " + p.paymentId() + " held (" + e.disposition() + "): " + e.getMessage());
+                return new Decision.Hold(holdDelay, e.getMessage());
+            }
+            crashPoints.afterProviderCall(p.paymentId());
+            PaymentRecord updated = current.withOutcome(status(outcome.disposition()), outcome.providerReference(),
+                    outcome.failureCode(), outcome.failureMessage(), clock.instant());
+            claim.complete(updated);
+            crashPoints.afterStore(p.paymentId());
+            LOG.info("payment " + p.paymentId() + " " + updated.status() + " " + nullToEmpty(updated.failureCode()));
+            if (!updated.status().isFinal()) {
+                return new Decision.Ack("payment " + p.paymentId() + " pending at Stripe; a webhook settles it");
+            }
+            return new Decision.Publish(resultEnvelope(updated, clock.instant()));
+        }
+    }
+
+    private Decision refund(Envelope request, RefundRequested r) {
+        var stored = store.findRefund(r.refundId());
+        if (stored.isPresent()) {
+            return new Decision.Publish(refundEnvelope(stored.get(), clock.instant()));
+        }
+        String reference = r.providerReference();
+        if (reference == null || reference.isBlank()) {
+            reference = store.find(r.paymentId()).map(PaymentRecord::providerReference).orElse(null);
+        }
+        PaymentGateway.RefundOutcome outcome;
+        if (reference == null) {
+            outcome = new PaymentGateway.RefundOutcome(PaymentGateway.RefundOutcome.FAILED, null, "payment_not_found");
+        } else {
+            try {
+                outcome = gateway.refund(new PaymentGateway.RefundCall(r.refundId(), r.paymentId(), reference,
+                        r.amount()));
+            } catch (GatewayException e) {
+                LOG.warning("refund " + r.refundId() + " held (" + e.disposition() + "): " + e.getMessage());
+                return new Decision.Hold(holdDelay, e.getMessage());
+            }
+        }
+        RefundRecord saved = store.saveRefund(new RefundRecord(r.refundId(), r.paymentId(), r.sessionId(),
+                outcome.outcome(), r.amount(), r.currency(), outcome.providerReference(), outcome.failureCode(),
+                request.edgeId(), request.lotId(), request.levelId(), request.seq(), clock.instant()));
+        LOG.info("refund " + r.refundId() + " " + saved.outcome());
+        return new Decision.Publish(refundEnvelope(saved, clock.instant()));
+    }
+
+    private static PaymentRecord.Status status(Disposition d) {
+        return switch (d) {
+            case PAID -> PaymentRecord.Status.PAID;
+            case DECLINED -> PaymentRecord.Status.DECLINED;
+            case FAILED -> PaymentRecord.Status.FAILED;
+            case PENDING -> PaymentRecord.Status.PENDING;
+            case RETRY, HOLD -> throw new IllegalArgumentException("not an outcome: " + d);
+        };
+    }
+
+    /**
+     * The result envelope, addressed like the request (edge, lot, level, and the request's seq for
+     * correlation). Its id is derived from payment id and outcome, so a republished result is a
+     * duplicate the edge's inbox recognises.
+     */
+    public static Envelope resultEnvelope(PaymentRecord record, Instant now) {
+        var result = record.toResult();
+        return new Envelope(deterministicId(result.type(), record.paymentId(), record.status().name()),
+                result.type(), Envelope.SCHEMA_VERSION, record.edgeId(), record.lotId(), record.levelId(),
+                record.seq(), now, result);
+    }
+
+    static Envelope refundEnvelope(RefundRecord record, Instant now) {
+        var result = record.toResult();
+        return new Envelope(deterministicId(result.type(), record.refundId(), record.outcome()), result.type(),
+                Envelope.SCHEMA_VERSION, record.edgeId(), record.lotId(), record.levelId(), record.seq(), now, result);
+    }
+
+    private static String deterministicId(String type, String key, String outcome) {
+        return UUID.nameUUIDFromBytes((type + "|" + key + "|" + outcome).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

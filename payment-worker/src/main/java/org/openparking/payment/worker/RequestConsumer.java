@@ -1,0 +1,84 @@
+package org.openparking.payment.worker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One competing consumer of {@code payments.requests}: manual acks, one delivery at a time on its
+ * channel. The request is acked only after its result was published and confirmed (or it was
+ * dead-lettered and confirmed). A request that cannot be finished now is held, unacked, and
+ * retried; after {@code holdMax} (or on shutdown) it is requeued, never dropped.
+ */
+final class RequestConsumer extends DefaultConsumer {
+    private static final Logger LOG = Logger.getLogger(RequestConsumer.class.getName());
+
+    private final PaymentProcessor processor;
+    private final ResultPublisher publisher;
+    private final Duration holdMax;
+    private final AtomicBoolean running;
+
+    RequestConsumer(Channel channel, PaymentProcessor processor, ResultPublisher publisher, Duration holdMax,
+                    AtomicBoolean running) {
+        super(channel);
+        this.processor = processor;
+        this.publisher = publisher;
+        this.holdMax = holdMax;
+        this.running = running;
+    }
+
+    @Override
+    public void handleDelivery(String consumerTag, Envelope delivery, AMQP.BasicProperties properties, byte[] body)
+            throws IOException {
+        long tag = delivery.getDeliveryTag();
+        try {
+            Decision decision = processor.handle(body);
+            long deadline = System.nanoTime() + holdMax.toNanos();
+            while (decision instanceof Decision.Hold hold && running.get() && System.nanoTime() < deadline) {
+                Thread.sleep(hold.delay().toMillis());
+                decision = processor.handle(body);
+            }
+            switch (decision) {
+                case Decision.Publish p -> {
+                    publisher.publish(p.result());
+                    getChannel().basicAck(tag, false);
+                }
+                case Decision.Ack a -> getChannel().basicAck(tag, false);
+                case Decision.DeadLetter d -> {
+                    LOG.warning("dead-lettering message " + properties.getMessageId() + ": " + d.reason() + " "
+                            + d.detail());
+                    publisher.deadLetter(properties, body, d.reason());
+                    getChannel().basicAck(tag, false);
+                }
+                case Decision.Hold h -> {
+                    LOG.warning("requeueing message " + properties.getMessageId() + " still held: " + h.why());
+                    getChannel().basicNack(tag, false, true);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            nackQuietly(tag);
+        } catch (Exception e) {
+            // Unexpected (broker gone, crash point): leave the request to be redelivered.
+            LOG.log(Level.WARNING, "processing message " + properties.getMessageId() + " failed: "
+                    + CardNumbers.redact(String.valueOf(e.getMessage())));
+            nackQuietly(tag);
+        }
+    }
+
+    private void nackQuietly(long tag) {
+        try {
+            if (getChannel().isOpen()) {
+                getChannel().basicNack(tag, false, true);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the channel is gone: the broker requeues every unacked delivery by itself
+        }
+    }
+}
