@@ -2,13 +2,17 @@ package org.openparking.firmware;
 
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
+import com.pi4j.io.IOType;
 
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /** Builds a level's hardware for the configured mode. */
 public final class HardwareFactory {
+    private static final Logger LOG = Logger.getLogger(HardwareFactory.class.getName());
+
     private HardwareFactory() {
     }
 
@@ -30,6 +34,7 @@ public final class HardwareFactory {
                 } catch (RuntimeException e) {
                     throw new HardwareException("cannot start Pi4J: " + e.getMessage(), e);
                 }
+                warnIfMock(pi4j);
                 yield Pi4jLevelHardware.create(config, pi4j, true);
             }
         };
@@ -46,6 +51,19 @@ public final class HardwareFactory {
         }
         validate(config);
         return Pi4jLevelHardware.create(config, pi4j, false);
+    }
+
+    // Pi4J's auto context prefers the mock plugin when it is on the classpath: a barrier would silently do nothing.
+    private static void warnIfMock(Context pi4j) {
+        try {
+            String provider = pi4j.provider(IOType.DIGITAL_OUTPUT).id();
+            if (provider.startsWith("mock")) {
+                LOG.warning("hardware mode PI4J is using Pi4J's " + provider
+                        + " provider: no pin will move; remove pi4j-plugin-mock from the runtime classpath");
+            }
+        } catch (RuntimeException noProvider) {
+            // reported when the first pin is created
+        }
     }
 
     private static void validate(HardwareConfig config) {
