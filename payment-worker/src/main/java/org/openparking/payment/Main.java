@@ -22,6 +22,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        // HttpURLConnection (under stripe-java) resends a POST once on a broken connection by
+        // itself; retries belong to resilience4j, where they are counted and backed off.
+        System.setProperty("sun.net.http.retryPost", "false");
         LogConfig.configureRuntime();
         Config config = loadConfig(Optional.ofNullable(System.getenv("PARKING_CONFIG"))
                 .filter(s -> !s.isBlank()).map(Path::of), System.getenv());

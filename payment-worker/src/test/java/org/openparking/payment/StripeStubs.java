@@ -19,15 +19,15 @@ import java.util.stream.Collectors;
  * idempotency: the PaymentIntent id is derived from the Idempotency-Key header, so the same key
  * always gets the same PaymentIntent.
  */
-final class StripeStubs {
-    static final String INTENTS = "/v1/payment_intents";
-    static final String REFUNDS = "/v1/refunds";
+public final class StripeStubs {
+    public static final String INTENTS = "/v1/payment_intents";
+    public static final String REFUNDS = "/v1/refunds";
 
     private StripeStubs() {
     }
 
     /** A PaymentIntent as Stripe returns it; id and payment_id templated from the Idempotency-Key. */
-    static String intentJson(String status, String lastPaymentError) {
+    public static String intentJson(String status, String lastPaymentError) {
         return """
                 {
                   "id": "pi_{{request.headers.Idempotency-Key}}",
@@ -50,11 +50,11 @@ final class StripeStubs {
                 lastPaymentError == null ? "null" : lastPaymentError, status);
     }
 
-    static ResponseDefinitionBuilder intent(String status) {
+    public static ResponseDefinitionBuilder intent(String status) {
         return json(200, intentJson(status, null));
     }
 
-    static ResponseDefinitionBuilder error(int status, String type, String code, String declineCode, String message) {
+    public static ResponseDefinitionBuilder error(int status, String type, String code, String declineCode, String message) {
         String body = """
                 {"error": {"type": "%s", "code": %s, "decline_code": %s, "message": "%s",
                   "doc_url": "https://stripe.com/docs/error-codes", "request_log_url": null}}"""
@@ -63,7 +63,7 @@ final class StripeStubs {
     }
 
     /** A 402 card decline with the failed PaymentIntent inside, as Stripe sends it. */
-    static ResponseDefinitionBuilder declined(String declineCode) {
+    public static ResponseDefinitionBuilder declined(String declineCode) {
         String lastError = """
                 {"type": "card_error", "code": "card_declined", "decline_code": "%s",
                  "message": "Your card was declined."}""".formatted(declineCode);
@@ -74,33 +74,33 @@ final class StripeStubs {
         return json(402, body);
     }
 
-    static ResponseDefinitionBuilder connectionReset() {
+    public static ResponseDefinitionBuilder connectionReset() {
         return aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER);
     }
 
-    static ResponseDefinitionBuilder refund(String status) {
+    public static ResponseDefinitionBuilder refund(String status) {
         return json(200, """
                 {"id": "re_{{request.headers.Idempotency-Key}}", "object": "refund", "amount": 500,
                  "currency": "eur", "payment_intent": "pi_x", "status": "%s", "created": 1764028800}"""
                 .formatted(status));
     }
 
-    static void stubIntents(WireMockServer stripe, ResponseDefinitionBuilder response) {
+    public static void stubIntents(WireMockServer stripe, ResponseDefinitionBuilder response) {
         stripe.stubFor(post(urlEqualTo(INTENTS)).willReturn(response));
     }
 
-    static List<LoggedRequest> intentPosts(WireMockServer stripe) {
+    public static List<LoggedRequest> intentPosts(WireMockServer stripe) {
         return stripe.findAll(postRequestedFor(urlEqualTo(INTENTS)));
     }
 
     /** POSTs to /v1/payment_intents per Idempotency-Key. */
-    static Map<String, Long> postsByKey(WireMockServer stripe) {
+    public static Map<String, Long> postsByKey(WireMockServer stripe) {
         return intentPosts(stripe).stream()
                 .collect(Collectors.groupingBy(r -> String.valueOf(r.getHeader("Idempotency-Key")),
                         Collectors.counting()));
     }
 
-    static long postsFor(WireMockServer stripe, String key) {
+    public static long postsFor(WireMockServer stripe, String key) {
         return postsByKey(stripe).getOrDefault(key, 0L);
     }
 
