@@ -2,7 +2,13 @@ package org.openparking.payment;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.http.HeaderNames;
+import java.util.function.Supplier;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.time.Clock;
@@ -62,8 +68,19 @@ public final class PaymentApplication implements AutoCloseable {
             WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),
                     Clock.systemUTC());
             PaymentWorker started = worker;
+            ResilientPaymentGateway breakerView = gateway;
+            Supplier<HealthCheckResponse> brokerCheck = () -> HealthCheckResponse.builder()
+                    .status(started.isConnected())
+                    .detail("amqp", started.isConnected() ? "connected" : "disconnected")
+                    .detail("stripeCircuitBreaker", breakerView.breakerState().name())
+                    .build();
             WebServer server = WebServer.builder()
                     .port(settings.serverPort())
+                    .addFeature(ObserveFeature.builder()
+                            .addObserver(HealthObserver.builder().details(true)
+                                    .addCheck(brokerCheck, HealthCheckType.READINESS, "payment-worker").build())
+                            .addObserver(MetricsObserver.create())
+                            .build())
                     .routing(r -> routing(r, webhooks, started))
                     .build()
                     .start();

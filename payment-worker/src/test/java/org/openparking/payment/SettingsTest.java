@@ -1,0 +1,116 @@
+package org.openparking.payment;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import io.helidon.config.Config;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openparking.payment.worker.CardNumbers;
+
+/** Configuration layering, secrets kept out of dumps and logs, and the observe endpoints. */
+class SettingsTest extends WorkerTestBase {
+
+    @Test
+    void defaultsComeFromApplicationYaml() {
+        WorkerSettings s = WorkerSettings.from(Main.loadConfig(Optional.empty(), Map.of()));
+        assertThat(s.serverPort(), is(8082));
+        assertThat(s.stripe().apiBase(), is("https://api.stripe.com"));
+        assertThat(s.stripe().rateLimitPerSecond(), is(80));
+        assertThat(s.worker().consumers(), is(2));
+    }
+
+    @Test
+    void environmentOverridesFileOverridesClasspath(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("worker.yaml");
+        Files.writeString(file, "stripe:\n  api-base: http://file:1\n  rate-limit-per-second: 5\n"
+                + "worker:\n  consumers: 4\n");
+        Config config = Main.loadConfig(Optional.of(file), Map.of("STRIPE_API_BASE", "http://env:2",
+                "STRIPE_API_KEY", "sk_live_fromenv", "DB_URL", "jdbc:postgresql://db/x",
+                "STRIPE_RETRY_MAX_ATTEMPTS", "7"));
+        WorkerSettings s = WorkerSettings.from(config);
+        assertThat(s.stripe().apiBase(), is("http://env:2"));
+        assertThat(s.stripe().apiKey(), is("sk_live_fromenv"));
+        assertThat(s.stripe().rateLimitPerSecond(), is(5));
+        assertThat(s.stripe().retryMaxAttempts(), is(7));
+        assertThat(s.worker().consumers(), is(4));
+        assertThat(s.dbUrl(), is("jdbc:postgresql://db/x"));
+    }
+
+    @Test
+    void secretsAreMaskedInToString() {
+        WorkerSettings s = settings(1);
+        String dump = s.toString();
+        assertThat(dump, not(containsString(API_KEY)));
+        assertThat(dump, not(containsString(WEBHOOK_SECRET)));
+        assertThat(dump, containsString("sk_test_****"));
+        assertThat(dump, not(containsString("guest:guest")));
+    }
+
+    @Test
+    void aRealStartLogsNoSecretAndServesObserveEndpoints() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(String.valueOf(r.getMessage()) + " " + String.valueOf(r.getThrown()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            PaymentApplication app = startWorker();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.port() + "/observe/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode(), is(200));
+            assertThat(health.body(), containsString("connected"));
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.port() + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode(), is(200));
+        } finally {
+            root.removeHandler(capture);
+        }
+        String all = String.join("\n", lines);
+        assertThat(all, containsString("starting with"));
+        assertThat(all, not(containsString(API_KEY)));
+        assertThat(all, not(containsString(WEBHOOK_SECRET)));
+    }
+
+    @Test
+    void cardNumbersAreRecognisedAndRedacted() {
+        assertThat(CardNumbers.looksLikePan("4242424242424242"), is(true));
+        assertThat(CardNumbers.looksLikePan("4242-4242-4242-4242"), is(true));
+        assertThat(CardNumbers.looksLikePan("378282246310005"), is(true));
+        assertThat(CardNumbers.looksLikePan("pm_card_visa"), is(false));
+        assertThat(CardNumbers.looksLikePan("123456789012"), is(false));
+        assertThat(CardNumbers.redact("{\"paymentMethod\":\"4242 4242 4242 4242\",\"seq\":12}"),
+                is("{\"paymentMethod\":\"[redacted]\",\"seq\":12}"));
+        assertThat(CardNumbers.redact("2026-11-25T00:18:34Z"), is("2026-11-25T00:18:34Z"));
+    }
+}
