@@ -1,0 +1,203 @@
+package org.openparking.edge;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.openparking.edge.config.EdgeSettings;
+import org.openparking.firmware.HardwareConfig;
+import org.openparking.firmware.SimulatedLevel;
+import org.openparking.protocol.Json;
+import org.openparking.protocol.Tariff;
+import org.openparking.protocol.VehicleType;
+
+/**
+ * A real edge controller for tests: simulated hardware, a real SQLite file in a temp directory, a real
+ * HTTP server on a free port, and a clock the test moves.
+ */
+public final class TestEdge implements AutoCloseable {
+    public static final Tariff TARIFF = new Tariff(1, "EUR", 15, 60, 300, 2400, 5000);
+    public static final long FLOOR_LIMIT = 1500;
+
+    private final Path dir;
+    private final EdgeSettings settings;
+    private final MutableClock clock;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EdgeApplication app;
+
+    private TestEdge(Path dir, EdgeSettings settings, MutableClock clock) {
+        this.dir = dir;
+        this.settings = settings;
+        this.clock = clock;
+        this.app = EdgeApplication.start(settings, serverConfig(), clock);
+    }
+
+    /** Two lanes (in-1 entry, out-1 exit), counting occupancy, the given spots per type. */
+    public static TestEdge start(Map<VehicleType, Integer> capacity) {
+        return start(capacity, EdgeSettings.OccupancyMode.COUNTING);
+    }
+
+    public static TestEdge start(Map<VehicleType, Integer> capacity, EdgeSettings.OccupancyMode mode) {
+        try {
+            Path dir = Files.createTempDirectory("edge-test");
+            return new TestEdge(dir, settings(dir, capacity, mode), new MutableClock(Instant.parse("2026-11-25T08:00:00Z")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static EdgeSettings settings(Path dir, Map<VehicleType, Integer> capacity, EdgeSettings.OccupancyMode mode) {
+        List<EdgeSettings.Spot> spots = EdgeSettings.spotsFromCapacity(capacity);
+        List<HardwareConfig.SpotWiring> wiring = new ArrayList<>();
+        if (mode == EdgeSettings.OccupancyMode.SENSORS) {
+            spots.forEach(s -> wiring.add(new HardwareConfig.SpotWiring(s.id(), -1)));
+        }
+        List<HardwareConfig.LaneWiring> lanes = List.of(
+                new HardwareConfig.LaneWiring("in-1", -1, -1, -1, -1, -1, -1),
+                new HardwareConfig.LaneWiring("out-1", -1, -1, -1, -1, -1, -1));
+        HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, Duration.ZERO,
+                Duration.ofMillis(10), lanes, wiring, null);
+        return new EdgeSettings("lot-t", "L0", dir.resolve("edge.db").toString(), hardware, mode,
+                List.of(new EdgeSettings.Lane("in-1", EdgeSettings.Direction.ENTRY),
+                        new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
+                spots, TARIFF, "test-ticket-secret-0123456789", Duration.ofSeconds(30),
+                new EdgeSettings.Payments(FLOOR_LIMIT, Duration.ofMillis(300), Duration.ofMinutes(15)),
+                new EdgeSettings.Mqtt("", "test", "", "", Duration.ofSeconds(10)), "");
+    }
+
+    static Config serverConfig() {
+        return Config.just(ConfigSources.create(Map.of("port", "0", "host", "127.0.0.1", "max-payload-size", "65536")));
+    }
+
+    /** Stops the edge (as a clean shutdown) and starts it again on the same SQLite file. */
+    public void restart() {
+        app.close();
+        app = EdgeApplication.start(settings, serverConfig(), clock);
+    }
+
+    public EdgeApplication app() {
+        return app;
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    public SimulatedLevel sim() {
+        return app.hardware().simulator().orElseThrow();
+    }
+
+    public EdgeSettings settings() {
+        return settings;
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + app.port() + "/api/v1";
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    }
+
+    public Response get(String path, String header, String value) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).header(header, value).GET());
+    }
+
+    public Response post(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response put(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = r.body().isEmpty() ? null : Json.mapper().readTree(r.body());
+            return new Response(r.statusCode(), body, r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Admits a car at in-1 and drives it through the barrier; returns the entry response body. */
+    public JsonNode enterAndPass(String plate) {
+        Response r = post("/lanes/in-1/entries", plate == null ? "{}" : "{\"plate\":\"" + plate + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("entry failed: " + r);
+        }
+        pass("in-1");
+        return r.body();
+    }
+
+    /** A car crosses the safety loop of a lane; waits until the lane is idle again. */
+    public void pass(String laneId) {
+        sim().setSafetyLoop(laneId, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> phase(laneId).equals("VEHICLE_PASSING")
+                || phase(laneId).equals("IDLE"));
+        sim().setSafetyLoop(laneId, false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> phase(laneId).equals("IDLE"));
+    }
+
+    public String phase(String laneId) {
+        for (JsonNode lane : get("/lanes").body()) {
+            if (lane.get("laneId").asText().equals(laneId)) {
+                return lane.get("phase").asText();
+            }
+        }
+        throw new AssertionError("no lane " + laneId);
+    }
+
+    public String barrier(String laneId) {
+        for (JsonNode lane : get("/lanes").body()) {
+            if (lane.get("laneId").asText().equals(laneId)) {
+                return lane.get("barrier").asText();
+            }
+        }
+        throw new AssertionError("no lane " + laneId);
+    }
+
+    @Override
+    public void close() {
+        app.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public record Response(int status, JsonNode body, HttpResponse<String> raw) {
+        public String error() {
+            return body == null || body.get("error") == null ? null : body.get("error").asText();
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + raw.body();
+        }
+    }
+}

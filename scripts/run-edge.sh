@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs one edge controller on its embedded defaults: simulated hardware, SQLite in ./data, MQTT and cloud
+# off. Builds it first if needed. Any config key can be overridden by environment (EDGE_LEVEL_ID=L1 ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/java-home.sh
+jar=edge-controller/target/edge-controller.jar
+if [ ! -f "$jar" ] || [ -n "$(find protocol firmware-interface edge-controller -name '*.java' -newer "$jar" -o -name '*.yaml' -newer "$jar" -o -name '*.sql' -newer "$jar" 2>/dev/null | head -1)" ]; then
+  ./mvnw -B -ntp -q -pl edge-controller -am package -DskipTests
+fi
+exec java -jar "$jar" "$@"
