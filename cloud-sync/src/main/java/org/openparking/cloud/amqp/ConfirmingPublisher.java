@@ -46,6 +46,16 @@ public final class ConfirmingPublisher implements AutoCloseable {
         }
     }
 
+    /** Declares an edge's command queue. */
+    public synchronized void declareEdgeQueue(String edgeId) throws IOException {
+        try {
+            Topology.declareEdgeQueue(channel(), edgeId);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            resetChannel();
+            throw e instanceof IOException io ? io : new IOException(e);
+        }
+    }
+
     /** Number of messages in a queue, or -1 when the broker cannot be asked. */
     public synchronized long messageCount(String queue) {
         try {

@@ -42,9 +42,9 @@ public final class CommandService {
     public record TariffIssued(String lotId, Tariff tariff, Issued commands) {
     }
 
-    /** Result of registering an edge: whether it was new. */
+    /** Result of registering an edge: whether it was new, and the command carrying the lot's tariff (or null). */
     public record Registration(String edgeId, String lotId, String levelId, boolean created,
-                               Optional<String> tariffCommandId) {
+                               String tariffCommandId) {
     }
 
     /**
@@ -126,9 +126,10 @@ public final class CommandService {
             }
             return new Tx(created, tariffCommand);
         });
+        outgoing.prepareEdgeQueue(edgeId);
         publishOrFail(tx.tariff().stream().toList());
         return new Registration(edgeId, lotId, levelId, tx.created(),
-                tx.tariff().map(OutgoingMessages.Pending::commandId));
+                tx.tariff().map(OutgoingMessages.Pending::commandId).orElse(null));
     }
 
     private Issued toKnownEdge(String lotId, String levelId, Message.Command command, String requestedBy)

@@ -81,6 +81,17 @@ public final class OutgoingMessages {
                 new Outgoing(exchange, routingKey, AmqpEnvelopes.properties(envelope), body, edgeQueue));
     }
 
+    /** Declares an edge's queue now, so commands wait there even before the edge first connects; best effort. */
+    public boolean prepareEdgeQueue(String edgeId) {
+        try {
+            publisher.declareEdgeQueue(edgeId);
+            return true;
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "cannot declare the queue of " + edgeId + " now; the first command will", e);
+            return false;
+        }
+    }
+
     /**
      * Publishes committed rows and marks them sent once confirmed. Throws when the broker did not
      * confirm; the rows then stay unsent (and are retried by {@link #republishUnsent}).

@@ -13,5 +13,8 @@ public final class ApiRouting {
                                 PaymentsService payments, CommandsService commands) {
         ErrorMapping.register(routing);
         routing.register(BASE, fleet, sessions, payments, commands);
+        // Unknown API paths get the same JSON error shape as everything else.
+        routing.any(BASE + "/*", (req, res) -> Http.error(res, io.helidon.http.Status.NOT_FOUND_404, "NOT_FOUND",
+                "no endpoint " + req.prologue().method().text() + " " + req.path().path()));
     }
 }

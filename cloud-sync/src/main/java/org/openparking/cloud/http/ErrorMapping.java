@@ -23,6 +23,15 @@ final class ErrorMapping {
             LOG.log(Level.WARNING, "database error on " + req.prologue(), e);
             Http.error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE", "PostgreSQL: " + e.getMessage());
         });
+        registerFallback(routing);
+    }
+
+    /** The last resort: a JSON 500 that names no internals; the cause is logged. */
+    static void registerFallback(HttpRouting.Builder routing) {
+        routing.error(Exception.class, (req, res, e) -> {
+            LOG.log(Level.SEVERE, "unexpected error on " + req.prologue(), e);
+            Http.error(res, Status.INTERNAL_SERVER_ERROR_500, "INTERNAL_ERROR", "unexpected error, see the log");
+        });
     }
 
     static Status status(CloudException.Kind kind) {

@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
@@ -36,15 +38,24 @@ import org.openparking.testing.TestDatabase;
 
 /** The consumer dying between commit and ack, and PostgreSQL failing, against the real services. */
 class ConsumerFailureTest {
-    private TestBroker broker;
+    private static TestBroker broker;
     private TestDatabase database;
     private HikariDataSource dataSource;
     private Connection edgeConnection;
     private Channel edge;
 
+    @BeforeAll
+    static void createBroker() {
+        broker = TestBroker.create();
+    }
+
+    @AfterAll
+    static void deleteBroker() {
+        broker.close();
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        broker = TestBroker.create();
         database = TestDatabase.create();
         dataSource = Database.pool(database.url(), 6);
         Database.migrate(dataSource);
@@ -61,7 +72,6 @@ class ConsumerFailureTest {
         edgeConnection.abort();
         dataSource.close();
         database.close();
-        broker.close();
     }
 
     private EventConsumer consumer(DataSource ds, AfterCommitHook hook) {
