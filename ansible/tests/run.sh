@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Tests of the fleet rollout that run on this machine (no Docker engine, no remote hosts):
+# lint and syntax, a real rollout/upgrade/failed-upgrade/rollback of two levels of the real
+# edge jar in process mode, the RabbitMQ role and edge permissions against the local broker
+# (throwaway vhost), the Mosquitto role and ACL against a private mosquitto, and the static
+# Dockerfile/compose checks.  Prints "ansible: N passed, M failed"; exits non-zero on failure.
+#
+#   ansible/tests/run.sh            (EDGE_TARGET_DIR=... to use another build of the edge)
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+ansible_dir=$(cd "$here/.." && pwd)
+repo=$(cd "$ansible_dir/.." && pwd)
+cd "$ansible_dir"
+
+EDGE_TARGET_DIR=${EDGE_TARGET_DIR:-$repo/edge-controller/target}
+PY=/usr/bin/python3
+VAULT_PASS="$here/example-vault-password.txt"
+export ANSIBLE_CONFIG="$ansible_dir/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1
+
+run_id="t$$$(date +%s | tail -c 5)"
+work=$(mktemp -d "/tmp/parking-ansible-test.XXXXXX")
+chmod 0755 "$work"
+test_user="pkedge-$run_id"
+vhost="/parking-test-$run_id"
+admin_user="parking-admin-$run_id"
+mosquitto_pid=""
+passed=0
+failed=0
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+port_l0=$(free_port); port_l1=$(free_port); mqtt_port=$(free_port)
+
+cleanup() {
+    for level in L0 L1; do
+        [ -x "$work/$level/opt/bin/edgectl" ] && "$work/$level/opt/bin/edgectl" stop >/dev/null 2>&1
+    done
+    [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null
+    for u in "edge-$run_id-L0" "edge-$run_id-L1" "$admin_user"; do
+        rabbitmqctl -q -n rabbit@localhost delete_user "$u" >/dev/null 2>&1
+    done
+    rabbitmqctl -q -n rabbit@localhost delete_vhost "$vhost" >/dev/null 2>&1
+    id "$test_user" >/dev/null 2>&1 && userdel "$test_user" >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+extra=(-e "test_root=$work" -e "test_lot=$run_id" -e "test_user=$test_user"
+       -e "test_port_l0=$port_l0" -e "test_port_l1=$port_l1" -e "test_vhost=$vhost"
+       -e "test_admin_user=$admin_user" -e "test_mqtt_port=$mqtt_port")
+play() { ansible-playbook -i tests/inventory/hosts.yml --vault-password-file "$VAULT_PASS" "${extra[@]}" "$@"; }
+
+# check NAME FUNCTION: runs FUNCTION with output in a log, prints the log's tail on failure.
+check() {
+    local name=$1 fn=$2 log="$work/$2.log" start=$SECONDS
+    echo "--- $name"
+    assertion_failures=0
+    if "$fn" >"$log" 2>&1 && [ "$assertion_failures" -eq 0 ]; then
+        passed=$((passed + 1)); echo "ok   $name ($((SECONDS - start))s)"
+    else
+        failed=$((failed + 1)); echo "FAIL $name ($((SECONDS - start))s)"; tail -n 60 "$log" | sed 's/^/     /'
+    fi
+}
+
+# Counted, so a failed assertion fails its check even when later commands succeed.
+assertion_failures=0
+fail() { echo "ASSERTION FAILED: $*"; assertion_failures=$((assertion_failures + 1)); return 1; }
+current_of() { readlink "$work/$1/opt/current"; }
+previous_of() { readlink "$work/$1/opt/previous" 2>/dev/null; }
+pid_of() { cat "$work/$1/data/edge.pid" 2>/dev/null; }
+healthy() { curl -fsS --max-time 5 "http://127.0.0.1:$1/observe/health" >/dev/null; }
+port_of() { if [ "$1" = L0 ]; then echo "$port_l0"; else echo "$port_l1"; fi; }
+expect_level() { # LEVEL CURRENT [PREVIOUS]
+    local cur; cur=$(current_of "$1")
+    [ "$cur" = "releases/$2" ] || fail "$1: current -> '$cur', expected releases/$2"
+    if [ $# -ge 3 ]; then
+        [ "$(previous_of "$1")" = "releases/$3" ] || fail "$1: previous -> '$(previous_of "$1")', expected releases/$3"
+    fi
+    healthy "$(port_of "$1")" || fail "$1: /observe/health on port $(port_of "$1") is not 200"
+    grep -q "current/edge-controller.jar" "/proc/$(pid_of "$1")/cmdline" || fail "$1: no running edge process"
+}
+
+t_lint() {
+    ansible-lint --version
+    ansible-lint --nocolor site.yml rollout.yml rollback.yml broker.yml roles/
+}
+
+t_syntax() {
+    local pb
+    for pb in site.yml rollout.yml rollback.yml broker.yml; do
+        ansible-playbook --syntax-check -i inventory/example/hosts.yml --vault-password-file "$VAULT_PASS" "$pb" || return 1
+        play --syntax-check "$pb" || return 1
+    done
+    # The example vault decrypts and every edge's templated AMQP URI renders.
+    ansible -i inventory/example/hosts.yml --vault-password-file "$VAULT_PASS" edges -m ansible.builtin.debug \
+        -a '{"msg": "{{ edge_amqp_uri }} {{ edge_tickets_secret | length }}"}' -e ansible_connection=local \
+        | tee "$work/example-vars.txt"
+    grep -q 'amqps://edge-downtown-L1:example-l1-amqp-Ch4nge-me@rabbit.example.net:5671/%2Fparking' "$work/example-vars.txt" \
+        || fail "example inventory did not render the L1 AMQP URI from the vault"
+}
+
+# Three builds of the same real edge jar: v1, v2 (another label), v3-broken (libs/ missing,
+# so the JVM dies at start: a packaging bug that must never reach the fleet).
+t_builds() {
+    if [ ! -f "$EDGE_TARGET_DIR/edge-controller.jar" ] || [ ! -d "$EDGE_TARGET_DIR/libs" ]; then
+        fail "no edge build at $EDGE_TARGET_DIR (edge-controller.jar + libs/): run 'mvn -B -o -pl edge-controller -am package -DskipTests' first"
+        return 1
+    fi
+    mkdir -p "$work/build/good" "$work/build/broken" "$work/dist"
+    cp -a "$EDGE_TARGET_DIR/edge-controller.jar" "$EDGE_TARGET_DIR/libs" "$work/build/good/"
+    mkdir "$work/build/broken/libs"
+    cp -a "$EDGE_TARGET_DIR/edge-controller.jar" "$work/build/broken/"
+    scripts/package-edge.sh v1 "$work/build/good" "$work/dist"
+    scripts/package-edge.sh v2 "$work/build/good" "$work/dist"
+    scripts/package-edge.sh v3-broken "$work/build/broken" "$work/dist"
+}
+
+t_install() {
+    t_builds || return 1
+    play rollout.yml -e edge_version=v1 || return 1
+    expect_level L0 v1 && expect_level L1 v1 || return 1
+    grep -q "port: $port_l1" "$work/L1/etc/edge.yaml" || fail "L1 config lacks its port"
+    grep -q "id: L1-out" "$work/L1/etc/edge.yaml" || fail "L1 config lacks its lane"
+    [ "$(stat -c %U "$work/L0/data")" = "$test_user" ] || fail "data dir not owned by the service user"
+    ps -o user= -p "$(pid_of L0)" | grep -qx "$test_user" || fail "L0 does not run as $test_user"
+    # A second run changes nothing and restarts nothing.
+    local pid0; pid0=$(pid_of L0)
+    play rollout.yml -e edge_version=v1 | tee "$work/rerun.txt"
+    [ "$(pid_of L0)" = "$pid0" ] || fail "a no-op rerun restarted L0"
+    grep -Eq 'test-l0 +: .*changed=0 ' "$work/rerun.txt" || fail "a no-op rerun reported changes"
+}
+
+t_unit() {
+    local unit="$work/L0/systemd/parking-edge.service"
+    grep -q '^NoNewPrivileges=yes' "$unit" && grep -q '^ProtectSystem=strict' "$unit" \
+        && grep -q "^ReadWritePaths=$work/L0/data " "$unit" && grep -q '^PrivateTmp=yes' "$unit" \
+        && grep -q "^User=$test_user" "$unit" && grep -q '^Restart=on-failure' "$unit" \
+        || fail "unit lacks hardening: $(cat "$unit")"
+    # pi4j mode adds the gpio group and device access.
+    ansible localhost -i localhost, -c local -m ansible.builtin.template \
+        -a "src=roles/edge/templates/parking-edge.service.j2 dest=$work/pi4j.service" \
+        -e '{"edge_lot_id":"x","edge_level_id":"y","edge_user":"parking-edge","edge_group":"parking-edge","edge_gpio_group":"gpio","edge_hardware_mode":"pi4j","edge_data_dir":"/var/lib/parking-edge","edge_log_dir":"/var/log/parking-edge","edge_root":"/opt/parking-edge","edge_config_dir":"/etc/parking-edge","edge_java":"/usr/bin/java","edge_java_opts":"-Xmx192m"}' \
+        >/dev/null || return 1
+    grep -q '^SupplementaryGroups=gpio' "$work/pi4j.service" || fail "pi4j unit lacks SupplementaryGroups=gpio"
+    # systemd is installed but not PID 1 here; 'verify' still parses and checks the unit offline.
+    SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$unit" 2>&1 | tee "$work/verify.txt"
+    if grep -Ev 'Failed to (connect|open)|Unknown (username|group)|not running|offline' "$work/verify.txt" | grep -qiE 'error|invalid|unknown|failed|ignoring'; then
+        fail "systemd-analyze verify reported problems"
+    fi
+}
+
+t_upgrade() {
+    local pid0 pid1; pid0=$(pid_of L0); pid1=$(pid_of L1)
+    play rollout.yml -e edge_version=v2 || return 1
+    expect_level L0 v2 v1 && expect_level L1 v2 v1 || return 1
+    [ "$(pid_of L0)" != "$pid0" ] && [ "$(pid_of L1)" != "$pid1" ] || fail "upgrade did not restart both levels"
+}
+
+t_failed_upgrade() {
+    local pid1; pid1=$(pid_of L1)
+    if play rollout.yml -e edge_version=v3-broken | tee "$work/broken.txt"; then
+        fail "the rollout of a broken build succeeded"; return 1
+    fi
+    grep -q 'release v3-broken failed its health check; rolled back to v2' "$work/broken.txt" \
+        || fail "no rollback message in the output"
+    # L0 was tried and rolled back; L1 was never touched.
+    expect_level L0 v2 v1 && expect_level L1 v2 v1 || return 1
+    [ -d "$work/L0/opt/releases/v3-broken" ] || fail "L0 never got v3-broken"
+    [ ! -e "$work/L1/opt/releases/v3-broken" ] || fail "L1 got v3-broken although the rollout had stopped"
+    [ "$(pid_of L1)" = "$pid1" ] || fail "L1 was restarted"
+    grep -q 'NoClassDefFoundError\|ClassNotFoundException\|Could not find or load' "$work/L0/log/edge.log" \
+        || fail "L0's log does not show why v3-broken failed"
+}
+
+t_rollback() {
+    play rollback.yml --limit test-l1 || return 1
+    expect_level L1 v1 v2 && expect_level L0 v2 v1 || return 1
+    play rollback.yml --limit test-l1 -e edge_rollback_to=v2 || return 1
+    expect_level L1 v2 v1
+}
+
+t_rabbitmq() {
+    play broker.yml --limit test-rabbit || return 1
+    rabbitmqctl -q -n rabbit@localhost list_users | grep -q '^guest' || fail "the machine's guest user is gone"
+    "$PY" "$here/amqp_permissions.py" 127.0.0.1 5672 "$vhost" "$run_id" \
+        "edge-$run_id-L0" test-L0-pass-7c1e "edge-$run_id-L1" test-L1-pass-93ab
+}
+
+t_mosquitto() {
+    play broker.yml --limit test-mqtt || return 1
+    grep -q '^allow_anonymous false' "$work/mqtt/conf.d/parking.conf" || fail "anonymous clients allowed"
+    ! grep -q 'test-L0-pass' "$work/mqtt/parking.passwd" || fail "plain-text password in the password file"
+    [ ! -e "$work/mqtt/parking.passwd.new" ] || fail "plain-text temporary file left behind"
+    chown -R mosquitto: "$work/mqtt/data"
+    mosquitto -c "$work/mqtt/conf.d/parking.conf" &
+    mosquitto_pid=$!
+    local lot=$run_id e0="edge-$run_id-L0" p0=test-L0-pass-7c1e e1="edge-$run_id-L1" p1=test-L1-pass-93ab
+    local sign="sign-$run_id" ps=test-sign-pass-0f3a i
+    for i in $(seq 1 50); do
+        mosquitto_sub -p "$mqtt_port" -u "$sign" -P "$ps" -t x -W 1 -C 1 2>&1 | grep -q 'Connection refused\|Error' || break
+        sleep 0.2
+    done
+    pub() { mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -u "$1" -P "$2" -t "$3" -m "$4" -r -q 1; }
+    # Reads the retained message of a topic, empty after 2 s when there is none (or no right).
+    get() { mosquitto_sub -h 127.0.0.1 -p "$mqtt_port" -u "$1" -P "$2" -t "$3" -C 1 -W 2 2>/dev/null; }
+    pub "$e0" "$p0" "parking/$lot/levels/L0/availability" own-L0 || fail "L0 cannot publish its availability"
+    pub "$e0" "$p0" "parking/$lot/lanes/L0-in/state" own-lane || fail "L0 cannot publish its lane"
+    pub "$e0" "$p0" "parking/$lot/levels/L1/availability" spoofed
+    pub "$e0" "$p0" "parking/$lot/lanes/L1-out/state" spoofed
+    pub "$sign" "$ps" "parking/$lot/levels/L0/status" sign-wrote
+    [ "$(get "$sign" "$ps" "parking/$lot/levels/L0/availability")" = own-L0 ] || fail "the sign cannot read L0's availability"
+    [ "$(get "$sign" "$ps" "parking/$lot/lanes/L0-in/state")" = own-lane ] || fail "the sign cannot read L0's lane"
+    [ -z "$(get "$sign" "$ps" "parking/$lot/levels/L1/availability")" ] || fail "L0 wrote L1's availability"
+    [ -z "$(get "$sign" "$ps" "parking/$lot/lanes/L1-out/state")" ] || fail "L0 wrote L1's lane"
+    [ -z "$(get "$sign" "$ps" "parking/$lot/levels/L0/status")" ] || fail "a sign could write"
+    pub "$e1" "$p1" "parking/$lot/levels/L1/status" online || fail "L1 cannot publish its status"
+    [ "$(get "$sign" "$ps" "parking/$lot/levels/L1/status")" = online ] || fail "L1's status not readable"
+    [ -z "$(get "$e0" "$p0" "parking/$lot/levels/L1/status")" ] || fail "L0 can read L1's topics"
+    mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t "parking/$lot/levels/L0/status" -m anon 2>/dev/null && fail "anonymous publish accepted"
+    mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -u "$e0" -P wrong -t "parking/$lot/levels/L0/status" -m x 2>/dev/null && fail "wrong password accepted"
+    echo "mosquitto ACL: all expectations held"
+}
+
+t_docker() {
+    "$here/check-dockerfiles.sh" || return 1
+    # The checker must catch each kind of mistake: break a copy of the files and expect it to.
+    local bad="$work/broken-checkout" m out
+    mkdir -p "$bad"
+    cp "$repo/Dockerfile.edge" "$repo/Dockerfile.cloud" "$repo/docker-compose.yml" "$repo/.dockerignore" "$repo/pom.xml" "$bad/"
+    for m in $(grep -o '<module>[^<]*</module>' "$repo/pom.xml" | sed 's/<[^>]*>//g'); do
+        mkdir -p "$bad/$m"; cp "$repo/$m/pom.xml" "$bad/$m/"; ln -s "$repo/$m/src" "$bad/$m/src"
+    done
+    sed -i 's/eclipse-temurin:21.0.8_9-jre/eclipse-temurin:latest/; s/^USER parking:parking/USER root/; s#COPY protocol/src#COPY protocol/srcx#' "$bad/Dockerfile.edge"
+    sed -i 's/^HEALTHCHECK/# HEALTHCHECK/; s/^    CMD \["java"/#/' "$bad/Dockerfile.cloud"
+    sed -i 's/^      postgres:$/      postgress:/' "$bad/docker-compose.yml"
+    echo 'edge-controller/src' >>"$bad/.dockerignore"
+    if out=$("$here/check-dockerfiles.sh" "$bad" 2>&1); then fail "the checker passed a broken checkout"; fi
+    for m in 'protocol/srcx does not exist' 'excluded by .dockerignore' 'eclipse-temurin:latest is not pinned' \
+             'runs as root' 'Dockerfile.cloud: the final stage has no HEALTHCHECK' 'unknown service postgress'; do
+        grep -qF "$m" <<<"$out" || fail "the checker missed: $m"
+    done
+}
+
+check "ansible-lint" t_lint
+check "syntax-check and example vault" t_syntax
+check "install two levels (v1), health-checked, idempotent" t_install
+check "systemd unit rendered, hardened, verified" t_unit
+check "rolling upgrade to v2" t_upgrade
+check "broken v3 rolled back on L0, rollout stopped before L1" t_failed_upgrade
+check "rollback playbook" t_rollback
+check "rabbitmq role and edge permissions" t_rabbitmq
+check "mosquitto role and ACL" t_mosquitto
+check "Dockerfiles and compose, static" t_docker
+
+echo "ansible: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
