@@ -7,7 +7,6 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -59,7 +58,7 @@ class WorkerProcessCrashIT extends WorkerTestBase {
                 send(payment(id));
             }
         }
-        Path log = Files.createTempFile("payment-worker-crash", ".log");
+        Path log = Path.of("target", "worker-process-crash-it.log");
         for (int kill = 0; kill < KILLS; kill++) {
             int before = StripeStubs.intentPosts(stripe).size();
             Process worker = startJar(log);
