@@ -1,5 +1,6 @@
 package org.openparking.firmware;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,8 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
             VehicleDetector safetyLoop = new DebouncedDetector(laneId, VehicleDetector.Kind.SAFETY, safety);
             SimulatedBarrierDrive drive = new SimulatedBarrierDrive(scheduler, config.barrierTravel());
             SimulatedTicketPrinter printer = new SimulatedTicketPrinter(laneId);
-            BarrierGate barrier = InterlockedBarrier.create(laneId, drive, safetyLoop, scheduler,
-                    config.barrierTravel().multipliedBy(2));
+            // No confirm timeout: the simulated arm always arrives, a timeout could only misfire under load.
+            BarrierGate barrier = InterlockedBarrier.create(laneId, drive, safetyLoop, scheduler, Duration.ZERO);
             lanes.put(laneId, new Lane(barrier, new DebouncedDetector(laneId, VehicleDetector.Kind.ARMING, arming),
                     safetyLoop, printer));
             simulatedLanes.put(laneId, new SimulatedLane(arming, safety, drive, printer));

@@ -27,7 +27,7 @@ import static org.openparking.firmware.BarrierState.OPENING;
  */
 abstract class LevelHardwareContract {
     static final String LANE = "L1";
-    static final Duration DEBOUNCE = Duration.ofMillis(50);
+    static final Duration DEBOUNCE = Duration.ofMillis(100);
     /** Long against the debounce, so a car detected while the arm closes is seen before it is down. */
     static final Duration TRAVEL = Duration.ofMillis(500);
     static final HardwareConfig.LaneWiring LANE_WIRING = new HardwareConfig.LaneWiring(LANE, 17, 5, 6, 13, 22, 27);
@@ -96,7 +96,7 @@ abstract class LevelHardwareContract {
         await().until(() -> hardware.safetyLoop(LANE).present());
 
         assertThat(barrier.lower(), is(false));
-        await().during(TRAVEL).atMost(TRAVEL.multipliedBy(3)).until(() -> barrier.state() == OPEN);
+        await().during(TRAVEL).atMost(Duration.ofSeconds(5)).until(() -> barrier.state() == OPEN);
 
         safetyLoop(false);
         awaitState(CLOSED);
@@ -157,7 +157,7 @@ abstract class LevelHardwareContract {
 
         armingLoop(true);
         armingLoop(false);
-        await().during(DEBOUNCE.multipliedBy(4)).atMost(DEBOUNCE.multipliedBy(8))
+        await().during(DEBOUNCE.multipliedBy(4)).atMost(Duration.ofSeconds(5))
                 .until(() -> reported.isEmpty() && !arming.present());
 
         armingLoop(true);
@@ -176,7 +176,7 @@ abstract class LevelHardwareContract {
 
         spot("S2", true);
         spot("S2", false);
-        await().during(DEBOUNCE.multipliedBy(4)).atMost(DEBOUNCE.multipliedBy(8)).until(reported::isEmpty);
+        await().during(DEBOUNCE.multipliedBy(4)).atMost(Duration.ofSeconds(5)).until(reported::isEmpty);
 
         spot("S2", true);
         await().until(s2::occupied);
