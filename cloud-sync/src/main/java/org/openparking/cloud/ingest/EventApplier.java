@@ -230,20 +230,25 @@ public final class EventApplier {
     private void trackEdge(Connection c, Envelope e) throws SQLException {
         Instant now = clock.instant();
         double lag = Math.max(0, Duration.between(e.occurredAt(), now).toMillis() / 1000.0);
-        Jdbc.update(c, """
-                INSERT INTO edges (edge_id, lot_id, level_id, last_seq, events_received, last_seen, last_event_at,
-                                   lag_seconds)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+        // Fast path in the same statement: the next seq in line, with nothing pending, advances the prefix.
+        long contiguous;
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO edges (edge_id, lot_id, level_id, last_seq, contiguous_seq, events_received, last_seen,
+                                   last_event_at, lag_seconds)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
                 ON CONFLICT (edge_id) DO UPDATE SET
                     last_seq = GREATEST(edges.last_seq, EXCLUDED.last_seq),
+                    contiguous_seq = CASE
+                        WHEN EXCLUDED.last_seq = edges.contiguous_seq + 1
+                             AND NOT EXISTS (SELECT 1 FROM edge_seq_pending p WHERE p.edge_id = edges.edge_id)
+                        THEN EXCLUDED.last_seq ELSE edges.contiguous_seq END,
                     events_received = edges.events_received + 1,
                     last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
                     last_event_at = GREATEST(edges.last_event_at, EXCLUDED.last_event_at),
-                    lag_seconds = EXCLUDED.lag_seconds""",
-                e.edgeId(), e.lotId(), e.levelId(), e.seq(), now, e.occurredAt(), lag);
-        long contiguous;
-        try (PreparedStatement ps = c.prepareStatement("SELECT contiguous_seq FROM edges WHERE edge_id = ?")) {
-            ps.setString(1, e.edgeId());
+                    lag_seconds = EXCLUDED.lag_seconds
+                RETURNING contiguous_seq""")) {
+            Jdbc.bind(ps, e.edgeId(), e.lotId(), e.levelId(), e.seq(), e.seq() == 1 ? 1L : 0L, now, e.occurredAt(),
+                    lag);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 contiguous = rs.getLong(1);
