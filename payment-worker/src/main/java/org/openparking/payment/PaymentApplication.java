@@ -5,6 +5,7 @@ import io.helidon.http.HeaderNames;
 import java.util.function.Supplier;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -23,6 +24,7 @@ import org.openparking.payment.stripe.StripePaymentGateway;
 import org.openparking.payment.webhook.StripeWebhookService;
 import org.openparking.payment.webhook.WebhookProcessor;
 import org.openparking.payment.worker.CrashPoints;
+import org.openparking.payment.worker.PaymentMetrics;
 import org.openparking.payment.worker.PaymentProcessor;
 import org.openparking.payment.worker.PaymentWorker;
 
@@ -62,7 +64,8 @@ public final class PaymentApplication implements AutoCloseable {
             PaymentGateway stripe = new StripePaymentGateway(settings.stripe());
             ResilientPaymentGateway gateway = new ResilientPaymentGateway(stripe, settings.stripe());
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
-                    settings.worker().holdDelay(), crashPoints, Clock.systemUTC());
+                    settings.worker().holdDelay(), crashPoints, Clock.systemUTC(),
+                    new PaymentMetrics(Metrics.globalRegistry()));
             worker = new PaymentWorker(settings.amqpUri(), settings.worker(), processor);
             worker.start();
             WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),

@@ -193,5 +193,14 @@ class PaymentFlowTest extends WorkerTestBase {
         await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
         await().atMost(Duration.ofSeconds(10)).until(() -> ready(Topology.PAYMENTS_QUEUE) == 0);
         assertThat(paymentResults(edgeResults, id), is(empty()));
+
+        // A redelivery of a PENDING payment asks Stripe for the intent instead of creating one.
+        stripe.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))
+                .willReturn(StripeStubs.intentOf(id, "succeeded")));
+        send(payment(id));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !paymentResults(edgeResults, id).isEmpty());
+        assertThat(paymentResults(edgeResults, id).getFirst().outcome(), is(PaymentResult.Outcome.PAID));
+        assertThat(postsFor(stripe, id), is(1L));
+        assertThat(storedStatus(id), is("PAID"));
     }
 }

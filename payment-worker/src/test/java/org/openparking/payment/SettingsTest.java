@@ -82,7 +82,12 @@ class SettingsTest extends WorkerTestBase {
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
         try {
+            stubIntentsForMetrics();
             PaymentApplication app = startWorker();
+            String id = newPaymentId();
+            send(payment(id));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> !paymentResults(edgeResults, id).isEmpty());
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + app.port() + "/observe/health")).build(),
@@ -93,6 +98,7 @@ class SettingsTest extends WorkerTestBase {
                     URI.create("http://127.0.0.1:" + app.port() + "/observe/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode(), is(200));
+            assertThat(metrics.body(), containsString("payment_requests"));
         } finally {
             root.removeHandler(capture);
         }
@@ -100,6 +106,10 @@ class SettingsTest extends WorkerTestBase {
         assertThat(all, containsString("starting with"));
         assertThat(all, not(containsString(API_KEY)));
         assertThat(all, not(containsString(WEBHOOK_SECRET)));
+    }
+
+    private static void stubIntentsForMetrics() {
+        StripeStubs.stubIntents(stripe, StripeStubs.intent("succeeded"));
     }
 
     @Test

@@ -54,6 +54,11 @@ public final class StripeStubs {
         return json(200, intentJson(status, null));
     }
 
+    /** A PaymentIntent of a known payment id (for GET /v1/payment_intents/{id}, which has no key header). */
+    public static ResponseDefinitionBuilder intentOf(String paymentId, String status) {
+        return json(200, intentJson(status, null).replace("{{request.headers.Idempotency-Key}}", paymentId));
+    }
+
     public static ResponseDefinitionBuilder error(int status, String type, String code, String declineCode, String message) {
         String body = """
                 {"error": {"type": "%s", "code": %s, "decline_code": %s, "message": "%s",

@@ -43,9 +43,11 @@ public final class PaymentProcessor {
     private final Duration holdDelay;
     private final CrashPoints crashPoints;
     private final Clock clock;
+    private final PaymentMetrics metrics;
 
     public PaymentProcessor(PaymentStore store, PaymentGateway gateway, Duration claimTimeout, Duration holdDelay,
-                            CrashPoints crashPoints, Clock clock) {
+                            CrashPoints crashPoints, Clock clock, PaymentMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.gateway = gateway;
         this.claimTimeout = claimTimeout;
@@ -55,6 +57,17 @@ public final class PaymentProcessor {
     }
 
     public Decision handle(byte[] body) {
+        Decision decision = decide(body);
+        switch (decision) {
+            case Decision.Hold h -> metrics.count("HELD");
+            case Decision.DeadLetter d -> metrics.count("DEAD_LETTERED");
+            default -> {
+            }
+        }
+        return decision;
+    }
+
+    private Decision decide(byte[] body) {
         Envelope request;
         try {
             request = MessageCodec.decode(body);
@@ -90,6 +103,7 @@ public final class PaymentProcessor {
             PaymentRecord current = claim.current();
             if (current.status().isFinal()) {
                 LOG.info("payment " + p.paymentId() + " already " + current.status() + ": republishing, not charging");
+                metrics.count("REPUBLISHED");
                 return new Decision.Publish(resultEnvelope(current, now));
             }
             PaymentGateway.ChargeOutcome outcome;
@@ -108,6 +122,7 @@ public final class PaymentProcessor {
             claim.complete(updated);
             crashPoints.afterStore(p.paymentId());
             LOG.info("payment " + p.paymentId() + " " + updated.status() + " " + nullToEmpty(updated.failureCode()));
+            metrics.count(updated.status().name());
             if (!updated.status().isFinal()) {
                 return new Decision.Ack("payment " + p.paymentId() + " pending at Stripe; a webhook settles it");
             }
@@ -118,6 +133,7 @@ public final class PaymentProcessor {
     private Decision refund(Envelope request, RefundRequested r) {
         var stored = store.findRefund(r.refundId());
         if (stored.isPresent()) {
+            metrics.count("REPUBLISHED");
             return new Decision.Publish(refundEnvelope(stored.get(), clock.instant()));
         }
         String reference = r.providerReference();
@@ -140,6 +156,7 @@ public final class PaymentProcessor {
                 outcome.outcome(), r.amount(), r.currency(), outcome.providerReference(), outcome.failureCode(),
                 request.edgeId(), request.lotId(), request.levelId(), request.seq(), clock.instant()));
         LOG.info("refund " + r.refundId() + " " + saved.outcome());
+        metrics.count(PaymentGateway.RefundOutcome.REFUNDED.equals(saved.outcome()) ? "REFUNDED" : "REFUND_FAILED");
         return new Decision.Publish(refundEnvelope(saved, clock.instant()));
     }
 
