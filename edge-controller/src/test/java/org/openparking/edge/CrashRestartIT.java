@@ -63,21 +63,23 @@ class CrashRestartIT {
         Random random = new Random(42);
         for (int round = 0; round < 3; round++) {
             Process edge = JavaProcess.start(JAR, env, dir.resolve("edge.log"));
-            String base = "http://127.0.0.1:" + port + "/api/v1";
-            awaitReady(base);
-            checkConsistent(base, acknowledged);
-
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService lanes = Executors.newFixedThreadPool(3);
-            for (String lane : List.of("in-1", "in-2", "in-3")) {
-                lanes.submit(() -> drive(base, lane, acknowledged, stop));
+            try {
+                String base = "http://127.0.0.1:" + port + "/api/v1";
+                awaitReady(base);
+                checkConsistent(base, acknowledged);
+                for (String lane : List.of("in-1", "in-2", "in-3")) {
+                    lanes.submit(() -> drive(base, lane, acknowledged, stop));
+                }
+                int target = acknowledged.size() + 20 + random.nextInt(40);
+                await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= target);
+            } finally {
+                JavaProcess.kill9(edge);
+                stop.set(true);
+                lanes.shutdownNow();
+                lanes.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
             }
-            int target = acknowledged.size() + 20 + random.nextInt(40);
-            await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= target);
-            JavaProcess.kill9(edge);
-            stop.set(true);
-            lanes.shutdown();
-            lanes.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         }
         Process edge = JavaProcess.start(JAR, env, dir.resolve("edge.log"));
         try {

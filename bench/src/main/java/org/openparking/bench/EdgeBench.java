@@ -1,0 +1,236 @@
+package org.openparking.bench;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openparking.edge.EdgeApplication;
+import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.session.ParkingService;
+import org.openparking.firmware.HardwareConfig;
+import org.openparking.protocol.Json;
+import org.openparking.protocol.Tariff;
+import org.openparking.protocol.VehicleType;
+import org.openparking.testing.Ports;
+
+/**
+ * Edge figures of issue 2 and 8: entries+exits per second through the service layer and through HTTP,
+ * beside single-row durable SQLite commits with the same pragmas on the same disk; entry latency; and
+ * the packaged jar's start-to-ready time and memory.
+ */
+final class EdgeBench {
+    private static final int LANE_PAIRS = 4;
+
+    private EdgeBench() {
+    }
+
+    static void run(Table table, Path work, Path jar, int cycles) throws Exception {
+        rawSqlite(table, work.resolve("raw"), cycles * 2);
+        serviceLayer(table, work.resolve("service"), cycles);
+        http(table, work.resolve("http"), cycles);
+        if (Files.exists(jar)) {
+            startup(table, work.resolve("startup"), jar);
+        } else {
+            table.row("edge start-to-ready", "not measured", "", jar + " missing: build with ./mvnw package");
+        }
+    }
+
+    private static void rawSqlite(Table table, Path dir, int commits) throws Exception {
+        Files.createDirectories(dir);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("raw.db"));
+             Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+                long start = System.nanoTime();
+                for (int i = 0; i < commits; i++) {
+                    ps.setString(1, "row " + i);
+                    ps.executeUpdate(); // autocommit: one durable transaction per row
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                rawCommitsPerSecond = commits / seconds;
+            }
+        }
+    }
+
+    private static double rawCommitsPerSecond;
+
+    private static void serviceLayer(Table table, Path dir, int cycles) throws Exception {
+        try (EdgeApplication edge = EdgeApplication.start(settings(dir), serverConfig())) {
+            ParkingService parking = edge.parking();
+            Stats entry = new Stats(cycles);
+            long start = System.nanoTime();
+            for (int i = 0; i < cycles; i++) {
+                long t0 = System.nanoTime();
+                ParkingService.Admission a = parking.admit("in-1", null, VehicleType.STANDARD);
+                entry.add(System.nanoTime() - t0);
+                parking.depart("out-1", a.ticket(), null);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            table.row("edge transactions/s, service layer (entry or exit, each one SQLite transaction)",
+                    fmt(2 * cycles / seconds), fmt(rawCommitsPerSecond) + " raw single-row durable commits/s",
+                    "WAL, synchronous=FULL, same disk; " + cycles + " entries + " + cycles + " exits");
+            table.row("entry latency, service layer p50 / p99", ms(entry.percentileMillis(50)) + " / "
+                    + ms(entry.percentileMillis(99)), "", cycles + " entries, one thread");
+        }
+    }
+
+    private static void http(Table table, Path dir, int cycles) throws Exception {
+        try (EdgeApplication edge = EdgeApplication.start(settings(dir), serverConfig())) {
+            String base = "http://127.0.0.1:" + edge.port() + "/api/v1";
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            Stats entry = new Stats(cycles);
+            AtomicLong done = new AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(LANE_PAIRS);
+            List<Future<?>> futures = new ArrayList<>();
+            int perLane = cycles / LANE_PAIRS;
+            long start = System.nanoTime();
+            for (int lane = 1; lane <= LANE_PAIRS; lane++) {
+                String in = "in-" + lane;
+                String out = "out-" + lane;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perLane; i++) {
+                        long t0 = System.nanoTime();
+                        HttpResponse<String> r = untilNotBusy(client, base + "/lanes/" + in + "/entries", "{}");
+                        entry.add(System.nanoTime() - t0);
+                        String ticket = Json.mapper().readTree(r.body()).get("ticket").asText();
+                        pass(client, base, in);
+                        untilNotBusy(client, base + "/lanes/" + out + "/exits", "{\"ticket\":\"" + ticket + "\"}");
+                        pass(client, base, out);
+                        done.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            table.row("edge entries+exits/s through HTTP (" + LANE_PAIRS + " lane pairs)",
+                    fmt(2 * done.get() / seconds), fmt(rawCommitsPerSecond) + " raw commits/s",
+                    "each car: entry, pass, exit, pass (simulator calls included)");
+            table.row("entry latency over HTTP p50 / p99", ms(entry.percentileMillis(50)) + " / "
+                    + ms(entry.percentileMillis(99)), "", entry.count() + " entries, " + LANE_PAIRS + " concurrent lanes");
+        }
+    }
+
+    private static HttpResponse<String> untilNotBusy(HttpClient client, String url, String body) throws Exception {
+        while (true) {
+            HttpResponse<String> r = post(client, url, body);
+            if (r.statusCode() == 201 || r.statusCode() == 200) {
+                return r;
+            }
+            if (r.statusCode() != 409 || !r.body().contains("LANE_BUSY")) {
+                throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void pass(HttpClient client, String base, String lane) throws Exception {
+        post(client, base + "/simulator/lanes/" + lane + "/safety", "{\"present\":true}");
+        post(client, base + "/simulator/lanes/" + lane + "/safety", "{\"present\":false}");
+    }
+
+    private static HttpResponse<String> post(HttpClient client, String url, String body)
+            throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void startup(Table table, Path dir, Path jar) throws Exception {
+        Files.createDirectories(dir);
+        long jvmStart = System.nanoTime();
+        Process version = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-version").redirectErrorStream(true).start();
+        version.getInputStream().readAllBytes();
+        version.waitFor();
+        double bareJvm = (System.nanoTime() - jvmStart) / 1e6;
+
+        int port = Ports.free();
+        long start = System.nanoTime();
+        Process p = org.openparking.testing.JavaProcess.start(jar, Map.of("EDGE_DB_PATH",
+                dir.resolve("edge.db").toString(), "SERVER_PORT", Integer.toString(port)), dir.resolve("edge.log"));
+        HttpClient client = HttpClient.newHttpClient();
+        double ready = -1;
+        try {
+            for (int i = 0; i < 1200; i++) {
+                try {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/v1/availability")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        ready = (System.nanoTime() - start) / 1e6;
+                        break;
+                    }
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            String rss = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
+            table.row("edge start-to-ready (java -jar until GET /availability answers)", fmt(ready) + " ms",
+                    fmt(bareJvm) + " ms for a bare `java -version`", "default settings, fresh SQLite file");
+            table.row("edge process memory after start (RSS)", rss.substring(rss.indexOf(':') + 1).trim(), "",
+                    "default JVM flags; on a 1 GB Pi add -Xmx256m");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    static EdgeSettings settings(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<EdgeSettings.Lane> lanes = new ArrayList<>();
+        List<HardwareConfig.LaneWiring> wiring = new ArrayList<>();
+        for (int i = 1; i <= LANE_PAIRS; i++) {
+            lanes.add(new EdgeSettings.Lane("in-" + i, EdgeSettings.Direction.ENTRY));
+            lanes.add(new EdgeSettings.Lane("out-" + i, EdgeSettings.Direction.EXIT));
+        }
+        lanes.forEach(l -> wiring.add(new HardwareConfig.LaneWiring(l.id(), -1, -1, -1, -1, -1, -1)));
+        HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, Duration.ZERO,
+                Duration.ofMillis(20), wiring, List.of(), null);
+        return new EdgeSettings("bench", "L0", dir.resolve("edge.db").toString(), hardware,
+                EdgeSettings.OccupancyMode.COUNTING, lanes,
+                EdgeSettings.spotsFromCapacity(Map.of(VehicleType.STANDARD, 1_000)),
+                new Tariff(1, "EUR", 15, 60, 300, 2400, 5000), "bench-ticket-secret-0123456789",
+                Duration.ofSeconds(30), new EdgeSettings.Payments(1500, Duration.ofSeconds(1), Duration.ofMinutes(15)),
+                new EdgeSettings.Mqtt("", "bench", "", "", Duration.ofSeconds(10)), "");
+    }
+
+    private static Config serverConfig() {
+        return Config.just(ConfigSources.create(Map.of("port", "0", "host", "127.0.0.1")));
+    }
+
+    static String fmt(double v) {
+        return v >= 100 ? String.format("%,.0f", v) : String.format("%.1f", v);
+    }
+
+    static String ms(double v) {
+        return String.format("%.2f ms", v);
+    }
+}
