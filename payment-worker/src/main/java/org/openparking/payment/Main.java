@@ -32,8 +32,24 @@ public final class Main {
         if (settings.stripe().apiKey().isBlank()) {
             LOG.warning("stripe.api-key is empty (set STRIPE_API_KEY): every charge will be held");
         }
-        PaymentApplication app = PaymentApplication.start(settings);
+        PaymentApplication app = startWhenReachable(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
+    }
+
+    /** Broker or database not up yet (a cold start of the whole site): keep trying, do not crash-loop. */
+    private static PaymentApplication startWhenReachable(WorkerSettings settings) throws InterruptedException {
+        long delayMs = 1000;
+        while (true) {
+            try {
+                return PaymentApplication.start(settings);
+            } catch (IllegalArgumentException e) {
+                throw e;
+            } catch (Exception e) {
+                LOG.warning("cannot start yet (" + e + "), retrying in " + delayMs + " ms");
+                Thread.sleep(delayMs);
+                delayMs = Math.min(delayMs * 2, 30_000);
+            }
+        }
     }
 
     /** The layered configuration; highest first: environment, PARKING_CONFIG file, classpath defaults. */

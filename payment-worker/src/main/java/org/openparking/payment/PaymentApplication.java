@@ -2,6 +2,7 @@ package org.openparking.payment;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import java.util.function.Supplier;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -20,6 +21,7 @@ import org.openparking.payment.store.JdbcPaymentStore;
 import org.openparking.payment.store.PaymentStore;
 import org.openparking.payment.stripe.PaymentGateway;
 import org.openparking.payment.stripe.ResilientPaymentGateway;
+import org.openparking.payment.stripe.SimulatedPaymentGateway;
 import org.openparking.payment.stripe.StripePaymentGateway;
 import org.openparking.payment.webhook.StripeWebhookService;
 import org.openparking.payment.webhook.WebhookProcessor;
@@ -61,7 +63,13 @@ public final class PaymentApplication implements AutoCloseable {
         PaymentWorker worker = null;
         try {
             PaymentStore store = new JdbcPaymentStore(dataSource);
-            PaymentGateway stripe = new StripePaymentGateway(settings.stripe());
+            PaymentGateway stripe;
+            if (settings.stripe().simulated()) {
+                LOG.warning("stripe.mode is simulated: NO REAL CHARGES are made (development only)");
+                stripe = new SimulatedPaymentGateway();
+            } else {
+                stripe = new StripePaymentGateway(settings.stripe());
+            }
             ResilientPaymentGateway gateway = new ResilientPaymentGateway(stripe, settings.stripe());
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
                     settings.worker().holdDelay(), crashPoints, Clock.systemUTC(),
@@ -102,7 +110,14 @@ public final class PaymentApplication implements AutoCloseable {
     static void routing(HttpRouting.Builder routing, WebhookProcessor webhooks, PaymentWorker worker) {
         routing.register("/webhooks", new StripeWebhookService(webhooks))
                 .get("/worker", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
-                        .send("{\"connected\":" + worker.isConnected() + "}"));
+                        .send("{\"connected\":" + worker.isConnected() + "}"))
+                // Anything unexpected still answers in the house error shape, without internals.
+                .error(Exception.class, (req, res, e) -> {
+                    LOG.warning("HTTP " + req.prologue().uriPath().path() + " failed: " + e);
+                    res.status(Status.INTERNAL_SERVER_ERROR_500)
+                            .header(HeaderNames.CONTENT_TYPE, "application/json")
+                            .send("{\"error\":\"INTERNAL\",\"message\":\"internal error\"}");
+                });
     }
 
     public int port() {

@@ -32,7 +32,7 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
                          Duration readTimeout, int rateLimitPerSecond, Duration rateLimitWait, int retryMaxAttempts,
                          Duration retryInitialBackoff, double retryMultiplier, Duration retryMaxBackoff,
                          int breakerFailureRatePercent, int breakerMinimumCalls, int breakerWindowSize,
-                         Duration breakerOpenWait) {
+                         Duration breakerOpenWait, boolean simulated) {
         public Stripe {
             Objects.requireNonNull(apiKey, "stripe.api-key");
             Objects.requireNonNull(webhookSecret, "stripe.webhook-secret");
@@ -60,12 +60,20 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
         public Stripe withApiBase(String base) {
             return new Stripe(apiKey, base, webhookSecret, connectTimeout, readTimeout, rateLimitPerSecond,
                     rateLimitWait, retryMaxAttempts, retryInitialBackoff, retryMultiplier, retryMaxBackoff,
-                    breakerFailureRatePercent, breakerMinimumCalls, breakerWindowSize, breakerOpenWait);
+                    breakerFailureRatePercent, breakerMinimumCalls, breakerWindowSize, breakerOpenWait, simulated);
+        }
+
+        /** A copy using the in-memory simulated provider instead of Stripe. */
+        public Stripe asSimulated() {
+            return new Stripe(apiKey, apiBase, webhookSecret, connectTimeout, readTimeout, rateLimitPerSecond,
+                    rateLimitWait, retryMaxAttempts, retryInitialBackoff, retryMultiplier, retryMaxBackoff,
+                    breakerFailureRatePercent, breakerMinimumCalls, breakerWindowSize, breakerOpenWait, true);
         }
 
         @Override
         public String toString() {
-            return "Stripe[apiKey=" + mask(apiKey) + ", apiBase=" + apiBase + ", webhookSecret=" + mask(webhookSecret)
+            return "Stripe[mode=" + (simulated ? "simulated" : "stripe") + ", apiKey=" + mask(apiKey)
+                    + ", apiBase=" + apiBase + ", webhookSecret=" + mask(webhookSecret)
                     + ", rateLimitPerSecond=" + rateLimitPerSecond + ", retryMaxAttempts=" + retryMaxAttempts
                     + ", retryInitialBackoff=" + retryInitialBackoff + ", retryMultiplier=" + retryMultiplier
                     + ", retryMaxBackoff=" + retryMaxBackoff + ", breakerFailureRatePercent="
@@ -107,7 +115,8 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
                 s.get("breaker.failure-rate-percent").asInt().orElse(50),
                 s.get("breaker.minimum-calls").asInt().orElse(10),
                 s.get("breaker.window-size").asInt().orElse(20),
-                millis(s.get("breaker.open-wait-ms"), 30_000));
+                millis(s.get("breaker.open-wait-ms"), 30_000),
+                mode(s.get("mode").asString().orElse("stripe")));
         Config w = config.get("worker");
         Worker worker = new Worker(
                 w.get("consumers").asInt().orElse(2),
@@ -121,6 +130,14 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
                 config.get("db.pool-size").asInt().orElse(10),
                 config.get("server.port").asInt().orElse(8082),
                 stripe, worker);
+    }
+
+    private static boolean mode(String mode) {
+        return switch (mode) {
+            case "stripe" -> false;
+            case "simulated" -> true;
+            default -> throw new IllegalArgumentException("stripe.mode must be stripe or simulated, was " + mode);
+        };
     }
 
     private static Duration millis(Config c, long defaultMillis) {

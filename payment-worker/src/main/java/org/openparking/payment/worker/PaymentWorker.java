@@ -56,7 +56,12 @@ public final class PaymentWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        connection = factory.newConnection(dispatch, "payment-worker");
+        try {
+            connection = factory.newConnection(dispatch, "payment-worker");
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            dispatch.shutdownNow();
+            throw e;
+        }
         try (Channel setup = connection.createChannel()) {
             Topology.declarePayments(setup);
             // cloud-sync's queue too: a result published before cloud-sync ever ran must not be dropped.

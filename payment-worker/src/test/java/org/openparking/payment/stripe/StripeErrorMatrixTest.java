@@ -60,10 +60,18 @@ class StripeErrorMatrixTest {
         gateway = gateway(100, 100);
     }
 
+    static WorkerSettings.Stripe settingsFor(String apiBase) {
+        return settings(apiBase, 100, 100);
+    }
+
     static WorkerSettings.Stripe settings(int minimumCalls, int window) {
-        return new WorkerSettings.Stripe("sk_test_matrix", stripe.baseUrl(), "", Duration.ofSeconds(5),
+        return settings(stripe.baseUrl(), minimumCalls, window);
+    }
+
+    static WorkerSettings.Stripe settings(String apiBase, int minimumCalls, int window) {
+        return new WorkerSettings.Stripe("sk_test_matrix", apiBase, "", Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), ATTEMPTS, Duration.ofMillis(5), 2.0,
-                Duration.ofMillis(50), 50, minimumCalls, window, Duration.ofSeconds(60));
+                Duration.ofMillis(50), 50, minimumCalls, window, Duration.ofSeconds(60), false);
     }
 
     static ResilientPaymentGateway gateway(int minimumCalls, int window) {
