@@ -219,7 +219,7 @@ final class EdgeBench {
                 EdgeSettings.spotsFromCapacity(Map.of(VehicleType.STANDARD, 1_000)),
                 new Tariff(1, "EUR", 15, 60, 300, 2400, 5000), "bench-ticket-secret-0123456789",
                 Duration.ofSeconds(30), new EdgeSettings.Payments(1500, Duration.ofSeconds(1), Duration.ofMinutes(15)),
-                new EdgeSettings.Mqtt("", "bench", "", "", Duration.ofSeconds(10)), "");
+                new EdgeSettings.Mqtt("", "bench", "", "", Duration.ofSeconds(10)), "", null);
     }
 
     private static Config serverConfig() {

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.http.EdgeRouting;
@@ -102,10 +103,16 @@ public final class EdgeApplication implements AutoCloseable {
             controller.onChange(laneStates::record);
             lanes.put(lane.id(), controller);
         }
-        this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, clock);
+        OperatorTokens tokens = new OperatorTokens(db, clock, settings.auth().issuer(), settings.auth().audience());
+        if (settings.auth().mode() == EdgeSettings.Auth.Mode.OPEN) {
+            LOG.warning("auth.mode is open: anyone on the lot network can use the admin endpoints;"
+                    + " set auth.mode=token in production");
+        }
+        this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, tokens, clock);
 
         EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
-                settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()));
+                settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),
+                tokens, settings.auth());
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .addFeature(observe())
@@ -179,6 +186,10 @@ public final class EdgeApplication implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    public LevelCommands commands() {
+        return commands;
     }
 
     @Override

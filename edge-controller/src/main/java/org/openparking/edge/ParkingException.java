@@ -7,7 +7,7 @@ import java.util.Map;
  * a status in one place. Thrown before anything is stored, or inside a transaction that then rolls back.
  */
 public final class ParkingException extends RuntimeException {
-    public enum Kind { BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, PAYMENT_REQUIRED, UNAVAILABLE }
+    public enum Kind { BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYMENT_REQUIRED, UNAVAILABLE }
 
     private final Kind kind;
     private final String code;

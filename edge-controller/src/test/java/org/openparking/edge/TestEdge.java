@@ -52,9 +52,18 @@ public final class TestEdge implements AutoCloseable {
     }
 
     public static TestEdge start(Map<VehicleType, Integer> capacity, EdgeSettings.OccupancyMode mode) {
+        return start(capacity, mode, EdgeSettings.Auth.open());
+    }
+
+    public static TestEdge start(Map<VehicleType, Integer> capacity, EdgeSettings.OccupancyMode mode,
+                                 EdgeSettings.Auth auth) {
         try {
             Path dir = Files.createTempDirectory("edge-test");
-            return new TestEdge(dir, settings(dir, capacity, mode), new MutableClock(Instant.parse("2026-11-25T08:00:00Z")));
+            EdgeSettings s = settings(dir, capacity, mode);
+            s = new EdgeSettings(s.lotId(), s.levelId(), s.dbPath(), s.hardware(), s.occupancyMode(), s.lanes(),
+                    s.spots(), s.tariff(), s.ticketSecret(), s.passageTimeout(), s.payments(), s.mqtt(), s.amqpUri(),
+                    auth);
+            return new TestEdge(dir, s, new MutableClock(Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -76,7 +85,7 @@ public final class TestEdge implements AutoCloseable {
                         new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
                 spots, TARIFF, "test-ticket-secret-0123456789", Duration.ofSeconds(30),
                 new EdgeSettings.Payments(FLOOR_LIMIT, Duration.ofMillis(300), Duration.ofMinutes(15)),
-                new EdgeSettings.Mqtt("", "test", "", "", Duration.ofSeconds(10)), "");
+                new EdgeSettings.Mqtt("", "test", "", "", Duration.ofSeconds(10)), "", null);
     }
 
     static Config serverConfig() {
@@ -120,6 +129,13 @@ public final class TestEdge implements AutoCloseable {
     public Response post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response post(String path, String json, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + bearer)
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 

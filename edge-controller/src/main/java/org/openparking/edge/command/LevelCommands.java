@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
+import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
@@ -43,11 +44,11 @@ public final class LevelCommands {
     private final Map<String, LaneController> lanes;
     private final Map<String, BarrierGate> barriers;
     private final Clock clock;
-    private volatile String trustedOperatorKey;
+    private final OperatorTokens operatorTokens;
 
     public LevelCommands(Database db, Outbox outbox, Occupancy occupancy, LevelAvailability board,
                          TariffRepository tariffs, Map<String, LaneController> lanes, Map<String, BarrierGate> barriers,
-                         Clock clock) {
+                         OperatorTokens operatorTokens, Clock clock) {
         this.db = db;
         this.outbox = outbox;
         this.occupancy = occupancy;
@@ -56,6 +57,7 @@ public final class LevelCommands {
         this.lanes = lanes;
         this.barriers = barriers;
         this.clock = clock;
+        this.operatorTokens = operatorTokens;
     }
 
     public Availability setClosed(boolean closed, String reason, String by) {
@@ -91,11 +93,6 @@ public final class LevelCommands {
         db.write(c -> replaceAllowListIn(c, plates));
     }
 
-    /** The JWK the cloud pushed for verifying operator tokens offline, if any. */
-    public String trustedOperatorKey() {
-        return trustedOperatorKey;
-    }
-
     /**
      * Applies a command from the cloud exactly once. Returns false if it was already applied (a
      * redelivery), in which case nothing happens.
@@ -118,7 +115,15 @@ public final class LevelCommands {
                     yield new Applied(true, l.plates().size() + " plates", null);
                 }
                 case OpenBarrier o -> new Applied(lanes.containsKey(o.laneId()), "lane " + o.laneId(), null);
-                case TrustOperatorKey k -> new Applied(true, "operator key", null);
+                case TrustOperatorKey k -> {
+                    try {
+                        operatorTokens.trust(c, k.jwk());
+                        yield new Applied(true, "operator key", null);
+                    } catch (IllegalArgumentException e) {
+                        // Receipted as not applied rather than retried forever: a bad key stays bad.
+                        yield new Applied(false, e.getMessage(), null);
+                    }
+                }
             };
             outbox.append(c, new CommandApplied(envelope.id(), envelope.type(), result.applied(), result.detail()));
             return result;
@@ -134,7 +139,6 @@ public final class LevelCommands {
         // opening, which is safer than replaying an old one.
         switch (command) {
             case OpenBarrier o when applied.applied() -> openBarrier(o.laneId(), o.reason(), o.requestedBy());
-            case TrustOperatorKey k -> trustedOperatorKey = k.jwk();
             default -> {
             }
         }

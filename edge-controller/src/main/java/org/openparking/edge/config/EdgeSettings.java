@@ -20,7 +20,7 @@ import org.openparking.protocol.VehicleType;
 public record EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
-                           String amqpUri) {
+                           String amqpUri, Auth auth) {
 
     /** sensors: per-spot sensors decide; counting: sessions at the gates decide. */
     public enum OccupancyMode { SENSORS, COUNTING }
@@ -62,6 +62,18 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         }
     }
 
+    /**
+     * Who may use the admin endpoints. OPEN: anyone on the lot network (development, the quick start);
+     * TOKEN: an operator token (ES256 JWT from cloud-sync) verified offline with a key the cloud pushed.
+     */
+    public record Auth(Mode mode, String issuer, String audience) {
+        public enum Mode { OPEN, TOKEN }
+
+        public static Auth open() {
+            return new Auth(Mode.OPEN, "parking-cloud", "parking");
+        }
+    }
+
     public EdgeSettings {
         requireId(lotId, "edge.lot-id");
         requireId(levelId, "edge.level-id");
@@ -93,6 +105,7 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         Objects.requireNonNull(payments, "payments");
         Objects.requireNonNull(mqtt, "mqtt");
         amqpUri = amqpUri == null ? "" : amqpUri;
+        auth = auth == null ? Auth.open() : auth;
     }
 
     private static void requireId(String value, String key) {
@@ -135,6 +148,6 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + dbPath + ", hardware=" + hardware.mode()
                 + ", occupancy=" + occupancyMode + ", lanes=" + lanes + ", spots=" + spots.size()
                 + ", tariff=" + tariff + ", tickets.secret=***, mqtt=" + mqtt + ", cloud="
-                + (cloudEnabled() ? "on" : "off") + "]";
+                + (cloudEnabled() ? "on" : "off") + ", auth=" + auth.mode() + "]";
     }
 }

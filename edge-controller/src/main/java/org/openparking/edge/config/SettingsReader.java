@@ -97,7 +97,9 @@ public final class SettingsReader {
 
         return new EdgeSettings(lotId, levelId, string(c, "edge.db-path", "./data/edge.db"), hardware, occupancy,
                 lanes, spots, tariff, string(c, "tickets.secret", ""), duration(c, "lane.passage-timeout", "PT60S"),
-                payments, mqtt, string(c, "cloud.amqp-uri", ""));
+                payments, mqtt, string(c, "cloud.amqp-uri", ""),
+                new EdgeSettings.Auth(enumValue(EdgeSettings.Auth.Mode.class, string(c, "auth.mode", "open"),
+                        "auth.mode"), string(c, "auth.issuer", "parking-cloud"), string(c, "auth.audience", "parking")));
     }
 
     private static String string(Config c, String key, String fallback) {

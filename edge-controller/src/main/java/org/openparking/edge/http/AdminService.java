@@ -2,6 +2,7 @@ package org.openparking.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -12,25 +13,59 @@ import java.util.List;
 import java.util.Map;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
+import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
+import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.Tariff;
 
 /** A technician's actions on the level: close/open, manual barrier open, fault reset, tariff, allow-list. */
 final class AdminService implements HttpService {
     private final LevelCommands commands;
+    private final OperatorTokens tokens;
+    private final EdgeSettings.Auth auth;
 
-    AdminService(LevelCommands commands) {
+    AdminService(LevelCommands commands, OperatorTokens tokens, EdgeSettings.Auth auth) {
         this.commands = commands;
+        this.tokens = tokens;
+        this.auth = auth;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/level/status", this::levelStatus)
+        rules.any(this::authorize)
+                .post("/level/status", this::levelStatus)
                 .post("/lanes/{laneId}/open", this::open)
                 .post("/lanes/{laneId}/reset", this::reset)
                 .get("/tariff", (req, res) -> JsonIo.ok(res, commands.currentTariff()))
                 .put("/tariff", this::tariff)
                 .put("/allow-list", this::allowList);
+    }
+
+    /** In TOKEN mode every admin call needs an operator token verified with a key the cloud pushed. */
+    private void authorize(ServerRequest req, ServerResponse res) {
+        if (auth.mode() == EdgeSettings.Auth.Mode.OPEN) {
+            res.next();
+            return;
+        }
+        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED", "an operator token is required");
+        }
+        if (!tokens.hasKeys()) {
+            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED",
+                    "this edge has not received an operator key from the cloud yet");
+        }
+        OperatorTokens.Operator operator;
+        try {
+            operator = tokens.verify(header.substring(7).trim());
+        } catch (OperatorTokens.TokenException e) {
+            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED", e.getMessage());
+        }
+        if (!operator.has("operator")) {
+            throw new ParkingException(Kind.FORBIDDEN, "FORBIDDEN", "the operator role is required");
+        }
+        req.context().register("parking.user", operator.subject());
+        res.next();
     }
 
     private static String actor(ServerRequest req) {

@@ -4,7 +4,9 @@ import io.helidon.webserver.http.HttpRouting;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
+import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.SpotTracker;
@@ -21,14 +23,14 @@ public final class EdgeRouting {
     /** What the HTTP layer needs, built by Main. */
     public record Parts(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes,
                         ParkingService parking, LevelCommands commands, Optional<SimulatedLevel> simulator,
-                        Set<String> spotIds) {
+                        Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth) {
     }
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
         ErrorHandling.register(routing);
         routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes()))
                 .register(BASE, new SessionService(parts.parking()))
-                .register(BASE + "/admin", new AdminService(parts.commands()));
+                .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), parts.auth()));
         parts.simulator().ifPresent(sim -> routing.register(BASE + "/simulator",
                 new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet())));
     }

@@ -51,6 +51,7 @@ public final class ErrorHandling {
     static Status status(ParkingException.Kind kind) {
         return switch (kind) {
             case BAD_REQUEST -> Status.BAD_REQUEST_400;
+            case UNAUTHORIZED -> Status.UNAUTHORIZED_401;
             case FORBIDDEN -> Status.FORBIDDEN_403;
             case NOT_FOUND -> Status.NOT_FOUND_404;
             case CONFLICT -> Status.CONFLICT_409;
