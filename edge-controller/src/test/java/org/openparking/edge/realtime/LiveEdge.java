@@ -1,5 +1,7 @@
 package org.openparking.edge.realtime;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -89,7 +91,7 @@ final class LiveEdge implements AutoCloseable {
                 new HardwareConfig.LaneWiring("in-1", -1, -1, -1, -1, -1, -1),
                 new HardwareConfig.LaneWiring("out-1", -1, -1, -1, -1, -1, -1));
         HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, o.debounce(),
-                Duration.ofMillis(10), lanes, wiring, null);
+                Duration.ofMillis(100), lanes, wiring, null);
         return new EdgeSettings(o.lotId(), "L0", dir.resolve("edge.db").toString(), hardware, o.mode(),
                 List.of(new EdgeSettings.Lane("in-1", EdgeSettings.Direction.ENTRY),
                         new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
@@ -147,6 +149,24 @@ final class LiveEdge implements AutoCloseable {
         if (r.status() != 202) {
             throw new AssertionError("simulator refused: " + r);
         }
+    }
+
+    /** The admitted car drives through the entry lane's barrier; returns when the lane is idle again. */
+    void passEntry() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> phase("in-1").equals("GATE_OPEN"));
+        sim().setSafetyLoop("in-1", true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> phase("in-1").equals("VEHICLE_PASSING"));
+        sim().setSafetyLoop("in-1", false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> phase("in-1").equals("IDLE"));
+    }
+
+    String phase(String laneId) {
+        for (JsonNode lane : get("/lanes").body()) {
+            if (lane.get("laneId").asText().equals(laneId)) {
+                return lane.get("phase").asText();
+            }
+        }
+        throw new AssertionError("no lane " + laneId);
     }
 
     long free() {
