@@ -22,7 +22,7 @@ import org.openparking.protocol.VehicleType;
  * that entered holds a space before it parks). Counts are clamped to [0, capacity]. Drift is recorded
  * (table, outbox, the availability's {@code drift}, metric {@code occupancy.drift}) once when it starts:
  * a count that had to be clamped ({@code CLAMPED_HIGH}, {@code CLAMPED_LOW}), and on sensor levels more
- * occupied sensors than open sessions of a type ({@code SENSORS_ABOVE_SESSIONS}: a car parked that no gate
+ * occupied sensors than open sessions of a type ({@code SENSOR_SESSION_MISMATCH}: a car parked that no gate
  * admitted). Fewer sensors than sessions is normal while a car drives to its spot and is not drift.
  * CLOSED (an operator's decision) wins over FULL (a count).
  */
@@ -104,7 +104,7 @@ public final class Occupancy {
             int excess = e.getValue();
             if (excess > 0 && lastExcess.getOrDefault(e.getKey(), 0) <= 0) {
                 int sensors = counts.raw().getOrDefault(e.getKey(), 0);
-                recordDrift(c, e.getKey(), "SENSORS_ABOVE_SESSIONS", sensors - excess, sensors);
+                recordDrift(c, e.getKey(), "SENSOR_SESSION_MISMATCH", sensors - excess, sensors);
             }
             lastExcess.put(e.getKey(), excess);
         }
