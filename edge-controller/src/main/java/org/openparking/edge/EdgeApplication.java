@@ -26,12 +26,12 @@ import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.lane.LaneStateRecorder;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
-import org.openparking.edge.occupancy.SignDriver;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.realtime.Realtime;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.SessionRepository;
 import org.openparking.edge.store.Database;
@@ -58,6 +58,7 @@ public final class EdgeApplication implements AutoCloseable {
     private final LevelCommands commands;
     private final Map<String, LaneController> lanes;
     private final WebServer server;
+    private final Realtime realtime;
 
     private EdgeApplication(EdgeSettings settings, Config serverConfig, Clock clock) {
         this.settings = settings;
@@ -75,10 +76,8 @@ public final class EdgeApplication implements AutoCloseable {
         this.board = new LevelAvailability();
         Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
                 clock, board);
-        board.publish(db.read(occupancy::load));
-        SignDriver sign = new SignDriver(hardware.sign());
-        sign.show(board.current());
-        board.subscribe(sign::show);
+        board.publish(db.read(occupancy::start));
+        this.realtime = Realtime.start(settings, db, occupancy, board, hardware.sign(), clock);
 
         SpotTracker spots = new SpotTracker(db, occupancy, board, clock);
         if (settings.occupancyMode() == EdgeSettings.OccupancyMode.SENSORS) {
@@ -101,6 +100,8 @@ public final class EdgeApplication implements AutoCloseable {
                     hardware.safetyLoop(lane.id()), hardware.ticketPrinter(lane.id()), parking, timer,
                     settings.passageTimeout(), clock);
             controller.onChange(laneStates::record);
+            controller.onChange(realtime::lane);
+            realtime.lane(controller.view());
             lanes.put(lane.id(), controller);
         }
         OperatorTokens tokens = new OperatorTokens(db, clock, settings.auth().issuer(), settings.auth().audience());
@@ -116,7 +117,10 @@ public final class EdgeApplication implements AutoCloseable {
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .addFeature(observe())
-                .routing(r -> EdgeRouting.routing(r, parts))
+                .routing(r -> {
+                    EdgeRouting.routing(r, parts);
+                    realtime.routing(r, EdgeRouting.BASE);
+                })
                 .build()
                 .start();
         LOG.info(() -> "edge " + settings.edgeId() + " serving on port " + server.port() + " (" + settings + ")");
@@ -180,6 +184,10 @@ public final class EdgeApplication implements AutoCloseable {
         return board;
     }
 
+    public Realtime realtime() {
+        return realtime;
+    }
+
     public ParkingService parking() {
         return parking;
     }
@@ -194,6 +202,7 @@ public final class EdgeApplication implements AutoCloseable {
 
     @Override
     public void close() {
+        realtime.close();
         server.stop();
         timer.shutdown();
         try {

@@ -49,8 +49,23 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
     public record Payments(long floorLimit, Duration resultWait, Duration payStationGrace) {
     }
 
-    /** @param uri empty means MQTT off */
-    public record Mqtt(String uri, String clientId, String username, String password, Duration heartbeat) {
+    /**
+     * @param uri         empty means MQTT off
+     * @param topicPrefix prepended to every topic; empty in production, random in tests sharing a broker
+     */
+    public record Mqtt(String uri, String clientId, String username, String password, Duration heartbeat,
+                       String topicPrefix) {
+        public Mqtt {
+            topicPrefix = topicPrefix == null ? "" : topicPrefix;
+            if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+                throw new IllegalArgumentException("mqtt.heartbeat must be a positive duration, was " + heartbeat);
+            }
+        }
+
+        public Mqtt(String uri, String clientId, String username, String password, Duration heartbeat) {
+            this(uri, clientId, username, password, heartbeat, "");
+        }
+
         public boolean enabled() {
             return uri != null && !uri.isBlank();
         }
@@ -58,7 +73,7 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         @Override
         public String toString() {
             return "Mqtt[uri=" + uri + ", clientId=" + clientId + ", username=" + username + ", password=***"
-                    + ", heartbeat=" + heartbeat + "]";
+                    + ", heartbeat=" + heartbeat + ", topicPrefix=" + topicPrefix + "]";
         }
     }
 

@@ -93,7 +93,7 @@ public final class SettingsReader {
         EdgeSettings.Mqtt mqtt = new EdgeSettings.Mqtt(string(c, "mqtt.uri", ""),
                 clientId.isBlank() ? "edge-" + lotId + "-" + levelId : clientId,
                 string(c, "mqtt.username", ""), string(c, "mqtt.password", ""),
-                duration(c, "mqtt.heartbeat", "PT10S"));
+                duration(c, "mqtt.heartbeat", "PT10S"), string(c, "mqtt.topic-prefix", ""));
 
         return new EdgeSettings(lotId, levelId, string(c, "edge.db-path", "./data/edge.db"), hardware, occupancy,
                 lanes, spots, tariff, string(c, "tickets.secret", ""), duration(c, "lane.passage-timeout", "PT60S"),

@@ -1,5 +1,7 @@
 package org.openparking.edge.occupancy;
 
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Metrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,8 +19,12 @@ import org.openparking.protocol.VehicleType;
 /**
  * Computes a level's occupancy inside a write transaction. Counting levels count open sessions per
  * spot type; sensor levels take, per type, the larger of open sessions and occupied sensors (a car
- * that entered holds a space before it parks). Counts are clamped to [0, capacity]; a count that had
- * to be clamped is recorded as drift, in the table, the outbox and the availability's {@code drift}.
+ * that entered holds a space before it parks). Counts are clamped to [0, capacity]. Drift is recorded
+ * (table, outbox, the availability's {@code drift}, metric {@code occupancy.drift}) once when it starts:
+ * a count that had to be clamped ({@code CLAMPED_HIGH}, {@code CLAMPED_LOW}), and on sensor levels more
+ * occupied sensors than open sessions of a type ({@code SENSOR_SESSION_MISMATCH}: a car parked that no gate
+ * admitted). Fewer sensors than sessions is normal while a car drives to its spot and is not drift.
+ * CLOSED (an operator's decision) wins over FULL (a count).
  */
 public final class Occupancy {
     private static final Logger LOG = Logger.getLogger(Occupancy.class.getName());
@@ -28,10 +34,19 @@ public final class Occupancy {
     private final String levelId;
     private final Outbox outbox;
     private final Clock clock;
-    private final LevelAvailability board;
     /** Unclamped counts of the last computation, to record a clamp once when it starts, not on every change. */
     private final Map<VehicleType, Integer> lastRaw = new EnumMap<>(VehicleType.class);
+    /** Occupied sensors minus open sessions per type at the last computation (sensor levels). */
+    private final Map<VehicleType, Integer> lastExcess = new EnumMap<>(VehicleType.class);
+    /**
+     * The last snapshot this instance computed, under the write lock. Compared with the next one instead of the
+     * board, which is published only after commit and may still hold an older version; valid only while its
+     * version is the stored one (a rolled-back transaction leaves it ahead).
+     */
+    private Availability last;
+    private final Counter driftCounter;
 
+    /** {@code board} is not read: changes are detected against this instance's own last snapshot. */
     public Occupancy(EdgeSettings.OccupancyMode mode, String lotId, String levelId, Outbox outbox, Clock clock,
                      LevelAvailability board) {
         this.mode = mode;
@@ -39,7 +54,9 @@ public final class Occupancy {
         this.levelId = levelId;
         this.outbox = outbox;
         this.clock = clock;
-        this.board = board;
+        this.driftCounter = Metrics.globalRegistry().getOrCreate(Counter.builder("occupancy.drift")
+                .description("disagreements between sessions and sensors, and clamps into [0, capacity]")
+                .tags(Metrics.tags("lot", lotId, "level", levelId)));
     }
 
     /** Per-type counts as they are now in the transaction. */
@@ -51,10 +68,18 @@ public final class Occupancy {
                 ? grouped(c, "SELECT type, SUM(occupied) FROM spots GROUP BY type")
                 : Map.of();
         Map<VehicleType, Integer> raw = new EnumMap<>(VehicleType.class);
+        Map<VehicleType, Integer> excess = new EnumMap<>(VehicleType.class);
         for (VehicleType t : capacity.keySet()) {
-            raw.put(t, Math.max(sessions.getOrDefault(t, 0), sensors.getOrDefault(t, 0)));
+            int open = sessions.getOrDefault(t, 0);
+            if (mode == EdgeSettings.OccupancyMode.SENSORS) {
+                int occupiedSensors = sensors.getOrDefault(t, 0);
+                raw.put(t, Math.max(open, occupiedSensors));
+                excess.put(t, occupiedSensors - open);
+            } else {
+                raw.put(t, open);
+            }
         }
-        return new Counts(capacity, raw);
+        return new Counts(capacity, raw, excess);
     }
 
     /**
@@ -70,27 +95,54 @@ public final class Occupancy {
             int before = lastRaw.getOrDefault(t, 0);
             if (raw > cap && before <= cap) {
                 recordDrift(c, t, "CLAMPED_HIGH", cap, raw);
+            } else if (raw < 0 && before >= 0) {
+                recordDrift(c, t, "CLAMPED_LOW", 0, raw);
             }
             lastRaw.put(t, raw);
         }
+        for (Map.Entry<VehicleType, Integer> e : counts.sensorExcess().entrySet()) {
+            int excess = e.getValue();
+            if (excess > 0 && lastExcess.getOrDefault(e.getKey(), 0) <= 0) {
+                int sensors = counts.raw().getOrDefault(e.getKey(), 0);
+                recordDrift(c, e.getKey(), "SENSOR_SESSION_MISMATCH", sensors - excess, sensors);
+            }
+            lastExcess.put(e.getKey(), excess);
+        }
         Availability next = snapshot(c, counts, 0);
-        Availability current = board.current();
+        Availability current = last != null && last.version() == storedVersion(c) ? last : null;
         if (next.sameCountsAs(current)) {
             return current;
         }
         long version = bumpVersion(c);
         next = snapshot(c, counts, version);
         outbox.append(c, next.toEvent());
+        last = next;
         return next;
     }
 
     /** The snapshot as stored, without changing anything: what a level shows right after start-up. */
     public Availability load(Connection c) throws SQLException {
         Counts counts = counts(c);
-        counts.raw().forEach(lastRaw::put);
+        return snapshot(c, counts, storedVersion(c));
+    }
+
+    /**
+     * Loads the stored snapshot and remembers it as the baseline for drift and change detection: called
+     * once at start-up, before anything writes.
+     */
+    public Availability start(Connection c) throws SQLException {
+        Counts counts = counts(c);
+        lastRaw.putAll(counts.raw());
+        lastExcess.putAll(counts.sensorExcess());
+        last = snapshot(c, counts, storedVersion(c));
+        return last;
+    }
+
+    /** The availability version as committed; cheap, for a heartbeat that checks the snapshot is current. */
+    public static long storedVersion(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT availability_version FROM level_state WHERE id = 1");
              ResultSet rs = ps.executeQuery()) {
-            return snapshot(c, counts, rs.next() ? rs.getLong(1) : 0);
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
@@ -109,6 +161,7 @@ public final class Occupancy {
             ps.executeUpdate();
         }
         outbox.append(c, new DriftRecorded(type, reason, expected, observed));
+        driftCounter.increment();
     }
 
     private Availability snapshot(Connection c, Counts counts, long version) throws SQLException {
@@ -166,8 +219,16 @@ public final class Occupancy {
         return result;
     }
 
-    /** Capacity and unclamped occupancy per type. */
-    public record Counts(Map<VehicleType, Integer> capacity, Map<VehicleType, Integer> raw) {
+    /**
+     * Capacity and unclamped occupancy per type; {@code sensorExcess} is occupied sensors minus open sessions
+     * (sensor levels only, empty otherwise).
+     */
+    public record Counts(Map<VehicleType, Integer> capacity, Map<VehicleType, Integer> raw,
+                         Map<VehicleType, Integer> sensorExcess) {
+        public Counts(Map<VehicleType, Integer> capacity, Map<VehicleType, Integer> raw) {
+            this(capacity, raw, Map.of());
+        }
+
         /** Occupied spots of a type, clamped to [0, capacity]. */
         public int occupied(VehicleType t) {
             return Math.max(0, Math.min(capacity.getOrDefault(t, 0), raw.getOrDefault(t, 0)));

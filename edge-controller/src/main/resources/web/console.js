@@ -1,0 +1,117 @@
+// The level console: initial state from the REST API, then live updates from server-sent events.
+// No framework and no build step, so a technician's laptop can open it straight from the edge.
+'use strict';
+
+const api = '/api/v1';
+const spots = new Map();
+let staleAfterMs = 30000;
+let lastHeard = 0;
+
+function text(id, value) {
+  document.getElementById(id).textContent = value;
+}
+
+function showAvailability(a) {
+  text('title', 'Lot ' + a.lotId + ' · level ' + a.levelId);
+  text('free', a.free);
+  text('status', a.status);
+  text('occupied', a.occupied);
+  text('capacity', a.capacity);
+  text('drift', a.drift);
+  text('version', a.version);
+  text('updated', 'Last change ' + a.updatedAt);
+  const body = document.querySelector('#types tbody');
+  body.replaceChildren(...Object.entries(a.byType).map(([type, c]) => {
+    const tr = document.createElement('tr');
+    tr.id = 'type-' + type;
+    tr.innerHTML = '<td></td><td class="free"></td><td></td>';
+    tr.children[0].textContent = type;
+    tr.children[1].textContent = c.free;
+    tr.children[2].textContent = c.capacity;
+    return tr;
+  }));
+}
+
+function renderSpots() {
+  const box = document.getElementById('spots');
+  box.replaceChildren(...[...spots.values()].map(s => {
+    const div = document.createElement('div');
+    div.id = 'spot-' + s.spotId;
+    div.className = 'spot ' + (s.occupied ? 'occupied' : 'free');
+    div.textContent = s.spotId;
+    const small = document.createElement('small');
+    small.textContent = s.type;
+    div.appendChild(small);
+    return div;
+  }));
+}
+
+function showLane(l) {
+  let tr = document.getElementById('lane-' + l.laneId);
+  if (!tr) {
+    tr = document.createElement('tr');
+    tr.id = 'lane-' + l.laneId;
+    tr.innerHTML = '<td></td><td></td><td class="barrier"></td><td></td><td></td>';
+    document.querySelector('#lanes tbody').appendChild(tr);
+  }
+  [l.laneId, l.direction, l.barrier, l.phase, l.fault || ''].forEach((v, i) => tr.children[i].textContent = v);
+}
+
+async function refreshSpots() {
+  const list = await (await fetch(api + '/spots')).json();
+  spots.clear();
+  list.forEach(s => spots.set(s.spotId, s));
+  renderSpots();
+}
+
+function heard() {
+  lastHeard = Date.now();
+  const badge = document.getElementById('live');
+  badge.textContent = 'live';
+  badge.className = 'badge live';
+}
+
+// Stale when nothing (change or heartbeat) arrived for three heartbeats: the same rule as the signs.
+setInterval(() => {
+  if (Date.now() - lastHeard > staleAfterMs) {
+    const badge = document.getElementById('live');
+    badge.textContent = 'stale';
+    badge.className = 'badge stale';
+  }
+}, 1000);
+
+async function start() {
+  const [availability, lanes] = await Promise.all([
+    fetch(api + '/availability').then(r => r.json()),
+    fetch(api + '/lanes').then(r => r.json())]);
+  showAvailability(availability);
+  lanes.forEach(showLane);
+  await refreshSpots();
+
+  const events = new EventSource(api + '/availability/stream');
+  let lastHeartbeat = 0;
+  events.addEventListener('availability', e => {
+    heard();
+    const a = JSON.parse(e.data);
+    showAvailability(a);
+    refreshSpots(); // spot states are not in the event: fetch them once per change
+  });
+  events.addEventListener('lane', e => {
+    heard();
+    showLane(JSON.parse(e.data));
+  });
+  events.addEventListener('heartbeat', () => {
+    const now = Date.now();
+    if (lastHeartbeat) {
+      staleAfterMs = Math.max(3000, 3 * (now - lastHeartbeat) + 1000);
+    }
+    lastHeartbeat = now;
+    heard();
+  });
+  events.onopen = heard;
+  // EventSource reconnects by itself; the first event after reconnecting is the current snapshot.
+}
+
+start().catch(err => {
+  text('status', 'error: ' + err);
+});

@@ -1,0 +1,59 @@
+package org.openparking.edge.realtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.openparking.protocol.VehicleType;
+
+/**
+ * The live console in a real headless Chromium: the page loads, a spot changes through the simulator API,
+ * and the free count and the spot tile change on the page without a reload (server-sent events).
+ * Skips only when Chromium is not installed and CI is not "true"; in CI a missing browser fails the test.
+ */
+class ConsoleBrowserTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Test
+    void theConsoleFollowsASpotChangeLive() throws Exception {
+        Optional<Path> binary = Chromium.binary();
+        if (binary.isEmpty()) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI=true but no chromium is installed (apt-get install -y chromium)");
+            }
+            Assumptions.abort("chromium is not installed (apt-get install -y chromium): browser test skipped");
+        }
+        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(
+                Map.of(VehicleType.STANDARD, 6, VehicleType.EV, 2, VehicleType.DISABLED, 1))
+                .heartbeat(Duration.ofSeconds(1)));
+             Chromium browser = new Chromium(binary.get(), edge.root() + "/console/")) {
+            edge.spot("STANDARD-004", true);
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.eval("document.getElementById('free').textContent"), "8"::equals);
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.eval("document.getElementById('live').textContent"), "live"::equals);
+            String reloads = browser.eval("String(performance.getEntriesByType('navigation').length)");
+
+            edge.spot("EV-001", true);
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.eval("document.getElementById('free').textContent"), "7"::equals);
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.eval("document.getElementById('spot-EV-001').className"), "spot occupied"::equals);
+            assertThat(browser.eval("document.querySelector('#type-EV .free').textContent"), is("1"));
+            assertThat(browser.eval("String(performance.getEntriesByType('navigation').length)"), is(reloads));
+
+            edge.post("/simulator/lanes/in-1/arming", "{\"present\":true}");
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.eval("document.querySelector('#lane-in-1').children[3].textContent"),
+                    "VEHICLE_WAITING"::equals);
+
+            browser.screenshot(Path.of(System.getProperty("java.io.tmpdir"), "console.png"));
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.openparking.edge.realtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.openparking.protocol.Json;
+import org.openparking.protocol.VehicleType;
+import org.openparking.testing.Ports;
+
+/**
+ * MQTT against real Mosquitto: the machine's broker on 1883 (random topic prefix per test), and for the outage
+ * test a private broker this test starts, kills with SIGKILL and starts again.
+ */
+class MqttPublisherTest {
+    private static final String BROKER = "tcp://127.0.0.1:1883";
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private static String prefix() {
+        return "test-" + UUID.randomUUID() + "/";
+    }
+
+    private static JsonNode json(String payload) {
+        try {
+            return Json.mapper().readTree(payload);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aLateSubscriberGetsRetainedAvailabilityStatusAndLanes() throws Exception {
+        String prefix = prefix();
+        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3)).mqtt(BROKER, prefix);
+        try (LiveEdge edge = LiveEdge.start(options)) {
+            MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
+            edge.spot("STANDARD-002", true);
+            await().atMost(WAIT).until(() -> edge.free() == 2);
+            await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
+            try (MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
+                MqttProbe.Received a = probe.next(topics.availability(), p -> json(p).get("free").asInt() == 2, WAIT);
+                assertThat(a.retained(), is(true));
+                JsonNode body = json(a.payload());
+                JsonNode http = edge.get("/availability").body();
+                assertThat(body.get("version"), is(http.get("version")));
+                assertThat(body.get("byType"), is(http.get("byType")));
+                assertThat(body.get("status").asText(), is("OPEN"));
+                assertThat(body.get("lotId").asText(), is(options.lotId()));
+                assertThat(probe.next(topics.status(), "online"::equals, WAIT).retained(), is(true));
+                JsonNode lane = json(probe.next(topics.lane("out-1"), p -> true, WAIT).payload());
+                assertThat(lane.get("laneId").asText(), is("out-1"));
+                assertThat(lane.get("barrier").asText(), is("CLOSED"));
+            }
+        }
+    }
+
+    @Test
+    void availabilityIsRepublishedEveryHeartbeatWithAFreshUpdatedAt() throws Exception {
+        String prefix = prefix();
+        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2))
+                .heartbeat(Duration.ofMillis(300)).mqtt(BROKER, prefix);
+        try (LiveEdge edge = LiveEdge.start(options);
+             MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
+            String topic = new MqttTopics(prefix, options.lotId(), "L0").availability();
+            JsonNode first = json(probe.next(topic, p -> true, WAIT).payload());
+            JsonNode later = json(probe.next(topic, p -> Instant.parse(json(p).get("updatedAt").asText())
+                    .isAfter(Instant.parse(first.get("updatedAt").asText())), WAIT).payload());
+            assertThat(later.get("version"), is(first.get("version")));
+        }
+    }
+
+    @Test
+    void aCrashedConnectionLeavesTheRetainedLastWillOffline() throws Exception {
+        String prefix = prefix();
+        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2)).mqtt(BROKER, prefix);
+        try (LiveEdge edge = LiveEdge.start(options);
+             MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
+            String status = new MqttTopics(prefix, options.lotId(), "L0").status();
+            probe.next(status, "online"::equals, WAIT);
+            edge.app().realtime().crashMqtt();
+            probe.next(status, "offline"::equals, WAIT);
+            // A sign that subscribes only now still learns the level is offline: the will is retained.
+            try (MqttProbe late = new MqttProbe(BROKER, status)) {
+                assertThat(late.next(status, "offline"::equals, WAIT).retained(), is(true));
+            }
+        }
+    }
+
+    @Test
+    void aBrokerOutageNeitherBlocksLanesNorLosesTheCurrentState() throws Exception {
+        int port = Ports.free();
+        String uri = "tcp://127.0.0.1:" + port;
+        String prefix = prefix();
+        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+                .heartbeat(Duration.ofSeconds(1)).mqtt(uri, prefix);
+        Process broker = mosquitto(port);
+        try (LiveEdge edge = LiveEdge.start(options)) {
+            MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
+            await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
+            LiveEdge.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
+            assertThat(warmUp.toString(), warmUp.status(), is(201));
+            edge.passEntry();
+
+            broker.destroyForcibly().waitFor();
+            await().atMost(WAIT).until(() -> !edge.app().realtime().mqttConnected());
+            // With the broker gone, a car still enters at once and a spot change is still counted.
+            long started = System.nanoTime();
+            LiveEdge.Response entry = edge.post("/lanes/in-1/entries", "{}");
+            assertThat(entry.toString(), entry.status(), is(201));
+            // Generous: a publish that waited on the network would take the connect timeout (1 s) or more.
+            assertThat(Duration.ofNanos(System.nanoTime() - started), lessThan(Duration.ofMillis(900)));
+            edge.spot("STANDARD-003", true); // two sessions, one parked car: 1 free
+            await().atMost(WAIT).until(() -> edge.free() == 1);
+            long version = edge.get("/availability").body().get("version").asLong();
+
+            // The restarted broker kept nothing (no persistence): the edge must publish the current state again.
+            broker = mosquitto(port);
+            try (MqttProbe probe = new MqttProbe(uri, prefix + "#")) {
+                JsonNode a = json(probe.next(topics.availability(), p -> json(p).get("free").asInt() == 1, WAIT)
+                        .payload());
+                assertThat(a.get("version").asLong(), is(version));
+                probe.next(topics.status(), "online"::equals, WAIT);
+                assertThat(json(probe.next(topics.lane("in-1"), p -> true, WAIT).payload()).get("laneId").asText(),
+                        is("in-1"));
+            }
+            assertThat(version, greaterThan(0L));
+        } finally {
+            broker.destroyForcibly().waitFor();
+        }
+    }
+
+    private static Process mosquitto(int port) throws IOException {
+        Process p = new ProcessBuilder("mosquitto", "-p", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        await().atMost(WAIT).until(() -> {
+            try (var s = new java.net.Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+}

@@ -1,0 +1,107 @@
+package org.openparking.edge.realtime;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A minimal server-sent-events client over java.net.http: each event goes to a queue (or a callback). */
+final class SseClient implements AutoCloseable {
+    record Event(String name, String data, long receivedNanos) {
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final InputStream body;
+    private final Thread reader;
+    private final HttpResponse<InputStream> response;
+    private volatile int comments;
+
+    SseClient(String url) throws IOException, InterruptedException {
+        this(url, null);
+    }
+
+    SseClient(String url, Consumer<Event> callback) throws IOException, InterruptedException {
+        response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").GET()
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        body = response.body();
+        reader = Thread.ofPlatform().daemon().name("sse-client").start(() -> read(callback));
+    }
+
+    HttpResponse<InputStream> response() {
+        return response;
+    }
+
+    private void read(Consumer<Event> callback) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String name = "message";
+            StringBuilder data = new StringBuilder();
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        Event e = new Event(name, data.toString(), System.nanoTime());
+                        if (callback != null) {
+                            callback.accept(e);
+                        } else {
+                            events.add(e);
+                        }
+                    }
+                    name = "message";
+                    data.setLength(0);
+                } else if (line.startsWith(":")) {
+                    comments++;
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(line.substring(5).stripLeading());
+                }
+            }
+        } catch (IOException e) {
+            // closed by the test
+        }
+    }
+
+    int comments() {
+        return comments;
+    }
+
+    /** The next event of the given name within the timeout, skipping others; fails if none comes. */
+    Event next(String name, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Event e = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("no '" + name + "' event within " + timeout);
+            }
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            body.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+        reader.interrupt();
+        http.shutdownNow();
+    }
+}
