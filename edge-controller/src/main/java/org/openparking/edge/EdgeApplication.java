@@ -28,13 +28,15 @@ import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.occupancy.SignDriver;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.outbox.Outbox;
-import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.SessionRepository;
 import org.openparking.edge.store.Database;
 import org.openparking.edge.store.LevelSetup;
+import org.openparking.edge.sync.CloudSync;
+import org.openparking.edge.sync.SyncSettings;
+import org.openparking.edge.sync.SyncState;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.firmware.BarrierGate;
@@ -57,8 +59,10 @@ public final class EdgeApplication implements AutoCloseable {
     private final LevelCommands commands;
     private final Map<String, LaneController> lanes;
     private final WebServer server;
+    private final SyncState sync;
+    private final CloudSync cloud;
 
-    private EdgeApplication(EdgeSettings settings, Config serverConfig, Clock clock) {
+    private EdgeApplication(EdgeSettings settings, Config serverConfig, SyncSettings syncSettings, Clock clock) {
         this.settings = settings;
         this.db = Database.open(Path.of(settings.dbPath()));
         TariffRepository tariffs = new TariffRepository();
@@ -85,10 +89,10 @@ public final class EdgeApplication implements AutoCloseable {
         }
 
         PaymentResults results = new PaymentResults();
-        PaymentLink link = PaymentLink.offline();
+        PaymentRepository payments = new PaymentRepository();
+        this.sync = new SyncState(db, clock, syncSettings.enabled());
         this.parking = new ParkingService(db, settings, new TicketSigner(settings.lotId(), settings.ticketSecret()),
-                outbox, occupancy, board, new SessionRepository(), tariffs, new PaymentRepository(), results, link,
-                clock);
+                outbox, occupancy, board, new SessionRepository(), tariffs, payments, results, sync, clock);
 
         LaneStateRecorder laneStates = new LaneStateRecorder(db, outbox, clock);
         this.lanes = new LinkedHashMap<>();
@@ -103,9 +107,12 @@ public final class EdgeApplication implements AutoCloseable {
             lanes.put(lane.id(), controller);
         }
         this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, clock);
+        this.cloud = syncSettings.enabled()
+                ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results, clock)
+                : null;
 
         EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
-                settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()));
+                settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()), sync);
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .addFeature(observe())
@@ -116,11 +123,15 @@ public final class EdgeApplication implements AutoCloseable {
     }
 
     public static EdgeApplication start(EdgeSettings settings, Config serverConfig) {
-        return new EdgeApplication(settings, serverConfig, Clock.systemUTC());
+        return start(settings, serverConfig, Clock.systemUTC());
     }
 
     public static EdgeApplication start(EdgeSettings settings, Config serverConfig, Clock clock) {
-        return new EdgeApplication(settings, serverConfig, clock);
+        return new EdgeApplication(settings, serverConfig, SyncSettings.defaults(settings.amqpUri()), clock);
+    }
+
+    public static EdgeApplication start(EdgeSettings settings, Config serverConfig, SyncSettings sync, Clock clock) {
+        return new EdgeApplication(settings, serverConfig, sync, clock);
     }
 
     private ObserveFeature observe() {
@@ -181,9 +192,16 @@ public final class EdgeApplication implements AutoCloseable {
         return db;
     }
 
+    public SyncState sync() {
+        return sync;
+    }
+
     @Override
     public void close() {
         server.stop();
+        if (cloud != null) {
+            cloud.close();
+        }
         timer.shutdown();
         try {
             timer.awaitTermination(2, TimeUnit.SECONDS);
