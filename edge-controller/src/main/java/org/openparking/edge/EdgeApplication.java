@@ -107,9 +107,6 @@ public final class EdgeApplication implements AutoCloseable {
             lanes.put(lane.id(), controller);
         }
         this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, clock);
-        this.cloud = syncSettings.enabled()
-                ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results, clock)
-                : null;
 
         EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()), sync);
@@ -119,6 +116,14 @@ public final class EdgeApplication implements AutoCloseable {
                 .routing(r -> EdgeRouting.routing(r, parts))
                 .build()
                 .start();
+        try {
+            this.cloud = syncSettings.enabled()
+                    ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results, clock)
+                    : null;
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
         LOG.info(() -> "edge " + settings.edgeId() + " serving on port " + server.port() + " (" + settings + ")");
     }
 

@@ -10,8 +10,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.openparking.protocol.MessageCodec;
+import org.openparking.protocol.MessageType;
+import org.openparking.protocol.ProtocolException;
+import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.amqp.Topology;
 
 /**
@@ -23,6 +28,7 @@ final class EventTap implements AutoCloseable {
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final List<Long> seqs = new ArrayList<>();
     private final AtomicInteger deliveries = new AtomicInteger();
+    private final Set<String> openedSessions = ConcurrentHashMap.newKeySet();
 
     EventTap(String uri) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
@@ -40,6 +46,13 @@ final class EventTap implements AutoCloseable {
             public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
                     throws IOException {
                 deliveries.incrementAndGet();
+                if (MessageType.SESSION_OPENED.equals(props.getType())) {
+                    try {
+                        openedSessions.add(((SessionOpened) MessageCodec.decode(body).payload()).sessionId());
+                    } catch (ProtocolException e) {
+                        throw new IOException(e);
+                    }
+                }
                 if (seen.computeIfAbsent(props.getMessageId(), k -> new AtomicInteger()).incrementAndGet() == 1) {
                     synchronized (seqs) {
                         seqs.add(((Number) props.getHeaders().get("seq")).longValue());
@@ -50,6 +63,11 @@ final class EventTap implements AutoCloseable {
         };
         ch.basicConsume(events, false, consumer);
         ch.basicConsume(payments, false, consumer);
+    }
+
+    /** Session ids of every session.opened seen. */
+    Set<String> openedSessions() {
+        return Set.copyOf(openedSessions);
     }
 
     int distinct() {

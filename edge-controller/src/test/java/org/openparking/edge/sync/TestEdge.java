@@ -35,8 +35,8 @@ final class TestEdge {
 
     static EdgeSettings settings(Path dir, String amqpUri, Map<String, String> env) {
         Map<String, String> all = new HashMap<>(env);
-        all.put("EDGE_LOT_ID", LOT);
-        all.put("EDGE_LEVEL_ID", LEVEL);
+        all.putIfAbsent("EDGE_LOT_ID", LOT);
+        all.putIfAbsent("EDGE_LEVEL_ID", LEVEL);
         all.put("EDGE_DB_PATH", dir.resolve("edge.db").toString());
         all.put("CLOUD_AMQP_URI", amqpUri);
         return SettingsReader.read(ConfigLoader.load(Optional.empty(), all));
@@ -50,6 +50,11 @@ final class TestEdge {
     static EdgeApplication start(Path dir, String amqpUri, Map<String, String> env, Clock clock) {
         return EdgeApplication.start(settings(dir, amqpUri, env),
                 Config.just(ConfigSources.create(Map.of("port", "0", "host", "127.0.0.1"))), sync(amqpUri), clock);
+    }
+
+    /** A lot id of its own, so tests sharing a vhost do not share an edge queue. */
+    static String uniqueLot() {
+        return "lot-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     static String amqpVia(TcpProxy proxy, String vhost) {
