@@ -28,7 +28,6 @@ import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.outbox.Outbox;
-import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
 import org.openparking.edge.realtime.Realtime;
@@ -36,6 +35,9 @@ import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.SessionRepository;
 import org.openparking.edge.store.Database;
 import org.openparking.edge.store.LevelSetup;
+import org.openparking.edge.sync.CloudSync;
+import org.openparking.edge.sync.SyncSettings;
+import org.openparking.edge.sync.SyncState;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.firmware.BarrierGate;
@@ -59,8 +61,10 @@ public final class EdgeApplication implements AutoCloseable {
     private final Map<String, LaneController> lanes;
     private final WebServer server;
     private final Realtime realtime;
+    private final SyncState sync;
+    private final CloudSync cloud;
 
-    private EdgeApplication(EdgeSettings settings, Config serverConfig, Clock clock) {
+    private EdgeApplication(EdgeSettings settings, Config serverConfig, SyncSettings syncSettings, Clock clock) {
         this.settings = settings;
         this.db = Database.open(Path.of(settings.dbPath()));
         TariffRepository tariffs = new TariffRepository();
@@ -85,10 +89,10 @@ public final class EdgeApplication implements AutoCloseable {
         }
 
         PaymentResults results = new PaymentResults();
-        PaymentLink link = PaymentLink.offline();
+        PaymentRepository payments = new PaymentRepository();
+        this.sync = new SyncState(db, clock, syncSettings.enabled());
         this.parking = new ParkingService(db, settings, new TicketSigner(settings.lotId(), settings.ticketSecret()),
-                outbox, occupancy, board, new SessionRepository(), tariffs, new PaymentRepository(), results, link,
-                clock);
+                outbox, occupancy, board, new SessionRepository(), tariffs, payments, results, sync, clock);
 
         LaneStateRecorder laneStates = new LaneStateRecorder(db, outbox, clock);
         this.lanes = new LinkedHashMap<>();
@@ -113,7 +117,7 @@ public final class EdgeApplication implements AutoCloseable {
 
         EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),
-                tokens, settings.auth());
+                tokens, settings.auth(), sync);
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .addFeature(observe())
@@ -123,15 +127,27 @@ public final class EdgeApplication implements AutoCloseable {
                 })
                 .build()
                 .start();
+        try {
+            this.cloud = syncSettings.enabled()
+                    ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results, clock)
+                    : null;
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
         LOG.info(() -> "edge " + settings.edgeId() + " serving on port " + server.port() + " (" + settings + ")");
     }
 
     public static EdgeApplication start(EdgeSettings settings, Config serverConfig) {
-        return new EdgeApplication(settings, serverConfig, Clock.systemUTC());
+        return start(settings, serverConfig, Clock.systemUTC());
     }
 
     public static EdgeApplication start(EdgeSettings settings, Config serverConfig, Clock clock) {
-        return new EdgeApplication(settings, serverConfig, clock);
+        return new EdgeApplication(settings, serverConfig, SyncSettings.defaults(settings.amqpUri()), clock);
+    }
+
+    public static EdgeApplication start(EdgeSettings settings, Config serverConfig, SyncSettings sync, Clock clock) {
+        return new EdgeApplication(settings, serverConfig, sync, clock);
     }
 
     private ObserveFeature observe() {
@@ -200,10 +216,17 @@ public final class EdgeApplication implements AutoCloseable {
         return commands;
     }
 
+    public SyncState sync() {
+        return sync;
+    }
+
     @Override
     public void close() {
         realtime.close();
         server.stop();
+        if (cloud != null) {
+            cloud.close();
+        }
         timer.shutdown();
         try {
             timer.awaitTermination(2, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import java.util.logging.Logger;
 import org.openparking.edge.config.ConfigLoader;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.config.SettingsReader;
+import org.openparking.edge.sync.SyncSettings;
 
 /** Starts one level's edge controller from configuration (see application.yaml). */
 public final class Main {
@@ -27,7 +28,16 @@ public final class Main {
             System.exit(2);
             return;
         }
-        EdgeApplication edge = EdgeApplication.start(settings, loader.config().get("server"));
+        SyncSettings sync;
+        try {
+            sync = SyncSettings.read(loader.config());
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.SEVERE, "invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        EdgeApplication edge = EdgeApplication.start(settings, loader.config().get("server"), sync,
+                java.time.Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(edge::close, "shutdown"));
     }
 }

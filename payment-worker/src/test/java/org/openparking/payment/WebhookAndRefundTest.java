@@ -100,6 +100,25 @@ class WebhookAndRefundTest extends WorkerTestBase {
     }
 
     @Test
+    void eventBeforeThePaymentIsRecordedIsRefusedSoStripeSendsItAgain() throws Exception {
+        stubIntents(stripe, intent("processing"));
+        PaymentApplication app = startWorker();
+        String id = newPaymentId();
+        String event = intentEvent("evt_early_" + id, "payment_intent.succeeded", "pi_" + id, id, "succeeded");
+        HttpResponse<String> early = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(early.statusCode(), is(409));
+        assertThat(early.body(), containsString("PAYMENT_NOT_YET_KNOWN"));
+
+        send(payment(id));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
+        HttpResponse<String> retried = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(retried.body(), retried.statusCode(), is(200));
+        assertThat(retried.body(), containsString("\"duplicate\":false"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !paymentResults(edgeResults, id).isEmpty());
+        assertThat(paymentResults(edgeResults, id).getFirst().outcome(), is(PaymentResult.Outcome.PAID));
+    }
+
+    @Test
     void failedWebhookDeclinesAPendingPayment() throws Exception {
         stubIntents(stripe, intent("processing"));
         PaymentApplication app = startWorker();

@@ -11,6 +11,7 @@ import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.session.ParkingService;
+import org.openparking.edge.sync.SyncState;
 import org.openparking.firmware.SimulatedLevel;
 
 /** The edge's HTTP API under {@code /api/v1}; Main and the tests build routing through here. */
@@ -23,14 +24,15 @@ public final class EdgeRouting {
     /** What the HTTP layer needs, built by Main. */
     public record Parts(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes,
                         ParkingService parking, LevelCommands commands, Optional<SimulatedLevel> simulator,
-                        Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth) {
+                        Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth, SyncState sync) {
     }
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
         ErrorHandling.register(routing);
         routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes()))
                 .register(BASE, new SessionService(parts.parking()))
-                .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), parts.auth()));
+                .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), parts.auth()))
+                .register(BASE, new SyncService(parts.sync()));
         parts.simulator().ifPresent(sim -> routing.register(BASE + "/simulator",
                 new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet())));
     }

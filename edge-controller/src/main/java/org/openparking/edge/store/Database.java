@@ -8,8 +8,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 
@@ -26,6 +28,7 @@ public final class Database implements AutoCloseable {
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
 
     private Database(String url) throws SQLException {
         this.url = url;
@@ -86,6 +89,7 @@ public final class Database implements AutoCloseable {
             try {
                 T result = work.run(writer);
                 writer.commit();
+                commitListeners.forEach(Runnable::run);
                 return result;
             } catch (Exception e) {
                 writer.rollback();
@@ -98,6 +102,14 @@ public final class Database implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Runs {@code listener} after every committed write, on the writer's thread; it must not block.
+     * The outbox relay uses it to pick up new rows at once instead of polling.
+     */
+    public void afterCommit(Runnable listener) {
+        commitListeners.add(listener);
     }
 
     /** Runs {@code work} on a reader connection (a consistent snapshot per statement, WAL). */

@@ -96,7 +96,7 @@ final class LiveEdge implements AutoCloseable {
                 List.of(new EdgeSettings.Lane("in-1", EdgeSettings.Direction.ENTRY),
                         new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
                 spots, TARIFF, "test-ticket-secret-0123456789", Duration.ofSeconds(30),
-                new EdgeSettings.Payments(1500, Duration.ofMillis(300), Duration.ofMinutes(15)), o.mqtt(), "");
+                new EdgeSettings.Payments(1500, Duration.ofMillis(300), Duration.ofMinutes(15)), o.mqtt(), "", null);
     }
 
     EdgeApplication app() {

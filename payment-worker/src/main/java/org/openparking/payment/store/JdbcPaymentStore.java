@@ -125,6 +125,13 @@ public final class JdbcPaymentStore implements PaymentStore {
         try {
             Connection c = dataSource.getConnection();
             c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                // A worker's claim holds the row through its Stripe call; do not wait on it for long.
+                s.execute("SET LOCAL lock_timeout = '10s'");
+            } catch (SQLException e) {
+                closeQuietly(c);
+                throw e;
+            }
             return new JdbcWebhookTransaction(c);
         } catch (SQLException e) {
             throw new StoreException("cannot begin webhook transaction", e, false);

@@ -85,6 +85,9 @@ public final class WebhookProcessor {
             }
             tx.commit();
             return ok(Map.of("received", true, "duplicate", false, "published", toPublish != null));
+        } catch (NotYetKnown e) {
+            LOG.info("webhook " + event.getType() + " for payment " + e.getMessage() + " before its result: retry later");
+            return error(409, "PAYMENT_NOT_YET_KNOWN", "payment " + e.getMessage() + " not recorded yet; retry");
         } catch (EventDataObjectDeserializationException e) {
             return error(400, "INVALID_PAYLOAD", "event object is not readable");
         } catch (Exception e) {
@@ -99,7 +102,11 @@ public final class WebhookProcessor {
         String paymentId = intent.getMetadata() == null ? null : intent.getMetadata().get("payment_id");
         Optional<PaymentRecord> found = tx.lockPayment(intent.getId(), paymentId);
         if (found.isEmpty()) {
-            // Not stored yet: the request's own processing will ask Stripe and get the same answer.
+            if (paymentId != null) {
+                // One of ours whose claim is not committed yet: have Stripe send the event again later,
+                // or a PENDING result committed after this moment would never be settled.
+                throw new NotYetKnown(paymentId);
+            }
             return null;
         }
         PaymentRecord record = found.get();
@@ -138,6 +145,13 @@ public final class WebhookProcessor {
                     clock.instant()));
         }
         return null;
+    }
+
+    /** A payment intent event of ours that arrived before the worker stored the payment. */
+    private static final class NotYetKnown extends RuntimeException {
+        NotYetKnown(String paymentId) {
+            super(paymentId, null, false, false);
+        }
     }
 
     private static StripeObject object(Event event) throws EventDataObjectDeserializationException {

@@ -1,0 +1,107 @@
+package org.openparking.edge.sync;
+
+import io.helidon.config.Config;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the edge talks to the cloud broker. {@code amqpUri} empty means offline only.
+ *
+ * @param heartbeat        AMQP heartbeat requested; a dead link is noticed after about two missed beats
+ * @param maxInFlight      published rows awaiting a confirm at most
+ * @param batchSize        rows read from SQLite per query
+ * @param confirmTimeout   a publish not confirmed within this is sent again
+ * @param backoffInitial   first reconnect delay, doubled per failure up to {@code backoffMax}
+ * @param retention        sent rows older than this are pruned; unsent rows never are
+ * @param pruneInterval    how often pruning runs
+ * @param prefetch         unacknowledged deliveries of the edge's queue at most
+ */
+public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, int batchSize,
+                           Duration confirmTimeout, Duration backoffInitial, Duration backoffMax,
+                           Duration retention, Duration pruneInterval, int prefetch) {
+
+    public SyncSettings {
+        amqpUri = amqpUri == null ? "" : amqpUri.trim();
+        requirePositive(heartbeat, "cloud.heartbeat");
+        if (heartbeat.toSeconds() > 10 || heartbeat.toSeconds() < 1) {
+            // Two missed beats must fit in the 30 s within which a dead link has to be noticed.
+            throw new IllegalArgumentException("cloud.heartbeat must be 1-10 seconds, was " + heartbeat);
+        }
+        if (maxInFlight < 1 || batchSize < 1 || prefetch < 1) {
+            throw new IllegalArgumentException("cloud.max-in-flight, cloud.batch-size and cloud.prefetch must be"
+                    + " positive");
+        }
+        requirePositive(confirmTimeout, "cloud.confirm-timeout");
+        requirePositive(backoffInitial, "cloud.backoff-initial");
+        requirePositive(backoffMax, "cloud.backoff-max");
+        requirePositive(retention, "cloud.retention");
+        requirePositive(pruneInterval, "cloud.prune-interval");
+    }
+
+    /** Production defaults for {@code amqpUri}. */
+    public static SyncSettings defaults(String amqpUri) {
+        return new SyncSettings(amqpUri, Duration.ofSeconds(10), 1000, 500, Duration.ofSeconds(15),
+                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofDays(7), Duration.ofMinutes(10), 50);
+    }
+
+    /** Reads the {@code cloud} section; every key but {@code cloud.amqp-uri} has a default. */
+    public static SyncSettings read(Config root) {
+        Config c = root.get("cloud");
+        SyncSettings d = defaults(c.get("amqp-uri").asString().orElse(""));
+        return new SyncSettings(d.amqpUri(), duration(c, "heartbeat", d.heartbeat()),
+                c.get("max-in-flight").asInt().orElse(d.maxInFlight()),
+                c.get("batch-size").asInt().orElse(d.batchSize()),
+                duration(c, "confirm-timeout", d.confirmTimeout()),
+                duration(c, "backoff-initial", d.backoffInitial()),
+                duration(c, "backoff-max", d.backoffMax()),
+                duration(c, "retention", d.retention()),
+                duration(c, "prune-interval", d.pruneInterval()),
+                c.get("prefetch").asInt().orElse(d.prefetch()));
+    }
+
+    private static Duration duration(Config c, String key, Duration fallback) {
+        String text = c.get(key).asString().orElse(null);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Duration.parse(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cloud." + key + " must be an ISO-8601 duration such as PT10S, was "
+                    + text, e);
+        }
+    }
+
+    public boolean enabled() {
+        return !amqpUri.isBlank();
+    }
+
+    public SyncSettings withBackoff(Duration initial, Duration max) {
+        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
+                pruneInterval, prefetch);
+    }
+
+    public SyncSettings withConfirmTimeout(Duration timeout) {
+        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
+                retention, pruneInterval, prefetch);
+    }
+
+    public SyncSettings withRetention(Duration retention, Duration pruneInterval) {
+        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
+                backoffMax, retention, pruneInterval, prefetch);
+    }
+
+    private static void requirePositive(Duration d, String key) {
+        Objects.requireNonNull(d, key);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, was " + d);
+        }
+    }
+
+    @Override
+    public String toString() {
+        // The URI may carry a password.
+        return "SyncSettings[cloud=" + (enabled() ? "on" : "off") + ", heartbeat=" + heartbeat + ", maxInFlight="
+                + maxInFlight + ", confirmTimeout=" + confirmTimeout + ", retention=" + retention + "]";
+    }
+}

@@ -1,0 +1,102 @@
+package org.openparking.edge.sync;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.logging.Logger;
+import org.openparking.edge.payment.PaymentLink;
+import org.openparking.edge.store.Database;
+
+/**
+ * The edge's view of its cloud link, and the {@link PaymentLink} the exits consult: CLOUD_DOWN while
+ * there is no broker connection (or no cloud configured), PAYMENTS_DOWN from a payment wait that timed
+ * out until a result arrives again, ONLINE otherwise. Written by the relay and the queue consumer, read
+ * by lanes; every field is a volatile, so reading it never waits.
+ */
+public final class SyncState implements PaymentLink {
+    private static final Logger LOG = Logger.getLogger(SyncState.class.getName());
+
+    private final Database db;
+    private final Clock clock;
+    private final boolean cloudConfigured;
+    private volatile boolean connected;
+    private volatile boolean paymentsDown;
+    private volatile Instant lastConfirmedAt;
+    private volatile String lastError;
+
+    public SyncState(Database db, Clock clock, boolean cloudConfigured) {
+        this.db = db;
+        this.clock = clock;
+        this.cloudConfigured = cloudConfigured;
+    }
+
+    @Override
+    public State state() {
+        if (!cloudConfigured || !connected) {
+            return State.CLOUD_DOWN;
+        }
+        return paymentsDown ? State.PAYMENTS_DOWN : State.ONLINE;
+    }
+
+    @Override
+    public void paymentTimedOut() {
+        if (!paymentsDown) {
+            LOG.warning("a payment result did not arrive in time: payments are considered down");
+        }
+        paymentsDown = true;
+    }
+
+    @Override
+    public void paymentAnswered() {
+        if (paymentsDown) {
+            LOG.info("a payment result arrived: payments are up again");
+        }
+        paymentsDown = false;
+    }
+
+    void connected(boolean up) {
+        connected = up;
+    }
+
+    boolean connected() {
+        return connected;
+    }
+
+    void confirmed(Instant at) {
+        lastConfirmedAt = at;
+    }
+
+    void error(String message) {
+        lastError = message;
+    }
+
+    /** A snapshot of state and backlog, read from the outbox. */
+    public SyncStatus status() {
+        Instant now = clock.instant();
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT COUNT(*), MIN(created_at), COALESCE(MAX(attempts), 0) FROM outbox WHERE sent_at IS NULL""");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long pending = rs.getLong(1);
+                String oldest = rs.getString(2);
+                long age = oldest == null ? 0 : Math.max(0, Duration.between(Instant.parse(oldest), now).toSeconds());
+                return new SyncStatus(state(), pending, age, lastConfirmedAt, cloudConfigured && connected,
+                        rs.getInt(3), lastError);
+            }
+        });
+    }
+
+    /** Rows not yet confirmed, for the metrics gauge. */
+    long pending() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+}

@@ -1,0 +1,134 @@
+package org.openparking.edge.sync;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openparking.protocol.Json;
+import org.openparking.testing.JavaProcess;
+import org.openparking.testing.Ports;
+import org.openparking.testing.TestBroker;
+
+/**
+ * The runnable jar as a child process, killed with SIGKILL again and again while vehicles enter:
+ * every entry answered 201 is delivered to the broker in the end.
+ */
+class EdgeCrashIT {
+    private static final int LANES = 8;
+    private static final int PER_ROUND = 40;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    void everyAcknowledgedEntryIsDeliveredThroughRepeatedKillNine(@TempDir Path dir) throws Exception {
+        Path jar = Path.of(System.getProperty("edge.jar", "target/edge-controller.jar"));
+        assertThat("build the jar first: mvn -o -pl edge-controller package -DskipTests", Files.exists(jar), is(true));
+        int port = Ports.free();
+        try (TestBroker broker = TestBroker.create(); EventTap tap = new EventTap(broker.uri())) {
+            // Eight entry lanes whose gates close again soon after opening: many entries per second.
+            StringBuilder yaml = new StringBuilder("occupancy:\n  mode: counting\ncapacity:\n  STANDARD: 5000\nlanes:\n");
+            for (int i = 1; i <= LANES; i++) {
+                yaml.append("  - { id: \"in-").append(i).append("\", direction: ENTRY }\n");
+            }
+            yaml.append("  - { id: \"out-1\", direction: EXIT }\n");
+            Path config = Files.writeString(dir.resolve("edge.yaml"), yaml);
+            Map<String, String> env = Map.of(
+                    "PARKING_CONFIG", config.toString(),
+                    "EDGE_LOT_ID", "lot-crash",
+                    "EDGE_DB_PATH", dir.resolve("edge.db").toString(),
+                    "SERVER_PORT", String.valueOf(port),
+                    "CLOUD_AMQP_URI", broker.uri(),
+                    "LANE_PASSAGE_TIMEOUT", "PT0.1S",
+                    "HARDWARE_BARRIER_TRAVEL", "PT0.05S");
+            Path log = dir.resolve("edge.log");
+            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger refused = new AtomicInteger();
+            List<Thread> traffic = new ArrayList<>();
+            for (int lane = 1; lane <= LANES; lane++) {
+                URI entries = URI.create("http://127.0.0.1:" + port + "/api/v1/lanes/in-" + lane + "/entries");
+                traffic.add(Thread.ofPlatform().start(() -> drive(entries, running, acknowledged, refused)));
+            }
+            int kills = 3;
+            Process edge = null;
+            try {
+                for (int round = 0; round < kills; round++) {
+                    edge = JavaProcess.start(jar, env, log);
+                    int start = acknowledged.size();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= start + PER_ROUND);
+                    JavaProcess.kill9(edge);
+                }
+                edge = JavaProcess.start(jar, env, log);
+                int before = acknowledged.size();
+                await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + PER_ROUND);
+                running.set(false);
+                for (Thread t : traffic) {
+                    t.join();
+                }
+                await().atMost(Duration.ofSeconds(60)).until(() -> tap.openedSessions().containsAll(acknowledged));
+                Set<String> missing = new HashSet<>(acknowledged);
+                missing.removeAll(tap.openedSessions());
+                assertThat(missing, is(empty()));
+                assertThat(acknowledged.size(), greaterThanOrEqualTo((kills + 1) * PER_ROUND));
+                System.out.printf("kill -9 x%d: %d entries acknowledged, all delivered; %d deliveries of %d distinct"
+                                + " messages (%d duplicates), %d failed requests while down%n", kills,
+                        acknowledged.size(), tap.deliveries(), tap.distinct(), tap.deliveries() - tap.distinct(),
+                        refused.get());
+            } catch (Throwable t) {
+                System.out.println(Files.exists(log) ? Files.readString(log) : "(no log)");
+                throw t;
+            } finally {
+                running.set(false);
+                if (edge != null) {
+                    JavaProcess.kill9(edge);
+                }
+            }
+        }
+    }
+
+    /** Paces a load generator's retries (not a wait for a condition), so it does not starve the edge's CPU. */
+    private static void pace() {
+        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+
+    /** One lane's terminal: enters vehicles as fast as the lane lets it, remembering every 201. */
+    private static void drive(URI entries, AtomicBoolean running, Set<String> acknowledged, AtomicInteger refused) {
+        while (running.get()) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(entries)
+                        .timeout(Duration.ofSeconds(5))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 201) {
+                    acknowledged.add(Json.mapper().readTree(r.body()).get("sessionId").asText());
+                } else {
+                    pace(); // LANE_BUSY: the previous vehicle's gate is still open
+                }
+            } catch (IOException e) {
+                refused.incrementAndGet(); // the edge is down: try again
+                pace();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
