@@ -203,4 +203,31 @@ class PaymentFlowTest extends WorkerTestBase {
         assertThat(postsFor(stripe, id), is(1L));
         assertThat(storedStatus(id), is("PAID"));
     }
+
+    @Test
+    void pendingPaymentWithoutWebhookIsSettledByTheSweep() throws Exception {
+        stubIntents(stripe, intent("processing"));
+        WorkerSettings base = settings(1);
+        WorkerSettings.Worker w = base.worker();
+        WorkerSettings sweeping = new WorkerSettings(base.amqpUri(), base.dbUrl(), base.dbPoolSize(),
+                base.serverPort(), base.stripe(), new WorkerSettings.Worker(w.consumers(), w.prefetch(), w.holdMax(),
+                w.holdDelay(), w.claimTimeout(), Duration.ofMillis(200), Duration.ZERO));
+        String id = newPaymentId();
+        stripe.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))
+                .willReturn(StripeStubs.intentOf(id, "processing")));
+        startWorker(sweeping, org.openparking.payment.worker.CrashPoints.NONE);
+        send(payment(id));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stripe.findAll(
+                com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                        urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))).size() >= 2);
+        assertThat("still processing: nothing to publish", paymentResults(edgeResults, id), is(empty()));
+
+        stripe.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))
+                .willReturn(StripeStubs.intentOf(id, "succeeded")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !paymentResults(edgeResults, id).isEmpty());
+        assertThat(paymentResults(edgeResults, id).getFirst().outcome(), is(PaymentResult.Outcome.PAID));
+        assertThat(storedStatus(id), is("PAID"));
+        assertThat(postsFor(stripe, id), is(1L));
+    }
 }
