@@ -96,7 +96,7 @@ public final class Main {
         AmqpConnector connector = new AmqpConnector(settings.amqpUri());
         IngestStats stats = new IngestStats();
         EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock),
-                new ConsumerSettings(settings.prefetch(), settings.consumers(), 5_000), stats, hook);
+                new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
         OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
         CommandService commands = new CommandService(dataSource, outgoing);

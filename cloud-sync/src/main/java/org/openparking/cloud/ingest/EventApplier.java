@@ -7,6 +7,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
@@ -43,25 +46,52 @@ public final class EventApplier {
         this.clock = clock;
     }
 
+    /** One delivery to apply: the envelope and whether an edge sent it ({@code edge.*} routing key). */
+    public record Item(Envelope envelope, boolean fromEdge) {
+    }
+
     /**
      * Applies {@code envelope}. {@code fromEdge} is true for events an edge published itself
      * ({@code edge.*} routing keys); only those advance the edge's sequence tracking, since the
      * payment worker numbers its own messages.
      */
     public Outcome apply(Envelope envelope, boolean fromEdge) throws SQLException {
+        return applyAll(List.of(new Item(envelope, fromEdge))).getFirst();
+    }
+
+    /**
+     * Applies several deliveries in one transaction (one commit for all), returning one outcome
+     * per item in the given order. Effects are order-tolerant, so the items are applied sorted by
+     * edge and seq: concurrent batches then take the edges' rows in the same order. For each
+     * item, the edge row is locked before the effect, so two batches of one edge queue up on it
+     * instead of deadlocking on the rows behind it.
+     */
+    public List<Outcome> applyAll(List<Item> items) throws SQLException {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing((Integer i) -> items.get(i).envelope().edgeId())
+                .thenComparingLong(i -> items.get(i).envelope().seq()));
         return Jdbc.inTransaction(dataSource, c -> {
-            int inserted = Jdbc.update(c, """
-                    INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (message_id) DO NOTHING""",
-                    envelope.id(), envelope.type(), envelope.edgeId(), envelope.seq());
-            if (inserted == 0) {
-                return Outcome.DUPLICATE;
+            Outcome[] outcomes = new Outcome[items.size()];
+            for (int i : order) {
+                Envelope envelope = items.get(i).envelope();
+                int inserted = Jdbc.update(c, """
+                        INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (message_id) DO NOTHING""",
+                        envelope.id(), envelope.type(), envelope.edgeId(), envelope.seq());
+                if (inserted == 0) {
+                    outcomes[i] = Outcome.DUPLICATE;
+                    continue;
+                }
+                if (items.get(i).fromEdge()) {
+                    trackEdge(c, envelope);
+                }
+                applyEffect(c, envelope);
+                outcomes[i] = Outcome.APPLIED;
             }
-            applyEffect(c, envelope);
-            if (fromEdge) {
-                trackEdge(c, envelope);
-            }
-            return Outcome.APPLIED;
+            return List.of(outcomes);
         });
     }
 
@@ -222,11 +252,7 @@ public final class EventApplier {
                 m.providerReference(), m.failureCode(), e.occurredAt());
     }
 
-    /**
-     * Sequence tracking of the sending edge: last seq, the contiguous prefix, gaps, last seen and
-     * lag. Last in the transaction so the edge row (shared by all of an edge's events) is locked
-     * for as short a time as possible.
-     */
+    /** Sequence tracking of the sending edge: last seq, the contiguous prefix, gaps, last seen and lag. */
     private void trackEdge(Connection c, Envelope e) throws SQLException {
         Instant now = clock.instant();
         double lag = Math.max(0, Duration.between(e.occurredAt(), now).toMillis() / 1000.0);

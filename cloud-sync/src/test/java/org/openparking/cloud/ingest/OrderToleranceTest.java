@@ -138,6 +138,26 @@ class OrderToleranceTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 17, 23, 29})
+    void shuffledDeliveriesAppliedInBatchesConvergeToTheInOrderState(long seed) throws Exception {
+        reset();
+        List<Envelope> deliveries = deliveries(seed);
+        Random sizes = new Random(seed);
+        int duplicates = 0;
+        for (int from = 0; from < deliveries.size(); ) {
+            int to = Math.min(deliveries.size(), from + 1 + sizes.nextInt(7));
+            List<EventApplier.Item> batch = deliveries.subList(from, to).stream()
+                    .map(e -> new EventApplier.Item(e, e.seq() > 0)).toList();
+            for (EventApplier.Outcome o : applier.applyAll(batch)) {
+                duplicates += o == EventApplier.Outcome.DUPLICATE ? 1 : 0;
+            }
+            from = to;
+        }
+        assertThat(snapshot(), equalTo(inOrderState));
+        assertThat(duplicates, is(deliveries.size() - events.size()));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {7, 42, 4711})
     void concurrentCompetingConsumersConvergeToTheInOrderState(long seed) throws Exception {
         reset();
