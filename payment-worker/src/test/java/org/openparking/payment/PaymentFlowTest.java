@@ -172,6 +172,14 @@ class PaymentFlowTest extends WorkerTestBase {
         Envelope wrongType = send(new PaymentResult("p1", "s1", PaymentResult.Outcome.PAID, 1, "EUR", null, null,
                 null, false));
 
+        String invalid = ("{\"id\":\"bad-amount-%s\",\"type\":\"payment.requested\",\"schemaVersion\":1,"
+                + "\"edgeId\":\"%s\",\"lotId\":\"%s\",\"levelId\":\"%s\",\"seq\":1,"
+                + "\"occurredAt\":\"2026-11-25T00:00:00Z\",\"payload\":{\"paymentId\":\"p\",\"sessionId\":\"s\","
+                + "\"amount\":0,\"currency\":\"EUR\",\"paymentMethod\":\"pm_card_visa\",\"deferred\":false}}")
+                .formatted(lotId, edgeId, lotId, levelId);
+        sendRaw(invalid.getBytes(StandardCharsets.UTF_8), new AMQP.BasicProperties.Builder()
+                .messageId("bad-amount-" + lotId).deliveryMode(2).build());
+
         List<GetResponse> bad = await().atMost(Duration.ofSeconds(20))
                 .until(() -> deadLettered("bad-json-" + lotId), not(empty()));
         assertThat(String.valueOf(bad.getFirst().getProps().getHeaders().get(Topology.DEAD_REASON_HEADER)),
@@ -180,7 +188,12 @@ class PaymentFlowTest extends WorkerTestBase {
                 .until(() -> deadLettered(wrongType.id()), not(empty()));
         assertThat(String.valueOf(unexpected.getFirst().getProps().getHeaders().get(Topology.DEAD_REASON_HEADER)),
                 is("UNEXPECTED_TYPE"));
+        List<GetResponse> invalidAmount = await().atMost(Duration.ofSeconds(20))
+                .until(() -> deadLettered("bad-amount-" + lotId), not(empty()));
+        assertThat(String.valueOf(invalidAmount.getFirst().getProps().getHeaders()
+                .get(Topology.DEAD_REASON_HEADER)), is("INVALID_PAYLOAD"));
         await().atMost(Duration.ofSeconds(10)).until(() -> ready(Topology.PAYMENTS_QUEUE) == 0);
+        assertThat(intentPosts(stripe), is(empty()));
     }
 
     @Test
