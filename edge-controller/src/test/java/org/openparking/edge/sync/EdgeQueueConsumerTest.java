@@ -1,5 +1,6 @@
 package org.openparking.edge.sync;
 
+import org.openparking.edge.MutableClock;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -124,7 +125,7 @@ class EdgeQueueConsumerTest {
     @Test
     void exitsArePaidDeclinedDeferredOrPendingByTheWorkersAnswer(@TempDir Path dir) throws Exception {
         String lot = TestEdge.uniqueLot();
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.realTimePlusOffset();
         try (FakePaymentWorker worker = new FakePaymentWorker(broker.uri());
              EdgeApplication edge = TestEdge.start(dir, broker.uri(), env(lot, ONE_SECOND_WAIT), clock)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().state() == PaymentLink.State.ONLINE);
@@ -193,7 +194,7 @@ class EdgeQueueConsumerTest {
     void withTheBrokerUnreachableSmallFeesAreDeferredAtOnceAndChargedWhenTheLinkReturns(@TempDir Path dir)
             throws Exception {
         String lot = TestEdge.uniqueLot();
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.realTimePlusOffset();
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              FakePaymentWorker worker = new FakePaymentWorker(broker.uri());
              EdgeApplication edge = TestEdge.start(dir, TestEdge.amqpVia(proxy, broker.vhost()),
