@@ -11,8 +11,12 @@ import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.VehicleType;
@@ -26,8 +30,26 @@ class MqttPublisherTest {
     private static final String BROKER = "tcp://127.0.0.1:1883";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private static String prefix() {
-        return "test-" + UUID.randomUUID() + "/";
+    /** Brokers and prefixes used by the test, whose retained messages are removed afterwards. */
+    private final List<String[]> used = new ArrayList<>();
+
+    private String prefix(String broker, String lotId) {
+        String prefix = "test-" + UUID.randomUUID() + "/";
+        used.add(new String[] {broker, prefix, lotId});
+        return prefix;
+    }
+
+    @AfterEach
+    void clearRetained() throws Exception {
+        for (String[] u : used) {
+            MqttTopics topics = new MqttTopics(u[1], u[2], "L0");
+            try {
+                MqttProbe.clear(u[0], List.of(topics.availability(), topics.status(), topics.lane("in-1"),
+                        topics.lane("out-1")));
+            } catch (MqttException e) {
+                // the private broker is gone already, and its retained messages with it
+            }
+        }
     }
 
     private static JsonNode json(String payload) {
@@ -40,8 +62,9 @@ class MqttPublisherTest {
 
     @Test
     void aLateSubscriberGetsRetainedAvailabilityStatusAndLanes() throws Exception {
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3)).mqtt(BROKER, prefix);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3));
+        String prefix = prefix(BROKER, base.lotId());
+        LiveEdge.Options options = base.mqtt(BROKER, prefix);
         try (LiveEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             edge.spot("STANDARD-002", true);
@@ -66,9 +89,10 @@ class MqttPublisherTest {
 
     @Test
     void availabilityIsRepublishedEveryHeartbeatWithAFreshUpdatedAt() throws Exception {
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2))
-                .heartbeat(Duration.ofMillis(300)).mqtt(BROKER, prefix);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2))
+                .heartbeat(Duration.ofMillis(300));
+        String prefix = prefix(BROKER, base.lotId());
+        LiveEdge.Options options = base.mqtt(BROKER, prefix);
         try (LiveEdge edge = LiveEdge.start(options);
              MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
             String topic = new MqttTopics(prefix, options.lotId(), "L0").availability();
@@ -81,8 +105,9 @@ class MqttPublisherTest {
 
     @Test
     void aCrashedConnectionLeavesTheRetainedLastWillOffline() throws Exception {
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2)).mqtt(BROKER, prefix);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2));
+        String prefix = prefix(BROKER, base.lotId());
+        LiveEdge.Options options = base.mqtt(BROKER, prefix);
         try (LiveEdge edge = LiveEdge.start(options);
              MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
             String status = new MqttTopics(prefix, options.lotId(), "L0").status();
@@ -100,9 +125,10 @@ class MqttPublisherTest {
     void aBrokerOutageNeitherBlocksLanesNorLosesTheCurrentState() throws Exception {
         int port = Ports.free();
         String uri = "tcp://127.0.0.1:" + port;
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
-                .heartbeat(Duration.ofSeconds(1)).mqtt(uri, prefix);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+                .heartbeat(Duration.ofSeconds(1));
+        String prefix = "test-" + UUID.randomUUID() + "/"; // private broker: nothing outlives it
+        LiveEdge.Options options = base.mqtt(uri, prefix);
         Process broker = mosquitto(port);
         try (LiveEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
