@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.lessThan;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.UUID;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.VehicleType;
 import org.openparking.testing.Ports;
@@ -165,8 +168,48 @@ class MqttPublisherTest {
         }
     }
 
-    private static Process mosquitto(int port) throws IOException {
-        Process p = new ProcessBuilder("mosquitto", "-p", Integer.toString(port))
+    @Test
+    void credentialsFromConfigurationAreUsedAndWrongOnesNeverConnect() throws Exception {
+        Path dir = Files.createTempDirectory("mosquitto-auth");
+        // Started as root, mosquitto drops to its own user, which must be able to read the password file.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path passwd = dir.resolve("passwd");
+        Process hash = new ProcessBuilder("mosquitto_passwd", "-b", "-c", passwd.toString(), "edge", "s3cret")
+                .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        assertThat(hash.waitFor(), is(0));
+        int port = Ports.free();
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous false\npassword_file " + passwd
+                + "\n");
+        Process broker = mosquitto(port, "-c", conf.toString());
+        String uri = "tcp://127.0.0.1:" + port;
+        try {
+            LiveEdge.Options good = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 1)).mqtt(uri, "");
+            good = new LiveEdge.Options(good.capacity(), good.mode(), good.debounce(), good.lotId(),
+                    new EdgeSettings.Mqtt(uri, "edge-good", "edge", "s3cret", Duration.ofSeconds(1), ""));
+            try (LiveEdge edge = LiveEdge.start(good)) {
+                await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
+            }
+            LiveEdge.Options bad = new LiveEdge.Options(good.capacity(), good.mode(), good.debounce(), good.lotId(),
+                    new EdgeSettings.Mqtt(uri, "edge-bad", "edge", "wrong", Duration.ofSeconds(1), ""));
+            try (LiveEdge edge = LiveEdge.start(bad)) {
+                // Refused by the broker, the edge keeps counting and keeps retrying in the background.
+                edge.spot("STANDARD-001", true);
+                await().atMost(WAIT).until(() -> edge.free() == 0);
+                assertThat(edge.app().realtime().mqttConnected(), is(false));
+            }
+        } finally {
+            broker.destroyForcibly().waitFor();
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Process mosquitto(int port, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("mosquitto"));
+        command.addAll(args.length > 0 ? List.of(args) : List.of("-p", Integer.toString(port)));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
         await().atMost(WAIT).until(() -> {
             try (var s = new java.net.Socket("127.0.0.1", port)) {
