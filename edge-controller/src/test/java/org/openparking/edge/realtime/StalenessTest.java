@@ -16,6 +16,28 @@ import org.openparking.protocol.VehicleType;
  */
 class StalenessTest {
     @Test
+    void aBoardBehindTheDatabaseIsReloadedByTheHeartbeat() {
+        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+                .heartbeat(Duration.ofMillis(200)))) {
+            long version = edge.app().availability().current().version();
+            // A change committed without a publish (which the code never does): the heartbeat must notice.
+            edge.app().database().write(c -> {
+                try (var ps = c.prepareStatement("UPDATE spots SET occupied = 1 WHERE spot_id = 'STANDARD-001'")) {
+                    ps.executeUpdate();
+                }
+                try (var ps = c.prepareStatement(
+                        "UPDATE level_state SET availability_version = availability_version + 1")) {
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> edge.app().availability().current().version() > version);
+            assertThat(edge.app().availability().current().free(), is(2));
+            assertThat(edge.app().hardware().sign().showing(), is(new SignContent.Free(2)));
+        }
+    }
+
+    @Test
     void anUnreadableDatabaseBlanksTheSignAndStopsTheHeartbeats() throws Exception {
         try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
                 .heartbeat(Duration.ofMillis(200)));
