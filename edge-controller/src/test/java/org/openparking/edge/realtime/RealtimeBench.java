@@ -85,6 +85,9 @@ public final class RealtimeBench {
             sub.disconnect();
             sub.close();
         }
+        MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
+        MqttProbe.clear(broker, java.util.List.of(topics.availability(), topics.status(), topics.lane("in-1"),
+                topics.lane("out-1")));
 
         MqttClient pub = client(broker);
         MqttClient sub = client(broker);
