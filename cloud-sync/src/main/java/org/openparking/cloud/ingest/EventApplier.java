@@ -265,8 +265,7 @@ public final class EventApplier {
                 ON CONFLICT (edge_id) DO UPDATE SET
                     last_seq = GREATEST(edges.last_seq, EXCLUDED.last_seq),
                     contiguous_seq = CASE
-                        WHEN EXCLUDED.last_seq = edges.contiguous_seq + 1
-                             AND NOT EXISTS (SELECT 1 FROM edge_seq_pending p WHERE p.edge_id = edges.edge_id)
+                        WHEN EXCLUDED.last_seq = edges.contiguous_seq + 1 AND edges.pending_count = 0
                         THEN EXCLUDED.last_seq ELSE edges.contiguous_seq END,
                     events_received = edges.events_received + 1,
                     last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
@@ -284,8 +283,11 @@ public final class EventApplier {
             return;
         }
         if (e.seq() > contiguous + 1) {
-            Jdbc.update(c, "INSERT INTO edge_seq_pending (edge_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            int parked = Jdbc.update(c,
+                    "INSERT INTO edge_seq_pending (edge_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     e.edgeId(), e.seq());
+            Jdbc.update(c, "UPDATE edges SET pending_count = pending_count + ? WHERE edge_id = ?", parked,
+                    e.edgeId());
             return;
         }
         // e.seq() closes the gap at the front: advance over every pending seq that now follows on.
@@ -300,7 +302,8 @@ public final class EventApplier {
                 }
             }
         }
-        Jdbc.update(c, "DELETE FROM edge_seq_pending WHERE edge_id = ? AND seq <= ?", e.edgeId(), next);
-        Jdbc.update(c, "UPDATE edges SET contiguous_seq = ? WHERE edge_id = ?", next, e.edgeId());
+        int merged = Jdbc.update(c, "DELETE FROM edge_seq_pending WHERE edge_id = ? AND seq <= ?", e.edgeId(), next);
+        Jdbc.update(c, "UPDATE edges SET contiguous_seq = ?, pending_count = pending_count - ? WHERE edge_id = ?",
+                next, merged, e.edgeId());
     }
 }
