@@ -221,6 +221,9 @@ class EdgeApiTest {
         assertThat(edge.post("/lanes/in-1/entries", "{\"plate\":\"<script>\"}").error(), is("INVALID_PLATE"));
         assertThat(edge.get("/sessions?status=OPEN").body().size(), is(0));
         assertThat(edge.get("/sessions/nope").status(), is(404));
+        Response noSuchPath = edge.get("/no/such/path");
+        assertThat(noSuchPath.status(), is(404));
+        assertThat(noSuchPath.error(), is("NOT_FOUND"));
         assertThat(edge.get("/sessions?status=MAYBE").error(), is("INVALID_QUERY"));
         assertThat(edge.get("/sessions?limit=0").error(), is("INVALID_QUERY"));
     }
