@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
@@ -68,7 +69,7 @@ class MqttPublisherTest {
         LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3));
         String prefix = prefix(BROKER, base.lotId());
         LiveEdge.Options options = base.mqtt(BROKER, prefix);
-        try (LiveEdge edge = LiveEdge.start(options)) {
+        try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             edge.spot("STANDARD-002", true);
             await().atMost(WAIT).until(() -> edge.free() == 2);
@@ -96,7 +97,7 @@ class MqttPublisherTest {
                 .heartbeat(Duration.ofMillis(300));
         String prefix = prefix(BROKER, base.lotId());
         LiveEdge.Options options = base.mqtt(BROKER, prefix);
-        try (LiveEdge edge = LiveEdge.start(options);
+        try (TestEdge edge = LiveEdge.start(options);
              MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
             String topic = new MqttTopics(prefix, options.lotId(), "L0").availability();
             JsonNode first = json(probe.next(topic, p -> true, WAIT).payload());
@@ -111,7 +112,7 @@ class MqttPublisherTest {
         LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2));
         String prefix = prefix(BROKER, base.lotId());
         LiveEdge.Options options = base.mqtt(BROKER, prefix);
-        try (LiveEdge edge = LiveEdge.start(options);
+        try (TestEdge edge = LiveEdge.start(options);
              MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
             String status = new MqttTopics(prefix, options.lotId(), "L0").status();
             probe.next(status, "online"::equals, WAIT);
@@ -133,18 +134,18 @@ class MqttPublisherTest {
         String prefix = "test-" + UUID.randomUUID() + "/"; // private broker: nothing outlives it
         LiveEdge.Options options = base.mqtt(uri, prefix);
         Process broker = mosquitto(port);
-        try (LiveEdge edge = LiveEdge.start(options)) {
+        try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
-            LiveEdge.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
+            TestEdge.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
             assertThat(warmUp.toString(), warmUp.status(), is(201));
-            edge.passEntry();
+            edge.pass("in-1");
 
             broker.destroyForcibly().waitFor();
             await().atMost(WAIT).until(() -> !edge.app().realtime().mqttConnected());
             // With the broker gone, a car still enters at once and a spot change is still counted.
             long started = System.nanoTime();
-            LiveEdge.Response entry = edge.post("/lanes/in-1/entries", "{}");
+            TestEdge.Response entry = edge.post("/lanes/in-1/entries", "{}");
             assertThat(entry.toString(), entry.status(), is(201));
             // Generous: a publish that waited on the network would take the connect timeout (1 s) or more.
             assertThat(Duration.ofNanos(System.nanoTime() - started), lessThan(Duration.ofMillis(900)));
@@ -187,12 +188,12 @@ class MqttPublisherTest {
             LiveEdge.Options good = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 1)).mqtt(uri, "");
             good = new LiveEdge.Options(good.capacity(), good.mode(), good.debounce(), good.lotId(),
                     new EdgeSettings.Mqtt(uri, "edge-good", "edge", "s3cret", Duration.ofSeconds(1), ""));
-            try (LiveEdge edge = LiveEdge.start(good)) {
+            try (TestEdge edge = LiveEdge.start(good)) {
                 await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
             }
             LiveEdge.Options bad = new LiveEdge.Options(good.capacity(), good.mode(), good.debounce(), good.lotId(),
                     new EdgeSettings.Mqtt(uri, "edge-bad", "edge", "wrong", Duration.ofSeconds(1), ""));
-            try (LiveEdge edge = LiveEdge.start(bad)) {
+            try (TestEdge edge = LiveEdge.start(bad)) {
                 // Refused by the broker, the edge keeps counting and keeps retrying in the background.
                 edge.spot("STANDARD-001", true);
                 await().atMost(WAIT).until(() -> edge.free() == 0);

@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class RealtimeBench {
         long[] toSse = new long[n];
         long[] bare = new long[n];
         LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 4)).mqtt(broker, prefix);
-        try (LiveEdge edge = LiveEdge.start(options)) {
+        try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             Map<Long, Long> mqttAt = new ConcurrentHashMap<>();
             Map<Long, Long> sseAt = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
@@ -17,7 +18,7 @@ import org.openparking.protocol.VehicleType;
 class StalenessTest {
     @Test
     void aBoardBehindTheDatabaseIsReloadedByTheHeartbeat() {
-        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
                 .heartbeat(Duration.ofMillis(200)))) {
             long version = edge.app().availability().current().version();
             // A change committed without a publish (which the code never does): the heartbeat must notice.
@@ -39,7 +40,7 @@ class StalenessTest {
 
     @Test
     void anUnreadableDatabaseBlanksTheSignAndStopsTheHeartbeats() throws Exception {
-        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
                 .heartbeat(Duration.ofMillis(200)));
              SseClient sse = new SseClient(edge.base() + "/availability/stream")) {
             sse.next("heartbeat", Duration.ofSeconds(10));
