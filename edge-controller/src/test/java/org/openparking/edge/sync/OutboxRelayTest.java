@@ -88,6 +88,26 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aRowNoQueueWouldReceiveStaysUnsentWithItsAttemptsCountedUntilOneIsBound(@TempDir Path dir)
+            throws Exception {
+        try (EdgeApplication edge = TestEdge.start(dir, broker.uri(), Map.of("EDGE_LOT_ID", TestEdge.uniqueLot()),
+                Clock.systemUTC())) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().connected());
+            ParkingService.Admission a = edge.parking().admit("in-1", null, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().unsentAttemptsMax() >= 2);
+            SyncStatus stuck = edge.sync().status();
+            assertThat(stuck.outboxPending(), greaterThan(0L));
+            assertThat(stuck.lastError(), containsString("unroutable"));
+
+            try (EventTap tap = new EventTap(broker.uri())) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().outboxPending() == 0);
+                await().atMost(Duration.ofSeconds(5)).until(() -> tap.openedSessions()
+                        .contains(a.session().sessionId()));
+            }
+        }
+    }
+
+    @Test
     void cuttingTheConnectionWhileConfirmsAreOutstandingLosesNothing(@TempDir Path dir) throws Exception {
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              EventTap tap = new EventTap(broker.uri());
