@@ -108,6 +108,31 @@ class OutboxRelayTest {
     }
 
     @Test
+    void sentRowsOlderThanTheRetentionArePrunedAndUnsentOnesNever(@TempDir Path dir) throws Exception {
+        MutableClock clock = new MutableClock();
+        SyncSettings sync = TestEdge.sync(broker.uri()).withRetention(Duration.ofDays(7), Duration.ofMillis(200));
+        try (EdgeApplication edge = TestEdge.start(dir, broker.uri(), Map.of("EDGE_LOT_ID", TestEdge.uniqueLot()),
+                clock, sync)) {
+            try (EventTap tap = new EventTap(broker.uri())) {
+                traffic(edge, 5);
+                await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().outboxPending() == 0);
+            }
+            long sent = TestEdge.count(edge.database(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL");
+            assertThat(sent, greaterThan(0L));
+            // No queue bound any more: these rows stay unsent.
+            traffic(edge, 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().unsentAttemptsMax() >= 1);
+            long unsent = edge.sync().status().outboxPending();
+
+            clock.advance(Duration.ofDays(8));
+            await().atMost(Duration.ofSeconds(20)).until(() -> TestEdge.count(edge.database(),
+                    "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL") == 0);
+            assertThat(edge.sync().status().outboxPending(), is(unsent));
+            assertThat(unsent, greaterThan(0L));
+        }
+    }
+
+    @Test
     void cuttingTheConnectionWhileConfirmsAreOutstandingLosesNothing(@TempDir Path dir) throws Exception {
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              EventTap tap = new EventTap(broker.uri());
