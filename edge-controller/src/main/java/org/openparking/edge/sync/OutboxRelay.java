@@ -79,6 +79,8 @@ final class OutboxRelay implements AutoCloseable {
     private volatile Connection connection;
     private Channel channel;
     private long nextPruneNanos;
+    /** After a failed delivery, publishing pauses briefly so an unroutable or nacked row is not resent in a hot loop. */
+    private long resendNotBeforeNanos;
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final Counter published;
@@ -135,6 +137,7 @@ final class OutboxRelay implements AutoCloseable {
 
     private void run() {
         nextPruneNanos = System.nanoTime();
+        resendNotBeforeNanos = nextPruneNanos;
         while (stop.getCount() > 0) {
             try {
                 if (connection == null || !connection.isOpen() || channel == null || !channel.isOpen()) {
@@ -300,6 +303,7 @@ final class OutboxRelay implements AutoCloseable {
         if (!bad.isEmpty()) {
             long first = bad.stream().mapToLong(f -> f.row().seq()).min().orElseThrow();
             cursor = Math.min(cursor, first - 1);
+            resendNotBeforeNanos = System.nanoTime() + settings.backoffInitial().toNanos();
             state.error(bad.getFirst().reason());
         }
         return ok.size() + bad.size();
@@ -310,13 +314,22 @@ final class OutboxRelay implements AutoCloseable {
             return;
         }
         Instant at = clock.instant();
+        // Confirms mostly cover runs of consecutive seqs: one range statement per run.
+        long[] seqs = rows.stream().mapToLong(InFlight::seq).sorted().toArray();
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL")) {
-                for (InFlight r : rows) {
+                    "UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL")) {
+                int i = 0;
+                while (i < seqs.length) {
+                    int j = i;
+                    while (j + 1 < seqs.length && seqs[j + 1] == seqs[j] + 1) {
+                        j++;
+                    }
                     ps.setString(1, at.toString());
-                    ps.setLong(2, r.seq());
+                    ps.setLong(2, seqs[i]);
+                    ps.setLong(3, seqs[j]);
                     ps.addBatch();
+                    i = j + 1;
                 }
                 ps.executeBatch();
             }
@@ -354,7 +367,7 @@ final class OutboxRelay implements AutoCloseable {
     /** Publishes the next unsent rows after the cursor; returns how many rows it read. */
     private int publishBatch() throws IOException {
         int room = settings.maxInFlight() - inFlightSeqs.size();
-        if (room <= 0) {
+        if (room <= 0 || System.nanoTime() - resendNotBeforeNanos < 0) {
             return 0;
         }
         int limit = Math.min(room, settings.batchSize());

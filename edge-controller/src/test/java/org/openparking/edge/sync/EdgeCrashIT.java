@@ -37,8 +37,10 @@ import org.openparking.testing.TestBroker;
 class EdgeCrashIT {
     private static final int LANES = 8;
     private static final int PER_ROUND = 40;
-    /** JVM flags that shorten start-up: the test restarts the edge several times. */
-    private static final String[] QUICK_START = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"};
+    /** Quicker JVM start; the edge's start-up time, not its speed, bounds this test. */
+    private static final String[] JVM_ARGS = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
+    /** Start-up of the jar on a loaded CI machine can take a minute; the bound is generous on purpose. */
+    private static final Duration START_AND_SERVE = Duration.ofSeconds(180);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
@@ -75,19 +77,19 @@ class EdgeCrashIT {
             Process edge = null;
             try {
                 for (int round = 0; round < kills; round++) {
-                    edge = JavaProcess.start(jar, env, log, QUICK_START);
+                    edge = JavaProcess.start(jar, env, log, JVM_ARGS);
                     int start = acknowledged.size();
-                    await().atMost(Duration.ofSeconds(150)).until(() -> acknowledged.size() >= start + PER_ROUND);
+                    await().atMost(START_AND_SERVE).until(() -> acknowledged.size() >= start + PER_ROUND);
                     JavaProcess.kill9(edge);
                 }
-                edge = JavaProcess.start(jar, env, log, QUICK_START);
+                edge = JavaProcess.start(jar, env, log, JVM_ARGS);
                 int before = acknowledged.size();
-                await().atMost(Duration.ofSeconds(150)).until(() -> acknowledged.size() >= before + PER_ROUND);
+                await().atMost(START_AND_SERVE).until(() -> acknowledged.size() >= before + PER_ROUND);
                 running.set(false);
                 for (Thread t : traffic) {
                     t.join();
                 }
-                await().atMost(Duration.ofSeconds(60)).until(() -> tap.openedSessions().containsAll(acknowledged));
+                await().atMost(Duration.ofSeconds(120)).until(() -> tap.openedSessions().containsAll(acknowledged));
                 Set<String> missing = new HashSet<>(acknowledged);
                 missing.removeAll(tap.openedSessions());
                 assertThat(missing, is(empty()));
