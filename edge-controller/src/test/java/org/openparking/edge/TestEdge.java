@@ -169,9 +169,14 @@ public final class TestEdge implements AutoCloseable {
     }
 
     public Response post(String path, String json, String bearer) {
+        return post(path, json, "Authorization", "Bearer " + bearer);
+    }
+
+    /** {@code headers} are name, value pairs. */
+    public Response post(String path, String json, String... headers) {
         return send(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + bearer)
+                .headers(headers)
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
