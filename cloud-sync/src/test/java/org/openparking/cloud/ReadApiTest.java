@@ -42,7 +42,9 @@ class ReadApiTest {
         edgeEvents.add(north.next(Events.opened("n-2", "CD-2")));
         edgeEvents.add(north.next(Events.availability(2, 2)));
         edgeEvents.add(north.next(Events.closed("n-1", 900, PaymentStatus.DEFERRED, "pay-n-1")));
-        edgeEvents.add(north.next(Events.paymentRequested("pay-n-1", "n-1", 900, true, "AB-1")));
+        // As when the edge's wait for the result timed out: the request went out undeferred and without a
+        // plate; only the session's close says DEFERRED, and only its open knows the plate.
+        edgeEvents.add(north.next(Events.paymentRequested("pay-n-1", "n-1", 900, false, null)));
         edgeEvents.add(north.next(Events.closed("n-2", 1500, PaymentStatus.PAID, "pay-n-2")));
         edgeEvents.add(north.next(Events.paymentRequested("pay-n-2", "n-2", 1500, false, "CD-2")));
         Envelope skipped = north.next(Events.availability(1, 3));
@@ -52,7 +54,7 @@ class ReadApiTest {
             cloud.publishFromEdge(e);
         }
         cloud.publishFromWorker(north.fromWorker(
-                Events.paymentResult("pay-n-1", "n-1", 900, PaymentResult.Outcome.DECLINED, true)));
+                Events.paymentResult("pay-n-1", "n-1", 900, PaymentResult.Outcome.DECLINED, false)));
         cloud.publishFromWorker(north.fromWorker(
                 Events.paymentResult("pay-n-2", "n-2", 1500, PaymentResult.Outcome.PAID, false)));
         cloud.awaitHandled(edgeEvents.size() + 2);

@@ -23,6 +23,7 @@ import org.openparking.protocol.LaneChanged;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
+import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
 import org.openparking.protocol.SessionClosed;
@@ -123,6 +124,11 @@ public final class EventApplier {
                     vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version""",
                 m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
                 m.vehicleType(), m.tariffVersion());
+        if (m.plate() != null) {
+            // A ledger entry recorded before the open arrived has no plate yet.
+            Jdbc.update(c, "UPDATE unable_to_collect SET plate = ? WHERE session_id = ? AND plate IS NULL",
+                    m.plate(), m.sessionId());
+        }
     }
 
     private static void sessionClosed(Connection c, Envelope e, SessionClosed m) throws SQLException {
@@ -138,6 +144,16 @@ public final class EventApplier {
                     tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket""",
                 m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.exitTime(), m.laneId(),
                 m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(), m.lostTicket());
+        if (m.paymentStatus() == PaymentStatus.DEFERRED && m.paymentId() != null) {
+            // The gate opened before the charge. If the edge decided so after its wait timed out, the
+            // request itself went out undeferred: the close is what marks the payment deferred.
+            Jdbc.update(c, """
+                    INSERT INTO payments (payment_id, session_id, lot_id, level_id, amount, currency, deferred)
+                    VALUES (?, ?, ?, ?, ?, ?, TRUE)
+                    ON CONFLICT (payment_id) DO UPDATE SET deferred = TRUE""",
+                    m.paymentId(), m.sessionId(), e.lotId(), e.levelId(), m.feeAmount(), m.currency());
+            recordIfUncollectable(c, m.paymentId());
+        }
     }
 
     private static void availability(Connection c, Envelope e, AvailabilityChanged m) throws SQLException {
@@ -230,7 +246,9 @@ public final class EventApplier {
         Jdbc.update(c, """
                 INSERT INTO unable_to_collect (payment_id, session_id, lot_id, level_id, plate, amount, currency,
                                                outcome, failure_code, failure_message, failed_at)
-                SELECT p.payment_id, p.session_id, p.lot_id, p.level_id, p.plate, p.amount, p.currency,
+                SELECT p.payment_id, p.session_id, p.lot_id, p.level_id,
+                       COALESCE(p.plate, (SELECT s.plate FROM sessions s WHERE s.session_id = p.session_id)),
+                       p.amount, p.currency,
                        p.outcome, p.failure_code, p.failure_message, p.result_at
                 FROM payments p
                 WHERE p.payment_id = ? AND p.deferred AND p.outcome IN ('DECLINED', 'FAILED')
