@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openparking.protocol.EdgeStatus;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentResult;
@@ -103,6 +104,30 @@ class ReadApiTest {
         assertThat(l1.path("eventsReceived").asLong(), is(9L));
         assertThat(l1.path("online").asBoolean(), is(true));
         assertThat(l1.path("lagSeconds").isNumber(), is(true));
+    }
+
+    @Test
+    void edgeStatusSnapshotsShowHealthWithoutTouchingTheSequence() throws Exception {
+        cloud.publishFromEdge(Envelope.of("north.L2", "north", "L2", 0, java.time.Instant.now(),
+                new EdgeStatus("1.2.3", "CLOUD_DOWN", 7, 42)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                "1.2.3".equals(edge("north.L2").path("softwareVersion").asText()));
+        JsonNode l2 = edge("north.L2");
+        assertThat(l2.path("syncState").asText(), is("CLOUD_DOWN"));
+        assertThat(l2.path("outboxPending").asLong(), is(7L));
+        assertThat(l2.path("oldestPendingAgeSeconds").asLong(), is(42L));
+        assertThat(l2.path("online").asBoolean(), is(true));
+        assertThat("a snapshot is outside the event sequence", l2.path("lastSeq").asLong(), is(1L));
+        assertThat(l2.path("contiguousSeq").asLong(), is(1L));
+    }
+
+    private JsonNode edge(String edgeId) {
+        for (JsonNode e : api.get("/api/v1/edges?lot=north").body()) {
+            if (e.path("edgeId").asText().equals(edgeId)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no edge " + edgeId);
     }
 
     @Test

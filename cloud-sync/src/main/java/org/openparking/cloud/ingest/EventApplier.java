@@ -23,6 +23,7 @@ import org.openparking.protocol.LaneChanged;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
+import org.openparking.protocol.EdgeStatus;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
@@ -78,6 +79,12 @@ public final class EventApplier {
             Outcome[] outcomes = new Outcome[items.size()];
             for (int i : order) {
                 Envelope envelope = items.get(i).envelope();
+                if (envelope.payload() instanceof EdgeStatus status) {
+                    // A snapshot outside the event sequence: newest wins, no inbox row, no seq tracking.
+                    edgeStatus(c, envelope, status);
+                    outcomes[i] = Outcome.APPLIED;
+                    continue;
+                }
                 int inserted = Jdbc.update(c, """
                         INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
                         ON CONFLICT (message_id) DO NOTHING""",
@@ -108,10 +115,26 @@ public final class EventApplier {
             case PaymentRequested m -> paymentRequested(c, e, m);
             case PaymentResult m -> paymentResult(c, e, m);
             case RefundResult m -> refundResult(c, e, m);
+            case EdgeStatus m -> edgeStatus(c, e, m);
             // Refund requests are the cloud's own messages; one seen here changes nothing.
             case RefundRequested m -> { }
             case Message.Command m -> throw new InvalidEventException("a command is not an event: " + m.type());
         }
+    }
+
+    private static void edgeStatus(Connection c, Envelope e, EdgeStatus m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO edges (edge_id, lot_id, level_id, last_seen, software_version, sync_state, outbox_pending,
+                                   oldest_pending_age_seconds, status_at)
+                VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?)
+                ON CONFLICT (edge_id) DO UPDATE SET
+                    last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
+                    software_version = EXCLUDED.software_version, sync_state = EXCLUDED.sync_state,
+                    outbox_pending = EXCLUDED.outbox_pending,
+                    oldest_pending_age_seconds = EXCLUDED.oldest_pending_age_seconds, status_at = EXCLUDED.status_at
+                WHERE edges.status_at IS NULL OR edges.status_at < EXCLUDED.status_at""",
+                e.edgeId(), e.lotId(), e.levelId(), m.softwareVersion(), m.syncState(), m.outboxPending(),
+                m.oldestPendingAgeSeconds(), e.occurredAt());
     }
 
     private static void sessionOpened(Connection c, Envelope e, SessionOpened m) throws SQLException {

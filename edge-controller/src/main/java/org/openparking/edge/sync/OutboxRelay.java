@@ -35,6 +35,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.store.Database;
+import org.openparking.protocol.MessageCodec;
+import org.openparking.protocol.EdgeStatus;
 import org.openparking.edge.store.StoreException;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.amqp.AmqpEnvelopes;
@@ -79,6 +81,10 @@ final class OutboxRelay implements AutoCloseable {
     private volatile Connection connection;
     private Channel channel;
     private long nextPruneNanos;
+    private long nextStatusNanos;
+    /** The jar's version (manifest), or "dev" when run from classes. */
+    private static final String SOFTWARE_VERSION = java.util.Optional.ofNullable(
+            OutboxRelay.class.getPackage().getImplementationVersion()).orElse("dev");
     /** After a failed delivery, publishing pauses briefly so an unroutable or nacked row is not resent in a hot loop. */
     private long resendNotBeforeNanos;
 
@@ -137,6 +143,7 @@ final class OutboxRelay implements AutoCloseable {
 
     private void run() {
         nextPruneNanos = System.nanoTime();
+        nextStatusNanos = nextPruneNanos;
         resendNotBeforeNanos = nextPruneNanos;
         while (stop.getCount() > 0) {
             try {
@@ -152,6 +159,7 @@ final class OutboxRelay implements AutoCloseable {
                     consumer.attach(connection);
                 }
                 pruneIfDue();
+                statusIfDue();
                 int settled = settle();
                 int read = publishBatch();
                 if (settled == 0 && read == 0) {
@@ -421,6 +429,26 @@ final class OutboxRelay implements AutoCloseable {
     }
 
     /** Deletes sent rows older than the retention, in small transactions; unsent rows are never touched. */
+    /**
+     * Publishes an {@code edge.status} snapshot every three heartbeats while connected, outside the
+     * outbox (a snapshot needs no durability: the next one replaces it) and outside the event sequence
+     * (seq 0). Its confirm, if any, matches no outbox row and is ignored.
+     */
+    private void statusIfDue() throws IOException {
+        long now = System.nanoTime();
+        if (now - nextStatusNanos < 0) {
+            return;
+        }
+        nextStatusNanos = now + settings.heartbeat().multipliedBy(3).toNanos();
+        SyncStatus s = state.status();
+        int dot = edgeId.indexOf('.');
+        Envelope envelope = Envelope.of(edgeId, edgeId.substring(0, dot), edgeId.substring(dot + 1), 0,
+                clock.instant(), new EdgeStatus(SOFTWARE_VERSION, s.state().name(), s.outboxPending(),
+                        s.oldestPendingAgeSeconds()));
+        channel.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(envelope.lotId(), envelope.levelId(),
+                envelope.type()), false, AmqpEnvelopes.properties(envelope), MessageCodec.encode(envelope));
+    }
+
     private void pruneIfDue() {
         long now = System.nanoTime();
         if (now - nextPruneNanos < 0) {

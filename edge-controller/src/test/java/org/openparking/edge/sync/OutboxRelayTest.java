@@ -85,6 +85,8 @@ class OutboxRelayTest {
             assertThat(online, containsString("\"state\":\"ONLINE\""));
             assertThat(online, containsString("\"outboxPending\":0"));
             assertThat(edge.sync().state(), is(PaymentLink.State.ONLINE));
+            // Once connected the relay also reports its health, outside the event sequence.
+            await().atMost(Duration.ofSeconds(30)).until(() -> tap.statuses() >= 1);
         }
     }
 
