@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -130,14 +131,37 @@ final class Chromium implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.abort();
+        // Chromium's renderer and network processes outlive a killed parent and keep writing into the
+        // profile: end the whole tree before deleting it.
+        List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
+            for (ProcessHandle p : tree) {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // a child that does not exit in time is left to the OS; the profile is deleted anyway
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        deleteTree(profile);
+    }
+
+    /** Deletes a directory tree; files that vanish while it walks are not an error. */
+    private static void deleteTree(Path root) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try (var files = Files.walk(root)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                return;
+            } catch (java.nio.file.NoSuchFileException e) {
+                return;
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 }
