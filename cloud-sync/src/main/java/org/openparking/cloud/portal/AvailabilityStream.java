@@ -40,6 +40,9 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
     private final Duration keepAlive;
     private final CopyOnWriteArrayList<Client> clients = new CopyOnWriteArrayList<>();
     private final Map<String, Long> versions = new HashMap<>();
+    // The poller's latest view: a new client's first snapshot comes from here, not from PostgreSQL,
+    // so a thousand clients connecting at once cost no database connections.
+    private final Map<String, LevelEvent> latest = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Thread poller;
     private volatile boolean closed;
 
@@ -75,8 +78,9 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
     private void stream(ServerRequest req, ServerResponse res) throws Exception {
         Principal caller = RequestScope.caller().orElseThrow();
         Client client = new Client(caller, new ArrayBlockingQueue<>(CLIENT_BUFFER));
-        List<LevelEvent> snapshot = read();
+        // Registered before the snapshot is taken: a change in between is sent twice, never lost.
         clients.add(client);
+        List<LevelEvent> snapshot = List.copyOf(latest.values());
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try (OutputStream out = res.outputStream()) {
@@ -123,6 +127,7 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
                 for (LevelEvent e : read()) {
                     String key = e.lotId() + "/" + e.levelId();
                     Long seen = versions.put(key, e.version());
+                    latest.put(key, e);
                     if (seen != null && seen == e.version()) {
                         continue;
                     }
