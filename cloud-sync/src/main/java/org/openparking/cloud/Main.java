@@ -22,6 +22,15 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.amqp.AmqpConnector;
+import org.openparking.cloud.audit.AuditLog;
+import org.openparking.cloud.audit.AuditService;
+import org.openparking.cloud.audit.AuditingDataSource;
+import org.openparking.cloud.auth.AuthFilter;
+import org.openparking.cloud.auth.AuthService;
+import org.openparking.cloud.auth.AuthSettings;
+import org.openparking.cloud.auth.RateLimiter;
+import org.openparking.cloud.auth.TokenService;
+import org.openparking.cloud.auth.UserStore;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.CommandService;
 import org.openparking.cloud.command.OutgoingMessages;
@@ -39,6 +48,8 @@ import org.openparking.cloud.ingest.EventConsumer;
 import org.openparking.cloud.ingest.IngestStats;
 import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
+import org.openparking.cloud.portal.AvailabilityStream;
+import org.openparking.cloud.portal.PortalService;
 import org.openparking.cloud.store.Database;
 import org.openparking.protocol.amqp.Topology;
 import org.openparking.protocol.config.EnvOverrides;
@@ -52,8 +63,8 @@ public final class Main {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        CloudSettings settings = CloudSettings.from(loadConfig(System.getenv()));
-        Running running = start(settings, AfterCommitHook.NONE);
+        Config config = loadConfig(System.getenv());
+        Running running = start(CloudSettings.from(config), AuthSettings.from(config), AfterCommitHook.NONE);
         registerMetrics(running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
@@ -67,7 +78,9 @@ public final class Main {
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(EnvOverrides.overrides(CloudSettings.KEYS, env)));
+                .addSource(ConfigSources.create(EnvOverrides.overrides(
+                        java.util.stream.Stream.concat(CloudSettings.KEYS.stream(), AuthSettings.KEYS.stream()).toList(),
+                        env)));
         String file = env.get("PARKING_CONFIG");
         if (file != null && !file.isBlank()) {
             builder.addSource(ConfigSources.file(Path.of(file)).optional());
@@ -75,9 +88,22 @@ public final class Main {
         return builder.addSource(ConfigSources.classpath("application.yaml")).build();
     }
 
-    /** The REST API; an authentication filter (issue 6) goes in front of it here. */
-    static void routing(HttpRouting.Builder routing, Api api) {
+    /** The REST API behind the auth filter (the gateway), and the portal. */
+    static void routing(HttpRouting.Builder routing, Api api, Gateway gateway) {
+        routing.addFilter(gateway.filter());
+        routing.register(ApiRouting.BASE, gateway.auth(), gateway.audit(), gateway.stream());
+        routing.register("/portal", new PortalService());
+        routing.get("/", (req, res) -> {
+            res.status(io.helidon.http.Status.FOUND_302);
+            res.header(io.helidon.http.HeaderNames.LOCATION, "/portal/");
+            res.send();
+        });
         ApiRouting.register(routing, api.fleet(), api.sessions(), api.payments(), api.commands());
+    }
+
+    /** Authentication, audit and the live stream (issue 6). */
+    public record Gateway(AuthFilter filter, AuthService auth, AuditService audit, AvailabilityStream stream,
+                          TokenService tokens, UserStore users) {
     }
 
     /** The HTTP services of the API. */
@@ -86,6 +112,11 @@ public final class Main {
 
     /** Starts cloud-sync: migrations, consumer, publisher, re-publisher and HTTP server. */
     public static Running start(CloudSettings settings, AfterCommitHook hook) {
+        return start(settings, AuthSettings.defaults(), hook);
+    }
+
+    /** Starts cloud-sync with these authentication settings and limits. */
+    public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
         HikariDataSource dataSource = Database.pool(settings.dbUrl(), settings.dbPoolSize());
         try {
@@ -100,19 +131,40 @@ public final class Main {
         EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock),
                 new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
-        OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
-        CommandService commands = new CommandService(dataSource, outgoing);
+        // Operator actions go through a data source that names the caller to the audit triggers.
+        DataSource audited = new AuditingDataSource(dataSource);
+        OutgoingMessages outgoing = new OutgoingMessages(audited, publisher, clock);
+        CommandService commands = new CommandService(audited, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
         PaymentQueries payments = new PaymentQueries(dataSource);
-        RefundService refunds = new RefundService(dataSource, outgoing);
+        RefundService refunds = new RefundService(audited, outgoing);
         Api api = new Api(new FleetService(fleet, commands), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
                 new CommandsService(commands));
+
+        UserStore users = new UserStore(dataSource);
+        try {
+            AuthService.bootstrap(users, auth);
+        } catch (java.sql.SQLException e) {
+            LOG.warning("cannot create the bootstrap admin now: " + e.getMessage());
+        }
+        TokenService tokens = new TokenService(TokenService.loadOrGenerate(auth), auth, clock);
+        AvailabilityStream stream = new AvailabilityStream(dataSource, java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(15)).start();
+        Gateway gateway = new Gateway(
+                new AuthFilter(tokens, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
+                        auth.maxBodyBytes()),
+                new AuthService(tokens, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
+                        clock), dataSource, outgoing),
+                new AuditService(new AuditLog(dataSource)), stream, tokens, users);
 
         consumer.start();
         UnsentRepublisher republisher = new UnsentRepublisher(outgoing, settings.republishInterval());
         WebServer server = WebServer.builder()
                 .port(settings.port())
+                // Above the API's own limit, so that bodies declaring a length up to 4x the limit get the
+                // JSON 413 of AuthFilter; the server's plain 413 only stops larger and unbounded ones.
+                .maxPayloadSize(auth.maxBodyBytes() * 4)
                 .featuresDiscoverServices(false)
                 .addFeature(ObserveFeature.builder()
                         .observersDiscoverServices(false)
@@ -125,10 +177,10 @@ public final class Main {
                                 .build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(r -> routing(r, api))
+                .routing(r -> routing(r, api, gateway))
                 .build()
                 .start();
-        return new Running(server, consumer, republisher, publisher, dataSource, stats);
+        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway);
     }
 
     private static HealthCheckResponse databaseHealth(DataSource dataSource) {
@@ -155,7 +207,8 @@ public final class Main {
 
     /** A started cloud-sync; close stops HTTP, consumer and publisher and closes the pool. */
     public record Running(WebServer server, EventConsumer consumer, UnsentRepublisher republisher,
-                          ConfirmingPublisher publisher, HikariDataSource dataSource, IngestStats stats)
+                          ConfirmingPublisher publisher, HikariDataSource dataSource, IngestStats stats,
+                          Gateway gateway)
             implements AutoCloseable {
         public int port() {
             return server.port();
@@ -163,6 +216,7 @@ public final class Main {
 
         @Override
         public void close() {
+            gateway.stream().close();
             server.stop();
             republisher.close();
             consumer.close();

@@ -16,6 +16,12 @@ final class ApiClient {
         client = WebClient.builder().baseUri(baseUrl).build();
     }
 
+    /** Sends {@code Authorization: Bearer token} with every request. */
+    ApiClient(String baseUrl, String token) {
+        client = WebClient.builder().baseUri(baseUrl)
+                .addHeader(HeaderNames.AUTHORIZATION, "Bearer " + token).build();
+    }
+
     /** Status and JSON body (null when empty). */
     record Response(int status, JsonNode body, String text) {
         String error() {

@@ -67,6 +67,11 @@ final class CloudFixture implements AutoCloseable {
         return f.newConnection("test-edge");
     }
 
+    /** A platform admin's token (tokens are stateless: no user row is needed to verify one). */
+    String adminToken() {
+        return app.gateway().tokens().issue("test-admin", org.openparking.cloud.auth.Role.ADMIN, null).token();
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + app.port();
     }

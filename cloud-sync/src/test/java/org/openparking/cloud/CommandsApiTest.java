@@ -36,7 +36,7 @@ class CommandsApiTest {
     @BeforeAll
     static void start() throws Exception {
         cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl());
+        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
     }
 
     @AfterAll

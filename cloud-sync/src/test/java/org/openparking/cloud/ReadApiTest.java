@@ -34,7 +34,7 @@ class ReadApiTest {
     @BeforeAll
     static void start() throws Exception {
         cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl());
+        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
         north = new Events("north", "L1");
         south = new Events("north", "L2");
         List<Envelope> edgeEvents = new ArrayList<>();

@@ -28,7 +28,8 @@ final class Http {
     static void json(ServerResponse res, Status status, Object body) {
         byte[] bytes;
         try {
-            bytes = Json.mapper().writeValueAsBytes(body);
+            // A tenant's list responses keep only its own lots' rows (see RequestScope).
+            bytes = Json.mapper().writeValueAsBytes(org.openparking.cloud.auth.RequestScope.visible(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write response", e);
         }

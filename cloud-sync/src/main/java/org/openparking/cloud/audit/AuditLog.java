@@ -1,0 +1,69 @@
+package org.openparking.cloud.audit;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import javax.sql.DataSource;
+import org.openparking.cloud.auth.Principal;
+import org.openparking.cloud.store.Jdbc;
+
+/**
+ * The append-only audit log. Rows are written inside the transaction of the action they record
+ * (by {@link #append} here, or by the database triggers on commands, tariffs and refunds);
+ * PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the table.
+ */
+public final class AuditLog {
+    private final DataSource dataSource;
+
+    public AuditLog(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** One audit row. */
+    public record Entry(long id, Instant at, String actor, String role, String action, String target, String lotId,
+                        String reason, String requestId, String detail) {
+    }
+
+    /** Appends a row on {@code c}, inside the caller's transaction. */
+    public static void append(Connection c, Principal by, String action, String target, String lotId, String reason,
+                              String detailJson) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO audit_log (actor, role, action, target, lot_id, reason, request_id, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", by.username(), by.role().claim(), action, target, lotId, reason,
+                by.requestId(), detailJson == null ? null : new Jdbc.Json(detailJson));
+    }
+
+    /** Newest first; a tenant sees only rows of its own lots. */
+    public List<Entry> list(Principal caller, String lotId, String action, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("""
+                SELECT id, at, actor, role, action, target, lot_id, reason, request_id, detail::text
+                FROM audit_log WHERE 1 = 1""");
+        List<Object> params = new java.util.ArrayList<>();
+        if (!caller.platform()) {
+            sql.append(" AND lot_id = ANY (?)");
+            params.add(caller.lots().toArray(String[]::new));
+        }
+        if (lotId != null) {
+            sql.append(" AND lot_id = ?");
+            params.add(lotId);
+        }
+        if (action != null) {
+            sql.append(" AND action = ?");
+            params.add(action);
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        params.add(limit);
+        return Jdbc.read(dataSource, c -> {
+            Object[] bound = params.toArray();
+            for (int i = 0; i < bound.length; i++) {
+                if (bound[i] instanceof String[] array) {
+                    bound[i] = c.createArrayOf("text", array);
+                }
+            }
+            return Jdbc.query(c, sql.toString(), rs -> new Entry(rs.getLong(1), Jdbc.instant(rs.getTimestamp(2)),
+                    rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                    rs.getString(8), rs.getString(9), rs.getString(10)), bound);
+        });
+    }
+}

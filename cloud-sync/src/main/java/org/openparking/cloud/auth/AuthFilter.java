@@ -1,0 +1,180 @@
+package org.openparking.cloud.auth;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.openparking.cloud.store.Jdbc;
+
+/**
+ * The gateway in front of {@code /api/v1}: security headers on every response, body size limit,
+ * bearer token verification (401), per-token rate limit (429), the endpoint's role (403) and the
+ * object-level check (404 for another tenant's lot or session, exactly as for a missing one).
+ * The caller is then bound for the handler ({@link RequestScope}) and named in the request context
+ * under {@code parking.operator}, which the API services record as {@code requestedBy}.
+ */
+public final class AuthFilter implements Filter {
+    private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
+    public static final String API = "/api/v1";
+    /** Context key the API services read the caller's name from. */
+    public static final String OPERATOR_KEY = "parking.operator";
+    public static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    /** The only endpoint that also takes the token as a query parameter: EventSource cannot set headers. */
+    static final String STREAM_PATH = "/stream";
+
+    private static final HeaderName CSP = HeaderNames.create("Content-Security-Policy");
+    private static final HeaderName FRAME = HeaderNames.create("X-Frame-Options");
+    private static final HeaderName NOSNIFF = HeaderNames.create("X-Content-Type-Options");
+    private static final HeaderName REFERRER = HeaderNames.create("Referrer-Policy");
+    private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
+
+    private final TokenService tokens;
+    private final UserStore users;
+    private final DataSource dataSource;
+    private final RateLimiter apiLimiter;
+    private final long maxBodyBytes;
+
+    public AuthFilter(TokenService tokens, UserStore users, DataSource dataSource, RateLimiter apiLimiter,
+                      long maxBodyBytes) {
+        this.tokens = tokens;
+        this.users = users;
+        this.dataSource = dataSource;
+        this.apiLimiter = apiLimiter;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String requestId = req.headers().first(REQUEST_ID).filter(v -> v.matches("[A-Za-z0-9._-]{1,64}"))
+                .orElseGet(() -> UUID.randomUUID().toString());
+        res.header(REQUEST_ID, requestId);
+        securityHeaders(res);
+        String path = req.path().path();
+        if (!path.equals(API) && !path.startsWith(API + "/")) {
+            chain.proceed();
+            return;
+        }
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Optional<Long> length = req.headers().contentLength().stream().boxed().findFirst();
+        if (length.isPresent() && length.get() > maxBodyBytes) {
+            JsonResponses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "BODY_TOO_LARGE",
+                    "request bodies are limited to " + maxBodyBytes + " bytes");
+            return;
+        }
+        String relative = path.substring(API.length());
+        String method = req.prologue().method().text();
+        Optional<AccessPolicy.Match> match = AccessPolicy.match(method, relative);
+        if (match.isPresent() && match.get().rule().isPublic()) {
+            chain.proceed();
+            return;
+        }
+        Optional<String> token = bearer(req, match.map(m -> m.rule().path().equals(STREAM_PATH)).orElse(false));
+        if (token.isEmpty()) {
+            unauthorized(res, "a bearer token is required (POST " + API + "/auth/login)");
+            return;
+        }
+        TokenService.Claims claims;
+        try {
+            claims = tokens.verify(token.get());
+        } catch (TokenService.InvalidTokenException e) {
+            unauthorized(res, e.getMessage());
+            return;
+        }
+        Duration wait = apiLimiter.acquire(claims.tokenId());
+        if (!wait.isZero()) {
+            tooMany(res, wait, "too many requests for this token");
+            return;
+        }
+        if (match.isEmpty()) {
+            JsonResponses.error(res, Status.NOT_FOUND_404, "NOT_FOUND", "no endpoint " + method + " " + path);
+            return;
+        }
+        AccessPolicy.Rule rule = match.get().rule();
+        if (!claims.role().atLeast(rule.role())) {
+            JsonResponses.error(res, Status.FORBIDDEN_403, "FORBIDDEN",
+                    method + " " + API + rule.path() + " needs role " + rule.role().claim());
+            return;
+        }
+        Principal caller;
+        try {
+            caller = new Principal(claims.subject(), claims.role(), claims.operatorId(),
+                    claims.operatorId() == null ? Set.of() : users.lotsOf(claims.operatorId()), requestId);
+            if (rule.scope() == AccessPolicy.Scope.PLATFORM && !caller.platform()) {
+                JsonResponses.error(res, Status.FORBIDDEN_403, "FORBIDDEN",
+                        method + " " + API + rule.path() + " is for platform administrators");
+                return;
+            }
+            if (!visible(caller, rule.scope(), match.get())) {
+                JsonResponses.error(res, Status.NOT_FOUND_404, "NOT_FOUND", "no such " + (rule.scope()
+                        == AccessPolicy.Scope.SESSION ? "session" : "lot"));
+                return;
+            }
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "cannot authorize " + method + " " + path, e);
+            JsonResponses.error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
+                    "cannot check access now");
+            return;
+        }
+        req.context().register(OPERATOR_KEY, caller.username());
+        RequestScope.run(caller, chain::proceed);
+    }
+
+    private boolean visible(Principal caller, AccessPolicy.Scope scope, AccessPolicy.Match match)
+            throws SQLException {
+        if (caller.platform()) {
+            return true;
+        }
+        return switch (scope) {
+            case NONE, PLATFORM -> true;
+            case LOT -> caller.sees(match.params().get("lotId"));
+            case SESSION -> {
+                List<String> lots = Jdbc.read(dataSource, c -> Jdbc.query(c,
+                        "SELECT lot_id FROM sessions WHERE session_id = ?", rs -> rs.getString(1),
+                        match.params().get("id")));
+                // A missing session is left to the handler: it answers 404 just the same.
+                yield lots.isEmpty() || caller.sees(lots.getFirst());
+            }
+        };
+    }
+
+    private static Optional<String> bearer(RoutingRequest req, boolean queryAllowed) {
+        Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION)
+                .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(v -> v.substring(7).trim());
+        if (header.isPresent() || !queryAllowed) {
+            return header;
+        }
+        return req.query().first("access_token").asOptional();
+    }
+
+    static void securityHeaders(RoutingResponse res) {
+        res.header(CSP, "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                + "frame-ancestors 'none'");
+        res.header(NOSNIFF, "nosniff");
+        res.header(FRAME, "DENY");
+        res.header(REFERRER, "no-referrer");
+    }
+
+    private static void unauthorized(RoutingResponse res, String message) {
+        res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"openparking\"");
+        JsonResponses.error(res, Status.UNAUTHORIZED_401, "UNAUTHORIZED", message);
+    }
+
+    static void tooMany(io.helidon.webserver.http.ServerResponse res, Duration wait, String message) {
+        res.header(RETRY_AFTER, String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
+        JsonResponses.error(res, Status.TOO_MANY_REQUESTS_429, "RATE_LIMITED", message);
+    }
+}

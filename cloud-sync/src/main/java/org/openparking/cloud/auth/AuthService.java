@@ -1,0 +1,193 @@
+package org.openparking.cloud.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.openparking.cloud.CloudException;
+import org.openparking.cloud.audit.AuditLog;
+import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.cloud.store.Jdbc;
+import org.openparking.protocol.Json;
+import org.openparking.protocol.TrustOperatorKey;
+
+/**
+ * Login, the public key (JWK set) for edges, who-am-I, users and operators' lots, and pushing the
+ * public key to every known edge as a {@code TrustOperatorKey} command.
+ */
+public final class AuthService implements HttpService {
+    private final TokenService tokens;
+    private final UserStore users;
+    private final RateLimiter loginLimiter;
+    private final DataSource dataSource;
+    private final OutgoingMessages outgoing;
+
+    public AuthService(TokenService tokens, UserStore users, RateLimiter loginLimiter, DataSource dataSource,
+                       OutgoingMessages outgoing) {
+        this.tokens = tokens;
+        this.users = users;
+        this.loginLimiter = loginLimiter;
+        this.dataSource = dataSource;
+        this.outgoing = outgoing;
+    }
+
+    /** What login returns. */
+    public record LoginResult(String token, String tokenType, Instant expiresAt, String username, String role,
+                              String operator) {
+    }
+
+    /** The caller, with the lots it may see (null lots: every lot). */
+    public record Me(String username, String role, String operator, List<String> lots) {
+    }
+
+    /** Commands that carried the key, one per edge. */
+    public record KeyPushed(List<String> commandIds, List<String> edgeIds) {
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/auth/login", this::login)
+                .get("/auth/jwks", this::jwks)
+                .get("/auth/me", this::me)
+                .post("/auth/keys/push", this::pushKey)
+                .get("/users", this::listUsers)
+                .post("/users", this::createUser)
+                .post("/operators/{operatorId}/lots", this::assignLot);
+    }
+
+    private void login(ServerRequest req, ServerResponse res) throws Exception {
+        JsonNode body = body(req);
+        String username = text(body, "username");
+        String password = text(body, "password");
+        Duration wait = loginLimiter.acquire(username + "|" + req.remotePeer().host());
+        if (!wait.isZero()) {
+            AuthFilter.tooMany(res, wait, "too many login attempts; try again later");
+            return;
+        }
+        Optional<UserStore.User> user = users.authenticate(username, password);
+        if (user.isEmpty()) {
+            JsonResponses.error(res, Status.UNAUTHORIZED_401, "BAD_CREDENTIALS", "wrong username or password");
+            return;
+        }
+        UserStore.User u = user.get();
+        TokenService.Issued issued = tokens.issue(u.username(), u.role(), u.operatorId());
+        JsonResponses.send(res, Status.OK_200, new LoginResult(issued.token(), "Bearer", issued.expiresAt(),
+                u.username(), u.role().claim(), u.operatorId()));
+    }
+
+    private void jwks(ServerRequest req, ServerResponse res) {
+        JsonResponses.send(res, Status.OK_200, tokens.jwks());
+    }
+
+    private void me(ServerRequest req, ServerResponse res) {
+        Principal p = caller();
+        JsonResponses.send(res, Status.OK_200, new Me(p.username(), p.role().claim(), p.operatorId(),
+                p.platform() ? null : p.lots().stream().sorted().toList()));
+    }
+
+    private void pushKey(ServerRequest req, ServerResponse res) throws Exception {
+        Principal p = caller();
+        String jwk = tokens.publicJwk();
+        List<OutgoingMessages.Pending> pending = Jdbc.inTransaction(dataSource, c -> {
+            List<OutgoingMessages.Pending> rows = new ArrayList<>();
+            for (String[] edge : Jdbc.query(c, "SELECT lot_id, level_id FROM edges ORDER BY edge_id",
+                    rs -> new String[] {rs.getString(1), rs.getString(2)})) {
+                rows.add(outgoing.toEdge(c, edge[0], edge[1], new TrustOperatorKey(jwk), p.username()));
+            }
+            AuditLog.append(c, p, "key.push", "all-edges", null, null,
+                    "{\"edges\":" + rows.size() + "}");
+            return rows;
+        });
+        try {
+            outgoing.publish(pending);
+        } catch (IOException e) {
+            throw CloudException.unavailable("BROKER_UNAVAILABLE",
+                    "stored, but RabbitMQ did not confirm; the commands are re-published: " + e.getMessage());
+        }
+        JsonResponses.send(res, Status.ACCEPTED_202, new KeyPushed(
+                pending.stream().map(OutgoingMessages.Pending::commandId).toList(),
+                pending.stream().map(OutgoingMessages.Pending::edgeId).toList()));
+    }
+
+    private void listUsers(ServerRequest req, ServerResponse res) throws Exception {
+        JsonResponses.send(res, Status.OK_200, users.list(caller()));
+    }
+
+    private void createUser(ServerRequest req, ServerResponse res) throws Exception {
+        Principal p = caller();
+        JsonNode body = body(req);
+        String username = text(body, "username");
+        if (!username.matches("[A-Za-z0-9_.@-]{1,64}")) {
+            throw CloudException.invalid("username must be 1 to 64 letters, digits or _ . @ -");
+        }
+        Role role = Role.parse(text(body, "role"));
+        String operator = body.hasNonNull("operator") ? body.get("operator").asText() : null;
+        if (!p.platform()) {
+            // A tenant's admin creates users of its own tenant only.
+            if (operator != null && !operator.equals(p.operatorId())) {
+                throw CloudException.invalid("you can create users of operator " + p.operatorId() + " only");
+            }
+            operator = p.operatorId();
+        }
+        if (!users.create(username, text(body, "password"), role, operator, p)) {
+            throw CloudException.conflict("USER_EXISTS", "user " + username + " already exists");
+        }
+        JsonResponses.send(res, Status.CREATED_201, Map.of("username", username, "role", role.claim(),
+                "operator", operator == null ? "" : operator));
+    }
+
+    private void assignLot(ServerRequest req, ServerResponse res) throws Exception {
+        String operatorId = req.path().pathParameters().get("operatorId");
+        String lotId = text(body(req), "lotId");
+        if (!operatorId.matches("[A-Za-z0-9_-]{1,64}") || !lotId.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw CloudException.invalid("operatorId and lotId must be letters, digits, '-' or '_'");
+        }
+        boolean added = users.assignLot(operatorId, lotId, caller());
+        JsonResponses.send(res, added ? Status.CREATED_201 : Status.OK_200,
+                Map.of("operator", operatorId, "lotId", lotId, "added", added));
+    }
+
+    private static Principal caller() {
+        return RequestScope.caller().orElseThrow(() -> new IllegalStateException("no caller bound"));
+    }
+
+    private static JsonNode body(ServerRequest req) {
+        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        try {
+            JsonNode node = bytes.length == 0 ? null : Json.mapper().readTree(bytes);
+            if (node == null || !node.isObject()) {
+                throw CloudException.invalid("a JSON object body is required");
+            }
+            return node;
+        } catch (IOException e) {
+            throw CloudException.invalid("malformed JSON");
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw CloudException.invalid(field + " is required (a string)");
+        }
+        return v.asText();
+    }
+
+    /** Creates the configured platform admin once, if a password is configured. */
+    public static void bootstrap(UserStore users, AuthSettings settings) throws SQLException {
+        if (settings.bootstrapAdminPassword() == null || settings.bootstrapAdminPassword().isBlank()) {
+            return;
+        }
+        users.create(settings.bootstrapAdminUser(), settings.bootstrapAdminPassword(), Role.ADMIN, null, null);
+    }
+}
