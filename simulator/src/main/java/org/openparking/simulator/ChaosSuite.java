@@ -168,6 +168,10 @@ public final class ChaosSuite {
         }
 
         private void killAndRestart(ServiceProcess p) throws InterruptedException {
+            if (!p.healthy()) {
+                log(p.name() + " is still starting: not killed this round");
+                return;
+            }
             p.kill9();
             long down = 2000 + random.nextInt(3000);
             log("kill -9 " + p.name() + ", restart in " + down / 1000.0 + "s");
@@ -175,14 +179,23 @@ public final class ChaosSuite {
             restart(p);
         }
 
+        /** Starts the process again; its health is awaited in the background so the chaos goes on meanwhile. */
         private void restart(ServiceProcess p) {
             try {
                 p.start();
-                p.awaitHealthy(Duration.ofSeconds(240));
-                log(p.name() + " healthy again");
-            } catch (Exception e) {
+            } catch (java.io.IOException e) {
                 log("restart of " + p.name() + " failed: " + e);
+                return;
             }
+            long t0 = System.nanoTime();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    p.awaitHealthy(Duration.ofSeconds(240));
+                    log("%s healthy again after %.0fs".formatted(p.name(), (System.nanoTime() - t0) / 1e9));
+                } catch (Exception e) {
+                    log(p.name() + " did not come back: " + e);
+                }
+            });
         }
 
         private void cutLinks() throws InterruptedException {
@@ -213,6 +226,16 @@ public final class ChaosSuite {
             for (ServiceProcess p : all) {
                 if (!p.alive()) {
                     restart(p);
+                }
+            }
+            for (ServiceProcess p : all) {
+                try {
+                    p.awaitHealthy(Duration.ofSeconds(240));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    log(p.name() + " is not healthy after the run: " + e);
                 }
             }
         }

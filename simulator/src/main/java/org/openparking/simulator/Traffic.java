@@ -85,6 +85,7 @@ final class Traffic {
         long lastDeparture = durationMs * 95 / 100;
         double total = java.util.Arrays.stream(options.curve()).sum();
         CountDownLatch done = new CountDownLatch(options.cars());
+        List<Thread> cars = new ArrayList<>();
         startNanos = System.nanoTime();
         Thread monitor = Thread.ofVirtual().start(this::monitorOccupancy);
         Thread ticker = Thread.ofVirtual().start(() -> {
@@ -106,7 +107,7 @@ final class Traffic {
             Car car = new Car("SIM%05d".formatted(i), arrival, departure,
                     random.nextDouble() < options.declineShare(), random.nextDouble() < options.driveOffShare(),
                     random.nextDouble() < options.moveShare(), random.nextInt(1 << 16));
-            Thread.ofVirtual().name("car-" + i).start(() -> {
+            cars.add(Thread.ofVirtual().name("car-" + i).start(() -> {
                 try {
                     drive(car);
                 } catch (InterruptedException e) {
@@ -118,12 +119,17 @@ final class Traffic {
                     finished.incrementAndGet();
                     done.countDown();
                 }
-            });
+            }));
         }
         boolean all = done.await(durationMs + grace.toMillis(), TimeUnit.MILLISECONDS);
         stopping.set(true);
         if (!all) {
-            System.out.println("traffic: " + done.getCount() + " cars still driving at the deadline; not waited for");
+            // Stop the stragglers so that nothing is acknowledged after this returns (the report counts then).
+            System.out.println("traffic: " + done.getCount() + " cars still driving at the deadline: stopped where they are");
+            cars.forEach(Thread::interrupt);
+            for (Thread t : cars) {
+                t.join(Duration.ofSeconds(20));
+            }
         }
         monitor.interrupt();
         ticker.interrupt();
@@ -206,6 +212,13 @@ final class Traffic {
                 Http.Reply r;
                 try {
                     r = http.post(edge.api() + "/lanes/" + lane + "/entries", Map.of("plate", car.plate()));
+                } catch (java.net.ConnectException e) {
+                    if (!sent) {
+                        // the level's controller is down: drivers see a dark entry and try another level
+                        return new Admission(EntryResult.FULL, null, null);
+                    }
+                    retryPause(500);
+                    continue;
                 } catch (IOException e) {
                     sent = true;
                     retryPause(500);
