@@ -152,11 +152,11 @@ public final class ChaosSuite {
                 while (!stopped && traffic.elapsedSeconds() * 1000 < end) {
                     switch (step++ % 5) {
                         case 0 -> killAndRestart(lot.edges().get(random.nextInt(lot.edges().size())).process());
-                        case 1 -> log("close all broker connections of vhost " + lot.vhost() + ": "
+                        case 1 -> cutLinks();
+                        case 2 -> log("close all broker connections of vhost " + lot.vhost() + ": "
                                 + lot.closeBrokerConnections("chaos suite").lines().reduce((a, b) -> b).orElse(""));
-                        case 2 -> killAndRestart(lot.cloudSync());
-                        case 3 -> killAndRestart(lot.workers().get(random.nextInt(lot.workers().size())));
-                        default -> cutLinks();
+                        case 3 -> killAndRestart(lot.cloudSync());
+                        default -> killAndRestart(lot.workers().get(random.nextInt(lot.workers().size())));
                     }
                     pause(options.chaosEvery().toMillis());
                 }

@@ -61,6 +61,7 @@ final class Lot implements AutoCloseable {
     private final List<ServiceProcess> workers = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
     private final Http http = new Http();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private TestBroker broker;
     private TestDatabase cloudDb;
     private StripeStub stripe;
@@ -314,6 +315,9 @@ final class Lot implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return; // the shutdown hook and the normal path both close
+        }
         for (ServiceProcess p : processes) {
             p.stop();
         }

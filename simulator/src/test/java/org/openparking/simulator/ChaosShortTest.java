@@ -19,8 +19,8 @@ class ChaosShortTest {
 
     @Test
     void everyAcknowledgedCarAndPaymentIsCountedOnceThroughKillsAndCuts() throws Exception {
-        Cli cli = new Cli(new String[] {"--duration", "45s", "--cars", "60", "--levels", "2", "--workers", "2",
-                "--chaos-every", "4s", "--cut", "8s", "--drain-timeout", "3m"}, ChaosSuite.OPTIONS);
+        Cli cli = new Cli(new String[] {"--duration", "50s", "--cars", "60", "--levels", "2", "--workers", "2",
+                "--chaos-every", "3s", "--cut", "8s", "--drain-timeout", "3m"}, ChaosSuite.OPTIONS);
 
         ChaosSuite.Result result = ChaosSuite.run(ChaosSuite.options(cli), System.out);
 
