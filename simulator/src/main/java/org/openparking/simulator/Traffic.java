@@ -42,8 +42,6 @@ final class Traffic {
         }
     }
 
-    private static final String[] PASSING = {"GATE_OPEN", "VEHICLE_PASSING"};
-
     private final Lot lot;
     private final Options options;
     private final Ledger ledger;
@@ -178,10 +176,10 @@ final class Traffic {
         }
         inside.incrementAndGet();
         try {
-            String spot = park(level, null);
+            String spot = park(level);
             if (car.moves() && spot != null) {
                 sleepUntil((car.arrivalMs() + car.departureMs()) / 2);
-                String other = park(level, null);
+                String other = park(level);
                 if (other != null) {
                     leave(level, spot);
                     spot = other;
@@ -390,7 +388,8 @@ final class Traffic {
             for (JsonNode l : http.get(edge.api() + "/lanes").body()) {
                 if (lane.equals(l.path("laneId").asText())) {
                     String phase = l.path("phase").asText();
-                    if (passing ? PASSING[1].equals(phase) : !PASSING[0].equals(phase) && !PASSING[1].equals(phase)) {
+                    boolean through = "VEHICLE_PASSING".equals(phase);
+                    if (passing ? through : !through && !"GATE_OPEN".equals(phase)) {
                         return;
                     }
                 }
@@ -400,7 +399,7 @@ final class Traffic {
     }
 
     /** Takes a free spot and reports it occupied (sensor levels); null on counting levels or when none is free. */
-    private String park(Lot.Edge edge, String unused) throws InterruptedException {
+    private String park(Lot.Edge edge) throws InterruptedException {
         String spot = freeSpots.get(edge.levelId()).poll();
         if (spot != null) {
             spotSensor(edge, spot, true);
