@@ -5,7 +5,7 @@
 #  - every COPY source from the build context exists and is not excluded by .dockerignore;
 #  - every COPY --from=<stage> source is produced by that stage: a path the stage itself
 #    writes (RUN/COPY), or a module's target/ file that exists after a build (checked against
-#    the repo's target/ dirs when they exist, and against the module's app.main.class);
+#    the repo's target/ once the module's jar is packaged, and against its app.main.class);
 #  - the final stage runs as a non-root USER and has a HEALTHCHECK; the edge image has a VOLUME
 #    and EXPOSE;
 #  - compose: build contexts, Dockerfiles and bind-mounted files exist, depends_on names exist,
@@ -135,12 +135,13 @@ def check_dockerfile(name, expect_volume):
                         problem("%s: %s: module %s builds no runnable jar (no app.main.class)" % (name, src, module))
                     if not any("-pl" in r and module in r for r in stage["writes"]):
                         problem("%s: %s: stage %s never builds module %s" % (name, src, from_stage, module))
+                    # Once the module is packaged (its jar exists), everything copied must be there.
                     target = os.path.join(repo, module, "target")
-                    if os.path.isdir(target):
+                    if os.path.exists(os.path.join(target, module + ".jar")):
                         if not os.path.exists(os.path.join(target, rel)):
-                            problem("%s: %s: %s/target exists but has no %s" % (name, src, module, rel))
+                            problem("%s: %s: %s is packaged but target/ has no %s" % (name, src, module, rel))
                     else:
-                        notes.append("%s: %s not built here; checked against the pom only" % (name, src))
+                        notes.append("%s: %s not packaged here; checked against the pom only" % (name, src))
                 elif not any(src.rstrip("/") in w or os.path.dirname(src.rstrip("/")) in w for w in stage["writes"]):
                     problem("%s: COPY --from=%s %s: that stage never writes it" % (name, from_stage, src))
         elif kw == "USER":

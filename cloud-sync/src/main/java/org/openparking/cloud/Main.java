@@ -37,6 +37,8 @@ import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.cloud.ingest.EventApplier;
 import org.openparking.cloud.ingest.EventConsumer;
 import org.openparking.cloud.ingest.IngestStats;
+import org.openparking.cloud.payments.PaymentQueries;
+import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.store.Database;
 import org.openparking.protocol.amqp.Topology;
 import org.openparking.protocol.config.EnvOverrides;
@@ -96,15 +98,13 @@ public final class Main {
         AmqpConnector connector = new AmqpConnector(settings.amqpUri());
         IngestStats stats = new IngestStats();
         EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock),
-                new ConsumerSettings(settings.prefetch(), settings.consumers(), 5_000), stats, hook);
+                new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
         OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
         CommandService commands = new CommandService(dataSource, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
-        org.openparking.cloud.payments.PaymentQueries payments =
-                new org.openparking.cloud.payments.PaymentQueries(dataSource);
-        org.openparking.cloud.payments.RefundService refunds =
-                new org.openparking.cloud.payments.RefundService(dataSource, outgoing);
+        PaymentQueries payments = new PaymentQueries(dataSource);
+        RefundService refunds = new RefundService(dataSource, outgoing);
         Api api = new Api(new FleetService(fleet, commands), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
                 new CommandsService(commands));

@@ -40,7 +40,7 @@ final class CloudFixture implements AutoCloseable {
     }
 
     static CloudSettings settings(TestBroker broker, TestDatabase database) {
-        return new CloudSettings(0, database.url(), 8, broker.uri(), 10, 3, Duration.ofSeconds(120),
+        return new CloudSettings(0, database.url(), 8, broker.uri(), 10, 3, 10, Duration.ofSeconds(120),
                 Duration.ofSeconds(1));
     }
 

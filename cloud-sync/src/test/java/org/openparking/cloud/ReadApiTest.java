@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openparking.protocol.EdgeStatus;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentResult;
@@ -42,7 +43,9 @@ class ReadApiTest {
         edgeEvents.add(north.next(Events.opened("n-2", "CD-2")));
         edgeEvents.add(north.next(Events.availability(2, 2)));
         edgeEvents.add(north.next(Events.closed("n-1", 900, PaymentStatus.DEFERRED, "pay-n-1")));
-        edgeEvents.add(north.next(Events.paymentRequested("pay-n-1", "n-1", 900, true, "AB-1")));
+        // As when the edge's wait for the result timed out: the request went out undeferred and without a
+        // plate; only the session's close says DEFERRED, and only its open knows the plate.
+        edgeEvents.add(north.next(Events.paymentRequested("pay-n-1", "n-1", 900, false, null)));
         edgeEvents.add(north.next(Events.closed("n-2", 1500, PaymentStatus.PAID, "pay-n-2")));
         edgeEvents.add(north.next(Events.paymentRequested("pay-n-2", "n-2", 1500, false, "CD-2")));
         Envelope skipped = north.next(Events.availability(1, 3));
@@ -52,7 +55,7 @@ class ReadApiTest {
             cloud.publishFromEdge(e);
         }
         cloud.publishFromWorker(north.fromWorker(
-                Events.paymentResult("pay-n-1", "n-1", 900, PaymentResult.Outcome.DECLINED, true)));
+                Events.paymentResult("pay-n-1", "n-1", 900, PaymentResult.Outcome.DECLINED, false)));
         cloud.publishFromWorker(north.fromWorker(
                 Events.paymentResult("pay-n-2", "n-2", 1500, PaymentResult.Outcome.PAID, false)));
         cloud.awaitHandled(edgeEvents.size() + 2);
@@ -101,6 +104,30 @@ class ReadApiTest {
         assertThat(l1.path("eventsReceived").asLong(), is(9L));
         assertThat(l1.path("online").asBoolean(), is(true));
         assertThat(l1.path("lagSeconds").isNumber(), is(true));
+    }
+
+    @Test
+    void edgeStatusSnapshotsShowHealthWithoutTouchingTheSequence() throws Exception {
+        cloud.publishFromEdge(Envelope.of("north.L2", "north", "L2", 0, java.time.Instant.now(),
+                new EdgeStatus("1.2.3", "CLOUD_DOWN", 7, 42)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                "1.2.3".equals(edge("north.L2").path("softwareVersion").asText()));
+        JsonNode l2 = edge("north.L2");
+        assertThat(l2.path("syncState").asText(), is("CLOUD_DOWN"));
+        assertThat(l2.path("outboxPending").asLong(), is(7L));
+        assertThat(l2.path("oldestPendingAgeSeconds").asLong(), is(42L));
+        assertThat(l2.path("online").asBoolean(), is(true));
+        assertThat("a snapshot is outside the event sequence", l2.path("lastSeq").asLong(), is(1L));
+        assertThat(l2.path("contiguousSeq").asLong(), is(1L));
+    }
+
+    private JsonNode edge(String edgeId) {
+        for (JsonNode e : api.get("/api/v1/edges?lot=north").body()) {
+            if (e.path("edgeId").asText().equals(edgeId)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no edge " + edgeId);
     }
 
     @Test

@@ -5,18 +5,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move forward, so fees can be tested without waiting hours. */
+/**
+ * A clock tests move forward, so fees can be tested without waiting hours. Either frozen at a start
+ * instant (exact fees), or real time plus an offset (for code that also waits on real timeouts).
+ */
 public final class MutableClock extends Clock {
-    private final AtomicReference<Instant> now;
+    private final Instant frozenAt;
+    private final AtomicLong offsetMillis = new AtomicLong();
 
     public MutableClock(Instant start) {
-        this.now = new AtomicReference<>(start);
+        this.frozenAt = start;
+    }
+
+    private MutableClock() {
+        this.frozenAt = null;
+    }
+
+    /** Real time, moved forward by every {@link #advance}. */
+    public static MutableClock realTimePlusOffset() {
+        return new MutableClock();
     }
 
     public void advance(Duration d) {
-        now.updateAndGet(i -> i.plus(d));
+        offsetMillis.addAndGet(d.toMillis());
     }
 
     @Override
@@ -31,6 +44,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now.get();
+        return (frozenAt != null ? frozenAt : Instant.now()).plusMillis(offsetMillis.get());
     }
 }

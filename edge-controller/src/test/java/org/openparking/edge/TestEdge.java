@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,11 +36,11 @@ public final class TestEdge implements AutoCloseable {
 
     private final Path dir;
     private final EdgeSettings settings;
-    private final MutableClock clock;
+    private final Clock clock;
     private final HttpClient http = HttpClient.newHttpClient();
     private EdgeApplication app;
 
-    private TestEdge(Path dir, EdgeSettings settings, MutableClock clock) {
+    private TestEdge(Path dir, EdgeSettings settings, Clock clock) {
         this.dir = dir;
         this.settings = settings;
         this.clock = clock;
@@ -70,6 +71,13 @@ public final class TestEdge implements AutoCloseable {
     }
 
     static EdgeSettings settings(Path dir, Map<VehicleType, Integer> capacity, EdgeSettings.OccupancyMode mode) {
+        return settings(dir, "lot-t", capacity, mode, Duration.ZERO,
+                new EdgeSettings.Mqtt("", "test", "", "", Duration.ofSeconds(10)));
+    }
+
+    /** Two lanes (in-1 entry, out-1 exit), the given spots, simulated hardware, offline unless {@code mqtt} has a URI. */
+    public static EdgeSettings settings(Path dir, String lotId, Map<VehicleType, Integer> capacity,
+                                        EdgeSettings.OccupancyMode mode, Duration debounce, EdgeSettings.Mqtt mqtt) {
         List<EdgeSettings.Spot> spots = EdgeSettings.spotsFromCapacity(capacity);
         List<HardwareConfig.SpotWiring> wiring = new ArrayList<>();
         if (mode == EdgeSettings.OccupancyMode.SENSORS) {
@@ -78,14 +86,19 @@ public final class TestEdge implements AutoCloseable {
         List<HardwareConfig.LaneWiring> lanes = List.of(
                 new HardwareConfig.LaneWiring("in-1", -1, -1, -1, -1, -1, -1),
                 new HardwareConfig.LaneWiring("out-1", -1, -1, -1, -1, -1, -1));
-        HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, Duration.ZERO,
+        HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, debounce,
                 Duration.ofMillis(10), lanes, wiring, null);
-        return new EdgeSettings("lot-t", "L0", dir.resolve("edge.db").toString(), hardware, mode,
+        return new EdgeSettings(lotId, "L0", dir.resolve("edge.db").toString(), hardware, mode,
                 List.of(new EdgeSettings.Lane("in-1", EdgeSettings.Direction.ENTRY),
                         new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
                 spots, TARIFF, "test-ticket-secret-0123456789", Duration.ofSeconds(30),
                 new EdgeSettings.Payments(FLOOR_LIMIT, Duration.ofMillis(300), Duration.ofMinutes(15)),
-                new EdgeSettings.Mqtt("", "test", "", "", Duration.ofSeconds(10)), "", null);
+                mqtt, "", null);
+    }
+
+    /** An edge on {@code settings}, whose db-path must lie in {@code dir} (deleted on close). */
+    public static TestEdge start(Path dir, EdgeSettings settings, Clock clock) {
+        return new TestEdge(dir, settings, clock);
     }
 
     static Config serverConfig() {
@@ -102,8 +115,9 @@ public final class TestEdge implements AutoCloseable {
         return app;
     }
 
+    /** The clock tests move; only for edges started with a {@link MutableClock}. */
     public MutableClock clock() {
-        return clock;
+        return (MutableClock) clock;
     }
 
     public SimulatedLevel sim() {
@@ -114,16 +128,38 @@ public final class TestEdge implements AutoCloseable {
         return settings;
     }
 
+    public String root() {
+        return "http://127.0.0.1:" + app.port();
+    }
+
     public String base() {
-        return "http://127.0.0.1:" + app.port() + "/api/v1";
+        return root() + "/api/v1";
     }
 
-    public Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    /** {@code headers} are name, value pairs. */
+    public Response get(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
     }
 
-    public Response get(String path, String header, String value) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path)).header(header, value).GET());
+    /** A path outside the API (the console); the body is kept as text. */
+    public Response getRoot(String path) {
+        return send(HttpRequest.newBuilder(URI.create(root() + path)).GET(), false);
+    }
+
+    /** Sets a spot through the simulator API, as a test rig or the console would. */
+    public void spot(String spotId, boolean occupied) {
+        Response r = post("/simulator/spots/" + spotId, "{\"occupied\":" + occupied + "}");
+        if (r.status() != 202) {
+            throw new AssertionError("simulator refused: " + r);
+        }
+    }
+
+    public long free() {
+        return get("/availability").body().get("free").asLong();
     }
 
     public Response post(String path, String json) {
@@ -133,9 +169,14 @@ public final class TestEdge implements AutoCloseable {
     }
 
     public Response post(String path, String json, String bearer) {
+        return post(path, json, "Authorization", "Bearer " + bearer);
+    }
+
+    /** {@code headers} are name, value pairs. */
+    public Response post(String path, String json, String... headers) {
         return send(HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + bearer)
+                .headers(headers)
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
@@ -146,10 +187,14 @@ public final class TestEdge implements AutoCloseable {
     }
 
     private Response send(HttpRequest.Builder request) {
+        return send(request, true);
+    }
+
+    private Response send(HttpRequest.Builder request, boolean json) {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode body = r.body().isEmpty() ? null : Json.mapper().readTree(r.body());
+            JsonNode body = !json || r.body().isEmpty() ? null : Json.mapper().readTree(r.body());
             return new Response(r.statusCode(), body, r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -207,6 +252,10 @@ public final class TestEdge implements AutoCloseable {
     }
 
     public record Response(int status, JsonNode body, HttpResponse<String> raw) {
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
         public String error() {
             return body == null || body.get("error") == null ? null : body.get("error").asText();
         }

@@ -29,6 +29,7 @@ import org.openparking.payment.worker.CrashPoints;
 import org.openparking.payment.worker.PaymentMetrics;
 import org.openparking.payment.worker.PaymentProcessor;
 import org.openparking.payment.worker.PaymentWorker;
+import org.openparking.payment.worker.PendingSweeper;
 
 /**
  * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
@@ -41,9 +42,11 @@ public final class PaymentApplication implements AutoCloseable {
     private final ResilientPaymentGateway gateway;
     private final PaymentWorker worker;
     private final WebServer server;
+    private final PendingSweeper sweeper;
 
     private PaymentApplication(HikariDataSource dataSource, ResilientPaymentGateway gateway, PaymentWorker worker,
-                               WebServer server) {
+                               WebServer server, PendingSweeper sweeper) {
+        this.sweeper = sweeper;
         this.dataSource = dataSource;
         this.gateway = gateway;
         this.worker = worker;
@@ -96,7 +99,10 @@ public final class PaymentApplication implements AutoCloseable {
                     .build()
                     .start();
             LOG.info("payment worker HTTP on port " + server.port());
-            return new PaymentApplication(dataSource, gateway, worker, server);
+            PendingSweeper sweeper = settings.worker().pendingSweep().isZero() ? null
+                    : new PendingSweeper(store, processor, started::publish, settings.worker().pendingSweep(),
+                            settings.worker().pendingAge());
+            return new PaymentApplication(dataSource, gateway, worker, server, sweeper);
         } catch (IOException | TimeoutException | RuntimeException e) {
             if (worker != null) {
                 worker.close();
@@ -134,6 +140,9 @@ public final class PaymentApplication implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sweeper != null) {
+            sweeper.close();
+        }
         worker.close();
         server.stop();
         dataSource.close();

@@ -83,7 +83,8 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
     }
 
     /** Consumer settings. */
-    public record Worker(int consumers, int prefetch, Duration holdMax, Duration holdDelay, Duration claimTimeout) {
+    public record Worker(int consumers, int prefetch, Duration holdMax, Duration holdDelay, Duration claimTimeout,
+                         Duration pendingSweep, Duration pendingAge) {
         public Worker {
             if (consumers < 1) {
                 throw new IllegalArgumentException("worker.consumers must be at least 1");
@@ -94,6 +95,8 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
             Objects.requireNonNull(holdMax, "worker.hold-max-ms");
             Objects.requireNonNull(holdDelay, "worker.hold-delay-ms");
             Objects.requireNonNull(claimTimeout, "worker.claim-timeout-ms");
+            Objects.requireNonNull(pendingSweep, "worker.pending-sweep-ms");
+            Objects.requireNonNull(pendingAge, "worker.pending-age-ms");
         }
     }
 
@@ -123,7 +126,9 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
                 w.get("prefetch").asInt().orElse(4),
                 millis(w.get("hold-max-ms"), 600_000),
                 millis(w.get("hold-delay-ms"), 5_000),
-                millis(w.get("claim-timeout-ms"), 120_000));
+                millis(w.get("claim-timeout-ms"), 120_000),
+                millis(w.get("pending-sweep-ms"), 60_000),
+                millis(w.get("pending-age-ms"), 60_000));
         return new WorkerSettings(
                 config.get("amqp.uri").asString().orElse(""),
                 config.get("db.url").asString().orElse(""),

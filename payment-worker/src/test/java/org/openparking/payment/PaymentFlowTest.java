@@ -172,6 +172,14 @@ class PaymentFlowTest extends WorkerTestBase {
         Envelope wrongType = send(new PaymentResult("p1", "s1", PaymentResult.Outcome.PAID, 1, "EUR", null, null,
                 null, false));
 
+        String invalid = ("{\"id\":\"bad-amount-%s\",\"type\":\"payment.requested\",\"schemaVersion\":1,"
+                + "\"edgeId\":\"%s\",\"lotId\":\"%s\",\"levelId\":\"%s\",\"seq\":1,"
+                + "\"occurredAt\":\"2026-11-25T00:00:00Z\",\"payload\":{\"paymentId\":\"p\",\"sessionId\":\"s\","
+                + "\"amount\":0,\"currency\":\"EUR\",\"paymentMethod\":\"pm_card_visa\",\"deferred\":false}}")
+                .formatted(lotId, edgeId, lotId, levelId);
+        sendRaw(invalid.getBytes(StandardCharsets.UTF_8), new AMQP.BasicProperties.Builder()
+                .messageId("bad-amount-" + lotId).deliveryMode(2).build());
+
         List<GetResponse> bad = await().atMost(Duration.ofSeconds(20))
                 .until(() -> deadLettered("bad-json-" + lotId), not(empty()));
         assertThat(String.valueOf(bad.getFirst().getProps().getHeaders().get(Topology.DEAD_REASON_HEADER)),
@@ -180,7 +188,12 @@ class PaymentFlowTest extends WorkerTestBase {
                 .until(() -> deadLettered(wrongType.id()), not(empty()));
         assertThat(String.valueOf(unexpected.getFirst().getProps().getHeaders().get(Topology.DEAD_REASON_HEADER)),
                 is("UNEXPECTED_TYPE"));
+        List<GetResponse> invalidAmount = await().atMost(Duration.ofSeconds(20))
+                .until(() -> deadLettered("bad-amount-" + lotId), not(empty()));
+        assertThat(String.valueOf(invalidAmount.getFirst().getProps().getHeaders()
+                .get(Topology.DEAD_REASON_HEADER)), is("INVALID_PAYLOAD"));
         await().atMost(Duration.ofSeconds(10)).until(() -> ready(Topology.PAYMENTS_QUEUE) == 0);
+        assertThat(intentPosts(stripe), is(empty()));
     }
 
     @Test
@@ -202,5 +215,32 @@ class PaymentFlowTest extends WorkerTestBase {
         assertThat(paymentResults(edgeResults, id).getFirst().outcome(), is(PaymentResult.Outcome.PAID));
         assertThat(postsFor(stripe, id), is(1L));
         assertThat(storedStatus(id), is("PAID"));
+    }
+
+    @Test
+    void pendingPaymentWithoutWebhookIsSettledByTheSweep() throws Exception {
+        stubIntents(stripe, intent("processing"));
+        WorkerSettings base = settings(1);
+        WorkerSettings.Worker w = base.worker();
+        WorkerSettings sweeping = new WorkerSettings(base.amqpUri(), base.dbUrl(), base.dbPoolSize(),
+                base.serverPort(), base.stripe(), new WorkerSettings.Worker(w.consumers(), w.prefetch(), w.holdMax(),
+                w.holdDelay(), w.claimTimeout(), Duration.ofMillis(200), Duration.ZERO));
+        String id = newPaymentId();
+        stripe.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))
+                .willReturn(StripeStubs.intentOf(id, "processing")));
+        startWorker(sweeping, org.openparking.payment.worker.CrashPoints.NONE);
+        send(payment(id));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stripe.findAll(
+                com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                        urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))).size() >= 2);
+        assertThat("still processing: nothing to publish", paymentResults(edgeResults, id), is(empty()));
+
+        stripe.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(StripeStubs.INTENTS + "/pi_" + id))
+                .willReturn(StripeStubs.intentOf(id, "succeeded")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !paymentResults(edgeResults, id).isEmpty());
+        assertThat(paymentResults(edgeResults, id).getFirst().outcome(), is(PaymentResult.Outcome.PAID));
+        assertThat(storedStatus(id), is("PAID"));
+        assertThat(postsFor(stripe, id), is(1L));
     }
 }

@@ -59,6 +59,7 @@ class WorkerProcessCrashIT extends WorkerTestBase {
             }
         }
         Path log = Path.of("target", "worker-process-crash-it.log");
+        java.nio.file.Files.deleteIfExists(log);
         for (int kill = 0; kill < KILLS; kill++) {
             int before = StripeStubs.intentPosts(stripe).size();
             Process worker = startJar(log);

@@ -135,7 +135,7 @@ abstract class WorkerTestBase {
                 Duration.ofMillis(20), 2.0, Duration.ofMillis(200), 50, 6, 10, Duration.ofMillis(800), false);
         return new WorkerSettings(broker.uri(), database.url(), 4, 0, s,
                 new WorkerSettings.Worker(consumers, 2, Duration.ofSeconds(30), Duration.ofMillis(100),
-                        Duration.ofSeconds(20)));
+                        Duration.ofSeconds(20), Duration.ZERO, Duration.ZERO));
     }
 
     PaymentApplication startWorker() throws Exception {

@@ -16,7 +16,7 @@ public sealed interface Message
     /** Edge → cloud, and worker → everyone: facts that happened. */
     sealed interface Event extends Message
             permits SessionOpened, SessionClosed, AvailabilityChanged, LaneChanged, DriftRecorded,
-            CommandApplied, PaymentRequested, PaymentResult, RefundRequested, RefundResult {
+            CommandApplied, PaymentRequested, PaymentResult, RefundRequested, RefundResult, EdgeStatus {
     }
 
     /** Cloud → edge: requests an edge applies exactly once. */

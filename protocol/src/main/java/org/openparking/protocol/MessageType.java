@@ -11,6 +11,7 @@ public final class MessageType {
     public static final String LANE_CHANGED = "lane.changed";
     public static final String DRIFT_RECORDED = "drift.recorded";
     public static final String COMMAND_APPLIED = "command.applied";
+    public static final String EDGE_STATUS = "edge.status";
     public static final String PAYMENT_REQUESTED = "payment.requested";
     public static final String PAYMENT_RESULT = "payment.result";
     public static final String REFUND_REQUESTED = "refund.requested";
@@ -28,6 +29,7 @@ public final class MessageType {
             Map.entry(LANE_CHANGED, LaneChanged.class),
             Map.entry(DRIFT_RECORDED, DriftRecorded.class),
             Map.entry(COMMAND_APPLIED, CommandApplied.class),
+            Map.entry(EDGE_STATUS, EdgeStatus.class),
             Map.entry(PAYMENT_REQUESTED, PaymentRequested.class),
             Map.entry(PAYMENT_RESULT, PaymentResult.class),
             Map.entry(REFUND_REQUESTED, RefundRequested.class),
@@ -53,6 +55,7 @@ public final class MessageType {
             case LaneChanged m -> LANE_CHANGED;
             case DriftRecorded m -> DRIFT_RECORDED;
             case CommandApplied m -> COMMAND_APPLIED;
+            case EdgeStatus m -> EDGE_STATUS;
             case PaymentRequested m -> PAYMENT_REQUESTED;
             case PaymentResult m -> PAYMENT_RESULT;
             case RefundRequested m -> REFUND_REQUESTED;

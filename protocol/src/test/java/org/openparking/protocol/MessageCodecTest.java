@@ -29,6 +29,7 @@ class MessageCodecTest {
                 new LaneChanged("in-1", "OPEN", 3, T),
                 new DriftRecorded(VehicleType.STANDARD, "CLAMPED_LOW", 0, -1),
                 new CommandApplied("c1", MessageType.UPDATE_TARIFF, true, "version 2"),
+                new EdgeStatus("0.1.0", "ONLINE", 3, 12),
                 new PaymentRequested("p1", "s1", 250, "EUR", "pm_card_visa", false, null),
                 new PaymentResult("p1", "s1", PaymentResult.Outcome.PAID, 250, "EUR", "pi_1", null, null, false),
                 new RefundRequested("r1", "p1", "s1", "pi_1", 250, "EUR", "barrier fault", "alice"),

@@ -49,18 +49,18 @@ public final class OutgoingMessages {
     public Pending toEdge(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
         String edgeId = Envelope.edgeId(lotId, levelId);
-        return insert(c, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, edgeId, requestedBy);
+        return insert(c, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, true, requestedBy);
     }
 
     /** A request for the payment worker about a session of edge {@code lotId.levelId}. */
     public Pending toPayments(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
-        return insert(c, lotId, levelId, payload, Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY, null,
+        return insert(c, lotId, levelId, payload, Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY, false,
                 requestedBy);
     }
 
     private Pending insert(Connection c, String lotId, String levelId, Message payload, String exchange,
-                           String routingKey, String edgeQueue, String requestedBy) throws SQLException {
+                           String routingKey, boolean toEdgeQueue, String requestedBy) throws SQLException {
         long seq;
         try (PreparedStatement ps = c.prepareStatement("SELECT nextval('command_seq')");
              ResultSet rs = ps.executeQuery()) {
@@ -78,7 +78,8 @@ public final class OutgoingMessages {
                 envelope.id(), edgeId, lotId, levelId, envelope.type(), seq, exchange, routingKey,
                 new String(body, java.nio.charset.StandardCharsets.UTF_8), requestedBy, envelope.occurredAt());
         return new Pending(envelope.id(), edgeId, envelope,
-                new Outgoing(exchange, routingKey, AmqpEnvelopes.properties(envelope), body, edgeQueue));
+                new Outgoing(exchange, routingKey, AmqpEnvelopes.properties(envelope), body,
+                        toEdgeQueue ? edgeId : null));
     }
 
     /** Declares an edge's queue now, so commands wait there even before the edge first connects; best effort. */

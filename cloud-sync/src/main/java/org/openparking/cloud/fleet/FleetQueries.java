@@ -108,7 +108,9 @@ public final class FleetQueries {
                             lastSeen, Jdbc.instant(rs.getTimestamp("last_event_at")), lagSeconds,
                             lastSeen != null && !lastSeen.isBefore(onlineSince),
                             Jdbc.instant(rs.getTimestamp("registered_at")), rs.getLong("unsent"),
-                            rs.getLong("unapplied"));
+                            rs.getLong("unapplied"), rs.getString("software_version"), rs.getString("sync_state"),
+                            (Long) rs.getObject("outbox_pending"), (Long) rs.getObject("oldest_pending_age_seconds"),
+                            Jdbc.instant(rs.getTimestamp("status_at")));
                 },
                 lotId, lotId));
     }

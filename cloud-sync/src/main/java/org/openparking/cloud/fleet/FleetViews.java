@@ -31,7 +31,8 @@ public final class FleetViews {
      */
     public record Edge(String edgeId, String lotId, String levelId, long lastSeq, long contiguousSeq, long gaps,
                        long eventsReceived, Instant lastSeen, Instant lastEventAt, Double lagSeconds, boolean online,
-                       Instant registeredAt, long unsentCommands, long unappliedCommands) {
+                       Instant registeredAt, long unsentCommands, long unappliedCommands, String softwareVersion,
+                       String syncState, Long outboxPending, Long oldestPendingAgeSeconds, Instant statusAt) {
     }
 
     public record Session(String sessionId, String edgeId, String lotId, String levelId, String status,

@@ -7,6 +7,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
@@ -20,6 +23,8 @@ import org.openparking.protocol.LaneChanged;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
+import org.openparking.protocol.EdgeStatus;
+import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
 import org.openparking.protocol.SessionClosed;
@@ -43,25 +48,58 @@ public final class EventApplier {
         this.clock = clock;
     }
 
+    /** One delivery to apply: the envelope and whether an edge sent it ({@code edge.*} routing key). */
+    public record Item(Envelope envelope, boolean fromEdge) {
+    }
+
     /**
      * Applies {@code envelope}. {@code fromEdge} is true for events an edge published itself
      * ({@code edge.*} routing keys); only those advance the edge's sequence tracking, since the
      * payment worker numbers its own messages.
      */
     public Outcome apply(Envelope envelope, boolean fromEdge) throws SQLException {
+        return applyAll(List.of(new Item(envelope, fromEdge))).getFirst();
+    }
+
+    /**
+     * Applies several deliveries in one transaction (one commit for all), returning one outcome
+     * per item in the given order. Effects are order-tolerant, so the items are applied sorted by
+     * edge and seq: concurrent batches then take the edges' rows in the same order. For each
+     * item, the edge row is locked before the effect, so two batches of one edge queue up on it
+     * instead of deadlocking on the rows behind it.
+     */
+    public List<Outcome> applyAll(List<Item> items) throws SQLException {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing((Integer i) -> items.get(i).envelope().edgeId())
+                .thenComparingLong(i -> items.get(i).envelope().seq()));
         return Jdbc.inTransaction(dataSource, c -> {
-            int inserted = Jdbc.update(c, """
-                    INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (message_id) DO NOTHING""",
-                    envelope.id(), envelope.type(), envelope.edgeId(), envelope.seq());
-            if (inserted == 0) {
-                return Outcome.DUPLICATE;
+            Outcome[] outcomes = new Outcome[items.size()];
+            for (int i : order) {
+                Envelope envelope = items.get(i).envelope();
+                if (envelope.payload() instanceof EdgeStatus status) {
+                    // A snapshot outside the event sequence: newest wins, no inbox row, no seq tracking.
+                    edgeStatus(c, envelope, status);
+                    outcomes[i] = Outcome.APPLIED;
+                    continue;
+                }
+                int inserted = Jdbc.update(c, """
+                        INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (message_id) DO NOTHING""",
+                        envelope.id(), envelope.type(), envelope.edgeId(), envelope.seq());
+                if (inserted == 0) {
+                    outcomes[i] = Outcome.DUPLICATE;
+                    continue;
+                }
+                if (items.get(i).fromEdge()) {
+                    trackEdge(c, envelope);
+                }
+                applyEffect(c, envelope);
+                outcomes[i] = Outcome.APPLIED;
             }
-            applyEffect(c, envelope);
-            if (fromEdge) {
-                trackEdge(c, envelope);
-            }
-            return Outcome.APPLIED;
+            return List.of(outcomes);
         });
     }
 
@@ -77,10 +115,26 @@ public final class EventApplier {
             case PaymentRequested m -> paymentRequested(c, e, m);
             case PaymentResult m -> paymentResult(c, e, m);
             case RefundResult m -> refundResult(c, e, m);
+            case EdgeStatus m -> edgeStatus(c, e, m);
             // Refund requests are the cloud's own messages; one seen here changes nothing.
             case RefundRequested m -> { }
             case Message.Command m -> throw new InvalidEventException("a command is not an event: " + m.type());
         }
+    }
+
+    private static void edgeStatus(Connection c, Envelope e, EdgeStatus m) throws SQLException {
+        Jdbc.update(c, """
+                INSERT INTO edges (edge_id, lot_id, level_id, last_seen, software_version, sync_state, outbox_pending,
+                                   oldest_pending_age_seconds, status_at)
+                VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?)
+                ON CONFLICT (edge_id) DO UPDATE SET
+                    last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
+                    software_version = EXCLUDED.software_version, sync_state = EXCLUDED.sync_state,
+                    outbox_pending = EXCLUDED.outbox_pending,
+                    oldest_pending_age_seconds = EXCLUDED.oldest_pending_age_seconds, status_at = EXCLUDED.status_at
+                WHERE edges.status_at IS NULL OR edges.status_at < EXCLUDED.status_at""",
+                e.edgeId(), e.lotId(), e.levelId(), m.softwareVersion(), m.syncState(), m.outboxPending(),
+                m.oldestPendingAgeSeconds(), e.occurredAt());
     }
 
     private static void sessionOpened(Connection c, Envelope e, SessionOpened m) throws SQLException {
@@ -93,6 +147,11 @@ public final class EventApplier {
                     vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version""",
                 m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
                 m.vehicleType(), m.tariffVersion());
+        if (m.plate() != null) {
+            // A ledger entry recorded before the open arrived has no plate yet.
+            Jdbc.update(c, "UPDATE unable_to_collect SET plate = ? WHERE session_id = ? AND plate IS NULL",
+                    m.plate(), m.sessionId());
+        }
     }
 
     private static void sessionClosed(Connection c, Envelope e, SessionClosed m) throws SQLException {
@@ -108,6 +167,16 @@ public final class EventApplier {
                     tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket""",
                 m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.exitTime(), m.laneId(),
                 m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(), m.lostTicket());
+        if (m.paymentStatus() == PaymentStatus.DEFERRED && m.paymentId() != null) {
+            // The gate opened before the charge. If the edge decided so after its wait timed out, the
+            // request itself went out undeferred: the close is what marks the payment deferred.
+            Jdbc.update(c, """
+                    INSERT INTO payments (payment_id, session_id, lot_id, level_id, amount, currency, deferred)
+                    VALUES (?, ?, ?, ?, ?, ?, TRUE)
+                    ON CONFLICT (payment_id) DO UPDATE SET deferred = TRUE""",
+                    m.paymentId(), m.sessionId(), e.lotId(), e.levelId(), m.feeAmount(), m.currency());
+            recordIfUncollectable(c, m.paymentId());
+        }
     }
 
     private static void availability(Connection c, Envelope e, AvailabilityChanged m) throws SQLException {
@@ -200,7 +269,9 @@ public final class EventApplier {
         Jdbc.update(c, """
                 INSERT INTO unable_to_collect (payment_id, session_id, lot_id, level_id, plate, amount, currency,
                                                outcome, failure_code, failure_message, failed_at)
-                SELECT p.payment_id, p.session_id, p.lot_id, p.level_id, p.plate, p.amount, p.currency,
+                SELECT p.payment_id, p.session_id, p.lot_id, p.level_id,
+                       COALESCE(p.plate, (SELECT s.plate FROM sessions s WHERE s.session_id = p.session_id)),
+                       p.amount, p.currency,
                        p.outcome, p.failure_code, p.failure_message, p.result_at
                 FROM payments p
                 WHERE p.payment_id = ? AND p.deferred AND p.outcome IN ('DECLINED', 'FAILED')
@@ -222,11 +293,7 @@ public final class EventApplier {
                 m.providerReference(), m.failureCode(), e.occurredAt());
     }
 
-    /**
-     * Sequence tracking of the sending edge: last seq, the contiguous prefix, gaps, last seen and
-     * lag. Last in the transaction so the edge row (shared by all of an edge's events) is locked
-     * for as short a time as possible.
-     */
+    /** Sequence tracking of the sending edge: last seq, the contiguous prefix, gaps, last seen and lag. */
     private void trackEdge(Connection c, Envelope e) throws SQLException {
         Instant now = clock.instant();
         double lag = Math.max(0, Duration.between(e.occurredAt(), now).toMillis() / 1000.0);
@@ -239,8 +306,7 @@ public final class EventApplier {
                 ON CONFLICT (edge_id) DO UPDATE SET
                     last_seq = GREATEST(edges.last_seq, EXCLUDED.last_seq),
                     contiguous_seq = CASE
-                        WHEN EXCLUDED.last_seq = edges.contiguous_seq + 1
-                             AND NOT EXISTS (SELECT 1 FROM edge_seq_pending p WHERE p.edge_id = edges.edge_id)
+                        WHEN EXCLUDED.last_seq = edges.contiguous_seq + 1 AND edges.pending_count = 0
                         THEN EXCLUDED.last_seq ELSE edges.contiguous_seq END,
                     events_received = edges.events_received + 1,
                     last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
@@ -258,8 +324,11 @@ public final class EventApplier {
             return;
         }
         if (e.seq() > contiguous + 1) {
-            Jdbc.update(c, "INSERT INTO edge_seq_pending (edge_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            int parked = Jdbc.update(c,
+                    "INSERT INTO edge_seq_pending (edge_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     e.edgeId(), e.seq());
+            Jdbc.update(c, "UPDATE edges SET pending_count = pending_count + ? WHERE edge_id = ?", parked,
+                    e.edgeId());
             return;
         }
         // e.seq() closes the gap at the front: advance over every pending seq that now follows on.
@@ -274,7 +343,8 @@ public final class EventApplier {
                 }
             }
         }
-        Jdbc.update(c, "DELETE FROM edge_seq_pending WHERE edge_id = ? AND seq <= ?", e.edgeId(), next);
-        Jdbc.update(c, "UPDATE edges SET contiguous_seq = ? WHERE edge_id = ?", next, e.edgeId());
+        int merged = Jdbc.update(c, "DELETE FROM edge_seq_pending WHERE edge_id = ? AND seq <= ?", e.edgeId(), next);
+        Jdbc.update(c, "UPDATE edges SET contiguous_seq = ?, pending_count = pending_count - ? WHERE edge_id = ?",
+                next, merged, e.edgeId());
     }
 }

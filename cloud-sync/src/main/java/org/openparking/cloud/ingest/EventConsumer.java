@@ -7,8 +7,12 @@ import com.rabbitmq.client.DefaultConsumer;
 import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -23,8 +27,9 @@ import org.openparking.protocol.amqp.DeadLetters;
 import org.openparking.protocol.amqp.Topology;
 
 /**
- * Consumes {@code cloud-sync.events} with several competing consumer channels. Each delivery is
- * decoded, applied in one PostgreSQL transaction and acked only after the commit. Poison goes to
+ * Consumes {@code cloud-sync.events} with several competing consumer channels. Deliveries are
+ * decoded and applied in PostgreSQL (what has arrived on a channel, up to its prefetch, in one
+ * transaction) and each is acked only after that commit. Poison goes to
  * {@code parking.dlx} with a reason (published with confirms, then acked); a delivery PostgreSQL
  * could not take is handed back (nack, requeue) after a backoff, never acked and never
  * dead-lettered.
@@ -43,6 +48,7 @@ public final class EventConsumer implements AutoCloseable {
     private final ExecutorService pool;
     private volatile boolean running;
     private volatile Connection connection;
+    private final List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread starter;
 
     public EventConsumer(AmqpConnector connector, EventApplier applier, ConsumerSettings settings,
@@ -102,64 +108,130 @@ public final class EventConsumer implements AutoCloseable {
             ch.basicQos(settings.prefetch());
             ch.confirmSelect();
             ch.basicConsume(Topology.CLOUD_SYNC_QUEUE, false, "cloud-sync-" + i + "-" + ch.getChannelNumber(),
-                    new Delivery(ch));
+                    new ChannelWorker(ch));
         }
         LOG.info(() -> "consuming " + Topology.CLOUD_SYNC_QUEUE + " with " + settings.consumers()
                 + " consumers, prefetch " + settings.prefetch());
     }
 
-    private final class Delivery extends DefaultConsumer {
-        Delivery(Channel channel) {
+    /** A delivery waiting for its channel's worker. */
+    private record Received(long tag, String routingKey, AMQP.BasicProperties properties, byte[] body) {
+    }
+
+    /**
+     * Hands deliveries to a worker thread of its own: the worker takes whatever has arrived (up
+     * to the prefetch) and applies it in one transaction, so a backlog drains with one commit per
+     * batch instead of one per event. Only the worker acks, nacks and publishes on the channel.
+     */
+    private final class ChannelWorker extends DefaultConsumer {
+        private final BlockingQueue<Received> inbound = new LinkedBlockingQueue<>();
+
+        ChannelWorker(Channel channel) {
             super(channel);
+            workers.add(Thread.ofPlatform().name("cloud-sync-apply-" + channel.getChannelNumber()).daemon(true)
+                    .start(this::run));
         }
 
         @Override
         public void handleDelivery(String consumerTag, com.rabbitmq.client.Envelope amqp,
-                                   AMQP.BasicProperties properties, byte[] body) throws IOException {
-            handle(getChannel(), amqp, properties, body);
+                                   AMQP.BasicProperties properties, byte[] body) {
+            inbound.add(new Received(amqp.getDeliveryTag(), amqp.getRoutingKey(), properties, body));
+        }
+
+        private void run() {
+            List<Received> batch = new ArrayList<>();
+            while (running) {
+                try {
+                    batch.add(inbound.take());
+                    inbound.drainTo(batch, Math.min(settings.prefetch(), settings.maxBatch()) - 1);
+                    handleBatch(getChannel(), batch);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    // The channel failed (closed, confirm lost): unacked deliveries come back by themselves.
+                    LOG.log(Level.WARNING, "consumer channel failed; its unacked deliveries will be redelivered", e);
+                } finally {
+                    batch.clear();
+                }
+            }
         }
     }
 
-    private void handle(Channel ch, com.rabbitmq.client.Envelope amqp, AMQP.BasicProperties properties,
-                        byte[] body) throws IOException {
-        long tag = amqp.getDeliveryTag();
-        String routingKey = amqp.getRoutingKey();
-        boolean fromEdge = routingKey.startsWith("edge.");
-        Envelope envelope;
-        try {
-            envelope = MessageCodec.decode(body);
-            validate(envelope, fromEdge);
-        } catch (ProtocolException e) {
-            deadLetter(ch, tag, properties, body, e.getMessage());
-            return;
-        } catch (InvalidEventException e) {
-            deadLetter(ch, tag, properties, body, "INVALID_EVENT: " + e.getMessage());
+    private void handleBatch(Channel ch, List<Received> batch) throws IOException {
+        List<Received> valid = new ArrayList<>();
+        List<EventApplier.Item> items = new ArrayList<>();
+        for (Received r : batch) {
+            try {
+                Envelope envelope = MessageCodec.decode(r.body());
+                boolean fromEdge = r.routingKey().startsWith("edge.");
+                validate(envelope, fromEdge);
+                valid.add(r);
+                items.add(new EventApplier.Item(envelope, fromEdge));
+            } catch (ProtocolException e) {
+                deadLetter(ch, r.tag(), r.properties(), r.body(), e.getMessage());
+            } catch (InvalidEventException e) {
+                deadLetter(ch, r.tag(), r.properties(), r.body(), "INVALID_EVENT: " + e.getMessage());
+            }
+        }
+        if (items.isEmpty()) {
             return;
         }
-        EventApplier.Outcome outcome;
+        List<EventApplier.Outcome> outcomes;
         try {
-            outcome = applier.apply(envelope, fromEdge);
+            outcomes = applier.applyAll(items);
         } catch (SQLException e) {
-            if (Jdbc.isDataError(e)) {
-                deadLetter(ch, tag, properties, body, "REJECTED_BY_DATABASE: " + e.getMessage());
+            if (Jdbc.isDataError(e) && items.size() > 1) {
+                // One of them is refused as data: apply one by one so only that one is dead-lettered.
+                for (int i = 0; i < items.size(); i++) {
+                    Received r = valid.get(i);
+                    handleOne(ch, r, items.get(i));
+                }
+            } else if (Jdbc.isDataError(e)) {
+                deadLetter(ch, valid.getFirst().tag(), valid.getFirst().properties(), valid.getFirst().body(),
+                        "REJECTED_BY_DATABASE: " + e.getMessage());
             } else {
-                handBack(ch, tag, envelope, e);
+                handBack(ch, valid, items, e);
             }
             return;
-        } catch (InvalidEventException e) {
-            deadLetter(ch, tag, properties, body, "INVALID_EVENT: " + e.getMessage());
-            return;
         } catch (RuntimeException e) {
-            // Not known to be the message's fault: keep it rather than lose it.
-            handBack(ch, tag, envelope, e);
+            // Not known to be the messages' fault: keep them rather than lose them.
+            handBack(ch, valid, items, e);
             return;
         }
         consecutiveFailures.set(0);
+        for (int i = 0; i < items.size(); i++) {
+            if (!acknowledge(ch, valid.get(i).tag(), items.get(i).envelope(), outcomes.get(i))) {
+                return;
+            }
+        }
+    }
+
+    private void handleOne(Channel ch, Received r, EventApplier.Item item) throws IOException {
+        EventApplier.Outcome outcome;
+        try {
+            outcome = applier.applyAll(List.of(item)).getFirst();
+        } catch (SQLException e) {
+            if (Jdbc.isDataError(e)) {
+                deadLetter(ch, r.tag(), r.properties(), r.body(), "REJECTED_BY_DATABASE: " + e.getMessage());
+            } else {
+                handBack(ch, List.of(r), List.of(item), e);
+            }
+            return;
+        } catch (RuntimeException e) {
+            handBack(ch, List.of(r), List.of(item), e);
+            return;
+        }
+        acknowledge(ch, r.tag(), item.envelope(), outcome);
+    }
+
+    /** Acks a committed delivery; false if the after-commit hook stopped us (test seam). */
+    private boolean acknowledge(Channel ch, long tag, Envelope envelope, EventApplier.Outcome outcome)
+            throws IOException {
         try {
             hook.afterCommit(envelope, ch);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "after-commit hook failed", e);
-            return;
+            return false;
         }
         ch.basicAck(tag, false);
         if (outcome == EventApplier.Outcome.DUPLICATE) {
@@ -167,6 +239,7 @@ public final class EventConsumer implements AutoCloseable {
         } else {
             stats.applied();
         }
+        return true;
     }
 
     private static void validate(Envelope envelope, boolean fromEdge) {
@@ -179,19 +252,23 @@ public final class EventConsumer implements AutoCloseable {
         }
     }
 
-    private void handBack(Channel ch, long tag, Envelope envelope, Exception cause) throws IOException {
+    private void handBack(Channel ch, List<Received> deliveries, List<EventApplier.Item> items, Exception cause)
+            throws IOException {
         int failures = consecutiveFailures.incrementAndGet();
         long wait = backoff.apply(Math.min(failures, 20));
-        LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id() + " (failure " + failures
-                + "), handing it back in " + wait + " ms: " + cause);
+        Envelope first = items.getFirst().envelope();
+        LOG.log(Level.WARNING, "cannot apply " + items.size() + " event(s) from " + first.type() + " " + first.id()
+                + " (failure " + failures + "), handing them back in " + wait + " ms: " + cause);
         try {
-            // Pausing this consumer thread is the backoff: no busy redelivery loop while PostgreSQL is down.
+            // Pausing this consumer's worker is the backoff: no busy redelivery loop while PostgreSQL is down.
             Thread.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ch.basicNack(tag, false, true);
-        stats.requeued();
+        for (Received r : deliveries) {
+            ch.basicNack(r.tag(), false, true);
+            stats.requeued();
+        }
     }
 
     private void deadLetter(Channel ch, long tag, AMQP.BasicProperties properties, byte[] body, String reason)
@@ -223,6 +300,7 @@ public final class EventConsumer implements AutoCloseable {
         if (c != null) {
             c.abort(5_000);
         }
+        workers.forEach(Thread::interrupt);
         pool.shutdownNow();
     }
 }

@@ -76,7 +76,7 @@ class ConsumerFailureTest {
 
     private EventConsumer consumer(DataSource ds, AfterCommitHook hook) {
         EventConsumer consumer = new EventConsumer(new AmqpConnector(broker.uri()),
-                new EventApplier(ds, Clock.systemUTC()), new ConsumerSettings(10, 2, 200), new IngestStats(), hook);
+                new EventApplier(ds, Clock.systemUTC()), new ConsumerSettings(10, 2, 10, 200), new IngestStats(), hook);
         consumer.start();
         await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);
         return consumer;

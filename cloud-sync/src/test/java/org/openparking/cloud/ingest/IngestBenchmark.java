@@ -35,6 +35,7 @@ class IngestBenchmark {
         int events = Integer.getInteger("bench.events", 20_000);
         int consumers = Integer.getInteger("bench.consumers", 4);
         int prefetch = Integer.getInteger("bench.prefetch", 100);
+        int batch = Integer.getInteger("bench.batch", 100);
         try (TestBroker broker = TestBroker.create(); TestDatabase database = TestDatabase.create();
              HikariDataSource dataSource = Database.pool(database.url(), consumers + 2)) {
             Database.migrate(dataSource);
@@ -73,7 +74,7 @@ class IngestBenchmark {
             IngestStats stats = new IngestStats();
             long start = System.nanoTime();
             try (EventConsumer consumer = new EventConsumer(new AmqpConnector(broker.uri()),
-                    new EventApplier(dataSource, Clock.systemUTC()), new ConsumerSettings(prefetch, consumers, 1_000),
+                    new EventApplier(dataSource, Clock.systemUTC()), new ConsumerSettings(prefetch, consumers, batch, 1_000),
                     stats, AfterCommitHook.NONE)) {
                 consumer.start();
                 await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100))
@@ -85,7 +86,8 @@ class IngestBenchmark {
                 rs.next();
                 assertThat(rs.getLong(1), is((long) events));
             }
-            System.out.printf("BENCHMARK events=%d consumers=%d prefetch=%d%n", events, consumers, prefetch);
+            System.out.printf("BENCHMARK events=%d consumers=%d prefetch=%d max-batch=%d%n", events, consumers,
+                    prefetch, batch);
             System.out.printf("BENCHMARK raw persistent publish with confirms (batches of 500): %.0f msg/s%n",
                     events / (publishNanos / 1e9));
             System.out.printf("BENCHMARK cloud-sync drain into PostgreSQL: %.0f events/s (%.1f s), duplicates %d%n",

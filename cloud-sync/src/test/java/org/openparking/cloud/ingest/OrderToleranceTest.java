@@ -44,7 +44,7 @@ class OrderToleranceTest {
                 SELECT payment_id, session_id, lot_id, level_id, plate, amount, currency, outcome, failure_code,
                        failed_at FROM unable_to_collect) u
             UNION ALL SELECT 'edge ' || row_to_json(e)::text FROM (
-                SELECT edge_id, last_seq, contiguous_seq, events_received,
+                SELECT edge_id, last_seq, contiguous_seq, events_received, pending_count,
                        (SELECT count(*) FROM edge_seq_pending p WHERE p.edge_id = edges.edge_id) AS pending
                 FROM edges) e
             UNION ALL SELECT 'inbox ' || count(*) FROM inbox
@@ -138,6 +138,26 @@ class OrderToleranceTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 17, 23, 29})
+    void shuffledDeliveriesAppliedInBatchesConvergeToTheInOrderState(long seed) throws Exception {
+        reset();
+        List<Envelope> deliveries = deliveries(seed);
+        Random sizes = new Random(seed);
+        int duplicates = 0;
+        for (int from = 0; from < deliveries.size(); ) {
+            int to = Math.min(deliveries.size(), from + 1 + sizes.nextInt(7));
+            List<EventApplier.Item> batch = deliveries.subList(from, to).stream()
+                    .map(e -> new EventApplier.Item(e, e.seq() > 0)).toList();
+            for (EventApplier.Outcome o : applier.applyAll(batch)) {
+                duplicates += o == EventApplier.Outcome.DUPLICATE ? 1 : 0;
+            }
+            from = to;
+        }
+        assertThat(snapshot(), equalTo(inOrderState));
+        assertThat(duplicates, is(deliveries.size() - events.size()));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {7, 42, 4711})
     void concurrentCompetingConsumersConvergeToTheInOrderState(long seed) throws Exception {
         reset();
@@ -155,6 +175,53 @@ class OrderToleranceTest {
             pool.shutdownNow();
         }
         assertThat(snapshot(), equalTo(inOrderState));
+    }
+
+    @org.junit.jupiter.api.Test
+    void concurrentOutOfOrderSeqsOfOneEdgeCloseEveryGap() throws Exception {
+        reset();
+        Events edge = new Events("gaps", "L1");
+        List<Envelope> stream = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            stream.add(edge.next(Events.lane("in-1", i % 2 == 0 ? "OPEN" : "CLOSED", i + 1)));
+        }
+        Collections.shuffle(stream, new Random(99));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int from = 0; from < stream.size(); from += 5) {
+                List<EventApplier.Item> batch = stream.subList(from, from + 5).stream()
+                        .map(e -> new EventApplier.Item(e, true)).toList();
+                done.add(pool.submit(() -> applyBatchRetryingTransientFailures(batch)));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT contiguous_seq, last_seq, pending_count,"
+                     + " (SELECT count(*) FROM edge_seq_pending) FROM edges WHERE edge_id = 'gaps.L1'")) {
+            rs.next();
+            assertThat(rs.getLong(1), is(400L));
+            assertThat(rs.getLong(2), is(400L));
+            assertThat(rs.getLong(3), is(0L));
+            assertThat(rs.getLong(4), is(0L));
+        }
+    }
+
+    private static Void applyBatchRetryingTransientFailures(List<EventApplier.Item> batch) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                applier.applyAll(batch);
+                return null;
+            } catch (SQLException ex) {
+                if (Jdbc.isDataError(ex) || attempt == 20) {
+                    throw ex;
+                }
+            }
+        }
     }
 
     /** What the consumer does with a deadlock or serialization failure: hand it back and try again. */

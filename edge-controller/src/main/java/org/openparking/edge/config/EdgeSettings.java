@@ -78,14 +78,25 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
     }
 
     /**
-     * Who may use the admin endpoints. OPEN: anyone on the lot network (development, the quick start);
-     * TOKEN: an operator token (ES256 JWT from cloud-sync) verified offline with a key the cloud pushed.
+     * Who may use the edge. OPEN: anyone on the lot network (development, the quick start). TOKEN: admin
+     * endpoints need an operator token (ES256 JWT from cloud-sync) verified offline with a key the cloud
+     * pushed, and lane terminals and pay stations present a device key whose SHA-256 (hex) is listed in
+     * {@code deviceKeyHashes}, so the file holding the configuration holds no usable secret.
      */
-    public record Auth(Mode mode, String issuer, String audience) {
+    public record Auth(Mode mode, String issuer, String audience, List<String> deviceKeyHashes) {
         public enum Mode { OPEN, TOKEN }
 
+        public Auth {
+            deviceKeyHashes = List.copyOf(deviceKeyHashes == null ? List.of() : deviceKeyHashes);
+            for (String h : deviceKeyHashes) {
+                if (!h.matches("[0-9a-f]{64}")) {
+                    throw new IllegalArgumentException("auth.device-key-hashes must be SHA-256 hex digests");
+                }
+            }
+        }
+
         public static Auth open() {
-            return new Auth(Mode.OPEN, "parking-cloud", "parking");
+            return new Auth(Mode.OPEN, "parking-cloud", "parking", List.of());
         }
     }
 

@@ -99,7 +99,8 @@ public final class SettingsReader {
                 lanes, spots, tariff, string(c, "tickets.secret", ""), duration(c, "lane.passage-timeout", "PT60S"),
                 payments, mqtt, string(c, "cloud.amqp-uri", ""),
                 new EdgeSettings.Auth(enumValue(EdgeSettings.Auth.Mode.class, string(c, "auth.mode", "open"),
-                        "auth.mode"), string(c, "auth.issuer", "parking-cloud"), string(c, "auth.audience", "parking")));
+                        "auth.mode"), string(c, "auth.issuer", "parking-cloud"), string(c, "auth.audience", "parking"),
+                        c.get("auth.device-key-hashes").asList(String.class).orElse(List.of())));
     }
 
     private static String string(Config c, String key, String fallback) {

@@ -4,6 +4,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.openparking.edge.auth.DeviceKeys;
 import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
@@ -29,6 +30,9 @@ public final class EdgeRouting {
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
         ErrorHandling.register(routing);
+        if (parts.auth().mode() == EdgeSettings.Auth.Mode.TOKEN) {
+            routing.register(BASE, new DeviceAuthService(new DeviceKeys(parts.auth().deviceKeyHashes())));
+        }
         routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes()))
                 .register(BASE, new SessionService(parts.parking()))
                 .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), parts.auth()))

@@ -1,5 +1,6 @@
 package org.openparking.edge.http;
 
+import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -34,6 +35,14 @@ public final class ErrorHandling {
             Status status = e.status();
             String code = status.code() == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
             JsonIo.send(res, status, error(code, e.getMessage()));
+        });
+        routing.error(HttpException.class, (req, res, e) -> {
+            // Helidon's own refusals (unknown path, wrong method): keep their status, answer in JSON.
+            Status status = e.status();
+            String code = status.code() == 404 ? "NOT_FOUND" : status.code() == 405 ? "METHOD_NOT_ALLOWED" : "HTTP_"
+                    + status.code();
+            JsonIo.send(res, status, error(code, status.code() == 404 ? "no such resource: "
+                    + req.prologue().uriPath().path() : e.getMessage()));
         });
         routing.error(Exception.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected failure on " + req.prologue().uriPath().path(), e);

@@ -75,8 +75,10 @@ final class LevelService implements HttpService {
     private void exit(ServerRequest req, ServerResponse res) {
         LaneController lane = lane(req);
         ObjectNode body = JsonIo.body(req);
-        LaneController.Exit x = lane.exit(JsonIo.requiredText(body, "ticket"),
-                JsonIo.optionalText(body, "paymentMethod"));
+        boolean lostTicket = body.has("lostTicket") && JsonIo.requiredBoolean(body, "lostTicket");
+        LaneController.Exit x = lostTicket
+                ? lane.exitLostTicket(JsonIo.optionalText(body, "plate"), JsonIo.optionalText(body, "paymentMethod"))
+                : lane.exit(JsonIo.requiredText(body, "ticket"), JsonIo.optionalText(body, "paymentMethod"));
         ParkingService.Departure d = x.departure();
         Map<String, Object> payment = new LinkedHashMap<>();
         payment.put("status", d.paymentStatus());

@@ -106,7 +106,17 @@ public final class LaneController {
     public synchronized Exit exit(String ticket, String paymentMethod) {
         requireDirection(EdgeSettings.Direction.EXIT);
         requireReady();
-        ParkingService.Departure departure = parking.depart(lane.id(), ticket, paymentMethod);
+        return released(parking.depart(lane.id(), ticket, paymentMethod));
+    }
+
+    /** An exit without a ticket, identified by plate, billed at least the lost-ticket fee. */
+    public synchronized Exit exitLostTicket(String plate, String paymentMethod) {
+        requireDirection(EdgeSettings.Direction.EXIT);
+        requireReady();
+        return released(parking.departLostTicket(lane.id(), plate, paymentMethod));
+    }
+
+    private Exit released(ParkingService.Departure departure) {
         if (departure.gateOpens()) {
             openForPassage();
         }

@@ -170,9 +170,31 @@ public final class ParkingService {
      */
     public Departure depart(String laneId, String ticket, String paymentMethod) {
         checkPaymentMethod(paymentMethod);
-        TicketSigner.Ticket t = verify(ticket);
+        return depart(laneId, verify(ticket), null, paymentMethod);
+    }
+
+    /**
+     * An exit without a ticket: the open session of the plate is found and billed at least the lost-ticket
+     * fee; with no session for the plate (not recognised, or entered elsewhere) the flat fee is billed and
+     * a session is recorded for the exit, so the cloud still sees it.
+     */
+    public Departure departLostTicket(String laneId, String plate, String paymentMethod) {
+        checkPaymentMethod(paymentMethod);
+        String normalized = normalizePlate(plate);
+        if (normalized == null) {
+            throw new ParkingException(Kind.BAD_REQUEST, "PLATE_REQUIRED", "a lost-ticket exit needs the plate");
+        }
         Instant now = clock.instant();
-        Due due = db.read(c -> due(c, t, now));
+        TicketSigner.Ticket t = db.read(c -> sessions.findOpenByPlate(c, normalized))
+                .map(s -> new TicketSigner.Ticket(settings.lotId(), s.sessionId(), s.entryTime()))
+                .orElseGet(() -> new TicketSigner.Ticket(settings.lotId(), "lost-" + UUID.randomUUID(), now));
+        return depart(laneId, t, normalized, paymentMethod);
+    }
+
+    /** {@code lostTicketPlate} is null for an exit with a ticket. */
+    private Departure depart(String laneId, TicketSigner.Ticket t, String lostTicketPlate, String paymentMethod) {
+        Instant now = clock.instant();
+        Due due = db.read(c -> due(c, t, now, lostTicketPlate));
         if (due.amount() <= 0) {
             PaymentStatus status = due.paid() > 0 ? PaymentStatus.PAID : PaymentStatus.NOT_REQUIRED;
             return close(laneId, t, due, status, due.lastPaidId(), now);
@@ -194,7 +216,7 @@ public final class ParkingService {
         }
         TicketSigner.Ticket t = verify(ticket);
         Instant now = clock.instant();
-        Due due = db.read(c -> due(c, t, now));
+        Due due = db.read(c -> due(c, t, now, null));
         if (due.amount() <= 0) {
             return new PayStationReceipt(t.sessionId(), due.lastPaidId(), 0, due.currency(),
                     due.paid() > 0 ? PaymentStatus.PAID : PaymentStatus.NOT_REQUIRED,
@@ -301,11 +323,12 @@ public final class ParkingService {
 
     private Availability closeIn(Connection c, String laneId, TicketSigner.Ticket t, Due due, PaymentStatus status,
                                  String paymentId, Instant now) throws SQLException {
-        if (!sessions.close(c, t.sessionId(), laneId, now, due.fee(), due.currency(), status, paymentId, false)) {
+        if (!sessions.close(c, t.sessionId(), laneId, now, due.fee(), due.currency(), status, paymentId,
+                due.lostTicket())) {
             throw new ParkingException(Kind.CONFLICT, "TICKET_ALREADY_USED", "this ticket was already used to exit");
         }
         outbox.append(c, new SessionClosed(t.sessionId(), laneId, t.entryTime(), now, due.fee(), due.currency(), status,
-                paymentId, due.tariffVersion(), false));
+                paymentId, due.tariffVersion(), due.lostTicket()));
         return occupancy.refresh(c);
     }
 
@@ -315,7 +338,8 @@ public final class ParkingService {
      */
     private void ensureSessionRow(Connection c, String laneId, TicketSigner.Ticket t, Due due) throws SQLException {
         if (due.foreignLevel() && sessions.find(c, t.sessionId()).isEmpty()) {
-            sessions.insert(c, new Session(t.sessionId(), "(another level)", null, VehicleType.STANDARD,
+            sessions.insert(c, new Session(t.sessionId(), due.lostTicket() ? "(lost ticket)" : "(another level)",
+                    due.plate(), VehicleType.STANDARD,
                     VehicleType.STANDARD, t.entryTime(), due.tariffVersion(), Session.Status.OPEN, null, null, null,
                     null, null, null, false));
         }
@@ -323,18 +347,21 @@ public final class ParkingService {
 
     /** Everything an exit needs to know about a ticket right now. */
     private record Due(long fee, long paid, long amount, String currency, int tariffVersion, int attempts,
-                       String inFlight, String lastPaidId, String plate, boolean foreignLevel) {
+                       String inFlight, String lastPaidId, String plate, boolean foreignLevel, boolean lostTicket) {
     }
 
-    private Due due(Connection c, TicketSigner.Ticket t, Instant now) throws SQLException {
+    private Due due(Connection c, TicketSigner.Ticket t, Instant now, String lostTicketPlate) throws SQLException {
         Session s = sessions.find(c, t.sessionId()).orElse(null);
         if (s != null && s.status() == Session.Status.CLOSED) {
             throw new ParkingException(Kind.CONFLICT, "TICKET_ALREADY_USED", "this ticket was already used to exit");
         }
         Tariff tariff = tariffFor(c, s);
         List<Payment> attempts = s == null ? List.of() : payments.forSession(c, s.sessionId());
-        long fee = TariffCalculator.fee(tariff, t.entryTime(), now);
-        if (s != null && s.plate() != null && allowListed(c, s.plate())) {
+        boolean lost = lostTicketPlate != null;
+        long fee = !lost ? TariffCalculator.fee(tariff, t.entryTime(), now)
+                : TariffCalculator.lostTicketFee(tariff, s == null ? null : t.entryTime(), now);
+        String plate = s != null ? s.plate() : lostTicketPlate;
+        if (plate != null && allowListed(c, plate)) {
             fee = 0;
         }
         long paid = paidAmount(attempts);
@@ -344,7 +371,7 @@ public final class ParkingService {
         String lastPaid = attempts.stream().filter(p -> p.status() == Payment.Status.PAID)
                 .map(Payment::paymentId).reduce((a, b) -> b).orElse(null);
         return new Due(fee, paid, amount, tariff.currency(), tariff.version(), attempts.size(), inFlight, lastPaid,
-                s == null ? null : s.plate(), s == null);
+                plate, s == null, lost);
     }
 
     private Tariff tariffFor(Connection c, Session s) throws SQLException {

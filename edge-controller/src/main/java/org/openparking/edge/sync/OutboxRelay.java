@@ -35,6 +35,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.store.Database;
+import org.openparking.protocol.MessageCodec;
+import org.openparking.protocol.EdgeStatus;
 import org.openparking.edge.store.StoreException;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.amqp.AmqpEnvelopes;
@@ -79,6 +81,12 @@ final class OutboxRelay implements AutoCloseable {
     private volatile Connection connection;
     private Channel channel;
     private long nextPruneNanos;
+    private long nextStatusNanos;
+    /** The jar's version (manifest), or "dev" when run from classes. */
+    private static final String SOFTWARE_VERSION = java.util.Optional.ofNullable(
+            OutboxRelay.class.getPackage().getImplementationVersion()).orElse("dev");
+    /** After a failed delivery, publishing pauses briefly so an unroutable or nacked row is not resent in a hot loop. */
+    private long resendNotBeforeNanos;
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final Counter published;
@@ -135,6 +143,8 @@ final class OutboxRelay implements AutoCloseable {
 
     private void run() {
         nextPruneNanos = System.nanoTime();
+        nextStatusNanos = nextPruneNanos;
+        resendNotBeforeNanos = nextPruneNanos;
         while (stop.getCount() > 0) {
             try {
                 if (connection == null || !connection.isOpen() || channel == null || !channel.isOpen()) {
@@ -149,6 +159,7 @@ final class OutboxRelay implements AutoCloseable {
                     consumer.attach(connection);
                 }
                 pruneIfDue();
+                statusIfDue();
                 int settled = settle();
                 int read = publishBatch();
                 if (settled == 0 && read == 0) {
@@ -300,6 +311,7 @@ final class OutboxRelay implements AutoCloseable {
         if (!bad.isEmpty()) {
             long first = bad.stream().mapToLong(f -> f.row().seq()).min().orElseThrow();
             cursor = Math.min(cursor, first - 1);
+            resendNotBeforeNanos = System.nanoTime() + settings.backoffInitial().toNanos();
             state.error(bad.getFirst().reason());
         }
         return ok.size() + bad.size();
@@ -310,13 +322,22 @@ final class OutboxRelay implements AutoCloseable {
             return;
         }
         Instant at = clock.instant();
+        // Confirms mostly cover runs of consecutive seqs: one range statement per run.
+        long[] seqs = rows.stream().mapToLong(InFlight::seq).sorted().toArray();
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL")) {
-                for (InFlight r : rows) {
+                    "UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL")) {
+                int i = 0;
+                while (i < seqs.length) {
+                    int j = i;
+                    while (j + 1 < seqs.length && seqs[j + 1] == seqs[j] + 1) {
+                        j++;
+                    }
                     ps.setString(1, at.toString());
-                    ps.setLong(2, r.seq());
+                    ps.setLong(2, seqs[i]);
+                    ps.setLong(3, seqs[j]);
                     ps.addBatch();
+                    i = j + 1;
                 }
                 ps.executeBatch();
             }
@@ -354,7 +375,7 @@ final class OutboxRelay implements AutoCloseable {
     /** Publishes the next unsent rows after the cursor; returns how many rows it read. */
     private int publishBatch() throws IOException {
         int room = settings.maxInFlight() - inFlightSeqs.size();
-        if (room <= 0) {
+        if (room <= 0 || System.nanoTime() - resendNotBeforeNanos < 0) {
             return 0;
         }
         int limit = Math.min(room, settings.batchSize());
@@ -408,6 +429,26 @@ final class OutboxRelay implements AutoCloseable {
     }
 
     /** Deletes sent rows older than the retention, in small transactions; unsent rows are never touched. */
+    /**
+     * Publishes an {@code edge.status} snapshot every three heartbeats while connected, outside the
+     * outbox (a snapshot needs no durability: the next one replaces it) and outside the event sequence
+     * (seq 0). Its confirm, if any, matches no outbox row and is ignored.
+     */
+    private void statusIfDue() throws IOException {
+        long now = System.nanoTime();
+        if (now - nextStatusNanos < 0) {
+            return;
+        }
+        nextStatusNanos = now + settings.heartbeat().multipliedBy(3).toNanos();
+        SyncStatus s = state.status();
+        int dot = edgeId.indexOf('.');
+        Envelope envelope = Envelope.of(edgeId, edgeId.substring(0, dot), edgeId.substring(dot + 1), 0,
+                clock.instant(), new EdgeStatus(SOFTWARE_VERSION, s.state().name(), s.outboxPending(),
+                        s.oldestPendingAgeSeconds()));
+        channel.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(envelope.lotId(), envelope.levelId(),
+                envelope.type()), false, AmqpEnvelopes.properties(envelope), MessageCodec.encode(envelope));
+    }
+
     private void pruneIfDue() {
         long now = System.nanoTime();
         if (now - nextPruneNanos < 0) {

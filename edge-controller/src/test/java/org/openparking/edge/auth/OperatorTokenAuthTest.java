@@ -30,13 +30,15 @@ import org.openparking.protocol.VehicleType;
 /** The edge's admin endpoints in token mode: operator JWTs verified offline with a key the cloud pushed. */
 class OperatorTokenAuthTest {
     private static final String CLOSE = "{\"closed\":true,\"reason\":\"test\"}";
+    private static final String LANE_TERMINAL_KEY = "lane-terminal-in-1-0f9d8c7b";
     private TestEdge edge;
     private ECKey cloudKey;
 
     @BeforeEach
     void start() throws Exception {
         edge = TestEdge.start(Map.of(VehicleType.STANDARD, 2), EdgeSettings.OccupancyMode.COUNTING,
-                new EdgeSettings.Auth(EdgeSettings.Auth.Mode.TOKEN, "parking-cloud", "parking"));
+                new EdgeSettings.Auth(EdgeSettings.Auth.Mode.TOKEN, "parking-cloud", "parking",
+                        List.of(DeviceKeys.digestOf(LANE_TERMINAL_KEY))));
         cloudKey = new ECKeyGenerator(Curve.P_256).keyID("cloud-1").generate();
     }
 
@@ -78,6 +80,15 @@ class OperatorTokenAuthTest {
         assertThat(edge.get("/availability").body().get("status").asText(), is("CLOSED"));
         edge.restart();
         assertThat(edge.post("/admin/level/status", "{\"closed\":false}", valid("admin")).status(), is(200));
+    }
+
+    @Test
+    void laneTerminalsNeedTheirDeviceKeyButReadsStayOpen() {
+        assertThat(edge.post("/lanes/in-1/entries", "{}").status(), is(401));
+        assertThat(edge.post("/lanes/in-1/entries", "{}", "X-Device-Key", "guessed-key").status(), is(401));
+        assertThat(edge.post("/lanes/in-1/entries", "{}", "X-Device-Key", LANE_TERMINAL_KEY).status(), is(201));
+        assertThat(edge.get("/sessions?status=OPEN").body().size(), is(1));
+        assertThat(edge.get("/availability").status(), is(200));
     }
 
     @Test

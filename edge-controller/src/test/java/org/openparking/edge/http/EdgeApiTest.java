@@ -155,6 +155,26 @@ class EdgeApiTest {
     }
 
     @Test
+    void aLostTicketIsBilledAtLeastTheLostTicketFeeByPlate() {
+        edge.enterAndPass("LOST1");
+        edge.clock().advance(Duration.ofHours(2));
+        assertThat(edge.post("/lanes/out-1/exits", "{\"lostTicket\":true}").error(), is("PLATE_REQUIRED"));
+        Response known = edge.post("/lanes/out-1/exits", "{\"lostTicket\":true,\"plate\":\"lost-1\"}");
+        assertThat(known.status(), is(402));
+        assertThat(known.body().at("/fee/amount").asLong(), is(5000L));
+        Response unknown = edge.post("/lanes/out-1/exits", "{\"lostTicket\":true,\"plate\":\"NOBODY\"}");
+        assertThat(unknown.body().at("/fee/amount").asLong(), is(5000L));
+        assertThat("a refused exit records nothing", edge.get("/sessions").body().size(), is(1));
+
+        edge.put("/admin/allow-list", "{\"plates\":[\"LOST1\"]}");
+        Response staff = edge.post("/lanes/out-1/exits", "{\"lostTicket\":true,\"plate\":\"LOST1\"}");
+        assertThat(staff.toString(), staff.status(), is(200));
+        JsonNode session = edge.get("/sessions/" + staff.body().get("sessionId").asText()).body();
+        assertThat(session.get("status").asText(), is("CLOSED"));
+        assertThat(session.get("lostTicket").asBoolean(), is(true));
+    }
+
+    @Test
     void cardNumbersAreRefusedAndNeverEchoed() {
         String ticket = edge.enterAndPass("AB1").get("ticket").asText();
         edge.clock().advance(Duration.ofHours(2));
@@ -201,6 +221,9 @@ class EdgeApiTest {
         assertThat(edge.post("/lanes/in-1/entries", "{\"plate\":\"<script>\"}").error(), is("INVALID_PLATE"));
         assertThat(edge.get("/sessions?status=OPEN").body().size(), is(0));
         assertThat(edge.get("/sessions/nope").status(), is(404));
+        Response noSuchPath = edge.get("/no/such/path");
+        assertThat(noSuchPath.status(), is(404));
+        assertThat(noSuchPath.error(), is("NOT_FOUND"));
         assertThat(edge.get("/sessions?status=MAYBE").error(), is("INVALID_QUERY"));
         assertThat(edge.get("/sessions?limit=0").error(), is("INVALID_QUERY"));
     }

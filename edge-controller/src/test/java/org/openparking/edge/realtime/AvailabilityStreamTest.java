@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -20,7 +21,7 @@ import org.openparking.protocol.VehicleType;
 class AvailabilityStreamTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private LiveEdge edge;
+    private TestEdge edge;
 
     @BeforeEach
     void start() {
@@ -77,32 +78,32 @@ class AvailabilityStreamTest {
 
     @Test
     void etagMakesPollingCheap() {
-        LiveEdge.Response first = edge.get("/availability");
+        TestEdge.Response first = edge.get("/availability");
         String etag = first.header("ETag");
         assertThat(first.status(), is(200));
 
-        LiveEdge.Response unchanged = edge.get("/availability", "If-None-Match", etag);
+        TestEdge.Response unchanged = edge.get("/availability", "If-None-Match", etag);
         assertThat(unchanged.status(), is(304));
         assertThat(unchanged.raw().body(), is(""));
 
         edge.spot("EV-001", true);
         await().atMost(WAIT).until(() -> edge.get("/availability", "If-None-Match", etag).status() == 200);
-        LiveEdge.Response changed = edge.get("/availability", "If-None-Match", etag);
+        TestEdge.Response changed = edge.get("/availability", "If-None-Match", etag);
         assertThat(changed.body().get("free").asInt(), is(3));
         assertThat(changed.header("ETag").equals(etag), is(false));
     }
 
     @Test
     void malformedSimulatorInputGetsA4xxJsonError() {
-        LiveEdge.Response notJson = edge.post("/simulator/spots/STANDARD-001", "{occupied: yes");
+        TestEdge.Response notJson = edge.post("/simulator/spots/STANDARD-001", "{occupied: yes");
         assertThat(notJson.status(), is(400));
         assertThat(notJson.body().get("error").asText(), is("MALFORMED_JSON"));
 
-        LiveEdge.Response wrongType = edge.post("/simulator/spots/STANDARD-001", "{\"occupied\":\"yes\"}");
+        TestEdge.Response wrongType = edge.post("/simulator/spots/STANDARD-001", "{\"occupied\":\"yes\"}");
         assertThat(wrongType.status(), is(400));
         assertThat(wrongType.body().get("error").asText(), is("INVALID_FIELD"));
 
-        LiveEdge.Response unknown = edge.post("/simulator/spots/NOPE", "{\"occupied\":true}");
+        TestEdge.Response unknown = edge.post("/simulator/spots/NOPE", "{\"occupied\":true}");
         assertThat(unknown.status(), is(404));
         assertThat(unknown.body().get("error").asText(), is("UNKNOWN_SPOT"));
 
@@ -111,12 +112,12 @@ class AvailabilityStreamTest {
 
     @Test
     void consoleIsServedAndRootRedirectsToIt() {
-        LiveEdge.Response page = edge.getRoot("/console/");
+        TestEdge.Response page = edge.getRoot("/console/");
         assertThat(page.status(), is(200));
         assertThat(page.raw().body(), containsString("console.js"));
         assertThat(edge.getRoot("/console/console.js").status(), is(200));
 
-        LiveEdge.Response root = edge.getRoot("/");
+        TestEdge.Response root = edge.getRoot("/");
         assertThat(root.status(), is(303));
         assertThat(root.header("Location"), equalTo("/console/"));
     }

@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
@@ -29,7 +30,7 @@ class ConsoleBrowserTest {
             }
             Assumptions.abort("chromium is not installed (apt-get install -y chromium): browser test skipped");
         }
-        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(
+        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(
                 Map.of(VehicleType.STANDARD, 6, VehicleType.EV, 2, VehicleType.DISABLED, 1))
                 .heartbeat(Duration.ofSeconds(1)));
              Chromium browser = new Chromium(binary.get(), edge.root() + "/console/")) {

@@ -74,8 +74,18 @@ final class MqttProbe implements AutoCloseable {
         return received.stream().filter(r -> r.topic().equals(topic) && payload.test(r.payload())).findFirst();
     }
 
-    void publish(String topic, String payload) throws MqttException {
-        client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
+    /** Removes retained messages (an empty retained message deletes them), so tests leave the broker clean. */
+    static void clear(String uri, List<String> topics) throws MqttException {
+        MqttClient c = new MqttClient(uri, "cleaner-" + UUID.randomUUID(), new MemoryPersistence());
+        c.connect();
+        try {
+            for (String t : topics) {
+                c.publish(t, new byte[0], 1, true);
+            }
+            c.disconnect(1000);
+        } finally {
+            c.close(true);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
@@ -9,11 +10,18 @@ import static org.hamcrest.Matchers.lessThan;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.VehicleType;
 import org.openparking.testing.Ports;
@@ -26,8 +34,26 @@ class MqttPublisherTest {
     private static final String BROKER = "tcp://127.0.0.1:1883";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private static String prefix() {
-        return "test-" + UUID.randomUUID() + "/";
+    /** Brokers and prefixes used by the test, whose retained messages are removed afterwards. */
+    private final List<String[]> used = new ArrayList<>();
+
+    private String prefix(String broker, String lotId) {
+        String prefix = "test-" + UUID.randomUUID() + "/";
+        used.add(new String[] {broker, prefix, lotId});
+        return prefix;
+    }
+
+    @AfterEach
+    void clearRetained() throws Exception {
+        for (String[] u : used) {
+            MqttTopics topics = new MqttTopics(u[1], u[2], "L0");
+            try {
+                MqttProbe.clear(u[0], List.of(topics.availability(), topics.status(), topics.lane("in-1"),
+                        topics.lane("out-1")));
+            } catch (MqttException e) {
+                // the private broker is gone already, and its retained messages with it
+            }
+        }
     }
 
     private static JsonNode json(String payload) {
@@ -40,9 +66,10 @@ class MqttPublisherTest {
 
     @Test
     void aLateSubscriberGetsRetainedAvailabilityStatusAndLanes() throws Exception {
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3)).mqtt(BROKER, prefix);
-        try (LiveEdge edge = LiveEdge.start(options)) {
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3));
+        String prefix = prefix(BROKER, base.lotId());
+        LiveEdge.Options options = base.mqtt(BROKER, prefix);
+        try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             edge.spot("STANDARD-002", true);
             await().atMost(WAIT).until(() -> edge.free() == 2);
@@ -66,10 +93,11 @@ class MqttPublisherTest {
 
     @Test
     void availabilityIsRepublishedEveryHeartbeatWithAFreshUpdatedAt() throws Exception {
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2))
-                .heartbeat(Duration.ofMillis(300)).mqtt(BROKER, prefix);
-        try (LiveEdge edge = LiveEdge.start(options);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2))
+                .heartbeat(Duration.ofMillis(300));
+        String prefix = prefix(BROKER, base.lotId());
+        LiveEdge.Options options = base.mqtt(BROKER, prefix);
+        try (TestEdge edge = LiveEdge.start(options);
              MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
             String topic = new MqttTopics(prefix, options.lotId(), "L0").availability();
             JsonNode first = json(probe.next(topic, p -> true, WAIT).payload());
@@ -81,9 +109,10 @@ class MqttPublisherTest {
 
     @Test
     void aCrashedConnectionLeavesTheRetainedLastWillOffline() throws Exception {
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2)).mqtt(BROKER, prefix);
-        try (LiveEdge edge = LiveEdge.start(options);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2));
+        String prefix = prefix(BROKER, base.lotId());
+        LiveEdge.Options options = base.mqtt(BROKER, prefix);
+        try (TestEdge edge = LiveEdge.start(options);
              MqttProbe probe = new MqttProbe(BROKER, prefix + "#")) {
             String status = new MqttTopics(prefix, options.lotId(), "L0").status();
             probe.next(status, "online"::equals, WAIT);
@@ -100,22 +129,23 @@ class MqttPublisherTest {
     void aBrokerOutageNeitherBlocksLanesNorLosesTheCurrentState() throws Exception {
         int port = Ports.free();
         String uri = "tcp://127.0.0.1:" + port;
-        String prefix = prefix();
-        LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
-                .heartbeat(Duration.ofSeconds(1)).mqtt(uri, prefix);
+        LiveEdge.Options base = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+                .heartbeat(Duration.ofSeconds(1));
+        String prefix = "test-" + UUID.randomUUID() + "/"; // private broker: nothing outlives it
+        LiveEdge.Options options = base.mqtt(uri, prefix);
         Process broker = mosquitto(port);
-        try (LiveEdge edge = LiveEdge.start(options)) {
+        try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
-            LiveEdge.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
+            TestEdge.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
             assertThat(warmUp.toString(), warmUp.status(), is(201));
-            edge.passEntry();
+            edge.pass("in-1");
 
             broker.destroyForcibly().waitFor();
             await().atMost(WAIT).until(() -> !edge.app().realtime().mqttConnected());
             // With the broker gone, a car still enters at once and a spot change is still counted.
             long started = System.nanoTime();
-            LiveEdge.Response entry = edge.post("/lanes/in-1/entries", "{}");
+            TestEdge.Response entry = edge.post("/lanes/in-1/entries", "{}");
             assertThat(entry.toString(), entry.status(), is(201));
             // Generous: a publish that waited on the network would take the connect timeout (1 s) or more.
             assertThat(Duration.ofNanos(System.nanoTime() - started), lessThan(Duration.ofMillis(900)));
@@ -139,8 +169,48 @@ class MqttPublisherTest {
         }
     }
 
-    private static Process mosquitto(int port) throws IOException {
-        Process p = new ProcessBuilder("mosquitto", "-p", Integer.toString(port))
+    @Test
+    void credentialsFromConfigurationAreUsedAndWrongOnesNeverConnect() throws Exception {
+        Path dir = Files.createTempDirectory("mosquitto-auth");
+        // Started as root, mosquitto drops to its own user, which must be able to read the password file.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path passwd = dir.resolve("passwd");
+        Process hash = new ProcessBuilder("mosquitto_passwd", "-b", "-c", passwd.toString(), "edge", "s3cret")
+                .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        assertThat(hash.waitFor(), is(0));
+        int port = Ports.free();
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous false\npassword_file " + passwd
+                + "\n");
+        Process broker = mosquitto(port, "-c", conf.toString());
+        String uri = "tcp://127.0.0.1:" + port;
+        try {
+            LiveEdge.Options good = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 1)).mqtt(uri, "");
+            good = new LiveEdge.Options(good.capacity(), good.mode(), good.debounce(), good.lotId(),
+                    new EdgeSettings.Mqtt(uri, "edge-good", "edge", "s3cret", Duration.ofSeconds(1), ""));
+            try (TestEdge edge = LiveEdge.start(good)) {
+                await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
+            }
+            LiveEdge.Options bad = new LiveEdge.Options(good.capacity(), good.mode(), good.debounce(), good.lotId(),
+                    new EdgeSettings.Mqtt(uri, "edge-bad", "edge", "wrong", Duration.ofSeconds(1), ""));
+            try (TestEdge edge = LiveEdge.start(bad)) {
+                // Refused by the broker, the edge keeps counting and keeps retrying in the background.
+                edge.spot("STANDARD-001", true);
+                await().atMost(WAIT).until(() -> edge.free() == 0);
+                assertThat(edge.app().realtime().mqttConnected(), is(false));
+            }
+        } finally {
+            broker.destroyForcibly().waitFor();
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Process mosquitto(int port, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("mosquitto"));
+        command.addAll(args.length > 0 ? List.of(args) : List.of("-p", Integer.toString(port)));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
         await().atMost(WAIT).until(() -> {
             try (var s = new java.net.Socket("127.0.0.1", port)) {

@@ -73,7 +73,7 @@ class OccupancyPropertyTest {
                 Arbitraries.integers().between(0, 99).map(Exit::new));
     }
 
-    @Property(tries = 60)
+    @Property(tries = 40)
     void freeIsAlwaysWithinCapacityAndMatchesTheRules(@ForAll @IntRange(min = 1, max = 4) int standard,
                                                       @ForAll @IntRange(min = 0, max = 2) int ev,
                                                       @ForAll boolean sensors,

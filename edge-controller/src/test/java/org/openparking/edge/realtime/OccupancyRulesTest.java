@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -20,7 +21,7 @@ class OccupancyRulesTest {
 
     @Test
     void aSensorFlappingFasterThanTheDebounceDoesNotMoveTheCount() {
-        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
                 .debounce(Duration.ofSeconds(1)))) {
             long version = edge.get("/availability").body().get("version").asLong();
             for (int i = 0; i < 10; i++) {
@@ -40,7 +41,7 @@ class OccupancyRulesTest {
 
     @Test
     void closedIsDistinctFromFullOnTheApiAndTheSign() {
-        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2)))) {
+        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 2)))) {
             assertThat(edge.app().hardware().sign().showing(), is(new SignContent.Free(2)));
             edge.spot("STANDARD-001", true);
             edge.spot("STANDARD-002", true);
@@ -67,7 +68,7 @@ class OccupancyRulesTest {
 
     @Test
     void driftIsRecordedOnceInTheTableTheOutboxTheApiAndTheMetrics() {
-        try (LiveEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3)))) {
+        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3)))) {
             edge.spot("STANDARD-001", true); // parked with no session: sensors above sessions
             await().atMost(WAIT).until(() -> edge.free() == 2);
             edge.spot("STANDARD-002", true); // the same disagreement continues: not recorded again
@@ -83,7 +84,7 @@ class OccupancyRulesTest {
         }
     }
 
-    private static long count(LiveEdge edge, String sql) {
+    private static long count(TestEdge edge, String sql) {
         return edge.app().database().read(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -1,5 +1,6 @@
 package org.openparking.edge.realtime;
 
+import org.openparking.edge.TestEdge;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class RealtimeBench {
         long[] toSse = new long[n];
         long[] bare = new long[n];
         LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 4)).mqtt(broker, prefix);
-        try (LiveEdge edge = LiveEdge.start(options)) {
+        try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             Map<Long, Long> mqttAt = new ConcurrentHashMap<>();
             Map<Long, Long> sseAt = new ConcurrentHashMap<>();
@@ -85,6 +86,9 @@ public final class RealtimeBench {
             sub.disconnect();
             sub.close();
         }
+        MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
+        MqttProbe.clear(broker, java.util.List.of(topics.availability(), topics.status(), topics.lane("in-1"),
+                topics.lane("out-1")));
 
         MqttClient pub = client(broker);
         MqttClient sub = client(broker);

@@ -1,5 +1,6 @@
 package org.openparking.edge.sync;
 
+import org.openparking.edge.MutableClock;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -78,15 +79,15 @@ class EdgeQueueConsumerTest {
 
     @Test
     void aTariffPushedWhileTheEdgeIsStoppedIsAppliedOnceWhenItStarts(@TempDir Path dir) throws Exception {
-        String lot = TestEdge.uniqueLot();
-        String edgeId = Envelope.edgeId(lot, TestEdge.LEVEL);
+        String lot = CloudEdges.uniqueLot();
+        String edgeId = Envelope.edgeId(lot, CloudEdges.LEVEL);
         Channel ch = admin.createChannel();
         ch.confirmSelect();
         Topology.declareEdgeQueue(ch, edgeId);
         ch.queuePurge(Topology.DEAD_QUEUE);
 
         Tariff v2 = new Tariff(2, "EUR", 10, 30, 250, 2000, 4000);
-        Envelope command = Envelope.of(edgeId, lot, TestEdge.LEVEL, 1, Instant.now(), new UpdateTariff(v2));
+        Envelope command = Envelope.of(edgeId, lot, CloudEdges.LEVEL, 1, Instant.now(), new UpdateTariff(v2));
         byte[] body = MessageCodec.encode(command);
         // The same command twice, as a redelivery after a lost ack would bring it.
         ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(command), body);
@@ -96,19 +97,19 @@ class EdgeQueueConsumerTest {
         Envelope foreign = Envelope.of("other.L9", "other", "L9", 2, Instant.now(), new UpdateTariff(v2));
         ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(foreign),
                 MessageCodec.encode(foreign));
-        Envelope event = Envelope.of(edgeId, lot, TestEdge.LEVEL, 3, Instant.now(), new SessionOpened("s-1", "in-1",
+        Envelope event = Envelope.of(edgeId, lot, CloudEdges.LEVEL, 3, Instant.now(), new SessionOpened("s-1", "in-1",
                 null, VehicleType.STANDARD, Instant.now(), 1));
         ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(event), MessageCodec.encode(event));
         ch.waitForConfirmsOrDie(10_000);
 
-        try (EdgeApplication edge = TestEdge.start(dir, broker.uri(), env(lot, Map.of()), Clock.systemUTC())) {
+        try (EdgeApplication edge = CloudEdges.start(dir, broker.uri(), env(lot, Map.of()), Clock.systemUTC())) {
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     ch.queueDeclarePassive(Topology.edgeQueue(edgeId)).getMessageCount() == 0
                             && ch.queueDeclarePassive(Topology.DEAD_QUEUE).getMessageCount() == 3);
-            assertThat(TestEdge.count(edge.database(), "SELECT MAX(version) FROM tariffs"), is(2L));
-            assertThat(TestEdge.count(edge.database(), "SELECT COUNT(*) FROM outbox WHERE type = 'command.applied'"),
+            assertThat(CloudEdges.count(edge.database(), "SELECT MAX(version) FROM tariffs"), is(2L));
+            assertThat(CloudEdges.count(edge.database(), "SELECT COUNT(*) FROM outbox WHERE type = 'command.applied'"),
                     is(1L));
-            assertThat(TestEdge.count(edge.database(), "SELECT COUNT(*) FROM inbox"), is(1L));
+            assertThat(CloudEdges.count(edge.database(), "SELECT COUNT(*) FROM inbox"), is(1L));
         }
         List<String> reasons = new ArrayList<>();
         for (GetResponse r; (r = ch.basicGet(Topology.DEAD_QUEUE, true)) != null; ) {
@@ -123,10 +124,10 @@ class EdgeQueueConsumerTest {
 
     @Test
     void exitsArePaidDeclinedDeferredOrPendingByTheWorkersAnswer(@TempDir Path dir) throws Exception {
-        String lot = TestEdge.uniqueLot();
-        MutableClock clock = new MutableClock();
+        String lot = CloudEdges.uniqueLot();
+        MutableClock clock = MutableClock.realTimePlusOffset();
         try (FakePaymentWorker worker = new FakePaymentWorker(broker.uri());
-             EdgeApplication edge = TestEdge.start(dir, broker.uri(), env(lot, ONE_SECOND_WAIT), clock)) {
+             EdgeApplication edge = CloudEdges.start(dir, broker.uri(), env(lot, ONE_SECOND_WAIT), clock)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().state() == PaymentLink.State.ONLINE);
             ParkingService parking = edge.parking();
             ParkingService.Admission above = parking.admit("in-1", null, null);
@@ -192,11 +193,11 @@ class EdgeQueueConsumerTest {
     @Test
     void withTheBrokerUnreachableSmallFeesAreDeferredAtOnceAndChargedWhenTheLinkReturns(@TempDir Path dir)
             throws Exception {
-        String lot = TestEdge.uniqueLot();
-        MutableClock clock = new MutableClock();
+        String lot = CloudEdges.uniqueLot();
+        MutableClock clock = MutableClock.realTimePlusOffset();
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              FakePaymentWorker worker = new FakePaymentWorker(broker.uri());
-             EdgeApplication edge = TestEdge.start(dir, TestEdge.amqpVia(proxy, broker.vhost()),
+             EdgeApplication edge = CloudEdges.start(dir, CloudEdges.amqpVia(proxy, broker.vhost()),
                      env(lot, Map.of("PAYMENTS_WAIT", "PT30S")), clock)) {
             assertThat(edge.sync().state(), is(PaymentLink.State.CLOUD_DOWN));
             ParkingService parking = edge.parking();

@@ -28,6 +28,7 @@ final class EventTap implements AutoCloseable {
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final List<Long> seqs = new ArrayList<>();
     private final AtomicInteger deliveries = new AtomicInteger();
+    private final AtomicInteger statuses = new AtomicInteger();
     private final Set<String> openedSessions = ConcurrentHashMap.newKeySet();
 
     EventTap(String uri) throws Exception {
@@ -45,6 +46,12 @@ final class EventTap implements AutoCloseable {
             @Override
             public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
                     throws IOException {
+                if (MessageType.EDGE_STATUS.equals(props.getType())) {
+                    // The relay's health snapshots are outside the event sequence: count them apart.
+                    statuses.incrementAndGet();
+                    ch.basicAck(env.getDeliveryTag(), false);
+                    return;
+                }
                 deliveries.incrementAndGet();
                 if (MessageType.SESSION_OPENED.equals(props.getType())) {
                     try {
@@ -63,6 +70,11 @@ final class EventTap implements AutoCloseable {
         };
         ch.basicConsume(events, false, consumer);
         ch.basicConsume(payments, false, consumer);
+    }
+
+    /** edge.status snapshots seen. */
+    int statuses() {
+        return statuses.get();
     }
 
     /** Session ids of every session.opened seen. */

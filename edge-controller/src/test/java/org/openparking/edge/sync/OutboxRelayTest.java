@@ -1,5 +1,6 @@
 package org.openparking.edge.sync;
 
+import org.openparking.edge.MutableClock;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -55,13 +56,13 @@ class OutboxRelayTest {
             throws Exception {
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              EventTap tap = new EventTap(broker.uri());
-             EdgeApplication edge = TestEdge.start(dir, TestEdge.amqpVia(proxy, broker.vhost()), Map.of(),
+             EdgeApplication edge = CloudEdges.start(dir, CloudEdges.amqpVia(proxy, broker.vhost()), Map.of(),
                      Clock.systemUTC())) {
             traffic(edge, 1000);
-            List<String> ids = TestEdge.outboxIds(edge.database());
+            List<String> ids = CloudEdges.outboxIds(edge.database());
             assertThat(ids.size(), greaterThanOrEqualTo(2000));
 
-            String offline = TestEdge.get(edge, "/sync");
+            String offline = CloudEdges.get(edge, "/sync");
             assertThat(offline, containsString("\"state\":\"CLOUD_DOWN\""));
             assertThat(offline, containsString("\"outboxPending\":" + ids.size()));
             assertThat(offline, containsString("\"connected\":false"));
@@ -80,10 +81,57 @@ class OutboxRelayTest {
                 assertThat("in seq order at " + i, seqs.get(i), greaterThan(seqs.get(i - 1)));
             }
             assertThat(tap.deliveries(), is(ids.size()));
-            String online = TestEdge.get(edge, "/sync");
+            String online = CloudEdges.get(edge, "/sync");
             assertThat(online, containsString("\"state\":\"ONLINE\""));
             assertThat(online, containsString("\"outboxPending\":0"));
             assertThat(edge.sync().state(), is(PaymentLink.State.ONLINE));
+            // Once connected the relay also reports its health, outside the event sequence.
+            await().atMost(Duration.ofSeconds(30)).until(() -> tap.statuses() >= 1);
+        }
+    }
+
+    @Test
+    void aRowNoQueueWouldReceiveStaysUnsentWithItsAttemptsCountedUntilOneIsBound(@TempDir Path dir)
+            throws Exception {
+        try (EdgeApplication edge = CloudEdges.start(dir, broker.uri(), Map.of("EDGE_LOT_ID", CloudEdges.uniqueLot()),
+                Clock.systemUTC())) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().connected());
+            ParkingService.Admission a = edge.parking().admit("in-1", null, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().unsentAttemptsMax() >= 2);
+            SyncStatus stuck = edge.sync().status();
+            assertThat(stuck.outboxPending(), greaterThan(0L));
+            assertThat(stuck.lastError(), containsString("unroutable"));
+
+            try (EventTap tap = new EventTap(broker.uri())) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().outboxPending() == 0);
+                await().atMost(Duration.ofSeconds(5)).until(() -> tap.openedSessions()
+                        .contains(a.session().sessionId()));
+            }
+        }
+    }
+
+    @Test
+    void sentRowsOlderThanTheRetentionArePrunedAndUnsentOnesNever(@TempDir Path dir) throws Exception {
+        MutableClock clock = MutableClock.realTimePlusOffset();
+        SyncSettings sync = CloudEdges.sync(broker.uri()).withRetention(Duration.ofDays(7), Duration.ofMillis(200));
+        try (EdgeApplication edge = CloudEdges.start(dir, broker.uri(), Map.of("EDGE_LOT_ID", CloudEdges.uniqueLot()),
+                clock, sync)) {
+            try (EventTap tap = new EventTap(broker.uri())) {
+                traffic(edge, 5);
+                await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().outboxPending() == 0);
+            }
+            long sent = CloudEdges.count(edge.database(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL");
+            assertThat(sent, greaterThan(0L));
+            // No queue bound any more: these rows stay unsent.
+            traffic(edge, 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().unsentAttemptsMax() >= 1);
+            long unsent = edge.sync().status().outboxPending();
+
+            clock.advance(Duration.ofDays(8));
+            await().atMost(Duration.ofSeconds(20)).until(() -> CloudEdges.count(edge.database(),
+                    "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL") == 0);
+            assertThat(edge.sync().status().outboxPending(), is(unsent));
+            assertThat(unsent, greaterThan(0L));
         }
     }
 
@@ -91,7 +139,7 @@ class OutboxRelayTest {
     void cuttingTheConnectionWhileConfirmsAreOutstandingLosesNothing(@TempDir Path dir) throws Exception {
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              EventTap tap = new EventTap(broker.uri());
-             EdgeApplication edge = TestEdge.start(dir, TestEdge.amqpVia(proxy, broker.vhost()), Map.of(),
+             EdgeApplication edge = CloudEdges.start(dir, CloudEdges.amqpVia(proxy, broker.vhost()), Map.of(),
                      Clock.systemUTC())) {
             proxy.open();
             await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().status().connected());
@@ -123,7 +171,7 @@ class OutboxRelayTest {
             writer.join();
             assertThat(errors, is(empty()));
 
-            List<String> ids = TestEdge.outboxIds(edge.database());
+            List<String> ids = CloudEdges.outboxIds(edge.database());
             await().atMost(Duration.ofSeconds(60)).until(() -> edge.sync().status().outboxPending() == 0
                     && ids.stream().allMatch(id -> tap.timesSeen(id) >= 1));
             int duplicates = tap.deliveries() - tap.distinct();

@@ -73,6 +73,26 @@ public final class JdbcPaymentStore implements PaymentStore {
     }
 
     @Override
+    public java.util.List<PaymentRecord> pendingOlderThan(Duration age, int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM payment_results"
+                     + " WHERE status = 'PENDING' AND provider_reference IS NOT NULL AND updated_at < ?"
+                     + " ORDER BY updated_at LIMIT ?")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(age)));
+            ps.setInt(2, limit);
+            java.util.List<PaymentRecord> found = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(read(rs));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StoreException("cannot list pending payments", e, false);
+        }
+    }
+
+    @Override
     public Optional<RefundRecord> findRefund(String refundId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT refund_id, payment_id, session_id, outcome, amount,"

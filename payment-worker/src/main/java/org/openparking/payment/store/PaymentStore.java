@@ -18,6 +18,9 @@ public interface PaymentStore {
 
     Optional<PaymentRecord> find(String paymentId);
 
+    /** PENDING payments known at the provider whose last update is older than {@code age}, oldest first. */
+    java.util.List<PaymentRecord> pendingOlderThan(Duration age, int limit);
+
     Optional<RefundRecord> findRefund(String refundId);
 
     /** Stores a refund outcome unless one exists; returns the stored one (first writer wins). */

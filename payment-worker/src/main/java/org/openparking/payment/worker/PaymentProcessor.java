@@ -130,6 +130,34 @@ public final class PaymentProcessor {
         }
     }
 
+    /**
+     * Asks the provider again about a PENDING payment (no webhook came), under the same claim as a
+     * request so it never races a worker. A result that became final is published before it is
+     * committed: if publishing fails the row stays PENDING and the next sweep tries again.
+     * Returns true when the payment was settled.
+     */
+    public boolean settlePending(PaymentRecord pending, PendingSweeper.Sink sink) throws Exception {
+        try (PaymentStore.PaymentClaim claim = store.claim(pending, claimTimeout)) {
+            PaymentRecord current = claim.current();
+            if (current.status().isFinal() || current.providerReference() == null) {
+                return false;
+            }
+            PaymentGateway.ChargeOutcome outcome = gateway.status(current.providerReference());
+            PaymentRecord updated = current.withOutcome(status(outcome.disposition()), outcome.providerReference(),
+                    outcome.failureCode(), outcome.failureMessage(), clock.instant());
+            if (updated.status().isFinal()) {
+                sink.publish(resultEnvelope(updated, clock.instant()));
+            }
+            claim.complete(updated);
+            if (updated.status().isFinal()) {
+                LOG.info("pending payment " + current.paymentId() + " settled: " + updated.status());
+                metrics.count(updated.status().name());
+                return true;
+            }
+            return false;
+        }
+    }
+
     private Decision refund(Envelope request, RefundRequested r) {
         var stored = store.findRefund(r.refundId());
         if (stored.isPresent()) {

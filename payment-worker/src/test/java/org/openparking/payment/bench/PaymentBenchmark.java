@@ -82,7 +82,7 @@ public final class PaymentBenchmark {
                 Duration.ofMillis(100), 2.0, Duration.ofSeconds(2), 50, 10, 20, Duration.ofSeconds(5), false);
         WorkerSettings settings = new WorkerSettings(broker.uri(), db.url(), run.consumers() + 2, 0, s,
                 new WorkerSettings.Worker(run.consumers(), 4, Duration.ofMinutes(5), Duration.ofMillis(500),
-                        Duration.ofSeconds(60)));
+                        Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO));
         String lot = "bench" + UUID.randomUUID().toString().substring(0, 6);
         String edge = Envelope.edgeId(lot, "L1");
         try (PaymentApplication app = PaymentApplication.start(settings, CrashPoints.NONE);

@@ -24,13 +24,13 @@ import org.openparking.edge.config.SettingsReader;
 import org.openparking.edge.store.Database;
 
 /** Starts real edges for the sync tests: a temp SQLite file, port 0, quick reconnects. */
-final class TestEdge {
+final class CloudEdges {
     static final String LOT = "lot-t";
     static final String LEVEL = "L1";
     static final String EDGE_ID = LOT + "." + LEVEL;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private TestEdge() {
+    private CloudEdges() {
     }
 
     static EdgeSettings settings(Path dir, String amqpUri, Map<String, String> env) {
@@ -48,8 +48,13 @@ final class TestEdge {
     }
 
     static EdgeApplication start(Path dir, String amqpUri, Map<String, String> env, Clock clock) {
+        return start(dir, amqpUri, env, clock, sync(amqpUri));
+    }
+
+    static EdgeApplication start(Path dir, String amqpUri, Map<String, String> env, Clock clock,
+                                 SyncSettings sync) {
         return EdgeApplication.start(settings(dir, amqpUri, env),
-                Config.just(ConfigSources.create(Map.of("port", "0", "host", "127.0.0.1"))), sync(amqpUri), clock);
+                Config.just(ConfigSources.create(Map.of("port", "0", "host", "127.0.0.1"))), sync, clock);
     }
 
     /** A lot id of its own, so tests sharing a vhost do not share an edge queue. */

@@ -1,0 +1,194 @@
+package org.openparking.edge.sync;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.payment.PaymentRepository;
+import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.store.Database;
+import org.openparking.protocol.MessageCodec;
+import org.openparking.protocol.SessionOpened;
+import org.openparking.protocol.VehicleType;
+import org.openparking.protocol.amqp.AmqpEnvelopes;
+import org.openparking.protocol.amqp.Topology;
+import org.openparking.testing.TestBroker;
+
+/**
+ * Drain rate of an outbox backlog from SQLite to RabbitMQ through the real relay, beside a bare
+ * amqp-client loop of persistent publishes with confirms (the ceiling) on the same broker, same run.
+ * Not a test; the command is in edge-controller/SYNC.md. Argument: backlog size (default 100000).
+ */
+public final class OutboxDrainBench {
+    private static final String LOT = "lot-bench";
+    private static final String LEVEL = "L0";
+
+    private OutboxDrainBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        List<String[]> table = new ArrayList<>();
+        try (TestBroker broker = TestBroker.create()) {
+            Path dir = Files.createTempDirectory("outbox-bench");
+            Database db = Database.open(dir.resolve("edge.db"));
+            long t0 = System.nanoTime();
+            fill(db, rows);
+            double fillSeconds = seconds(t0);
+            table.add(row("fill SQLite outbox (1000 rows per transaction)", rows, fillSeconds));
+
+            ConsumerCount events = new ConsumerCount(broker.uri(), Topology.EVENTS_EXCHANGE, "edge.#");
+            SyncState state = new SyncState(db, Clock.systemUTC(), true);
+            EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
+                    new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
+            OutboxRelay relay = new OutboxRelay(db, SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state,
+                    consumer, Clock.systemUTC());
+            long start = System.nanoTime();
+            relay.start();
+            double confirmedAt = 0;
+            while (events.count() < rows || confirmedAt == 0) {
+                if (confirmedAt == 0 && state.pending() == 0) {
+                    confirmedAt = seconds(start);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+            double consumedAt = seconds(start);
+            relay.close();
+            table.add(row("relay: SQLite -> broker, all confirmed and marked sent", rows, confirmedAt));
+            table.add(row("relay: ... and all received by a consumer", rows, consumedAt));
+            events.close();
+            db.close();
+
+            byte[] body = sampleBody();
+            table.add(row("bare amqp-client: persistent publish + async confirms (1000 in flight)", rows,
+                    bare(broker.uri(), rows, body, 1000)));
+            table.add(row("bare amqp-client: persistent publish + confirm each (1 in flight)", Math.min(rows, 5000),
+                    bare(broker.uri(), Math.min(rows, 5000), body, 1)));
+        }
+        System.out.printf("%n%-75s %9s %9s %12s%n", "what", "messages", "seconds", "msg/s");
+        for (String[] r : table) {
+            System.out.printf("%-75s %9s %9s %12s%n", (Object[]) r);
+        }
+    }
+
+    private static void fill(Database db, int rows) {
+        Outbox outbox = new Outbox(LOT, LEVEL, Clock.systemUTC());
+        for (int done = 0; done < rows; ) {
+            int n = Math.min(1000, rows - done);
+            db.write(c -> {
+                for (int i = 0; i < n; i++) {
+                    outbox.append(c, new SessionOpened(UUID.randomUUID().toString(), "in-1", "AB123",
+                            VehicleType.STANDARD, Instant.now(), 1));
+                }
+                return null;
+            });
+            done += n;
+        }
+    }
+
+    private static byte[] sampleBody() {
+        return MessageCodec.encode(org.openparking.protocol.Envelope.of(LOT + "." + LEVEL, LOT, LEVEL, 1,
+                Instant.now(), new SessionOpened(UUID.randomUUID().toString(), "in-1", "AB123", VehicleType.STANDARD,
+                        Instant.now(), 1)));
+    }
+
+    /** Publishes {@code rows} persistent messages with confirms, at most {@code window} unconfirmed. */
+    private static double bare(String uri, int rows, byte[] body, int window) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUri(uri);
+        try (Connection c = f.newConnection("bench-bare")) {
+            Channel ch = c.createChannel();
+            String q = ch.queueDeclare("bench.bare." + window, true, false, false,
+                    Topology.quorum(null)).getQueue();
+            ch.confirmSelect();
+            Semaphore room = new Semaphore(window);
+            java.util.concurrent.ConcurrentSkipListSet<Long> outstanding =
+                    new java.util.concurrent.ConcurrentSkipListSet<>();
+            ch.addConfirmListener((tag, multiple) -> release(outstanding, room, tag, multiple),
+                    (tag, multiple) -> release(outstanding, room, tag, multiple));
+            AMQP.BasicProperties props = AmqpEnvelopes.properties(org.openparking.protocol.Envelope.of("x.y", "x",
+                    "y", 1, Instant.now(), new SessionOpened("s", "in-1", null, VehicleType.STANDARD, Instant.now(),
+                            1)));
+            long start = System.nanoTime();
+            for (int i = 0; i < rows; i++) {
+                room.acquire();
+                outstanding.add(ch.getNextPublishSeqNo());
+                ch.basicPublish("", q, props, body);
+            }
+            room.acquire(window);
+            double s = seconds(start);
+            ch.queueDelete(q);
+            return s;
+        }
+    }
+
+    private static void release(java.util.concurrent.ConcurrentSkipListSet<Long> outstanding, Semaphore room,
+                                long tag, boolean multiple) {
+        if (multiple) {
+            var head = outstanding.headSet(tag, true);
+            int n = head.size();
+            head.clear();
+            room.release(n);
+        } else if (outstanding.remove(tag)) {
+            room.release();
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static String[] row(String what, int n, double s) {
+        return new String[] {what, String.valueOf(n), String.format("%.2f", s), String.format("%.0f", n / s)};
+    }
+
+    /** Counts messages on a queue bound to {@code exchange}. */
+    private static final class ConsumerCount implements AutoCloseable {
+        private final Connection connection;
+        private final AtomicLong count = new AtomicLong();
+
+        ConsumerCount(String uri, String exchange, String key) throws Exception {
+            ConnectionFactory f = new ConnectionFactory();
+            f.setUri(uri);
+            connection = f.newConnection("bench-consumer");
+            Channel ch = connection.createChannel();
+            ch.exchangeDeclare(exchange, "topic", true);
+            String q = ch.queueDeclare("bench.events", true, false, false, Topology.quorum(null)).getQueue();
+            ch.queueBind(q, exchange, key);
+            ch.basicQos(1000);
+            ch.basicConsume(q, false, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties p, byte[] b)
+                        throws java.io.IOException {
+                    count.incrementAndGet();
+                    if (env.getDeliveryTag() % 100 == 0) {
+                        ch.basicAck(env.getDeliveryTag(), true);
+                    }
+                }
+            });
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
+            connection.abort();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.openparking.edge.sync;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.openparking.edge.config.ConfigLoader;
+
+class SyncSettingsTest {
+    private static SyncSettings read(Map<String, String> env) {
+        return SyncSettings.read(ConfigLoader.load(Optional.empty(), env).config());
+    }
+
+    @Test
+    void aFreshCheckoutIsOfflineWithAHeartbeatThatNoticesADeadLinkWithin30Seconds() {
+        SyncSettings s = read(Map.of());
+        assertThat(s.enabled(), is(false));
+        assertThat(s.heartbeat().compareTo(Duration.ofSeconds(10)) <= 0, is(true));
+        assertThat(s.retention(), is(Duration.ofDays(7)));
+    }
+
+    @Test
+    void environmentOverridesApplyAndTheUriIsNotPrinted() {
+        SyncSettings s = read(Map.of("CLOUD_AMQP_URI", "amqp://edge:s3cret@cloud:5672/parking",
+                "CLOUD_MAX_IN_FLIGHT", "64", "CLOUD_RETENTION", "P1D"));
+        assertThat(s.enabled(), is(true));
+        assertThat(s.maxInFlight(), is(64));
+        assertThat(s.retention(), is(Duration.ofDays(1)));
+        assertThat(s.toString(), not(containsString("s3cret")));
+    }
+
+    @Test
+    void aHeartbeatTooSlowToNoticeADeadLinkOrAGarbledDurationIsRefusedWithItsKey() {
+        IllegalArgumentException slow = assertThrows(IllegalArgumentException.class,
+                () -> read(Map.of("CLOUD_HEARTBEAT", "PT60S")));
+        assertThat(slow.getMessage(), containsString("cloud.heartbeat"));
+        IllegalArgumentException garbled = assertThrows(IllegalArgumentException.class,
+                () -> read(Map.of("CLOUD_CONFIRM_TIMEOUT", "soon")));
+        assertThat(garbled.getMessage(), containsString("cloud.confirm-timeout"));
+    }
+}
