@@ -2,7 +2,8 @@
 # The benchmark command: builds everything, then measures the system beside the raw ceilings of this
 # machine (SQLite commits, bare broker publishes, bare MQTT round trips, the ideal payment rate) and writes
 # docs/benchmarks.md with SVG charts in docs/img/. Needs the local services (scripts/services.sh).
-# About 5-10 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_CARS.
+# About 5-10 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_ROWS,
+# BENCH_OUTBOX_CARS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
@@ -20,6 +21,9 @@ test_classpath() {
 echo "bench: availability latency (edge-controller RealtimeBench)"
 timeout 420 java -cp "$(test_classpath edge-controller)" org.openparking.edge.realtime.RealtimeBench \
   "${BENCH_REALTIME_CHANGES:-100}" > "$tmp/realtime.txt" || echo "bench: RealtimeBench failed" >&2
+echo "bench: outbox drain rate (edge-controller OutboxDrainBench)"
+timeout 300 java -cp "$(test_classpath edge-controller)" org.openparking.edge.sync.OutboxDrainBench \
+  "${BENCH_OUTBOX_ROWS:-20000}" > "$tmp/outbox.txt" || echo "bench: OutboxDrainBench failed" >&2
 echo "bench: payments/s by workers (payment-worker PaymentBenchmark)"
 timeout 300 java -cp "$(test_classpath payment-worker)" org.openparking.payment.bench.PaymentBenchmark \
   "${BENCH_PAYMENTS:-200}" 100 > "$tmp/payments.txt" || echo "bench: PaymentBenchmark failed" >&2
@@ -28,7 +32,7 @@ out="$tmp/edge.md"
 ./mvnw -B -ntp -q -pl bench exec:java -Dexec.mainClass=org.openparking.bench.Bench \
   -Dexec.args="$out" -Dbench.root="$PWD" -Dbench.cycles="${BENCH_CYCLES:-2000}" \
   -Dbench.outbox-cars="${BENCH_OUTBOX_CARS:-300}" -Dbench.img="$PWD/docs/img" \
-  -Dbench.realtime="$tmp/realtime.txt" -Dbench.payments="$tmp/payments.txt"
+  -Dbench.outbox="$tmp/outbox.txt" -Dbench.realtime="$tmp/realtime.txt" -Dbench.payments="$tmp/payments.txt"
 {
   echo "# Benchmarks"
   echo
@@ -45,6 +49,7 @@ out="$tmp/edge.md"
   echo '```'
   # only the benchmarks' own tables, not the services' log lines
   grep -hE '^\||^[0-9]+ (changes|payments)|^path|^spot change|^bare ' "$tmp/realtime.txt" "$tmp/payments.txt" 2>/dev/null || true
+  grep -hE '^what|^fill|^relay|^bare amqp' "$tmp/outbox.txt" 2>/dev/null || true
   echo '```'
   for extra in docs/bench/*.md; do
     [ -f "$extra" ] && { echo; cat "$extra"; }

@@ -55,6 +55,7 @@ final class OutboxBench {
                 p.destroy();
                 p.waitFor();
             }
+            declareCloudSyncQueue(broker.uri()); // the edge refuses unroutable events: cloud-sync's queue must exist
             Map<String, String> online = new java.util.HashMap<>(offline);
             online.put("CLOUD_AMQP_URI", broker.uri());
             p = JavaProcess.start(jar, online, dir.resolve("online.log"), "-Xmx256m");
@@ -65,7 +66,11 @@ final class OutboxBench {
                 rows = first.path("outboxPending").asLong();
                 long t0 = 0;
                 long initial = rows;
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 while (true) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("outbox did not drain in 3 minutes: " + sync(client, base));
+                    }
                     JsonNode s = sync(client, base);
                     long pending = s == null ? initial : s.path("outboxPending").asLong();
                     if (t0 == 0 && pending < initial) {
@@ -86,6 +91,14 @@ final class OutboxBench {
             table.row("outbox drain rate (packaged edge, backlog written offline)", EdgeBench.fmt(rows / seconds)
                             + " rows/s", EdgeBench.fmt(raw) + " raw confirmed publishes/s",
                     rows + " rows from " + cars + " cars; bare amqp-client, " + WINDOW + " unconfirmed at most, same vhost");
+        }
+    }
+
+    private static void declareCloudSyncQueue(String uri) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUri(uri);
+        try (Connection c = f.newConnection("bench-topology"); Channel ch = c.createChannel()) {
+            org.openparking.protocol.amqp.Topology.declareCloudSync(ch);
         }
     }
 
