@@ -113,6 +113,7 @@ public final class Bench {
                 String name = m.group(1).trim();
                 String figure = m.group(2) + " / " + m.group(3) + " ms";
                 groups.add(new Charts.Group(name.replace("spot change (simulator API) -> ", "spot change -> ")
+                        .replace(" subscriber", "").replace(" client", "")
                         .replace("bare Paho publish (QoS 1) -> subscriber", "bare broker (Paho QoS 1)"),
                         new double[] {Double.parseDouble(m.group(2)), Double.NaN, Double.parseDouble(m.group(3))}));
                 if (name.contains("MQTT")) {
