@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
 # The benchmark command: builds everything, then measures the system beside the raw ceilings of this
-# machine (SQLite commits, bare broker publishes, bare MQTT round trips) and writes docs/benchmarks.md.
-# Needs the local services (scripts/services.sh). Takes a few minutes; BENCH_CYCLES scales the edge runs.
+# machine (SQLite commits, bare broker publishes, bare MQTT round trips, the ideal payment rate) and writes
+# docs/benchmarks.md with SVG charts in docs/img/. Needs the local services (scripts/services.sh).
+# About 5-10 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_ROWS,
+# BENCH_OUTBOX_CARS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
 scripts/services.sh
 ./mvnw -B -ntp -q install -DskipTests
-out=$(mktemp)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The test classpath of a module, for the benchmark mains that live beside its tests.
+test_classpath() {
+  ./mvnw -B -ntp -q -pl "$1" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$tmp/$1.cp" >/dev/null
+  echo "$1/target/test-classes:$1/target/classes:$(cat "$tmp/$1.cp")"
+}
+
+echo "bench: availability latency (edge-controller RealtimeBench)"
+timeout 420 java -cp "$(test_classpath edge-controller)" org.openparking.edge.realtime.RealtimeBench \
+  "${BENCH_REALTIME_CHANGES:-100}" > "$tmp/realtime.txt" || echo "bench: RealtimeBench failed" >&2
+echo "bench: outbox drain rate (edge-controller OutboxDrainBench)"
+timeout 300 java -cp "$(test_classpath edge-controller)" org.openparking.edge.sync.OutboxDrainBench \
+  "${BENCH_OUTBOX_ROWS:-20000}" > "$tmp/outbox.txt" || echo "bench: OutboxDrainBench failed" >&2
+echo "bench: payments/s by workers (payment-worker PaymentBenchmark)"
+timeout 300 java -cp "$(test_classpath payment-worker)" org.openparking.payment.bench.PaymentBenchmark \
+  "${BENCH_PAYMENTS:-200}" 100 > "$tmp/payments.txt" || echo "bench: PaymentBenchmark failed" >&2
+echo "bench: edge transactions, entry latency, outbox drain, start-to-ready, memory"
+out="$tmp/edge.md"
 ./mvnw -B -ntp -q -pl bench exec:java -Dexec.mainClass=org.openparking.bench.Bench \
-  -Dexec.args="$out" -Dbench.root="$PWD" -Dbench.cycles="${BENCH_CYCLES:-2000}"
+  -Dexec.args="$out" -Dbench.root="$PWD" -Dbench.cycles="${BENCH_CYCLES:-2000}" \
+  -Dbench.outbox-cars="${BENCH_OUTBOX_CARS:-300}" -Dbench.img="$PWD/docs/img" \
+  -Dbench.outbox="$tmp/outbox.txt" -Dbench.realtime="$tmp/realtime.txt" -Dbench.payments="$tmp/payments.txt"
 {
   echo "# Benchmarks"
   echo
@@ -17,11 +40,19 @@ out=$(mktemp)
   echo "below; each stands beside a baseline measured in the same run, so the ratio matters more than the"
   echo "absolute number. Tests never assert timings: these are measurements, not pass/fail criteria."
   echo
-  echo "## Edge controller"
+  echo "## All figures"
   echo
   cat "$out"
+  echo
+  echo "## Raw output of the module benchmarks"
+  echo
+  echo '```'
+  # only the benchmarks' own tables, not the services' log lines
+  grep -hE '^\||^[0-9]+ (changes|payments)|^path|^spot change|^bare ' "$tmp/realtime.txt" "$tmp/payments.txt" 2>/dev/null || true
+  grep -hE '^what|^fill|^relay|^bare amqp' "$tmp/outbox.txt" 2>/dev/null || true
+  echo '```'
   for extra in docs/bench/*.md; do
     [ -f "$extra" ] && { echo; cat "$extra"; }
   done
 } > docs/benchmarks.md
-echo "wrote docs/benchmarks.md"
+echo "wrote docs/benchmarks.md and docs/img/*.svg"

@@ -73,6 +73,8 @@ final class EdgeBench {
     }
 
     private static double rawCommitsPerSecond;
+    /** Entry latencies over HTTP of the last run, for the latency chart. */
+    static Stats httpEntryLatency;
 
     private static void serviceLayer(Table table, Path dir, int cycles) throws Exception {
         try (EdgeApplication edge = EdgeApplication.start(settings(dir), serverConfig())) {
@@ -133,6 +135,7 @@ final class EdgeBench {
             table.row("edge entries+exits/s through HTTP (" + LANE_PAIRS + " lane pairs)",
                     fmt(2 * done.get() / seconds), fmt(rawCommitsPerSecond) + " raw commits/s",
                     "each car: entry, pass, exit, pass (simulator calls included)");
+            httpEntryLatency = entry;
             table.row("entry latency over HTTP p50 / p99", ms(entry.percentileMillis(50)) + " / "
                     + ms(entry.percentileMillis(99)), "", entry.count() + " entries, " + LANE_PAIRS + " concurrent lanes");
         }

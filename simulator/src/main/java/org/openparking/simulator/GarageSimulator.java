@@ -1,0 +1,88 @@
+package org.openparking.simulator;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The garage simulator command ({@code scripts/simulate.sh}): starts a whole lot on this machine and
+ * drives a compressed day of traffic through it, with a progress line every few seconds and a
+ * summary at the end. Every child process is stopped on the way out, also on Ctrl-C.
+ */
+public final class GarageSimulator {
+    static final String USAGE = """
+            options (all optional):
+              --duration 2m        run length the day is compressed into (90s, 2m, PT5M)
+              --cars 500           cars arriving over the day
+              --levels 3           edge levels (one edge controller process each)
+              --occupancy mixed    sensors | counting | mixed (alternating per level)
+              --spots 60           spots (sensor levels) or capacity (counting levels) per level
+              --entry-lanes 2 --exit-lanes 2
+              --workers 2          payment worker processes
+              --declines 0.1       share of cars whose first card is declined
+              --drive-offs 0.02    share of cars leaving without a ticket (operator opens the lane)
+              --moves 0.2          share of cars moving to another spot while parked
+              --curve w0,...,w23   arrival weight per hour of the day
+              --floor-limit 1500   edge payments.floor-limit (cents)
+              --seed 42
+            """;
+
+    private GarageSimulator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help")) {
+            System.out.println("scripts/simulate.sh [options]\n" + USAGE);
+            return;
+        }
+        Cli cli = new Cli(args, Cli.TRAFFIC);
+        Lot.Options lotOptions = Cli.lot(cli, 1500, Duration.ofSeconds(3));
+        Traffic.Options trafficOptions = Cli.traffic(cli, Duration.ofMinutes(2), 500);
+        Ledger ledger = new Ledger();
+        try (Lot lot = startLot(lotOptions)) {
+            Traffic traffic = new Traffic(lot, trafficOptions, ledger);
+            System.out.printf("driving %d cars over %ss%n", trafficOptions.cars(), trafficOptions.duration().toSeconds());
+            traffic.run(Duration.ofSeconds(60), () -> System.out.println(traffic.progressLine()));
+            System.out.println();
+            System.out.println(summary(lot, ledger));
+        }
+    }
+
+    /** Starts the lot, with a shutdown hook that stops it if the JVM is stopped first. */
+    static Lot startLot(Lot.Options options) throws Exception {
+        long t0 = System.nanoTime();
+        System.out.printf("starting a lot: %d levels (%s), %d payment workers, cloud-sync, Stripe stub...%n",
+                options.levels(), options.occupancy(), options.workers());
+        Lot lot = Lot.start(options, Lot.repositoryRoot());
+        Runtime.getRuntime().addShutdownHook(new Thread(lot::close, "lot-shutdown"));
+        System.out.printf("lot up in %.1fs (vhost %s, logs in %s)%n", (System.nanoTime() - t0) / 1e9, lot.vhost(), lot.workDir());
+        for (Lot.Edge e : lot.edges()) {
+            System.out.printf("  edge %s (%s) %s%n", e.levelId(), e.occupancy(), e.process().baseUrl());
+        }
+        System.out.printf("  cloud-sync %s%n", lot.cloudSync().baseUrl());
+        return lot;
+    }
+
+    static String summary(Lot lot, Ledger ledger) {
+        StringBuilder s = new StringBuilder("summary\n");
+        long outs = ledger.exits.size() + ledger.driveOffs.get() + ledger.ambiguousExits.get();
+        s.append("  cars in             %d (turned away: %d, entries with a lost answer: %d)%n"
+                .formatted(ledger.entries.size() + ledger.ambiguousEntries.get(), ledger.turnedAway.get(),
+                        ledger.ambiguousEntries.get()));
+        s.append("  cars out            %d (paid exits %d, not required %d, deferred %d, after the pay station %d, drive-offs %d, exits with a lost answer %d)%n"
+                .formatted(outs, ledger.exitsWith("PAID"), ledger.exitsWith("NOT_REQUIRED"), ledger.exitsWith("DEFERRED"),
+                        ledger.payStation.size(), ledger.driveOffs.get(), ledger.ambiguousExits.get()));
+        s.append("  revenue             %.2f EUR collected, %.2f EUR deferred%n"
+                .formatted(ledger.revenue.get() / 100.0, ledger.deferredAmount.get() / 100.0));
+        s.append("  declines            %d (each driver then paid with another card)%n".formatted(ledger.declines.get()));
+        s.append("  deferred            %d%n".formatted(ledger.exitsWith("DEFERRED")));
+        s.append("  spot moves          %d%n".formatted(ledger.spotMoves.get()));
+        s.append("  lost tickets        not simulated: the edge API has no lost-ticket exit (docs/api.md)\n");
+        s.append("  retries / errors    %d / %d%n".formatted(ledger.retries.get(), ledger.errors.get()));
+        s.append("  max occupancy       ");
+        for (Lot.Edge e : lot.edges()) {
+            s.append("%s %d/%d  ".formatted(e.levelId(), ledger.maxOccupancy(e.levelId()),
+                    ledger.capacity.getOrDefault(e.levelId(), 0L)));
+        }
+        return s.append('\n').toString();
+    }
+}

@@ -1,0 +1,72 @@
+package org.openparking.simulator;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+
+/**
+ * What the edges acknowledged to the drivers (201 entries, 200 exits, pay-station payments), the
+ * ground truth of the counting report, plus the running counters of the summary.
+ */
+final class Ledger {
+    record EntryAck(String sessionId, String plate, String levelId) {
+    }
+
+    record ExitAck(String sessionId, String levelId, String paymentStatus, String paymentId, long fee) {
+    }
+
+    record PayStationAck(String sessionId, String paymentId, long amount) {
+    }
+
+    final Map<String, EntryAck> entries = new ConcurrentHashMap<>();
+    final Map<String, ExitAck> exits = new ConcurrentHashMap<>();
+    final Map<String, PayStationAck> payStation = new ConcurrentHashMap<>();
+    final Map<String, LongAccumulator> maxOccupancy = new ConcurrentHashMap<>();
+    final Map<String, Long> capacity = new ConcurrentHashMap<>();
+
+    final AtomicLong declines = new AtomicLong();
+    final AtomicLong pendingAtGate = new AtomicLong();
+    final AtomicLong driveOffs = new AtomicLong();
+    final AtomicLong turnedAway = new AtomicLong();
+    final AtomicLong spotMoves = new AtomicLong();
+    final AtomicLong ambiguousEntries = new AtomicLong();
+    final AtomicLong ambiguousExits = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLong revenue = new AtomicLong();
+    final AtomicLong deferredAmount = new AtomicLong();
+
+    void entered(EntryAck ack) {
+        entries.put(ack.sessionId(), ack);
+    }
+
+    void exited(ExitAck ack) {
+        exits.put(ack.sessionId(), ack);
+        switch (ack.paymentStatus()) {
+            case "PAID" -> revenue.addAndGet(ack.fee());
+            case "DEFERRED" -> deferredAmount.addAndGet(ack.fee());
+            default -> {
+            }
+        }
+    }
+
+    void paidAtPayStation(PayStationAck ack) {
+        payStation.put(ack.paymentId(), ack);
+        revenue.addAndGet(ack.amount());
+    }
+
+    long exitsWith(String status) {
+        return exits.values().stream().filter(e -> e.paymentStatus().equals(status)).count();
+    }
+
+    void occupancy(String levelId, long occupied, long capacityOfLevel) {
+        maxOccupancy.computeIfAbsent(levelId, l -> new LongAccumulator(Math::max, 0)).accumulate(occupied);
+        capacity.put(levelId, capacityOfLevel);
+    }
+
+    long maxOccupancy(String levelId) {
+        LongAccumulator a = maxOccupancy.get(levelId);
+        return a == null ? 0 : a.get();
+    }
+}

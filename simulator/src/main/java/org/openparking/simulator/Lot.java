@@ -1,0 +1,332 @@
+package org.openparking.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.openparking.testing.Ports;
+import org.openparking.testing.TestBroker;
+import org.openparking.testing.TestDatabase;
+
+/**
+ * A whole lot on this machine: a fresh RabbitMQ vhost and PostgreSQL databases on the local servers,
+ * Stripe on WireMock, cloud-sync, payment workers and N edge levels, each a child process with its own
+ * port (and SQLite file) under a temp dir. The edges reach the broker through one {@link TcpProxy}
+ * each, so their link can be cut without touching the broker. Closing stops every child.
+ */
+final class Lot implements AutoCloseable {
+    static final String LOT_ID = "sim-lot";
+
+    /** How the lot is built. {@code occupancy}: sensors, counting, or mixed (alternating per level). */
+    record Options(int levels, String occupancy, int workers, int spotsPerLevel, int entryLanes, int exitLanes,
+                   long floorLimit, Duration paymentsWait) {
+        Options {
+            if (levels < 1 || workers < 1 || spotsPerLevel < 1 || entryLanes < 1 || exitLanes < 1) {
+                throw new IllegalArgumentException("levels, workers, spots and lanes must be at least 1");
+            }
+            if (!List.of("sensors", "counting", "mixed").contains(occupancy)) {
+                throw new IllegalArgumentException("occupancy must be sensors, counting or mixed, was " + occupancy);
+            }
+        }
+
+        String occupancyOf(int level) {
+            return "mixed".equals(occupancy) ? (level % 2 == 0 ? "sensors" : "counting") : occupancy;
+        }
+    }
+
+    /** One edge level: its process, its proxied broker link, its lanes and spots. */
+    record Edge(String levelId, String occupancy, ServiceProcess process, TcpProxy brokerLink,
+                List<String> entryLanes, List<String> exitLanes, List<String> spots) {
+        String api() {
+            return process.baseUrl() + "/api/v1";
+        }
+    }
+
+    private final Options options;
+    private final Path root;
+    private final Path workDir;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private final List<ServiceProcess> workers = new ArrayList<>();
+    private final List<Edge> edges = new ArrayList<>();
+    private final Http http = new Http();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private TestBroker broker;
+    private TestDatabase cloudDb;
+    private StripeStub stripe;
+    private ServiceProcess cloudSync;
+
+    private Lot(Options options, Path root, Path workDir) {
+        this.options = options;
+        this.root = root;
+        this.workDir = workDir;
+    }
+
+    /** Starts everything and waits until every service answers its health check. */
+    static Lot start(Options options, Path root) throws Exception {
+        Lot lot = new Lot(options, root, Files.createTempDirectory("garage-sim-"));
+        try {
+            lot.startAll();
+            return lot;
+        } catch (Exception | Error e) {
+            lot.close();
+            throw e;
+        }
+    }
+
+    /** The repository root: -Dparking.root, else the first parent of the working directory with built jars. */
+    static Path repositoryRoot() {
+        String configured = System.getProperty("parking.root", System.getenv("PARKING_ROOT"));
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve("edge-controller/target/edge-controller.jar"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no edge-controller/target/edge-controller.jar above "
+                + Path.of("").toAbsolutePath() + ": build the services first (mvn package) or set -Dparking.root");
+    }
+
+    private Path jar(String module) {
+        Path jar = root.resolve(module).resolve("target").resolve(module + ".jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " missing: build it first (mvn -pl " + module + " package)");
+        }
+        return jar;
+    }
+
+    private void startAll() throws Exception {
+        broker = TestBroker.create();
+        resources.add(broker);
+        cloudDb = TestDatabase.create();
+        resources.add(cloudDb);
+        TestDatabase paymentsDb = TestDatabase.create();
+        resources.add(paymentsDb);
+        stripe = new StripeStub();
+        resources.add(stripe);
+
+        int csPort = Ports.free();
+        cloudSync = new ServiceProcess("cloud-sync", jar("cloud-sync"), Map.of(
+                "DB_URL", cloudDb.url(), "AMQP_URI", broker.uri(), "SERVER_PORT", String.valueOf(csPort)),
+                csPort, workDir.resolve("cloud-sync.log"));
+        processes.add(cloudSync);
+
+        for (int i = 1; i <= options.workers(); i++) {
+            int port = Ports.free();
+            Map<String, String> env = new HashMap<>();
+            env.put("AMQP_URI", broker.uri());
+            env.put("DB_URL", paymentsDb.url());
+            env.put("SERVER_PORT", String.valueOf(port));
+            env.put("STRIPE_MODE", "stripe");
+            env.put("STRIPE_API_KEY", "sk_test_simulator");
+            env.put("STRIPE_API_BASE", stripe.baseUrl());
+            env.put("WORKER_HOLD_DELAY_MS", "1000");
+            env.put("STRIPE_BREAKER_OPEN_WAIT_MS", "5000");
+            ServiceProcess w = new ServiceProcess("payment-worker-" + i, jar("payment-worker"), env, port,
+                    workDir.resolve("payment-worker-" + i + ".log"));
+            workers.add(w);
+            processes.add(w);
+        }
+
+        String mqttPrefix = "sim-" + UUID.randomUUID().toString().substring(0, 8) + "/";
+        for (int i = 0; i < options.levels(); i++) {
+            String levelId = "L" + i;
+            String occupancy = options.occupancyOf(i);
+            TcpProxy link = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
+            link.open();
+            resources.add(link);
+            List<String> in = new ArrayList<>();
+            List<String> out = new ArrayList<>();
+            List<String> spots = new ArrayList<>();
+            for (int l = 1; l <= options.entryLanes(); l++) {
+                in.add("in-" + l);
+            }
+            for (int l = 1; l <= options.exitLanes(); l++) {
+                out.add("out-" + l);
+            }
+            if ("sensors".equals(occupancy)) {
+                for (int s = 1; s <= options.spotsPerLevel(); s++) {
+                    spots.add("%s-%03d".formatted(levelId, s));
+                }
+            }
+            Path config = workDir.resolve(levelId + ".yaml");
+            Files.writeString(config, levelYaml(occupancy, in, out, spots, mqttPrefix));
+            int port = Ports.free();
+            String edgeAmqp = "amqp://guest:guest@127.0.0.1:" + link.port() + "/" + broker.vhost();
+            ServiceProcess p = new ServiceProcess("edge-" + levelId, jar("edge-controller"), Map.of(
+                    "PARKING_CONFIG", config.toString(),
+                    "EDGE_LOT_ID", LOT_ID,
+                    "EDGE_LEVEL_ID", levelId,
+                    "EDGE_DB_PATH", workDir.resolve(levelId + ".db").toString(),
+                    "SERVER_PORT", String.valueOf(port),
+                    "CLOUD_AMQP_URI", edgeAmqp),
+                    port, workDir.resolve("edge-" + levelId + ".log"));
+            edges.add(new Edge(levelId, occupancy, p, link, List.copyOf(in), List.copyOf(out), List.copyOf(spots)));
+            processes.add(p);
+        }
+
+        for (ServiceProcess p : processes) {
+            p.start();
+        }
+        parallel(processes.stream().<Callable<Void>>map(p -> () -> {
+            p.awaitHealthy(Duration.ofSeconds(240));
+            return null;
+        }).toList());
+    }
+
+    private String levelYaml(String occupancy, List<String> in, List<String> out, List<String> spots, String mqttPrefix) {
+        StringBuilder y = new StringBuilder();
+        y.append("""
+                # Written by the garage simulator: one simulated level with fast hardware and a per-minute tariff,
+                # so that cars parked for seconds in a compressed day still pay.
+                hardware:
+                  mode: simulated
+                  debounce: PT0.01S
+                  barrier-travel: PT0.02S
+                occupancy:
+                  mode: %s
+                lane:
+                  passage-timeout: PT3S
+                payments:
+                  floor-limit: %d
+                  wait: PT%dS
+                mqtt:
+                  uri: tcp://127.0.0.1:1883
+                  topic-prefix: "%s"
+                cloud:
+                  backoff-initial: PT0.2S
+                  backoff-max: PT2S
+                tariff:
+                  version: 1
+                  currency: EUR
+                  grace-minutes: 0
+                  period-minutes: 1
+                  price-per-period: 50
+                  daily-cap: 1200
+                  lost-ticket-fee: 5000
+                lanes:
+                """.formatted(occupancy, options.floorLimit(), Math.max(1, options.paymentsWait().toSeconds()), mqttPrefix));
+        int pin = 100;
+        for (String id : in) {
+            y.append(lane(id, "ENTRY", pin));
+            pin += 6;
+        }
+        for (String id : out) {
+            y.append(lane(id, "EXIT", pin));
+            pin += 6;
+        }
+        if ("sensors".equals(occupancy)) {
+            y.append("spots:\n");
+            for (String s : spots) {
+                y.append("  - { id: \"%s\", type: STANDARD, pin: %d }\n".formatted(s, pin++));
+            }
+        } else {
+            y.append("capacity:\n  STANDARD: ").append(options.spotsPerLevel()).append('\n');
+        }
+        return y.toString();
+    }
+
+    private static String lane(String id, String direction, int pin) {
+        return ("  - { id: \"%s\", direction: %s, raise-pin: %d, open-limit-pin: %d, closed-limit-pin: %d,"
+                + " fault-pin: %d, arming-loop-pin: %d, safety-loop-pin: %d }\n")
+                .formatted(id, direction, pin, pin + 1, pin + 2, pin + 3, pin + 4, pin + 5);
+    }
+
+    private static void parallel(List<Callable<Void>> tasks) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (Callable<Void> t : tasks) {
+                futures.add(pool.submit(t));
+            }
+            for (Future<Void> f : futures) {
+                f.get();
+            }
+        }
+    }
+
+    List<Edge> edges() {
+        return edges;
+    }
+
+    List<ServiceProcess> workers() {
+        return workers;
+    }
+
+    ServiceProcess cloudSync() {
+        return cloudSync;
+    }
+
+    StripeStub stripe() {
+        return stripe;
+    }
+
+    TestDatabase cloudDatabase() {
+        return cloudDb;
+    }
+
+    String vhost() {
+        return broker.vhost();
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
+    /** Closes every connection of this lot's vhost on the broker (the broker itself keeps running). */
+    String closeBrokerConnections(String reason) {
+        return TestBroker.ctl("close_all_connections", "-p", broker.vhost(), "--limit", "1000", reason).trim();
+    }
+
+    /** Messages ready or unacknowledged per queue of the vhost. */
+    Map<String, Long> queueDepths() {
+        Map<String, Long> depths = new LinkedHashMap<>();
+        String out = TestBroker.ctl("list_queues", "-p", broker.vhost(), "-q", "--no-table-headers", "name", "messages");
+        for (String line : out.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2 && f[1].matches("\\d+")) {
+                depths.put(f[0], Long.parseLong(f[1]));
+            }
+        }
+        return depths;
+    }
+
+    /** The edge's outbox backlog from GET /api/v1/sync, or -1 if it does not answer. */
+    long outboxPending(Edge edge) {
+        try {
+            JsonNode sync = http.get(edge.api() + "/sync").body();
+            return sync.path("outboxPending").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return; // the shutdown hook and the normal path both close
+        }
+        for (ServiceProcess p : processes) {
+            p.stop();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                System.err.println("cleanup: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,478 @@
+package org.openparking.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Drives cars through the lot: arrivals follow a daily curve compressed into the run length, each
+ * car enters at an entry lane of some level (another level if full), parks on a spot (sensor levels),
+ * may move to another spot, and leaves through an exit lane paying with a card token; a share of
+ * cards is declined (the driver then uses another card), a share drives off without a ticket through
+ * a lane the operator opens by hand. Each lane serves one car at a time, barrier and loops included.
+ * Edges that do not answer (killed, restarting) are retried until they do.
+ */
+final class Traffic {
+    /** A typical commuter day: weight of arrivals per hour 0..23. */
+    static final double[] DEFAULT_CURVE = {1, 1, 1, 1, 1, 2, 5, 9, 12, 10, 8, 8, 9, 8, 7, 8, 9, 8, 6, 4, 3, 2, 2, 1};
+
+    record Options(Duration duration, int cars, double[] curve, double declineShare, double driveOffShare,
+                   double moveShare, long seed) {
+        Options {
+            if (duration.toSeconds() < 10 || cars < 1) {
+                throw new IllegalArgumentException("duration must be at least 10s and cars at least 1");
+            }
+            if (curve.length == 0 || java.util.Arrays.stream(curve).anyMatch(w -> w < 0)
+                    || java.util.Arrays.stream(curve).sum() <= 0) {
+                throw new IllegalArgumentException("the daily curve needs non-negative weights with a positive sum");
+            }
+        }
+    }
+
+    private final Lot lot;
+    private final Options options;
+    private final Ledger ledger;
+    private final Http http = new Http();
+    private final Map<String, ReentrantLock> lanes = new ConcurrentHashMap<>();
+    private final Map<String, BlockingQueue<String>> freeSpots = new ConcurrentHashMap<>();
+    private final AtomicInteger inside = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private long startNanos;
+
+    Traffic(Lot lot, Options options, Ledger ledger) {
+        this.lot = lot;
+        this.options = options;
+        this.ledger = ledger;
+        for (Lot.Edge e : lot.edges()) {
+            List<String> spots = new ArrayList<>(e.spots());
+            Collections.shuffle(spots, new Random(options.seed()));
+            freeSpots.put(e.levelId(), new LinkedBlockingQueue<>(spots));
+        }
+    }
+
+    int inside() {
+        return inside.get();
+    }
+
+    double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /**
+     * Runs the day; returns when every car has left (or given up) or when {@code grace} after the
+     * run length has passed. {@code progress} is called every few seconds.
+     */
+    void run(Duration grace, Runnable progress) throws InterruptedException {
+        Random random = new Random(options.seed());
+        long durationMs = options.duration().toMillis();
+        long arrivalWindow = durationMs * 3 / 4;
+        long lastDeparture = durationMs * 95 / 100;
+        double total = java.util.Arrays.stream(options.curve()).sum();
+        CountDownLatch done = new CountDownLatch(options.cars());
+        List<Thread> cars = new ArrayList<>();
+        startNanos = System.nanoTime();
+        Thread monitor = Thread.ofVirtual().start(this::monitorOccupancy);
+        Thread ticker = Thread.ofVirtual().start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(5000);
+                    progress.run();
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
+        });
+        for (int i = 0; i < options.cars(); i++) {
+            double hour = pick(options.curve(), total, random) + random.nextDouble();
+            long arrival = (long) (hour / options.curve().length * arrivalWindow);
+            double stayHours = Math.max(0.25, -Math.log(1 - random.nextDouble()) * 2.5);
+            long stay = Math.max(2000, (long) (stayHours / options.curve().length * arrivalWindow));
+            long departure = Math.max(arrival + 1500, Math.min(arrival + stay, lastDeparture));
+            Car car = new Car("SIM%05d".formatted(i), arrival, departure,
+                    random.nextDouble() < options.declineShare(), random.nextDouble() < options.driveOffShare(),
+                    random.nextDouble() < options.moveShare(), random.nextInt(1 << 16));
+            cars.add(Thread.ofVirtual().name("car-" + i).start(() -> {
+                try {
+                    drive(car);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    ledger.errors.incrementAndGet();
+                    System.err.println(car.plate + ": " + e);
+                } finally {
+                    finished.incrementAndGet();
+                    done.countDown();
+                }
+            }));
+        }
+        boolean all = done.await(durationMs + grace.toMillis(), TimeUnit.MILLISECONDS);
+        stopping.set(true);
+        if (!all) {
+            // Stop the stragglers so that nothing is acknowledged after this returns (the report counts then).
+            System.out.println("traffic: " + done.getCount() + " cars still driving at the deadline: stopped where they are");
+            cars.forEach(Thread::interrupt);
+            for (Thread t : cars) {
+                t.join(Duration.ofSeconds(20));
+            }
+        }
+        monitor.interrupt();
+        ticker.interrupt();
+        progress.run();
+    }
+
+    private static int pick(double[] weights, double total, Random random) {
+        double r = random.nextDouble() * total;
+        for (int i = 0; i < weights.length; i++) {
+            r -= weights[i];
+            if (r < 0) {
+                return i;
+            }
+        }
+        return weights.length - 1;
+    }
+
+    private record Car(String plate, long arrivalMs, long departureMs, boolean declinedCard, boolean driveOff,
+                       boolean moves, int dice) {
+    }
+
+    private enum EntryResult { ADMITTED, FULL, AMBIGUOUS, FAILED }
+
+    private record Admission(EntryResult result, String sessionId, String ticket) {
+    }
+
+    private void drive(Car car) throws InterruptedException {
+        sleepUntil(car.arrivalMs());
+        List<Lot.Edge> edges = lot.edges();
+        Lot.Edge level = null;
+        Admission admission = null;
+        for (int k = 0; k < edges.size(); k++) {
+            Lot.Edge candidate = edges.get((car.dice() + k) % edges.size());
+            admission = enter(candidate, car);
+            if (admission.result() != EntryResult.FULL) {
+                level = candidate;
+                break;
+            }
+        }
+        if (level == null || admission.result() == EntryResult.FULL) {
+            ledger.turnedAway.incrementAndGet();
+            return;
+        }
+        if (admission.result() == EntryResult.FAILED) {
+            return;
+        }
+        inside.incrementAndGet();
+        try {
+            String spot = park(level);
+            if (car.moves() && spot != null) {
+                sleepUntil((car.arrivalMs() + car.departureMs()) / 2);
+                String other = park(level);
+                if (other != null) {
+                    leave(level, spot);
+                    spot = other;
+                    ledger.spotMoves.incrementAndGet();
+                }
+            }
+            sleepUntil(car.departureMs());
+            leave(level, spot);
+            if (car.driveOff() || admission.result() == EntryResult.AMBIGUOUS) {
+                driveOff(level, admission.result() == EntryResult.AMBIGUOUS
+                        ? "simulator: ticket unknown after the edge restarted mid-entry"
+                        : "simulator: ticket-less drive-off, operator opened the lane");
+            } else {
+                exit(level, car, admission);
+            }
+        } finally {
+            inside.decrementAndGet();
+        }
+    }
+
+    private Admission enter(Lot.Edge edge, Car car) throws InterruptedException {
+        String lane = edge.entryLanes().get(car.dice() % edge.entryLanes().size());
+        ReentrantLock lock = lane(edge, lane);
+        boolean sent = false;
+        lock.lock();
+        try {
+            while (!stopping.get()) {
+                Http.Reply r;
+                try {
+                    r = http.post(edge.api() + "/lanes/" + lane + "/entries", Map.of("plate", car.plate()));
+                } catch (java.net.ConnectException e) {
+                    if (!sent) {
+                        // the level's controller is down: drivers see a dark entry and try another level
+                        return new Admission(EntryResult.FULL, null, null);
+                    }
+                    retryPause(500);
+                    continue;
+                } catch (IOException e) {
+                    sent = true;
+                    retryPause(500);
+                    continue;
+                }
+                if (r.status() == 201) {
+                    String sessionId = r.body().path("sessionId").asText();
+                    ledger.entered(new Ledger.EntryAck(sessionId, car.plate(), edge.levelId()));
+                    pass(edge, lane);
+                    return new Admission(EntryResult.ADMITTED, sessionId, r.body().path("ticket").asText());
+                }
+                switch (r.error()) {
+                    case "LEVEL_FULL", "LEVEL_CLOSED" -> {
+                        return new Admission(EntryResult.FULL, null, null);
+                    }
+                    case "PLATE_ALREADY_INSIDE" -> {
+                        if (sent) {
+                            ledger.ambiguousEntries.incrementAndGet();
+                            return new Admission(EntryResult.AMBIGUOUS, null, null);
+                        }
+                        return failed(car.plate() + " entry: " + r);
+                    }
+                    case "LANE_BUSY" -> retryPause(50);
+                    default -> {
+                        if (r.status() >= 500) {
+                            retryPause(500);
+                        } else {
+                            return failed(car.plate() + " entry at " + edge.levelId() + ": " + r);
+                        }
+                    }
+                }
+            }
+            return new Admission(EntryResult.FAILED, null, null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Admission failed(String what) {
+        ledger.errors.incrementAndGet();
+        System.err.println("unexpected answer: " + what);
+        return new Admission(EntryResult.FAILED, null, null);
+    }
+
+    private void exit(Lot.Edge edge, Car car, Admission admission) throws InterruptedException {
+        String lane = edge.exitLanes().get(car.dice() % edge.exitLanes().size());
+        ReentrantLock lock = lane(edge, lane);
+        String card = car.declinedCard() ? StripeStub.DECLINED_CARD : StripeStub.GOOD_CARD;
+        boolean sent = false;
+        lock.lock();
+        try {
+            while (!stopping.get()) {
+                Http.Reply r;
+                try {
+                    r = http.post(edge.api() + "/lanes/" + lane + "/exits",
+                            Map.of("ticket", admission.ticket(), "paymentMethod", card));
+                } catch (IOException e) {
+                    sent = true;
+                    retryPause(500);
+                    continue;
+                }
+                if (r.status() == 200) {
+                    JsonNode payment = r.body().path("payment");
+                    ledger.exited(new Ledger.ExitAck(admission.sessionId(), edge.levelId(),
+                            payment.path("status").asText(), payment.path("paymentId").asText(null),
+                            r.body().path("fee").path("amount").asLong()));
+                    pass(edge, lane);
+                    return;
+                }
+                if (r.status() == 202) {
+                    ledger.pendingAtGate.incrementAndGet();
+                    payAtPayStation(edge, admission);
+                    continue;
+                }
+                switch (r.error()) {
+                    case "PAYMENT_DECLINED" -> {
+                        ledger.declines.incrementAndGet();
+                        card = StripeStub.GOOD_CARD;
+                    }
+                    case "LANE_BUSY" -> retryPause(50);
+                    case "TICKET_ALREADY_USED" -> {
+                        if (sent) {
+                            ledger.ambiguousExits.incrementAndGet();
+                        } else {
+                            failed(car.plate() + " exit: " + r);
+                        }
+                        return;
+                    }
+                    default -> {
+                        if (r.status() >= 500) {
+                            retryPause(500);
+                        } else {
+                            failed(car.plate() + " exit at " + edge.levelId() + ": " + r);
+                            return;
+                        }
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void payAtPayStation(Lot.Edge edge, Admission admission) throws InterruptedException {
+        while (!stopping.get()) {
+            try {
+                Http.Reply r = http.post(edge.api() + "/pay-station/payments",
+                        Map.of("ticket", admission.ticket(), "paymentMethod", StripeStub.GOOD_CARD));
+                if (r.ok() && "PAID".equals(r.body().path("status").asText())) {
+                    ledger.paidAtPayStation(new Ledger.PayStationAck(admission.sessionId(),
+                            r.body().path("paymentId").asText(), r.body().path("amount").asLong()));
+                    return;
+                }
+                if (r.status() < 500 && r.status() != 402) {
+                    failed("pay station: " + r);
+                    return;
+                }
+            } catch (IOException e) {
+                // the edge is restarting
+            }
+            retryPause(1000);
+        }
+    }
+
+    private void driveOff(Lot.Edge edge, String reason) throws InterruptedException {
+        String lane = edge.exitLanes().getFirst();
+        ReentrantLock lock = lane(edge, lane);
+        lock.lock();
+        try {
+            while (!stopping.get()) {
+                try {
+                    Http.Reply r = http.post(edge.process().baseUrl() + "/api/v1/admin/lanes/" + lane + "/open",
+                            Map.of("reason", reason));
+                    if (r.ok()) {
+                        ledger.driveOffs.incrementAndGet();
+                        pass(edge, lane);
+                        return;
+                    }
+                    if (r.status() < 500) {
+                        failed("manual open: " + r);
+                        return;
+                    }
+                } catch (IOException e) {
+                    // the edge is restarting
+                }
+                retryPause(500);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The car drives through: safety loop occupied until the lane sees it, then clear until the gate closes. */
+    private void pass(Lot.Edge edge, String lane) throws InterruptedException {
+        String loop = edge.api() + "/simulator/lanes/" + lane + "/safety";
+        try {
+            http.post(loop, Map.of("present", true));
+            awaitPhase(edge, lane, true);
+            http.post(loop, Map.of("present", false));
+            awaitPhase(edge, lane, false);
+        } catch (IOException e) {
+            // the edge went away mid-passage; a restarted edge starts with its lanes idle
+        }
+    }
+
+    private void awaitPhase(Lot.Edge edge, String lane, boolean passing) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() < deadline) {
+            for (JsonNode l : http.get(edge.api() + "/lanes").body()) {
+                if (lane.equals(l.path("laneId").asText())) {
+                    String phase = l.path("phase").asText();
+                    boolean through = "VEHICLE_PASSING".equals(phase);
+                    if (passing ? through : !through && !"GATE_OPEN".equals(phase)) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Takes a free spot and reports it occupied (sensor levels); null on counting levels or when none is free. */
+    private String park(Lot.Edge edge) throws InterruptedException {
+        String spot = freeSpots.get(edge.levelId()).poll();
+        if (spot != null) {
+            spotSensor(edge, spot, true);
+        }
+        return spot;
+    }
+
+    private void leave(Lot.Edge edge, String spot) throws InterruptedException {
+        if (spot != null) {
+            spotSensor(edge, spot, false);
+            freeSpots.get(edge.levelId()).add(spot);
+        }
+    }
+
+    private void spotSensor(Lot.Edge edge, String spot, boolean occupied) throws InterruptedException {
+        for (int attempt = 0; attempt < 60 && !stopping.get(); attempt++) {
+            try {
+                if (http.post(edge.api() + "/simulator/spots/" + spot, Map.of("occupied", occupied)).status() < 500) {
+                    return;
+                }
+            } catch (IOException e) {
+                // restarting
+            }
+            retryPause(500);
+        }
+    }
+
+    private void retryPause(long ms) throws InterruptedException {
+        ledger.retries.incrementAndGet();
+        Thread.sleep(ms);
+    }
+
+    private void sleepUntil(long offsetMs) throws InterruptedException {
+        long wait = offsetMs - (System.nanoTime() - startNanos) / 1_000_000;
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+
+    private ReentrantLock lane(Lot.Edge edge, String lane) {
+        return lanes.computeIfAbsent(edge.levelId() + "/" + lane, k -> new ReentrantLock(true));
+    }
+
+    private void monitorOccupancy() {
+        while (!Thread.currentThread().isInterrupted()) {
+            for (Lot.Edge e : lot.edges()) {
+                try {
+                    JsonNode a = http.get(e.api() + "/availability").body();
+                    if (a.has("occupied")) {
+                        ledger.occupancy(e.levelId(), a.path("occupied").asLong(), a.path("capacity").asLong());
+                    }
+                } catch (IOException ex) {
+                    // down for now
+                }
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException ex) {
+                return;
+            }
+        }
+    }
+
+    /** One progress line. */
+    String progressLine() {
+        StringBuilder s = new StringBuilder("t=%5.0fs in=%d out=%d inside=%d declines=%d deferred=%d pending=%d drive-offs=%d retries=%d errors=%d |"
+                .formatted(elapsedSeconds(), ledger.entries.size(), ledger.exits.size() + ledger.driveOffs.get(), inside.get(),
+                        ledger.declines.get(), ledger.exitsWith("DEFERRED"), ledger.pendingAtGate.get(),
+                        ledger.driveOffs.get(), ledger.retries.get(), ledger.errors.get()));
+        for (Lot.Edge e : lot.edges()) {
+            s.append(' ').append(e.levelId()).append(" max ").append(ledger.maxOccupancy(e.levelId()))
+                    .append('/').append(ledger.capacity.getOrDefault(e.levelId(), 0L));
+        }
+        return s.toString();
+    }
+}
