@@ -19,8 +19,8 @@ test_classpath() {
 }
 
 echo "bench: availability latency (edge-controller RealtimeBench)"
-timeout 420 java -cp "$(test_classpath edge-controller)" org.openparking.edge.realtime.RealtimeBench \
-  "${BENCH_REALTIME_CHANGES:-100}" > "$tmp/realtime.txt" || echo "bench: RealtimeBench failed" >&2
+timeout 900 java -cp "$(test_classpath edge-controller)" org.openparking.edge.realtime.RealtimeBench \
+  "${BENCH_REALTIME_CHANGES:-1000}" > "$tmp/realtime.txt" || echo "bench: RealtimeBench failed" >&2
 echo "bench: outbox drain rate (edge-controller OutboxDrainBench)"
 timeout 300 java -cp "$(test_classpath edge-controller)" org.openparking.edge.sync.OutboxDrainBench \
   "${BENCH_OUTBOX_ROWS:-20000}" > "$tmp/outbox.txt" || echo "bench: OutboxDrainBench failed" >&2
