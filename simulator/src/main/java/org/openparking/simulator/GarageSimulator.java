@@ -76,7 +76,8 @@ public final class GarageSimulator {
         s.append("  declines            %d (each driver then paid with another card)%n".formatted(ledger.declines.get()));
         s.append("  deferred            %d%n".formatted(ledger.exitsWith("DEFERRED")));
         s.append("  spot moves          %d%n".formatted(ledger.spotMoves.get()));
-        s.append("  lost tickets        not simulated: the edge API has no lost-ticket exit (docs/api.md)\n");
+        s.append("  lost tickets        %d (left by plate, billed at least the lost-ticket fee)%n"
+                .formatted(ledger.lostTickets.get()));
         s.append("  retries / errors    %d / %d%n".formatted(ledger.retries.get(), ledger.errors.get()));
         s.append("  max occupancy       ");
         for (Lot.Edge e : lot.edges()) {

@@ -28,6 +28,7 @@ final class Ledger {
     final AtomicLong declines = new AtomicLong();
     final AtomicLong pendingAtGate = new AtomicLong();
     final AtomicLong driveOffs = new AtomicLong();
+    final AtomicLong lostTickets = new AtomicLong();
     final AtomicLong turnedAway = new AtomicLong();
     final AtomicLong spotMoves = new AtomicLong();
     final AtomicLong ambiguousEntries = new AtomicLong();

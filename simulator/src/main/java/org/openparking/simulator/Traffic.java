@@ -149,6 +149,10 @@ final class Traffic {
                        boolean moves, int dice) {
     }
 
+    private static boolean lostTicket(Car car) {
+        return car.dice() % 50 == 7;
+    }
+
     private enum EntryResult { ADMITTED, FULL, AMBIGUOUS, FAILED }
 
     private record Admission(EntryResult result, String sessionId, String ticket) {
@@ -271,14 +275,19 @@ final class Traffic {
             while (!stopping.get()) {
                 Http.Reply r;
                 try {
-                    r = http.post(edge.api() + "/lanes/" + lane + "/exits",
-                            Map.of("ticket", admission.ticket(), "paymentMethod", card));
+                    // About one driver in fifty has lost the ticket and leaves by plate.
+                    r = http.post(edge.api() + "/lanes/" + lane + "/exits", lostTicket(car)
+                            ? Map.of("lostTicket", true, "plate", car.plate(), "paymentMethod", card)
+                            : Map.of("ticket", admission.ticket(), "paymentMethod", card));
                 } catch (IOException e) {
                     sent = true;
                     retryPause(500);
                     continue;
                 }
                 if (r.status() == 200) {
+                    if (lostTicket(car)) {
+                        ledger.lostTickets.incrementAndGet();
+                    }
                     JsonNode payment = r.body().path("payment");
                     ledger.exited(new Ledger.ExitAck(admission.sessionId(), edge.levelId(),
                             payment.path("status").asText(), payment.path("paymentId").asText(null),
