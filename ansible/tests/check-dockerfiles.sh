@@ -118,6 +118,8 @@ def check_dockerfile(name, expect_volume):
             for src in srcs:
                 if src.startswith("<<"):
                     continue  # heredoc: the source is inline
+                if from_stage is None and src in (".", "./"):
+                    continue  # the context root; what it lets through is checked per module below
                 if from_stage is None:
                     full = os.path.join(repo, src)
                     if not os.path.exists(full):
@@ -168,12 +170,20 @@ def check_dockerfile(name, expect_volume):
 check_dockerfile("Dockerfile.edge", expect_volume=True)
 check_dockerfile("Dockerfile.cloud", expect_volume=False)
 
-# Every module of the reactor must have its pom copied into the build stage.
+# Maven needs every module's pom of the reactor, and the sources of what it builds.
 modules = re.findall(r"<module>([^<]+)</module>", open(os.path.join(repo, "pom.xml")).read())
+pats = dockerignore_patterns()
 for df in ("Dockerfile.edge", "Dockerfile.cloud"):
     text = open(os.path.join(repo, df)).read()
+    whole = re.search(r"^COPY \.\.? ", text, re.M) is not None
+    if whole and ignored("pom.xml", pats):
+        problem("%s: .dockerignore excludes the parent pom.xml" % df)
     for m in modules:
-        if "COPY %s/pom.xml" % m not in text:
+        if whole:
+            for part in ("pom.xml", "src"):
+                if os.path.exists(os.path.join(repo, m, part)) and ignored(m + "/" + part, pats):
+                    problem("%s: .dockerignore excludes %s/%s" % (df, m, part))
+        elif "COPY %s/pom.xml" % m not in text:
             problem("%s: reactor module %s's pom.xml is not copied (Maven would fail)" % (df, m))
 
 compose_path = os.path.join(repo, "docker-compose.yml")

@@ -148,7 +148,7 @@ t_unit() {
         >/dev/null || return 1
     grep -q '^SupplementaryGroups=gpio' "$work/pi4j.service" || fail "pi4j unit lacks SupplementaryGroups=gpio"
     # systemd is installed but not PID 1 here; 'verify' still parses and checks the unit offline.
-    SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$unit" 2>&1 | tee "$work/verify.txt"
+    SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$unit" "$work/pi4j.service" 2>&1 | tee "$work/verify.txt"
     if grep -Ev 'Failed to (connect|open)|Unknown (username|group)|not running|offline' "$work/verify.txt" | grep -qiE 'error|invalid|unknown|failed|ignoring'; then
         fail "systemd-analyze verify reported problems"
     fi
@@ -232,14 +232,16 @@ t_docker() {
     mkdir -p "$bad"
     cp "$repo/Dockerfile.edge" "$repo/Dockerfile.cloud" "$repo/docker-compose.yml" "$repo/.dockerignore" "$repo/pom.xml" "$bad/"
     for m in $(grep -o '<module>[^<]*</module>' "$repo/pom.xml" | sed 's/<[^>]*>//g'); do
-        mkdir -p "$bad/$m"; cp "$repo/$m/pom.xml" "$bad/$m/"; ln -s "$repo/$m/src" "$bad/$m/src"
+        mkdir -p "$bad/$m"
+        [ -f "$repo/$m/pom.xml" ] && cp "$repo/$m/pom.xml" "$bad/$m/"
+        [ -d "$repo/$m/src" ] && ln -s "$repo/$m/src" "$bad/$m/src"
     done
-    sed -i 's/eclipse-temurin:21.0.8_9-jre/eclipse-temurin:latest/; s/^USER parking:parking/USER root/; s#COPY protocol/src#COPY protocol/srcx#' "$bad/Dockerfile.edge"
+    sed -i 's/eclipse-temurin:21.0.8_9-jre/eclipse-temurin:latest/; s/^USER parking:parking/USER root/; s#^COPY \. \./#COPY . ./\nCOPY no-such-file ./#' "$bad/Dockerfile.edge"
     sed -i 's/^HEALTHCHECK/# HEALTHCHECK/; s/^    CMD \["java"/#/' "$bad/Dockerfile.cloud"
     sed -i 's/^      postgres:$/      postgress:/' "$bad/docker-compose.yml"
     echo 'edge-controller/src' >>"$bad/.dockerignore"
     if out=$("$here/check-dockerfiles.sh" "$bad" 2>&1); then fail "the checker passed a broken checkout"; fi
-    for m in 'protocol/srcx does not exist' 'excluded by .dockerignore' 'eclipse-temurin:latest is not pinned' \
+    for m in 'no-such-file does not exist' '.dockerignore excludes edge-controller/src' 'eclipse-temurin:latest is not pinned' \
              'runs as root' 'Dockerfile.cloud: the final stage has no HEALTHCHECK' 'unknown service postgress'; do
         grep -qF "$m" <<<"$out" || fail "the checker missed: $m"
     done
