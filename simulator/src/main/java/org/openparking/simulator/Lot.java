@@ -1,5 +1,6 @@
 package org.openparking.simulator;
 
+import org.openparking.testing.TcpProxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.openparking.edge.sync;
 
+import org.openparking.testing.TcpProxy;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.openparking.edge.sync;
 
+import org.openparking.testing.TcpProxy;
 import org.openparking.edge.MutableClock;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;

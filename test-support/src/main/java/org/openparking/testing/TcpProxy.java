@@ -1,4 +1,4 @@
-package org.openparking.edge.sync;
+package org.openparking.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP forwarder the test controls: closed (connection refused), open (forwarding to RabbitMQ), and
+ * A TCP forwarder a test or the simulator controls: closed (connection refused), open (forwarding, e.g. to RabbitMQ), and
  * {@link #cut()} to kill every live connection at once, as a pulled cable or a NAT timeout does.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final String targetHost;
     private final int targetPort;
@@ -23,21 +23,21 @@ final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile ServerSocket server;
 
-    TcpProxy(int port, String targetHost, int targetPort) {
+    public TcpProxy(int port, String targetHost, int targetPort) {
         this.port = port;
         this.targetHost = targetHost;
         this.targetPort = targetPort;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    int accepted() {
+    public int accepted() {
         return accepted.get();
     }
 
-    synchronized void open() throws IOException {
+    public synchronized void open() throws IOException {
         if (server != null) {
             return;
         }
@@ -82,7 +82,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Kills every live connection; the proxy keeps accepting new ones. */
-    void cut() {
+    public void cut() {
         for (Socket s : sockets) {
             closeQuietly(s);
             sockets.remove(s);
@@ -90,7 +90,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Stops accepting (connection refused) and cuts every live connection. */
-    synchronized void shut() {
+    public synchronized void shut() {
         ServerSocket s = server;
         server = null;
         if (s != null) {
