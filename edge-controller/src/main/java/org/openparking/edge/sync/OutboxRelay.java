@@ -183,16 +183,40 @@ final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * A channel on which this edge's names exist. The edge declares its topology itself (idempotent), unless
+     * the broker refuses (403): with the Ansible rabbitmq role the broker owns the topology and an edge may
+     * configure nothing shared, so it only checks passively that what it uses is there.
+     */
+    private Channel declaredChannel(Connection c) throws IOException {
+        Channel ch = c.createChannel();
+        try {
+            Topology.declareEdgePublishing(ch);
+            Topology.declareEdgeQueue(ch, edgeId);
+            return ch;
+        } catch (IOException e) {
+            if (!(e.getCause() instanceof ShutdownSignalException sse)
+                    || !(sse.getReason() instanceof AMQP.Channel.Close close) || close.getReplyCode() != 403) {
+                throw e;
+            }
+            LOG.info(() -> "broker refused declarations (" + close.getReplyText() + "): topology is managed by the"
+                    + " broker, checking it passively");
+            Channel passive = c.createChannel();
+            passive.exchangeDeclarePassive(Topology.EVENTS_EXCHANGE);
+            passive.exchangeDeclarePassive(Topology.PAYMENTS_EXCHANGE);
+            passive.queueDeclarePassive(Topology.edgeQueue(edgeId));
+            return passive;
+        }
+    }
+
     private void connect() throws InterruptedException {
         int attempt = 0;
         while (stop.getCount() > 0) {
             Connection c = null;
             try {
                 c = factory.newConnection("edge-" + edgeId);
-                Channel ch = c.createChannel();
+                Channel ch = declaredChannel(c);
                 ch.confirmSelect();
-                Topology.declareEdgePublishing(ch);
-                Topology.declareEdgeQueue(ch, edgeId);
                 ch.addConfirmListener((tag, multiple) -> confirmed(tag, multiple, true),
                         (tag, multiple) -> confirmed(tag, multiple, false));
                 ch.addReturnListener(r -> {
