@@ -1,14 +1,12 @@
 package org.openparking.cloud.audit;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.auth.Principal;
 import org.openparking.cloud.auth.RequestScope;
+import org.openparking.cloud.store.DelegatingDataSource;
 
 /**
  * A data source that tells PostgreSQL who is acting: on each checkout it sets the session settings
@@ -16,11 +14,9 @@ import org.openparking.cloud.auth.RequestScope;
  * caller (empty outside a request), which the audit triggers read. Given to the services whose
  * writes are operator actions (commands, tariffs, refunds), so they need no audit code of their own.
  */
-public final class AuditingDataSource implements DataSource {
-    private final DataSource delegate;
-
+public final class AuditingDataSource extends DelegatingDataSource {
     public AuditingDataSource(DataSource delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     @Override
@@ -52,40 +48,5 @@ public final class AuditingDataSource implements DataSource {
             throw e;
         }
         return c;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return delegate.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || delegate.isWrapperFor(iface);
     }
 }

@@ -9,16 +9,13 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.PrintWriter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.store.Database;
+import org.openparking.cloud.store.DelegatingDataSource;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentStatus;
@@ -155,12 +153,11 @@ class ConsumerFailureTest {
     }
 
     /** The real pool, made to fail connections the way an unreachable PostgreSQL does, while {@link #down}. */
-    private static final class FailingDataSource implements DataSource {
+    private static final class FailingDataSource extends DelegatingDataSource {
         final AtomicBoolean down = new AtomicBoolean();
-        private final DataSource delegate;
 
         FailingDataSource(DataSource delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -174,41 +171,6 @@ class ConsumerFailureTest {
         @Override
         public java.sql.Connection getConnection(String user, String password) throws SQLException {
             return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return delegate.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return delegate.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return delegate.isWrapperFor(iface);
         }
     }
 }
