@@ -13,8 +13,12 @@ abstract class BaseLevelHardware implements LevelHardware {
     private final Map<String, SpotSensor> spots;
     private final List<SpotSensor> spotsInOrder;
     private final LevelSign sign;
+    private final Map<String, RampDetector> ramps;
+    private final List<RampDetector> rampsInOrder;
 
-    BaseLevelHardware(Map<String, Lane> lanes, List<SpotSensor> spots, LevelSign sign) {
+    BaseLevelHardware(Map<String, Lane> lanes, List<SpotSensor> spots, LevelSign sign, List<RampDetector> ramps) {
+        this.rampsInOrder = List.copyOf(ramps);
+        this.ramps = ramps.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(RampDetector::rampId, r -> r));
         this.lanes = Map.copyOf(lanes);
         this.spotsInOrder = List.copyOf(spots);
         this.spots = spots.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(SpotSensor::spotId, s -> s));
@@ -58,6 +62,20 @@ abstract class BaseLevelHardware implements LevelHardware {
     @Override
     public LevelSign sign() {
         return sign;
+    }
+
+    @Override
+    public RampDetector ramp(String rampId) {
+        RampDetector ramp = rampId == null ? null : ramps.get(rampId);
+        if (ramp == null) {
+            throw new IllegalArgumentException("unknown ramp: " + rampId);
+        }
+        return ramp;
+    }
+
+    @Override
+    public Collection<RampDetector> ramps() {
+        return rampsInOrder;
     }
 
     Lane lane(String laneId) {

@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param lanes         one entry per lane
  * @param spots         per-spot sensors; may be empty on a counting level
  * @param sign          the LED count sign's pins; null means no sign on this level
+ * @param ramps         two-loop ramp counters of a counting level; may be empty
  */
 public record HardwareConfig(Mode mode, Duration debounce, Duration barrierTravel, List<LaneWiring> lanes,
-                             List<SpotWiring> spots, SignWiring sign) {
+                             List<SpotWiring> spots, SignWiring sign, List<RampWiring> ramps) {
     public enum Mode { SIMULATED, PI4J }
 
     public HardwareConfig {
@@ -28,6 +29,13 @@ public record HardwareConfig(Mode mode, Duration debounce, Duration barrierTrave
         }
         lanes = List.copyOf(lanes);
         spots = List.copyOf(spots);
+        ramps = List.copyOf(ramps == null ? List.of() : ramps);
+    }
+
+    /** A level without ramp counters. */
+    public HardwareConfig(Mode mode, Duration debounce, Duration barrierTravel, List<LaneWiring> lanes,
+                          List<SpotWiring> spots, SignWiring sign) {
+        this(mode, debounce, barrierTravel, lanes, spots, sign, List.of());
     }
 
     /**
@@ -58,5 +66,29 @@ public record HardwareConfig(Mode mode, Duration debounce, Duration barrierTrave
 
     /** A TM1637 four-digit display (clock and data pins) and a FULL lamp. */
     public record SignWiring(int clockPin, int dataPin, int fullLampPin) {
+    }
+
+    /**
+     * A ramp's two loops (see {@link RampDetector}).
+     *
+     * @param outerLoopPin input: vehicle on the loop away from the level (active high)
+     * @param innerLoopPin input: vehicle on the loop on the level's side (active high)
+     * @param gap          how long a car may take between clearing one loop and reaching the other when the
+     *                     loops lie further apart than a car is long; zero when a car always covers both
+     */
+    public record RampWiring(String rampId, int outerLoopPin, int innerLoopPin, Duration gap) {
+        public RampWiring {
+            if (rampId == null || rampId.isBlank()) {
+                throw new IllegalArgumentException("rampId is required");
+            }
+            gap = gap == null ? Duration.ZERO : gap;
+            if (gap.isNegative()) {
+                throw new IllegalArgumentException("ramp " + rampId + ": gap must not be negative");
+            }
+        }
+
+        public RampWiring(String rampId, int outerLoopPin, int innerLoopPin) {
+            this(rampId, outerLoopPin, innerLoopPin, Duration.ZERO);
+        }
     }
 }

@@ -94,6 +94,16 @@ public final class HardwareFactory {
                 claim(pins, spot.pin(), "spot " + spot.spotId());
             }
         }
+        Set<String> ramps = new HashSet<>();
+        for (HardwareConfig.RampWiring ramp : config.ramps()) {
+            if (!ramps.add(ramp.rampId())) {
+                throw new IllegalArgumentException("ramp " + ramp.rampId() + " is wired twice");
+            }
+            if (gpio) {
+                claim(pins, ramp.outerLoopPin(), "ramp " + ramp.rampId() + " outer loop");
+                claim(pins, ramp.innerLoopPin(), "ramp " + ramp.rampId() + " inner loop");
+            }
+        }
         if (gpio && config.sign() != null) {
             claim(pins, config.sign().clockPin(), "sign clock");
             claim(pins, config.sign().dataPin(), "sign data");

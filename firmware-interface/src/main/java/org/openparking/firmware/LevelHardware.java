@@ -21,6 +21,11 @@ public interface LevelHardware extends AutoCloseable {
 
     LevelSign sign();
 
+    RampDetector ramp(String rampId);
+
+    /** In configuration order; empty on a level without ramp counters. */
+    Collection<RampDetector> ramps();
+
     /** The simulator's handle, present only in simulated mode. */
     java.util.Optional<SimulatedLevel> simulator();
 

@@ -28,9 +28,10 @@ final class Pi4jLevelHardware extends BaseLevelHardware {
     private final ExecutorScheduler scheduler;
     private final List<String> ioIds;
 
-    private Pi4jLevelHardware(Map<String, Lane> lanes, List<SpotSensor> spots, LevelSign sign, Context pi4j,
-                              boolean ownsContext, ExecutorScheduler scheduler, List<String> ioIds) {
-        super(lanes, spots, sign);
+    private Pi4jLevelHardware(Map<String, Lane> lanes, List<SpotSensor> spots, LevelSign sign,
+                              List<RampDetector> ramps, Context pi4j, boolean ownsContext,
+                              ExecutorScheduler scheduler, List<String> ioIds) {
+        super(lanes, spots, sign, ramps);
         this.pi4j = pi4j;
         this.ownsContext = ownsContext;
         this.scheduler = scheduler;
@@ -69,6 +70,12 @@ final class Pi4jLevelHardware extends BaseLevelHardware {
                 spots.add(new DebouncedSpotSensor(wiring.spotId(),
                         pins.input(wiring.pin(), "spot " + wiring.spotId())));
             }
+            List<RampDetector> ramps = new ArrayList<>();
+            for (HardwareConfig.RampWiring wiring : config.ramps()) {
+                String name = "ramp " + wiring.rampId();
+                ramps.add(new RampDirection(wiring.rampId(), pins.input(wiring.outerLoopPin(), name + " outer loop"),
+                        pins.input(wiring.innerLoopPin(), name + " inner loop"), wiring.gap(), scheduler));
+            }
             LevelSign sign = new StoredSign();
             HardwareConfig.SignWiring signWiring = config.sign();
             if (signWiring != null) {
@@ -79,7 +86,8 @@ final class Pi4jLevelHardware extends BaseLevelHardware {
                 sign = new Pi4jLevelSign(display, pins.output(signWiring.fullLampPin(), "sign FULL lamp",
                         DigitalState.LOW));
             }
-            return new Pi4jLevelHardware(lanes, spots, sign, pi4j, ownsContext, scheduler, List.copyOf(pins.ids));
+            return new Pi4jLevelHardware(lanes, spots, sign, ramps, pi4j, ownsContext, scheduler,
+                    List.copyOf(pins.ids));
         } catch (RuntimeException e) {
             release(pi4j, pins.ids);
             scheduler.close();

@@ -19,13 +19,21 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
     private final ExecutorScheduler scheduler;
     private final Map<String, SimulatedLane> simulatedLanes;
     private final Map<String, Debouncer> spotInputs;
+    private final Map<String, RampDirection> simulatedRamps;
+    /** How long each step of a simulated ramp passage holds: past the debounce, so every step is seen. */
+    private final Duration rampStep;
+    /** Per ramp, when the last queued passage is over (System.nanoTime()). */
+    private final Map<String, Long> rampFreeAt = new java.util.HashMap<>();
 
     private SimulatedLevelHardware(Map<String, Lane> lanes, List<SpotSensor> spots, ExecutorScheduler scheduler,
-                                   Map<String, SimulatedLane> simulatedLanes, Map<String, Debouncer> spotInputs) {
-        super(lanes, spots, new StoredSign());
+                                   Map<String, SimulatedLane> simulatedLanes, Map<String, Debouncer> spotInputs,
+                                   Map<String, RampDirection> simulatedRamps, Duration debounce) {
+        super(lanes, spots, new StoredSign(), List.copyOf(simulatedRamps.values()));
         this.scheduler = scheduler;
         this.simulatedLanes = simulatedLanes;
         this.spotInputs = spotInputs;
+        this.simulatedRamps = simulatedRamps;
+        this.rampStep = debounce.multipliedBy(2).plusMillis(5);
     }
 
     static SimulatedLevelHardware create(HardwareConfig config) {
@@ -52,7 +60,14 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
             spots.add(new DebouncedSpotSensor(wiring.spotId(), input));
             spotInputs.put(wiring.spotId(), input);
         }
-        return new SimulatedLevelHardware(lanes, spots, scheduler, simulatedLanes, spotInputs);
+        Map<String, RampDirection> ramps = new LinkedHashMap<>();
+        for (HardwareConfig.RampWiring wiring : config.ramps()) {
+            ramps.put(wiring.rampId(), new RampDirection(wiring.rampId(),
+                    new Debouncer(false, config.debounce(), scheduler),
+                    new Debouncer(false, config.debounce(), scheduler), wiring.gap(), scheduler));
+        }
+        return new SimulatedLevelHardware(lanes, spots, scheduler, simulatedLanes, spotInputs, ramps,
+                config.debounce());
     }
 
     @Override
@@ -85,6 +100,37 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
     }
 
     @Override
+    public void setRampLoop(String rampId, RampDetector.Loop loop, boolean present) {
+        simulatedRamp(rampId).input(loop).input(present);
+    }
+
+    @Override
+    public void driveRamp(String rampId, RampDetector.Passage passage) {
+        RampDirection ramp = simulatedRamp(rampId);
+        RampDetector.Loop from = passage == RampDetector.Passage.OUT ? RampDetector.Loop.INNER : RampDetector.Loop.OUTER;
+        RampDetector.Loop to = from == RampDetector.Loop.OUTER ? RampDetector.Loop.INNER : RampDetector.Loop.OUTER;
+        // a car leaves over the loop it cleared last: the far one, or the one it came by if it turned back
+        RampDetector.Loop clearsFirst = passage == RampDetector.Passage.TURNED_BACK ? to : from;
+        RampDetector.Loop clearsLast = clearsFirst == from ? to : from;
+        List<Runnable> steps = List.of(
+                () -> ramp.input(from).input(true),
+                () -> ramp.input(to).input(true),
+                () -> ramp.input(clearsFirst).input(false),
+                () -> ramp.input(clearsLast).input(false));
+        long step = rampStep.toNanos();
+        long start;
+        synchronized (rampFreeAt) {
+            long now = System.nanoTime();
+            start = Math.max(now, rampFreeAt.getOrDefault(rampId, now));
+            rampFreeAt.put(rampId, start + step * (steps.size() + 1));
+            start -= now;
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            scheduler.schedule(Duration.ofNanos(start + step * i), steps.get(i));
+        }
+    }
+
+    @Override
     public void injectBarrierFault(String laneId, String reason) {
         simulatedLane(laneId).drive().jam(reason);
     }
@@ -97,6 +143,11 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
     @Override
     public List<String> printed(String laneId) {
         return simulatedLane(laneId).printer().printed();
+    }
+
+    private RampDirection simulatedRamp(String rampId) {
+        ramp(rampId); // same error for an unknown ramp as every other lookup
+        return simulatedRamps.get(rampId);
     }
 
     private SimulatedLane simulatedLane(String laneId) {

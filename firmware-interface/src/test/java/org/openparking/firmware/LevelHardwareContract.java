@@ -34,13 +34,14 @@ abstract class LevelHardwareContract {
     static final List<HardwareConfig.SpotWiring> SPOTS = List.of(
             new HardwareConfig.SpotWiring("S1", 23), new HardwareConfig.SpotWiring("S2", 24));
     static final HardwareConfig.SignWiring SIGN = new HardwareConfig.SignWiring(20, 21, 16);
+    static final HardwareConfig.RampWiring RAMP = new HardwareConfig.RampWiring("R1", 25, 26);
 
     protected LevelHardware hardware;
     private BarrierGate barrier;
     private final List<BarrierState> states = new CopyOnWriteArrayList<>();
 
     static HardwareConfig config(HardwareConfig.Mode mode) {
-        return new HardwareConfig(mode, DEBOUNCE, TRAVEL, List.of(LANE_WIRING), SPOTS, SIGN);
+        return new HardwareConfig(mode, DEBOUNCE, TRAVEL, List.of(LANE_WIRING), SPOTS, SIGN, List.of(RAMP));
     }
 
     /** Build the hardware under test from {@link #config}. */
@@ -51,6 +52,8 @@ abstract class LevelHardwareContract {
     protected abstract void armingLoop(boolean present);
 
     protected abstract void spot(String spotId, boolean occupied);
+
+    protected abstract void rampLoop(RampDetector.Loop loop, boolean present);
 
     /** The drive jams or reports a fault. */
     protected abstract void breakDrive();
@@ -182,6 +185,46 @@ abstract class LevelHardwareContract {
         await().until(s2::occupied);
         assertThat(reported, contains(true));
         assertThat(hardware.spotSensor("S1").occupied(), is(false));
+    }
+
+    @Test
+    void aRampReportsTheDirectionOfEachPassageAndNothingForACarThatTurnsBack() {
+        RampDetector ramp = hardware.ramp("R1");
+        assertThat(hardware.ramps().stream().map(RampDetector::rampId).toList(), contains("R1"));
+        List<RampDetector.Passage> reported = new CopyOnWriteArrayList<>();
+        ramp.onPassage(reported::add);
+
+        playRamp(reported, RampDetector.Loop.OUTER, RampDetector.Loop.INNER, RampDetector.Loop.OUTER,
+                RampDetector.Loop.INNER);
+        await().until(() -> reported.size() == 1);
+        playRamp(reported, RampDetector.Loop.INNER, RampDetector.Loop.OUTER, RampDetector.Loop.INNER,
+                RampDetector.Loop.OUTER);
+        await().until(() -> reported.size() == 2);
+        playRamp(reported, RampDetector.Loop.OUTER, RampDetector.Loop.INNER, RampDetector.Loop.INNER,
+                RampDetector.Loop.OUTER);
+        await().until(() -> reported.size() == 3);
+        assertThat(reported, contains(RampDetector.Passage.IN, RampDetector.Passage.OUT,
+                RampDetector.Passage.TURNED_BACK));
+        assertThat(ramp.occupied(), is(false));
+        assertThrows(IllegalArgumentException.class, () -> hardware.ramp("R9"));
+    }
+
+    /**
+     * Covers two loops, then clears two, holding each step past the debounce; nothing may be reported while
+     * the car is still on a loop.
+     */
+    private void playRamp(List<RampDetector.Passage> reported, RampDetector.Loop on1, RampDetector.Loop on2,
+                          RampDetector.Loop off1, RampDetector.Loop off2) {
+        RampDetector ramp = hardware.ramp("R1");
+        int before = reported.size();
+        rampLoop(on1, true);
+        await().until(ramp::occupied);
+        rampLoop(on2, true);
+        await().during(DEBOUNCE.multipliedBy(3)).atMost(Duration.ofSeconds(5)).until(() -> reported.size() == before);
+        rampLoop(off1, false);
+        await().during(DEBOUNCE.multipliedBy(3)).atMost(Duration.ofSeconds(5)).until(() -> reported.size() == before);
+        rampLoop(off2, false);
+        await().until(() -> !ramp.occupied());
     }
 
     @Test

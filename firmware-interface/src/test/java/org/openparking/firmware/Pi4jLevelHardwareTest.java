@@ -76,6 +76,11 @@ class Pi4jLevelHardwareTest extends LevelHardwareContract {
     }
 
     @Override
+    protected void rampLoop(RampDetector.Loop loop, boolean present) {
+        set(loop == RampDetector.Loop.OUTER ? RAMP.outerLoopPin() : RAMP.innerLoopPin(), present);
+    }
+
+    @Override
     protected void breakDrive() {
         set(LANE_WIRING.faultPin(), true);
     }

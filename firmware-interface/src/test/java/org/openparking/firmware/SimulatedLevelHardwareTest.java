@@ -37,6 +37,11 @@ class SimulatedLevelHardwareTest extends LevelHardwareContract {
     }
 
     @Override
+    protected void rampLoop(RampDetector.Loop loop, boolean present) {
+        simulator.setRampLoop("R1", loop, present);
+    }
+
+    @Override
     protected void breakDrive() {
         simulator.injectBarrierFault(LANE, "arm jammed");
     }
