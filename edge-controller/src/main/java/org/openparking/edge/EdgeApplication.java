@@ -24,8 +24,10 @@ import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.http.EdgeRouting;
 import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.lane.LaneStateRecorder;
+import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
+import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.payment.PaymentRepository;
@@ -87,6 +89,8 @@ public final class EdgeApplication implements AutoCloseable {
         if (settings.occupancyMode() == EdgeSettings.OccupancyMode.SENSORS) {
             spots.attach(settings.spots().stream().map(s -> hardware.spotSensor(s.id())).toList());
         }
+        RampCounter ramps = new RampCounter(db, occupancy, board, clock, settings);
+        ramps.attach(settings.ramps().stream().map(r -> hardware.ramp(r.id())).toList());
 
         PaymentResults results = new PaymentResults();
         PaymentRepository payments = new PaymentRepository();
@@ -117,7 +121,7 @@ public final class EdgeApplication implements AutoCloseable {
 
         EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),
-                tokens, settings.auth(), sync);
+                tokens, settings.auth(), sync, ramps, new DriftLog(db));
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .addFeature(observe())

@@ -78,6 +78,24 @@ public final class TestEdge implements AutoCloseable {
     /** Two lanes (in-1 entry, out-1 exit), the given spots, simulated hardware, offline unless {@code mqtt} has a URI. */
     public static EdgeSettings settings(Path dir, String lotId, Map<VehicleType, Integer> capacity,
                                         EdgeSettings.OccupancyMode mode, Duration debounce, EdgeSettings.Mqtt mqtt) {
+        return settings(dir, lotId, capacity, mode, debounce, mqtt, List.of());
+    }
+
+    /** A counting level with ramp counters (simulated, zero debounce) besides its two lanes. */
+    public static TestEdge startWithRamps(Map<VehicleType, Integer> capacity, List<EdgeSettings.Ramp> ramps) {
+        try {
+            Path dir = Files.createTempDirectory("edge-test");
+            return new TestEdge(dir, settings(dir, "lot-t", capacity, EdgeSettings.OccupancyMode.COUNTING,
+                    Duration.ZERO, new EdgeSettings.Mqtt("", "test", "", "", Duration.ofSeconds(10)), ramps),
+                    new MutableClock(Instant.now()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static EdgeSettings settings(Path dir, String lotId, Map<VehicleType, Integer> capacity,
+                                        EdgeSettings.OccupancyMode mode, Duration debounce, EdgeSettings.Mqtt mqtt,
+                                        List<EdgeSettings.Ramp> ramps) {
         List<EdgeSettings.Spot> spots = EdgeSettings.spotsFromCapacity(capacity);
         List<HardwareConfig.SpotWiring> wiring = new ArrayList<>();
         if (mode == EdgeSettings.OccupancyMode.SENSORS) {
@@ -87,13 +105,14 @@ public final class TestEdge implements AutoCloseable {
                 new HardwareConfig.LaneWiring("in-1", -1, -1, -1, -1, -1, -1),
                 new HardwareConfig.LaneWiring("out-1", -1, -1, -1, -1, -1, -1));
         HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, debounce,
-                Duration.ofMillis(10), lanes, wiring, null);
+                Duration.ofMillis(10), lanes, wiring, null,
+                ramps.stream().map(r -> new HardwareConfig.RampWiring(r.id(), -1, -1)).toList());
         return new EdgeSettings(lotId, "L0", dir.resolve("edge.db").toString(), hardware, mode,
                 List.of(new EdgeSettings.Lane("in-1", EdgeSettings.Direction.ENTRY),
                         new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
                 spots, TARIFF, "test-ticket-secret-0123456789", Duration.ofSeconds(30),
                 new EdgeSettings.Payments(FLOOR_LIMIT, Duration.ofMillis(300), Duration.ofMinutes(15)),
-                mqtt, "", null);
+                mqtt, "", null, ramps);
     }
 
     /** An edge on {@code settings}, whose db-path must lie in {@code dir} (deleted on close). */

@@ -27,6 +27,7 @@ import org.openparking.protocol.Tariff;
 import org.openparking.protocol.TrustOperatorKey;
 import org.openparking.protocol.UpdateAllowList;
 import org.openparking.protocol.UpdateTariff;
+import org.openparking.protocol.VehicleType;
 
 /**
  * Operator actions on the level, from the local admin API or as commands from the cloud. A cloud
@@ -78,6 +79,35 @@ public final class LevelCommands {
         lane(laneId);
         barriers.get(laneId).resetFault();
         LOG.info(() -> "barrier fault of lane " + laneId + " reset by " + by);
+    }
+
+    /**
+     * An operator counted the cars of one type on a counting level: the level shows that count from now on,
+     * and the difference is recorded as drift. Returns the availability after the recount.
+     */
+    public Recount recount(VehicleType type, int occupied, String reason, String by) {
+        if (reason == null || reason.isBlank()) {
+            throw new ParkingException(Kind.BAD_REQUEST, "REASON_REQUIRED", "a recount needs a reason");
+        }
+        Recount result = db.write(c -> {
+            int shown;
+            try {
+                shown = occupancy.recount(c, type, occupied);
+            } catch (IllegalStateException e) {
+                throw new ParkingException(Kind.CONFLICT, "NOT_A_COUNTING_LEVEL", e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new ParkingException(Kind.BAD_REQUEST, "INVALID_FIELD", e.getMessage());
+            }
+            return new Recount(type, shown, occupied, occupancy.refresh(c));
+        });
+        board.publish(result.availability());
+        LOG.info(() -> "level recounted by " + by + ": " + type + " " + result.before() + " -> " + occupied
+                + " (" + reason + ")");
+        return result;
+    }
+
+    /** What a recount changed. */
+    public record Recount(VehicleType type, int before, int after, Availability availability) {
     }
 
     /** @return whether the tariff was newer than the stored one and is now in force */

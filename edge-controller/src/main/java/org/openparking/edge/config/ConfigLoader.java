@@ -17,7 +17,7 @@ import org.openparking.protocol.config.EnvOverrides;
  */
 public final class ConfigLoader {
     /** Sections replaced whole by a higher layer. */
-    static final List<String> WHOLE_SECTIONS = List.of("lanes", "spots", "capacity");
+    static final List<String> WHOLE_SECTIONS = List.of("lanes", "spots", "capacity", "ramps");
 
     private final Config merged;
     private final Config levelSource;

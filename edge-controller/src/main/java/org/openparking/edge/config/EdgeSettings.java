@@ -20,9 +20,12 @@ import org.openparking.protocol.VehicleType;
 public record EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
-                           String amqpUri, Auth auth) {
+                           String amqpUri, Auth auth, List<Ramp> ramps) {
 
-    /** sensors: per-spot sensors decide; counting: sessions at the gates decide. */
+    /**
+     * sensors: per-spot sensors decide; counting: sessions at the gates and, where the level has them, ramp
+     * counters decide.
+     */
     public enum OccupancyMode { SENSORS, COUNTING }
 
     public enum Direction { ENTRY, EXIT }
@@ -38,6 +41,14 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         public Spot {
             Objects.requireNonNull(id, "spot id");
             Objects.requireNonNull(type, "spot type");
+        }
+    }
+
+    /** A ramp counter of a counting level; its passages count cars of {@code type}. */
+    public record Ramp(String id, VehicleType type) {
+        public Ramp {
+            Objects.requireNonNull(id, "ramp id");
+            Objects.requireNonNull(type, "ramp type");
         }
     }
 
@@ -132,6 +143,42 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         Objects.requireNonNull(mqtt, "mqtt");
         amqpUri = amqpUri == null ? "" : amqpUri;
         auth = auth == null ? Auth.open() : auth;
+        ramps = List.copyOf(ramps == null ? List.of() : ramps);
+        if (!ramps.isEmpty() && occupancyMode != OccupancyMode.COUNTING) {
+            throw new IllegalArgumentException("ramps: ramp counters need occupancy.mode counting (on a sensors"
+                    + " level every spot's sensor decides)");
+        }
+        ids.clear();
+        Set<VehicleType> types = new HashSet<>();
+        spots.forEach(s -> types.add(s.type()));
+        Set<String> wired = new HashSet<>();
+        hardware.ramps().forEach(w -> wired.add(w.rampId()));
+        for (Ramp r : ramps) {
+            if (!ids.add(r.id())) {
+                throw new IllegalArgumentException("ramps: duplicate ramp id " + r.id());
+            }
+            if (!types.contains(r.type())) {
+                throw new IllegalArgumentException("ramps: ramp " + r.id() + " counts " + r.type()
+                        + " but the level has no " + r.type() + " spots");
+            }
+        }
+        if (!wired.equals(ids)) {
+            throw new IllegalArgumentException("ramps: the hardware wires ramps " + wired + " but the level has "
+                    + ids);
+        }
+    }
+
+    /** A level without ramp counters. */
+    public EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
+                        OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
+                        String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt, String amqpUri,
+                        Auth auth) {
+        this(lotId, levelId, dbPath, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
+                payments, mqtt, amqpUri, auth, List.of());
+    }
+
+    public boolean countsRamps() {
+        return !ramps.isEmpty();
     }
 
     private static void requireId(String value, String key) {
@@ -174,6 +221,7 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + dbPath + ", hardware=" + hardware.mode()
                 + ", occupancy=" + occupancyMode + ", lanes=" + lanes + ", spots=" + spots.size()
                 + ", tariff=" + tariff + ", tickets.secret=***, mqtt=" + mqtt + ", cloud="
-                + (cloudEnabled() ? "on" : "off") + ", auth=" + auth.mode() + "]";
+                + (cloudEnabled() ? "on" : "off") + ", auth=" + auth.mode()
+                + (ramps.isEmpty() ? "" : ", ramps=" + ramps) + "]";
     }
 }

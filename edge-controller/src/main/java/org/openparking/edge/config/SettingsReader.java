@@ -68,12 +68,25 @@ public final class SettingsReader {
                     + spotWiring.size() + " of " + spots.size() + " have one); use occupancy.mode counting");
         }
 
+        List<EdgeSettings.Ramp> ramps = new ArrayList<>();
+        List<HardwareConfig.RampWiring> rampWiring = new ArrayList<>();
+        List<Config> rampNodes = level.get("ramps").asNodeList().orElse(List.of());
+        for (int i = 0; i < rampNodes.size(); i++) {
+            Config n = rampNodes.get(i);
+            String key = "ramps." + i;
+            String id = required(n, "id", key);
+            ramps.add(new EdgeSettings.Ramp(id, enumValue(VehicleType.class, string(n, "type", "STANDARD"),
+                    key + ".type")));
+            rampWiring.add(new HardwareConfig.RampWiring(id, pin(n, "outer-loop-pin"), pin(n, "inner-loop-pin"),
+                    parseDuration(string(n, "gap", "PT0S"), key + ".gap")));
+        }
+
         HardwareConfig.SignWiring sign = c.get("hardware.sign").exists()
                 ? new HardwareConfig.SignWiring(pin(c, "hardware.sign.clock-pin"), pin(c, "hardware.sign.data-pin"),
                 pin(c, "hardware.sign.full-lamp-pin"))
                 : null;
         HardwareConfig hardware = new HardwareConfig(mode, duration(c, "hardware.debounce", "PT0.05S"),
-                duration(c, "hardware.barrier-travel", "PT0.2S"), laneWiring, spotWiring, sign);
+                duration(c, "hardware.barrier-travel", "PT0.2S"), laneWiring, spotWiring, sign, rampWiring);
 
         Tariff tariff = new Tariff(c.get("tariff.version").asInt().orElse(1),
                 string(c, "tariff.currency", "EUR"),
@@ -100,7 +113,7 @@ public final class SettingsReader {
                 payments, mqtt, string(c, "cloud.amqp-uri", ""),
                 new EdgeSettings.Auth(enumValue(EdgeSettings.Auth.Mode.class, string(c, "auth.mode", "open"),
                         "auth.mode"), string(c, "auth.issuer", "parking-cloud"), string(c, "auth.audience", "parking"),
-                        c.get("auth.device-key-hashes").asList(String.class).orElse(List.of())));
+                        c.get("auth.device-key-hashes").asList(String.class).orElse(List.of())), ramps);
     }
 
     private static String string(Config c, String key, String fallback) {
@@ -117,7 +130,10 @@ public final class SettingsReader {
     }
 
     private static Duration duration(Config c, String key, String fallback) {
-        String text = string(c, key, fallback);
+        return parseDuration(string(c, key, fallback), key);
+    }
+
+    private static Duration parseDuration(String text, String key) {
         try {
             return Duration.parse(text);
         } catch (RuntimeException e) {

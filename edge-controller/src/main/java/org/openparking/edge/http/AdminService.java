@@ -17,6 +17,7 @@ import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.Tariff;
+import org.openparking.protocol.VehicleType;
 
 /** A technician's actions on the level: close/open, manual barrier open, fault reset, tariff, allow-list. */
 final class AdminService implements HttpService {
@@ -38,7 +39,8 @@ final class AdminService implements HttpService {
                 .post("/lanes/{laneId}/reset", this::reset)
                 .get("/tariff", (req, res) -> JsonIo.ok(res, commands.currentTariff()))
                 .put("/tariff", this::tariff)
-                .put("/allow-list", this::allowList);
+                .put("/allow-list", this::allowList)
+                .post("/occupancy/recount", this::recount);
     }
 
     /** In TOKEN mode every admin call needs an operator token verified with a key the cloud pushed. */
@@ -88,6 +90,19 @@ final class AdminService implements HttpService {
         String laneId = req.path().pathParameters().get("laneId");
         commands.resetFault(laneId, actor(req));
         JsonIo.ok(res, Map.of("laneId", laneId, "reset", true));
+    }
+
+    private void recount(ServerRequest req, ServerResponse res) {
+        ObjectNode body = JsonIo.body(req);
+        VehicleType type = JsonIo.optionalEnum(body, "type", VehicleType.class);
+        JsonNode occupied = body.get("occupied");
+        if (type == null) {
+            throw new ParkingException(Kind.BAD_REQUEST, "MISSING_FIELD", "type is required");
+        }
+        if (occupied == null || !occupied.canConvertToInt() || !occupied.isIntegralNumber()) {
+            throw new ParkingException(Kind.BAD_REQUEST, "INVALID_FIELD", "occupied must be a whole number");
+        }
+        JsonIo.ok(res, commands.recount(type, occupied.intValue(), JsonIo.optionalText(body, "reason"), actor(req)));
     }
 
     private void tariff(ServerRequest req, ServerResponse res) {

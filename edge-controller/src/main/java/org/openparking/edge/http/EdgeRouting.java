@@ -9,7 +9,9 @@ import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
+import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.sync.SyncState;
@@ -25,7 +27,8 @@ public final class EdgeRouting {
     /** What the HTTP layer needs, built by Main. */
     public record Parts(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes,
                         ParkingService parking, LevelCommands commands, Optional<SimulatedLevel> simulator,
-                        Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth, SyncState sync) {
+                        Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth, SyncState sync,
+                        RampCounter ramps, DriftLog drift) {
     }
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
@@ -33,11 +36,13 @@ public final class EdgeRouting {
         if (parts.auth().mode() == EdgeSettings.Auth.Mode.TOKEN) {
             routing.register(BASE, new DeviceAuthService(new DeviceKeys(parts.auth().deviceKeyHashes())));
         }
-        routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes()))
+        routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes(), parts.ramps(),
+                        parts.drift()))
                 .register(BASE, new SessionService(parts.parking()))
                 .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), parts.auth()))
                 .register(BASE, new SyncService(parts.sync()));
         parts.simulator().ifPresent(sim -> routing.register(BASE + "/simulator",
-                new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet())));
+                new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet(),
+                        parts.ramps().ids())));
     }
 }

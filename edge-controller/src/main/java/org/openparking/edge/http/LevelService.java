@@ -14,28 +14,39 @@ import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.occupancy.Availability;
+import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
+import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.VehicleType;
 
-/** Availability, spots, lanes, entries and exits: what lane terminals and signs call. */
+/** Availability, spots, ramps, lanes, entries and exits: what lane terminals and signs call. */
 final class LevelService implements HttpService {
     private final LevelAvailability board;
     private final SpotTracker spots;
     private final Map<String, LaneController> lanes;
+    private static final int MAX_DRIFT = 500;
 
-    LevelService(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes) {
+    private final RampCounter ramps;
+    private final DriftLog drift;
+
+    LevelService(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes, RampCounter ramps,
+                 DriftLog drift) {
         this.board = board;
         this.spots = spots;
         this.lanes = lanes;
+        this.ramps = ramps;
+        this.drift = drift;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/availability", this::availability)
                 .get("/spots", (req, res) -> JsonIo.ok(res, spots.spots()))
+                .get("/ramps", (req, res) -> JsonIo.ok(res, ramps.ramps()))
+                .get("/drift", this::drift)
                 .get("/lanes", (req, res) -> JsonIo.ok(res, lanes.values().stream().map(LaneController::view).toList()))
                 .post("/lanes/{laneId}/entries", this::entry)
                 .post("/lanes/{laneId}/exits", this::exit);
@@ -54,6 +65,22 @@ final class LevelService implements HttpService {
             return;
         }
         JsonIo.ok(res, a);
+    }
+
+    /** The newest drift events, {@code ?limit=} 1-500 (50). */
+    private void drift(ServerRequest req, ServerResponse res) {
+        int limit = req.query().first("limit").asOptional().map(s -> {
+            try {
+                int n = Integer.parseInt(s);
+                if (n >= 1 && n <= MAX_DRIFT) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // answered below
+            }
+            throw new ParkingException(Kind.BAD_REQUEST, "INVALID_QUERY", "limit must be 1-" + MAX_DRIFT);
+        }).orElse(50);
+        JsonIo.ok(res, drift.recent(limit));
     }
 
     private void entry(ServerRequest req, ServerResponse res) {

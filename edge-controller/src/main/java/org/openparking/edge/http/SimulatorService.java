@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
+import org.openparking.firmware.RampDetector;
 import org.openparking.firmware.SimulatedLevel;
 
 /**
@@ -20,11 +21,13 @@ final class SimulatorService implements HttpService {
     private final SimulatedLevel sim;
     private final Set<String> spotIds;
     private final Set<String> laneIds;
+    private final Set<String> rampIds;
 
-    SimulatorService(SimulatedLevel sim, Set<String> spotIds, Set<String> laneIds) {
+    SimulatorService(SimulatedLevel sim, Set<String> spotIds, Set<String> laneIds, Set<String> rampIds) {
         this.sim = sim;
         this.spotIds = spotIds;
         this.laneIds = laneIds;
+        this.rampIds = rampIds;
     }
 
     @Override
@@ -35,7 +38,44 @@ final class SimulatorService implements HttpService {
                 .post("/lanes/{laneId}/fault", this::fault)
                 .post("/lanes/{laneId}/printer-fault", this::printerFault)
                 .delete("/lanes/{laneId}/printer-fault", this::clearPrinterFault)
-                .get("/lanes/{laneId}/printed", (req, res) -> JsonIo.ok(res, sim.printed(laneId(req))));
+                .get("/lanes/{laneId}/printed", (req, res) -> JsonIo.ok(res, sim.printed(laneId(req))))
+                .post("/ramps/{rampId}/passages", this::rampPassage)
+                .post("/ramps/{rampId}/loops/{loop}", this::rampLoop);
+    }
+
+    /** A whole car over the ramp's two loops: {@code {"direction": "IN" | "OUT" | "TURNED_BACK"}}. */
+    private void rampPassage(ServerRequest req, ServerResponse res) {
+        String rampId = rampId(req);
+        RampDetector.Passage passage = JsonIo.optionalEnum(JsonIo.body(req), "direction", RampDetector.Passage.class);
+        if (passage == null) {
+            throw new ParkingException(Kind.BAD_REQUEST, "MISSING_FIELD", "direction is required (IN, OUT or"
+                    + " TURNED_BACK)");
+        }
+        sim.driveRamp(rampId, passage);
+        JsonIo.send(res, Status.ACCEPTED_202, Map.of("rampId", rampId, "direction", passage));
+    }
+
+    /** One loop of a ramp, for playing odd sequences: {@code {"present": true}} on .../loops/outer or /inner. */
+    private void rampLoop(ServerRequest req, ServerResponse res) {
+        String rampId = rampId(req);
+        String name = req.path().pathParameters().get("loop");
+        RampDetector.Loop loop = switch (name) {
+            case "outer" -> RampDetector.Loop.OUTER;
+            case "inner" -> RampDetector.Loop.INNER;
+            default -> throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_LOOP", "a ramp has an outer and an inner"
+                    + " loop, not " + name);
+        };
+        boolean present = JsonIo.requiredBoolean(JsonIo.body(req), "present");
+        sim.setRampLoop(rampId, loop, present);
+        JsonIo.send(res, Status.ACCEPTED_202, Map.of("rampId", rampId, "loop", name, "present", present));
+    }
+
+    private String rampId(ServerRequest req) {
+        String rampId = req.path().pathParameters().get("rampId");
+        if (!rampIds.contains(rampId)) {
+            throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_RAMP", "no ramp " + rampId + " on this level");
+        }
+        return rampId;
     }
 
     private void spot(ServerRequest req, ServerResponse res) {

@@ -17,14 +17,16 @@ import org.openparking.protocol.DriftRecorded;
 import org.openparking.protocol.VehicleType;
 
 /**
- * Computes a level's occupancy inside a write transaction. Counting levels count open sessions per
- * spot type; sensor levels take, per type, the larger of open sessions and occupied sensors (a car
- * that entered holds a space before it parks). Counts are clamped to [0, capacity]. Drift is recorded
- * (table, outbox, the availability's {@code drift}, metric {@code occupancy.drift}) once when it starts:
+ * Computes a level's occupancy inside a write transaction. Counting levels count open sessions per spot type
+ * plus a stored adjustment that ramp counters, exits of tickets issued on another level and operator recounts
+ * move ({@link #move}, {@link #recount}); sensor levels take, per type, the larger of open sessions and occupied
+ * sensors (a car that entered holds a space before it parks). Counts are clamped to [0, capacity]. Drift is
+ * recorded (table, outbox, the availability's {@code drift}, metric {@code occupancy.drift}) once when it starts:
  * a count that had to be clamped ({@code CLAMPED_HIGH}, {@code CLAMPED_LOW}), and on sensor levels more
  * occupied sensors than open sessions of a type ({@code SENSOR_SESSION_MISMATCH}: a car parked that no gate
- * admitted). Fewer sensors than sessions is normal while a car drives to its spot and is not drift.
- * CLOSED (an operator's decision) wins over FULL (a count).
+ * admitted). Fewer sensors than sessions is normal while a car drives to its spot and is not drift. A movement
+ * that would take a counting level outside [0, capacity] (a car counted out of an empty level) is not applied
+ * and is recorded as a clamp each time. CLOSED (an operator's decision) wins over FULL (a count).
  */
 public final class Occupancy {
     private static final Logger LOG = Logger.getLogger(Occupancy.class.getName());
@@ -67,6 +69,9 @@ public final class Occupancy {
         Map<VehicleType, Integer> sensors = mode == EdgeSettings.OccupancyMode.SENSORS
                 ? grouped(c, "SELECT type, SUM(occupied) FROM spots GROUP BY type")
                 : Map.of();
+        Map<VehicleType, Integer> adjustments = mode == EdgeSettings.OccupancyMode.COUNTING
+                ? grouped(c, "SELECT vehicle_type, net FROM count_adjustments")
+                : Map.of();
         Map<VehicleType, Integer> raw = new EnumMap<>(VehicleType.class);
         Map<VehicleType, Integer> excess = new EnumMap<>(VehicleType.class);
         for (VehicleType t : capacity.keySet()) {
@@ -76,7 +81,7 @@ public final class Occupancy {
                 raw.put(t, Math.max(open, occupiedSensors));
                 excess.put(t, occupiedSensors - open);
             } else {
-                raw.put(t, open);
+                raw.put(t, open + adjustments.getOrDefault(t, 0));
             }
         }
         return new Counts(capacity, raw, excess);
@@ -118,6 +123,79 @@ public final class Occupancy {
         outbox.append(c, next.toEvent());
         last = next;
         return next;
+    }
+
+    /**
+     * A car of {@code type} came onto ({@code delta} 1) or left ({@code -1}) a counting level other than through
+     * its gates' sessions: a ramp passage, or the exit of a ticket issued on another level. Moves the stored
+     * adjustment from the occupancy as shown (a count below zero or above capacity is first taken as the
+     * clamped value, so one lost passage does not hide every later one). A movement that would leave
+     * [0, capacity] is not applied and is recorded as drift. Call {@link #refresh} afterwards in the same
+     * transaction. Returns whether it was applied.
+     */
+    public boolean move(Connection c, VehicleType type, int delta, String cause) throws SQLException {
+        if (delta != 1 && delta != -1) {
+            throw new IllegalArgumentException("a movement is one car in or out, was " + delta);
+        }
+        if (mode != EdgeSettings.OccupancyMode.COUNTING) {
+            throw new IllegalStateException("only a counting level counts movements; sensors decide on this one");
+        }
+        Counts counts = counts(c);
+        int cap = counts.capacity().getOrDefault(type, 0);
+        int next = counts.occupied(type) + delta;
+        if (next > cap || next < 0) {
+            LOG.warning(() -> cause + " would take " + type + " on " + lotId + "/" + levelId + " to " + next
+                    + " of " + cap + ": not counted");
+            recordDrift(c, type, next > cap ? "CLAMPED_HIGH" : "CLAMPED_LOW", next > cap ? cap : 0, next);
+            return false;
+        }
+        setAdjustment(c, type, next - counts.raw().getOrDefault(type, 0) + adjustment(c, type));
+        return true;
+    }
+
+    /**
+     * An operator counted the cars of {@code type} on a counting level: from now on the level shows that
+     * many, and the difference to what it showed is recorded as drift ({@code MANUAL_RECOUNT}). Call
+     * {@link #refresh} afterwards in the same transaction. Returns what the level showed before.
+     *
+     * @throws IllegalStateException    on a sensor level
+     * @throws IllegalArgumentException if {@code occupied} is outside [0, capacity of the type]
+     */
+    public int recount(Connection c, VehicleType type, int occupied) throws SQLException {
+        if (mode != EdgeSettings.OccupancyMode.COUNTING) {
+            throw new IllegalStateException("only a counting level can be recounted; sensors decide on this one");
+        }
+        Counts counts = counts(c);
+        int cap = counts.capacity().getOrDefault(type, 0);
+        if (cap == 0 || occupied < 0 || occupied > cap) {
+            throw new IllegalArgumentException(cap == 0 ? "the level has no " + type + " spots"
+                    : "occupied " + type + " must be within [0, " + cap + "], was " + occupied);
+        }
+        int shown = counts.occupied(type);
+        setAdjustment(c, type, occupied - counts.raw().getOrDefault(type, 0) + adjustment(c, type));
+        if (shown != occupied) {
+            recordDrift(c, type, "MANUAL_RECOUNT", shown, occupied);
+        }
+        return shown;
+    }
+
+    private static int adjustment(Connection c, VehicleType type) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT net FROM count_adjustments WHERE vehicle_type = ?")) {
+            ps.setString(1, type.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
+    private static void setAdjustment(Connection c, VehicleType type, int net) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO count_adjustments (vehicle_type, net) VALUES (?, ?)
+                ON CONFLICT (vehicle_type) DO UPDATE SET net = excluded.net""")) {
+            ps.setString(1, type.name());
+            ps.setInt(2, net);
+            ps.executeUpdate();
+        }
     }
 
     /** The snapshot as stored, without changing anything: what a level shows right after start-up. */

@@ -329,6 +329,10 @@ public final class ParkingService {
         }
         outbox.append(c, new SessionClosed(t.sessionId(), laneId, t.entryTime(), now, due.fee(), due.currency(), status,
                 paymentId, due.tariffVersion(), due.lostTicket()));
+        if (due.foreignLevel() && settings.countsRamps()) {
+            // The car came onto this level over a ramp, which counted it in; no session of ours holds it.
+            occupancy.move(c, VehicleType.STANDARD, -1, "exit of a ticket without a session on this level");
+        }
         return occupancy.refresh(c);
     }
 

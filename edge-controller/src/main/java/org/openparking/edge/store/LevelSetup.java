@@ -12,8 +12,8 @@ import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.tariff.TariffRepository;
 
 /**
- * Brings the SQLite file in line with the configuration at start-up: the level's identity, its spots and
- * lanes, and the configured tariff if it is newer than the stored one. Sessions and the outbox are
+ * Brings the SQLite file in line with the configuration at start-up: the level's identity, its spots,
+ * lanes and ramps, and the configured tariff if it is newer than the stored one. Sessions and the outbox are
  * never touched here.
  */
 public final class LevelSetup {
@@ -27,6 +27,7 @@ public final class LevelSetup {
             identity(c, settings, now);
             spots(c, settings, now);
             lanes(c, settings, now);
+            ramps(c, settings, now);
             if (tariffs.applyIfNewer(c, settings.tariff(), now)) {
                 LOG.info(() -> "tariff version " + settings.tariff().version() + " applied from configuration");
             }
@@ -85,6 +86,23 @@ public final class LevelSetup {
             }
         }
         removeUnconfigured(c, "lanes", "lane_id", configured);
+    }
+
+    private static void ramps(Connection c, EdgeSettings s, Instant now) throws SQLException {
+        Set<String> configured = new HashSet<>();
+        for (EdgeSettings.Ramp ramp : s.ramps()) {
+            configured.add(ramp.id());
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO ramps (ramp_id, vehicle_type, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT (ramp_id) DO UPDATE SET vehicle_type = excluded.vehicle_type""")) {
+                ps.setString(1, ramp.id());
+                ps.setString(2, ramp.type().name());
+                ps.setString(3, now.toString());
+                ps.executeUpdate();
+            }
+        }
+        // the cars a removed ramp counted stay in count_adjustments: only its statistics go
+        removeUnconfigured(c, "ramps", "ramp_id", configured);
     }
 
     private static void removeUnconfigured(Connection c, String table, String idColumn, Set<String> configured)

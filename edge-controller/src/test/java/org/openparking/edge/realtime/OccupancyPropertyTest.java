@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -15,18 +16,23 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.openparking.edge.ParkingException;
+import org.openparking.edge.TestEdge;
+import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
+import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.payment.PaymentLink;
@@ -38,12 +44,15 @@ import org.openparking.edge.store.Database;
 import org.openparking.edge.store.LevelSetup;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
+import org.openparking.firmware.RampDetector;
 import org.openparking.protocol.VehicleType;
 
 /**
- * For any sequence of sensor readings, gate entries and exits, on a real SQLite database through the real
+ * For any sequence of sensor readings, gate entries and exits, and on counting levels cars over the ramps,
+ * exits of tickets from another level and operator recounts, on a real SQLite database through the real
  * services: free is within [0, capacity] for every type, equals capacity minus occupied, matches an
- * independent model of the rules, and the in-memory board always equals what the database holds.
+ * independent model of the rules, drift never goes back, and the in-memory board always equals what the
+ * database holds.
  */
 class OccupancyPropertyTest {
     private static final List<VehicleType> TYPES = List.of(VehicleType.STANDARD, VehicleType.EV, VehicleType.COMPACT);
@@ -60,20 +69,40 @@ class OccupancyPropertyTest {
     record Exit(int nth) implements Action {
     }
 
+    /** A car over the ramp that counts {@code type}: in or out (counting levels). */
+    record Ramp(VehicleType type, RampDetector.Passage passage) implements Action {
+    }
+
+    /** A car with a ticket from another level of the lot leaves through this level's exit. */
+    record ForeignExit(int serial) implements Action {
+    }
+
+    /** A technician counted {@code occupied} cars of a type (clamped to the capacity by the test). */
+    record Recount(VehicleType type, int occupied) implements Action {
+    }
+
     @Provide
     Arbitrary<List<Action>> actions() {
-        return action().list().ofMaxSize(40);
+        return action().list().ofMaxSize(50);
     }
 
     private Arbitrary<Action> action() {
-        return Arbitraries.oneOf(
-                Combinators.combine(Arbitraries.integers().between(0, 99), Arbitraries.of(true, false))
-                        .as(Sensor::new),
-                Arbitraries.of(VehicleType.STANDARD, VehicleType.EV, VehicleType.COMPACT).map(Enter::new),
-                Arbitraries.integers().between(0, 99).map(Exit::new));
+        // weighted towards cars moving, so sequences reach the edges: a full level, a car counted out over a
+        // ramp whose session then closes at the gate, a recount below the open sessions
+        return Arbitraries.frequencyOf(
+                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(0, 99), Arbitraries.of(true, false))
+                        .as(Sensor::new)),
+                Tuple.of(3, Arbitraries.of(VehicleType.STANDARD, VehicleType.EV, VehicleType.COMPACT)
+                        .map(Enter::new)),
+                Tuple.of(3, Arbitraries.integers().between(0, 99).map(Exit::new)),
+                Tuple.of(4, Combinators.combine(Arbitraries.of(VehicleType.STANDARD, VehicleType.EV),
+                        Arbitraries.of(RampDetector.Passage.class)).as(Ramp::new)),
+                Tuple.of(1, Arbitraries.integers().between(0, 9999).map(ForeignExit::new)),
+                Tuple.of(1, Combinators.combine(Arbitraries.of(VehicleType.STANDARD, VehicleType.EV),
+                        Arbitraries.integers().between(0, 4)).as(Recount::new)));
     }
 
-    @Property(tries = 40)
+    @Property(tries = 100)
     void freeIsAlwaysWithinCapacityAndMatchesTheRules(@ForAll @IntRange(min = 1, max = 4) int standard,
                                                       @ForAll @IntRange(min = 0, max = 2) int ev,
                                                       @ForAll boolean sensors,
@@ -85,8 +114,12 @@ class OccupancyPropertyTest {
             capacity.put(VehicleType.EV, ev);
         }
         Path dir = Files.createTempDirectory("occupancy-property");
-        EdgeSettings settings = LiveEdge.settings(dir, LiveEdge.Options.sensors(capacity)
-                .mode(sensors ? EdgeSettings.OccupancyMode.SENSORS : EdgeSettings.OccupancyMode.COUNTING));
+        // counting levels get a ramp counter per spot type they have
+        List<EdgeSettings.Ramp> ramps = sensors ? List.of()
+                : capacity.keySet().stream().map(t -> new EdgeSettings.Ramp("ramp-" + t, t)).toList();
+        EdgeSettings settings = TestEdge.settings(dir, "lot-p", capacity,
+                sensors ? EdgeSettings.OccupancyMode.SENSORS : EdgeSettings.OccupancyMode.COUNTING, Duration.ZERO,
+                new EdgeSettings.Mqtt("", "unused", "", "", Duration.ofSeconds(10)), ramps);
         Clock clock = Clock.fixed(Instant.parse("2026-11-25T08:00:00Z"), ZoneOffset.UTC);
         try (Database db = Database.open(dir.resolve("edge.db"))) {
             TariffRepository tariffs = new TariffRepository();
@@ -97,12 +130,19 @@ class OccupancyPropertyTest {
                     clock, board);
             board.publish(db.read(occupancy::start));
             SpotTracker spots = new SpotTracker(db, occupancy, board, clock);
+            RampCounter rampCounter = new RampCounter(db, occupancy, board, clock, settings);
+            LevelCommands commands = new LevelCommands(db, outbox, occupancy, board, tariffs, Map.of(), Map.of(),
+                    null, clock);
+            TicketSigner otherLevel = new TicketSigner(settings.lotId(), settings.ticketSecret());
             ParkingService parking = new ParkingService(db, settings,
                     new TicketSigner(settings.lotId(), settings.ticketSecret()), outbox, occupancy, board,
                     new SessionRepository(), tariffs, new PaymentRepository(), new PaymentResults(),
                     PaymentLink.offline(), clock);
 
             Map<String, Boolean> sensorModel = new HashMap<>();
+            // counting levels: cars beyond the open sessions, per type, as the rules move them
+            Map<VehicleType, Integer> adjustment = new EnumMap<>(VehicleType.class);
+            long drift = 0;
             List<Map.Entry<String, VehicleType>> open = new ArrayList<>(); // ticket -> spot type
             for (Action action : actions) {
                 switch (action) {
@@ -130,13 +170,56 @@ class OccupancyPropertyTest {
                             parking.depart("out-1", session.getKey(), null);
                         }
                     }
+                    case Ramp r -> {
+                        if (!sensors && capacity.containsKey(r.type())) {
+                            rampCounter.passage("ramp-" + r.type(), r.passage());
+                            if (r.passage() != RampDetector.Passage.TURNED_BACK) {
+                                move(adjustment, r.type(), r.passage() == RampDetector.Passage.IN ? 1 : -1,
+                                        capacity, open);
+                            }
+                        }
+                    }
+                    case ForeignExit f -> {
+                        if (!sensors) {
+                            String ticket = otherLevel.sign("L9-" + f.serial() + "-" + UUID.randomUUID(),
+                                    clock.instant());
+                            parking.depart("out-1", ticket, null);
+                            move(adjustment, VehicleType.STANDARD, -1, capacity, open);
+                        }
+                    }
+                    case Recount r -> {
+                        int cap = capacity.getOrDefault(r.type(), 0);
+                        if (!sensors && cap > 0) {
+                            int n = Math.min(cap, r.occupied());
+                            commands.recount(r.type(), n, "property test", "test");
+                            adjustment.put(r.type(), n - (int) sessionsOf(open, r.type()));
+                        }
+                    }
                 }
-                check(settings, capacity, sensors, sensorModel, open, board, db, occupancy);
+                check(settings, capacity, sensors, sensorModel, open, adjustment, board, db, occupancy);
+                assertThat("drift never goes back", board.current().drift() >= drift, is(true));
+                drift = board.current().drift();
             }
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    private static long sessionsOf(List<Map.Entry<String, VehicleType>> open, VehicleType t) {
+        return open.stream().filter(s -> s.getValue() == t).count();
+    }
+
+    /** The model of {@link Occupancy#move}: from the count as shown, never outside [0, capacity]. */
+    private static void move(Map<VehicleType, Integer> adjustment, VehicleType t, int delta,
+                             Map<VehicleType, Integer> capacity, List<Map.Entry<String, VehicleType>> open) {
+        int cap = capacity.getOrDefault(t, 0);
+        int sessions = (int) sessionsOf(open, t);
+        int shown = Math.max(0, Math.min(cap, sessions + adjustment.getOrDefault(t, 0)));
+        int next = shown + delta;
+        if (next >= 0 && next <= cap) {
+            adjustment.put(t, next - sessions);
         }
     }
 
@@ -147,7 +230,8 @@ class OccupancyPropertyTest {
 
     private static void check(EdgeSettings settings, Map<VehicleType, Integer> capacity, boolean sensors,
                               Map<String, Boolean> sensorModel, List<Map.Entry<String, VehicleType>> open,
-                              LevelAvailability board, Database db, Occupancy occupancy) {
+                              Map<VehicleType, Integer> adjustment, LevelAvailability board, Database db,
+                              Occupancy occupancy) {
         Availability a = board.current();
         int totalFree = 0;
         int totalCapacity = 0;
@@ -163,7 +247,8 @@ class OccupancyPropertyTest {
             long sessions = open.stream().filter(s -> s.getValue() == t).count();
             long parked = settings.spots().stream()
                     .filter(s -> s.type() == t && sensorModel.getOrDefault(s.id(), false)).count();
-            long occupied = Math.min(cap, sensors ? Math.max(sessions, parked) : sessions);
+            long occupied = Math.max(0, Math.min(cap, sensors ? Math.max(sessions, parked)
+                    : sessions + adjustment.getOrDefault(t, 0)));
             assertThat(t + " free", (long) c.free(), is(cap - occupied));
             totalFree += c.free();
             totalCapacity += cap;
