@@ -1,7 +1,9 @@
 package org.openparking.edge.occupancy;
 
-import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,9 +48,12 @@ public final class Occupancy {
      * version is the stored one (a rolled-back transaction leaves it ahead).
      */
     private Availability last;
-    private final Counter driftCounter;
 
-    /** {@code board} is not read: changes are detected against this instance's own last snapshot. */
+    /**
+     * {@code board} backs the drift metric: it holds the committed snapshot, so a drift recorded in a
+     * transaction that rolls back is never counted. Changes are detected against this instance's own last
+     * snapshot, not the board.
+     */
     public Occupancy(EdgeSettings.OccupancyMode mode, String lotId, String levelId, Outbox outbox, Clock clock,
                      LevelAvailability board) {
         this.mode = mode;
@@ -56,9 +61,15 @@ public final class Occupancy {
         this.levelId = levelId;
         this.outbox = outbox;
         this.clock = clock;
-        this.driftCounter = Metrics.globalRegistry().getOrCreate(Counter.builder("occupancy.drift")
-                .description("disagreements between sessions and sensors, and clamps into [0, capacity]")
-                .tags(Metrics.tags("lot", lotId, "level", levelId)));
+        MeterRegistry registry = Metrics.globalRegistry();
+        Iterable<Tag> tags = Metrics.tags("lot", lotId, "level", levelId);
+        // one level per process; a test that starts the same level again replaces the old one's meter
+        registry.remove("occupancy.drift", tags);
+        registry.getOrCreate(FunctionalCounter.builder("occupancy.drift", board,
+                        (LevelAvailability b) -> b.current() == null ? 0L : b.current().drift())
+                .description("disagreements between sessions and sensors or ramps, clamps into [0, capacity] and"
+                        + " recounts, as committed")
+                .tags(tags));
     }
 
     /** Per-type counts as they are now in the transaction. */
@@ -239,7 +250,6 @@ public final class Occupancy {
             ps.executeUpdate();
         }
         outbox.append(c, new DriftRecorded(type, reason, expected, observed));
-        driftCounter.increment();
     }
 
     private Availability snapshot(Connection c, Counts counts, long version) throws SQLException {

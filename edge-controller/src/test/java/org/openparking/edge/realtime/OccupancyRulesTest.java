@@ -79,9 +79,23 @@ class OccupancyRulesTest {
                     + " AND vehicle_type = 'STANDARD' AND expected = 0 AND observed = 1"), is(1L));
             assertThat(count(edge, "SELECT COUNT(*) FROM outbox WHERE type = 'drift.recorded'"), is(1L));
 
-            String metrics = edge.getRoot("/observe/metrics").raw().body();
-            assertThat(metrics, containsString("occupancy_drift"));
+            String lot = edge.settings().lotId();
+            assertThat(driftMetric(edge, lot), is(1.0));
+            edge.spot("STANDARD-003", false); // no change: nothing recorded, the metric stays
+            edge.spot("STANDARD-001", false);
+            await().atMost(WAIT).until(() -> edge.free() == 2);
+            assertThat(driftMetric(edge, lot), is(1.0));
         }
+    }
+
+    /** The committed drift count as Prometheus text shows it for this lot. */
+    private static double driftMetric(TestEdge edge, String lot) {
+        String metrics = edge.getRoot("/observe/metrics").raw().body();
+        return metrics.lines()
+                .filter(l -> l.startsWith("occupancy_drift_total{") && l.contains("lot=\"" + lot + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no occupancy_drift_total for " + lot + " in\n" + metrics));
     }
 
     private static long count(TestEdge edge, String sql) {
