@@ -64,6 +64,20 @@ async function refreshSpots() {
   renderSpots();
 }
 
+// Ramp counters (counting levels only): their counts are not in the event, fetched once per change.
+async function refreshRamps() {
+  const list = await (await fetch(api + '/ramps')).json();
+  document.getElementById('ramps-section').hidden = list.length === 0;
+  document.querySelector('#ramps tbody').replaceChildren(...list.map(r => {
+    const tr = document.createElement('tr');
+    tr.id = 'ramp-' + r.rampId;
+    tr.innerHTML = '<td></td><td></td><td></td><td class="in"></td><td class="out"></td><td></td><td></td>';
+    [r.rampId, r.type, r.occupied ? 'yes' : '', r.in, r.out, r.turnedBack, r.absorbed]
+      .forEach((v, i) => tr.children[i].textContent = v);
+    return tr;
+  }));
+}
+
 function heard() {
   lastHeard = Date.now();
   const badge = document.getElementById('live');
@@ -86,7 +100,7 @@ async function start() {
     fetch(api + '/lanes').then(r => r.json())]);
   showAvailability(availability);
   lanes.forEach(showLane);
-  await refreshSpots();
+  await Promise.all([refreshSpots(), refreshRamps()]);
 
   const events = new EventSource(api + '/availability/stream');
   let lastHeartbeat = 0;
@@ -95,6 +109,7 @@ async function start() {
     const a = JSON.parse(e.data);
     showAvailability(a);
     refreshSpots(); // spot states are not in the event: fetch them once per change
+    refreshRamps();
   });
   events.addEventListener('lane', e => {
     heard();

@@ -7,10 +7,12 @@ import static org.hamcrest.Matchers.is;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.VehicleType;
 
 /**
@@ -21,8 +23,7 @@ import org.openparking.protocol.VehicleType;
 class ConsoleBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    @Test
-    void theConsoleFollowsASpotChangeLive() throws Exception {
+    private static Path chromium() {
         Optional<Path> binary = Chromium.binary();
         if (binary.isEmpty()) {
             if ("true".equals(System.getenv("CI"))) {
@@ -30,13 +31,38 @@ class ConsoleBrowserTest {
             }
             Assumptions.abort("chromium is not installed (apt-get install -y chromium): browser test skipped");
         }
+        return binary.get();
+    }
+
+    @Test
+    void aCountingLevelShowsItsRampsAndACarDrivingUpChangesTheCountLive() throws Exception {
+        try (TestEdge edge = TestEdge.startWithRamps(Map.of(VehicleType.STANDARD, 4),
+                List.of(new EdgeSettings.Ramp("up", VehicleType.STANDARD)));
+             Chromium browser = new Chromium(chromium(), edge.root() + "/console/")) {
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.eval("String(document.getElementById('ramps-section').hidden)"),
+                            "false"::equals);
+            assertThat(browser.eval("document.getElementById('free').textContent"), is("4"));
+            edge.post("/simulator/ramps/up/passages", "{\"direction\":\"IN\"}");
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.eval("document.getElementById('free').textContent"), "3"::equals);
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.eval("document.querySelector('#ramp-up .in').textContent"), "1"::equals);
+        }
+    }
+
+    @Test
+    void theConsoleFollowsASpotChangeLive() throws Exception {
+        Path binary = chromium();
         try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(
                 Map.of(VehicleType.STANDARD, 6, VehicleType.EV, 2, VehicleType.DISABLED, 1))
                 .heartbeat(Duration.ofSeconds(1)));
-             Chromium browser = new Chromium(binary.get(), edge.root() + "/console/")) {
+             Chromium browser = new Chromium(binary, edge.root() + "/console/")) {
             edge.spot("STANDARD-004", true);
             await().atMost(WAIT).ignoreExceptions()
                     .until(() -> browser.eval("document.getElementById('free').textContent"), "8"::equals);
+            assertThat("a level without ramps shows no ramp table",
+                    browser.eval("String(document.getElementById('ramps-section').hidden)"), is("true"));
             await().atMost(WAIT).ignoreExceptions()
                     .until(() -> browser.eval("document.getElementById('live').textContent"), "live"::equals);
             String reloads = browser.eval("String(performance.getEntriesByType('navigation').length)");
