@@ -47,6 +47,18 @@ class TokenServiceTest {
     }
 
     @Test
+    void theIssueTimeIsKeptToTheMillisecondAndWithoutItCountsAsTheEndOfTheSecond() throws Exception {
+        Instant when = NOW.plusMillis(734);
+        assertThat(tokens.verify(at(when, settings).issue("ana", Role.VIEWER, null).token()).issuedAt(), is(when));
+        // A token with only iat (whole seconds) is taken as issued at the end of that second, so a
+        // revocation cut-off within that second covers it.
+        SignedJWT old = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+                claims().issueTime(Date.from(NOW)).build());
+        old.sign(new com.nimbusds.jose.crypto.ECDSASigner(key));
+        assertThat(tokens.verify(old.serialize()).issuedAt(), is(NOW.plusMillis(999)));
+    }
+
+    @Test
     void expiredTokensAreRefusedBeyondTheClockSkew() {
         String token = at(NOW.minus(Duration.ofMinutes(15)).minusSeconds(31), settings).issue("ana", Role.VIEWER, null)
                 .token();

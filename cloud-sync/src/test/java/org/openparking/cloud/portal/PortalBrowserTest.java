@@ -73,6 +73,13 @@ class PortalBrowserTest {
                             "document.querySelector('#message').textContent.startsWith('Barrier open sent')", WAIT);
                     browser.eval("document.querySelector('[data-view=\"audit\"]').click(); true");
                     browser.waitFor("document.querySelector('[data-audit=\"barrier.open\"]') !== null", WAIT);
+
+                    // Log out revokes the token at the gateway, not only in the page.
+                    String token = browser.eval("sessionStorage.getItem('token')").asText();
+                    assertThat(g.request("GET", "/api/v1/auth/me", token, null).status(), is(200));
+                    browser.eval("document.querySelector('#logout').click(); true");
+                    browser.waitFor("document.querySelector('#message').textContent === 'Signed out.'", WAIT);
+                    assertThat(g.request("GET", "/api/v1/auth/me", token, null).status(), is(401));
                 }
 
                 // The command crossed the broker and the edge raised the barrier of that lane.
