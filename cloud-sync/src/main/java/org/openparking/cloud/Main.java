@@ -28,6 +28,7 @@ import org.openparking.cloud.audit.AuditingDataSource;
 import org.openparking.cloud.auth.AuthFilter;
 import org.openparking.cloud.auth.AuthService;
 import org.openparking.cloud.auth.AuthSettings;
+import org.openparking.cloud.auth.ClientAddress;
 import org.openparking.cloud.auth.RateLimiter;
 import org.openparking.cloud.auth.TokenRevocations;
 import org.openparking.cloud.auth.TokenService;
@@ -157,7 +158,7 @@ public final class Main {
                 new AuthFilter(tokens, revocations, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
                         auth.maxBodyBytes()),
                 new AuthService(tokens, revocations, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
-                        clock), dataSource, outgoing),
+                        clock), ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
                 new AuditService(new AuditLog(dataSource)), stream, tokens, users);
 
         consumer.start();

@@ -1,6 +1,8 @@
 package org.openparking.cloud.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -27,15 +29,18 @@ import org.openparking.protocol.TrustOperatorKey;
  * a user's tokens, and pushing the public key to every known edge as a {@code TrustOperatorKey} command.
  */
 public final class AuthService implements HttpService {
+    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
     private final TokenService tokens;
     private final TokenRevocations revocations;
     private final UserStore users;
     private final RateLimiter loginLimiter;
+    private final ClientAddress clientAddress;
     private final DataSource dataSource;
     private final OutgoingMessages outgoing;
 
     public AuthService(TokenService tokens, TokenRevocations revocations, UserStore users, RateLimiter loginLimiter,
-                       DataSource dataSource, OutgoingMessages outgoing) {
+                       ClientAddress clientAddress, DataSource dataSource, OutgoingMessages outgoing) {
+        this.clientAddress = clientAddress;
         this.tokens = tokens;
         this.revocations = revocations;
         this.users = users;
@@ -82,7 +87,8 @@ public final class AuthService implements HttpService {
         JsonNode body = body(req);
         String username = text(body, "username");
         String password = text(body, "password");
-        Duration wait = loginLimiter.acquire(username + "|" + req.remotePeer().host());
+        Duration wait = loginLimiter.acquire(username + "|" + clientAddress.of(req.remotePeer().host(),
+                req.headers().contains(X_FORWARDED_FOR) ? req.headers().get(X_FORWARDED_FOR).allValues() : List.of()));
         if (!wait.isZero()) {
             AuthFilter.tooMany(res, wait, "too many login attempts; try again later");
             return;
