@@ -61,7 +61,15 @@ $('#login-form').addEventListener('submit', async (ev) => {
   }
 });
 
-$('#logout').addEventListener('click', () => logout('Signed out.'));
+$('#logout').addEventListener('click', async () => {
+  // Revoke the token at the gateway too, so that a copy of it is worth nothing; sign out here whatever happens.
+  try {
+    if (token) await api('POST', '/auth/logout');
+  } catch (e) {
+    // Already refused or unreachable: the local sign-out below still happens.
+  }
+  logout('Signed out.');
+});
 
 function logout(text) {
   token = null;

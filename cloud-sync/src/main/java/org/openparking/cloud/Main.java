@@ -28,7 +28,9 @@ import org.openparking.cloud.audit.AuditingDataSource;
 import org.openparking.cloud.auth.AuthFilter;
 import org.openparking.cloud.auth.AuthService;
 import org.openparking.cloud.auth.AuthSettings;
+import org.openparking.cloud.auth.ClientAddress;
 import org.openparking.cloud.auth.RateLimiter;
+import org.openparking.cloud.auth.TokenRevocations;
 import org.openparking.cloud.auth.TokenService;
 import org.openparking.cloud.auth.UserStore;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
@@ -149,13 +151,14 @@ public final class Main {
             LOG.warning("cannot create the bootstrap admin now: " + e.getMessage());
         }
         TokenService tokens = new TokenService(TokenService.loadOrGenerate(auth), auth, clock);
+        TokenRevocations revocations = new TokenRevocations(dataSource, clock, auth.clockSkew());
         AvailabilityStream stream = new AvailabilityStream(dataSource, java.time.Duration.ofSeconds(1),
                 java.time.Duration.ofSeconds(15)).start();
         Gateway gateway = new Gateway(
-                new AuthFilter(tokens, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
+                new AuthFilter(tokens, revocations, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
                         auth.maxBodyBytes()),
-                new AuthService(tokens, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
-                        clock), dataSource, outgoing),
+                new AuthService(tokens, revocations, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
+                        clock), ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
                 new AuditService(new AuditLog(dataSource)), stream, tokens, users);
 
         consumer.start();

@@ -43,6 +43,17 @@ class MainConfigTest {
     }
 
     @Test
+    void trustedProxiesAreNoneByDefaultAndACommaSeparatedListFromTheEnvironment() {
+        assertThat(org.openparking.cloud.auth.AuthSettings.from(Main.loadConfig(Map.of())).trustedProxies(),
+                is(java.util.List.of()));
+        assertThat(org.openparking.cloud.auth.AuthSettings.from(Main.loadConfig(Map.of(
+                "LIMITS_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16"))).trustedProxies(),
+                is(java.util.List.of("10.0.0.5", "10.1.0.0/16")));
+        assertThrows(IllegalArgumentException.class, () -> org.openparking.cloud.auth.AuthSettings.from(
+                Main.loadConfig(Map.of("LIMITS_TRUSTED_PROXIES", "proxy.internal"))));
+    }
+
+    @Test
     void aPrefetchOfOneIsRefused() {
         assertThrows(IllegalArgumentException.class,
                 () -> CloudSettings.from(Main.loadConfig(Map.of("AMQP_PREFETCH", "1"))));

@@ -33,9 +33,12 @@ public final class AccessPolicy {
             new Rule("POST", "/auth/login", null, Scope.NONE),
             new Rule("GET", "/auth/jwks", null, Scope.NONE),
             new Rule("GET", "/auth/me", Role.VIEWER, Scope.NONE),
+            new Rule("POST", "/auth/logout", Role.VIEWER, Scope.NONE),
             new Rule("POST", "/auth/keys/push", Role.ADMIN, Scope.PLATFORM),
             new Rule("GET", "/users", Role.ADMIN, Scope.NONE),
             new Rule("POST", "/users", Role.ADMIN, Scope.NONE),
+            // Tenant admins for their own tenant's users: checked by the handler (404 otherwise).
+            new Rule("POST", "/users/{username}/tokens/revoke", Role.ADMIN, Scope.NONE),
             new Rule("POST", "/operators/{operatorId}/lots", Role.ADMIN, Scope.PLATFORM),
             new Rule("GET", "/audit", Role.OPERATOR, Scope.NONE),
             new Rule("GET", "/stream", Role.VIEWER, Scope.NONE),

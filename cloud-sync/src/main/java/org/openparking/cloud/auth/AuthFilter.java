@@ -22,8 +22,10 @@ import org.openparking.cloud.store.Jdbc;
  * The gateway in front of {@code /api/v1}: security headers on every response, body size limit,
  * bearer token verification (401), per-token rate limit (429), the endpoint's role (403) and the
  * object-level check (404 for another tenant's lot or session, exactly as for a missing one).
- * The caller is then bound for the handler ({@link RequestScope}) and named in the request context
- * under {@code parking.operator}, which the API services record as {@code requestedBy}.
+ * A signature-valid token that was revoked ({@link TokenRevocations}) is a 401 as well. The caller is
+ * then bound for the handler ({@link RequestScope}) and named in the request context under
+ * {@code parking.operator}, which the API services record as {@code requestedBy}; the token's
+ * {@link TokenService.Claims} are in the context too (logout revokes them).
  */
 public final class AuthFilter implements Filter {
     private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
@@ -41,14 +43,16 @@ public final class AuthFilter implements Filter {
     private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
 
     private final TokenService tokens;
+    private final TokenRevocations revocations;
     private final UserStore users;
     private final DataSource dataSource;
     private final RateLimiter apiLimiter;
     private final long maxBodyBytes;
 
-    public AuthFilter(TokenService tokens, UserStore users, DataSource dataSource, RateLimiter apiLimiter,
-                      long maxBodyBytes) {
+    public AuthFilter(TokenService tokens, TokenRevocations revocations, UserStore users, DataSource dataSource,
+                      RateLimiter apiLimiter, long maxBodyBytes) {
         this.tokens = tokens;
+        this.revocations = revocations;
         this.users = users;
         this.dataSource = dataSource;
         this.apiLimiter = apiLimiter;
@@ -97,6 +101,19 @@ public final class AuthFilter implements Filter {
             tooMany(res, wait, "too many requests for this token");
             return;
         }
+        // After the rate limit: a flood with one token costs at most its bucket in database reads.
+        try {
+            if (revocations.isRevoked(claims)) {
+                unauthorized(res, "token revoked; log in again");
+                return;
+            }
+        } catch (SQLException e) {
+            // Fail closed: a token that cannot be checked is not accepted.
+            LOG.log(Level.WARNING, "cannot check token revocation for " + method + " " + path, e);
+            JsonResponses.error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
+                    "cannot check the token now");
+            return;
+        }
         if (match.isEmpty()) {
             JsonResponses.error(res, Status.NOT_FOUND_404, "NOT_FOUND", "no endpoint " + method + " " + path);
             return;
@@ -128,6 +145,7 @@ public final class AuthFilter implements Filter {
             return;
         }
         req.context().register(OPERATOR_KEY, caller.username());
+        req.context().register(claims);
         RequestScope.run(caller, chain::proceed);
     }
 

@@ -1,6 +1,8 @@
 package org.openparking.cloud.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -23,19 +25,24 @@ import org.openparking.protocol.Json;
 import org.openparking.protocol.TrustOperatorKey;
 
 /**
- * Login, the public key (JWK set) for edges, who-am-I, users and operators' lots, and pushing the
- * public key to every known edge as a {@code TrustOperatorKey} command.
+ * Login and logout, the public key (JWK set) for edges, who-am-I, users and operators' lots, revoking
+ * a user's tokens, and pushing the public key to every known edge as a {@code TrustOperatorKey} command.
  */
 public final class AuthService implements HttpService {
+    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
     private final TokenService tokens;
+    private final TokenRevocations revocations;
     private final UserStore users;
     private final RateLimiter loginLimiter;
+    private final ClientAddress clientAddress;
     private final DataSource dataSource;
     private final OutgoingMessages outgoing;
 
-    public AuthService(TokenService tokens, UserStore users, RateLimiter loginLimiter, DataSource dataSource,
-                       OutgoingMessages outgoing) {
+    public AuthService(TokenService tokens, TokenRevocations revocations, UserStore users, RateLimiter loginLimiter,
+                       ClientAddress clientAddress, DataSource dataSource, OutgoingMessages outgoing) {
+        this.clientAddress = clientAddress;
         this.tokens = tokens;
+        this.revocations = revocations;
         this.users = users;
         this.loginLimiter = loginLimiter;
         this.dataSource = dataSource;
@@ -51,6 +58,14 @@ public final class AuthService implements HttpService {
     public record Me(String username, String role, String operator, List<String> lots) {
     }
 
+    /** The token a logout revoked. */
+    public record LoggedOut(String revoked, Instant expiresAt) {
+    }
+
+    /** Every token of {@code username} issued at or before {@code revokedBefore} is refused from now on. */
+    public record TokensRevoked(String username, Instant revokedBefore) {
+    }
+
     /** Commands that carried the key, one per edge. */
     public record KeyPushed(List<String> commandIds, List<String> edgeIds) {
     }
@@ -59,10 +74,12 @@ public final class AuthService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/auth/login", this::login)
                 .get("/auth/jwks", this::jwks)
+                .post("/auth/logout", this::logout)
                 .get("/auth/me", this::me)
                 .post("/auth/keys/push", this::pushKey)
                 .get("/users", this::listUsers)
                 .post("/users", this::createUser)
+                .post("/users/{username}/tokens/revoke", this::revokeTokens)
                 .post("/operators/{operatorId}/lots", this::assignLot);
     }
 
@@ -70,7 +87,8 @@ public final class AuthService implements HttpService {
         JsonNode body = body(req);
         String username = text(body, "username");
         String password = text(body, "password");
-        Duration wait = loginLimiter.acquire(username + "|" + req.remotePeer().host());
+        Duration wait = loginLimiter.acquire(username + "|" + clientAddress.of(req.remotePeer().host(),
+                req.headers().contains(X_FORWARDED_FOR) ? req.headers().get(X_FORWARDED_FOR).allValues() : List.of()));
         if (!wait.isZero()) {
             AuthFilter.tooMany(res, wait, "too many login attempts; try again later");
             return;
@@ -84,6 +102,41 @@ public final class AuthService implements HttpService {
         TokenService.Issued issued = tokens.issue(u.username(), u.role(), u.operatorId());
         JsonResponses.send(res, Status.OK_200, new LoginResult(issued.token(), "Bearer", issued.expiresAt(),
                 u.username(), u.role().claim(), u.operatorId()));
+    }
+
+    /** Revokes the token this request carries. */
+    private void logout(ServerRequest req, ServerResponse res) throws Exception {
+        TokenService.Claims claims = req.context().get(TokenService.Claims.class)
+                .orElseThrow(() -> new IllegalStateException("no token claims bound"));
+        revocations.revokeToken(claims, caller());
+        JsonResponses.send(res, Status.OK_200, new LoggedOut(claims.tokenId(), claims.expiresAt()));
+    }
+
+    /**
+     * Revokes every token a user holds now. A tenant admin may do it for users of its own tenant only;
+     * another tenant's user answers 404 as a missing one does.
+     */
+    private void revokeTokens(ServerRequest req, ServerResponse res) throws Exception {
+        Principal p = caller();
+        String username = req.path().pathParameters().get("username");
+        Optional<UserStore.User> user = users.find(username)
+                .filter(u -> p.platform() || p.operatorId().equals(u.operatorId()));
+        if (user.isEmpty()) {
+            JsonResponses.error(res, Status.NOT_FOUND_404, "USER_NOT_FOUND", "no user " + username);
+            return;
+        }
+        String reason = null;
+        if (req.content().hasEntity()) {
+            JsonNode body = body(req);
+            if (body.hasNonNull("reason")) {
+                if (!body.get("reason").isTextual()) {
+                    throw CloudException.invalid("reason must be a string");
+                }
+                reason = body.get("reason").asText();
+            }
+        }
+        Instant before = revocations.revokeAll(user.get().username(), reason, p);
+        JsonResponses.send(res, Status.OK_200, new TokensRevoked(user.get().username(), before));
     }
 
     private void jwks(ServerRequest req, ServerResponse res) {

@@ -19,14 +19,18 @@ import java.util.List;
  * @param apiPerSecond           sustained API requests per token per second
  * @param apiBurst               API requests a token may make at once
  * @param maxBodyBytes           largest accepted request body (413 above)
+ * @param trustedProxies         addresses or CIDR ranges of proxies whose {@code X-Forwarded-For} names the
+ *                               client for the login limit ({@code limits.trusted-proxies}, comma-separated;
+ *                               empty: the header is ignored)
  */
 public record AuthSettings(String issuer, String audience, Duration tokenTtl, Duration clockSkew, String keyFile,
                            String bootstrapAdminUser, String bootstrapAdminPassword, int loginPerMinute,
-                           double apiPerSecond, int apiBurst, long maxBodyBytes) {
+                           double apiPerSecond, int apiBurst, long maxBodyBytes, List<String> trustedProxies) {
 
     public static final List<String> KEYS = List.of("auth.issuer", "auth.audience", "auth.token-ttl-seconds",
             "auth.key-file", "auth.bootstrap-admin-username", "auth.bootstrap-admin-password",
-            "limits.login-per-minute", "limits.api-per-second", "limits.api-burst", "limits.max-body-bytes");
+            "limits.login-per-minute", "limits.api-per-second", "limits.api-burst", "limits.max-body-bytes",
+            "limits.trusted-proxies");
 
     public AuthSettings {
         if (issuer == null || issuer.isBlank() || audience == null || audience.isBlank()) {
@@ -38,6 +42,8 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
         if (loginPerMinute < 1 || apiPerSecond <= 0 || apiBurst < 1 || maxBodyBytes < 1024) {
             throw new IllegalArgumentException("limits must be positive (max-body-bytes at least 1024)");
         }
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        ClientAddress.trusting(trustedProxies); // refuses a bad entry at start-up, with its value
     }
 
     public static AuthSettings from(Config config) {
@@ -52,17 +58,24 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
                 config.get("limits.login-per-minute").asInt().orElse(5),
                 config.get("limits.api-per-second").asDouble().orElse(20.0),
                 config.get("limits.api-burst").asInt().orElse(100),
-                config.get("limits.max-body-bytes").asLong().orElse(65_536L));
+                config.get("limits.max-body-bytes").asLong().orElse(65_536L),
+                java.util.Arrays.stream(config.get("limits.trusted-proxies").asString().orElse("").split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).toList());
     }
 
     /** Test and embedded defaults: generated key, no bootstrap admin. */
     public static AuthSettings defaults() {
         return new AuthSettings("openparking-cloud", "openparking-api", Duration.ofMinutes(15), Duration.ofSeconds(30),
-                "", "admin", "", 5, 20.0, 100, 65_536L);
+                "", "admin", "", 5, 20.0, 100, 65_536L, List.of());
     }
 
     public AuthSettings withLimits(int loginPerMinute, double apiPerSecond, int apiBurst, long maxBodyBytes) {
         return new AuthSettings(issuer, audience, tokenTtl, clockSkew, keyFile, bootstrapAdminUser,
-                bootstrapAdminPassword, loginPerMinute, apiPerSecond, apiBurst, maxBodyBytes);
+                bootstrapAdminPassword, loginPerMinute, apiPerSecond, apiBurst, maxBodyBytes, trustedProxies);
+    }
+
+    public AuthSettings withTrustedProxies(List<String> proxies) {
+        return new AuthSettings(issuer, audience, tokenTtl, clockSkew, keyFile, bootstrapAdminUser,
+                bootstrapAdminPassword, loginPerMinute, apiPerSecond, apiBurst, maxBodyBytes, proxies);
     }
 }

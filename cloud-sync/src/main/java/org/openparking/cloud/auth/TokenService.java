@@ -40,9 +40,17 @@ public final class TokenService {
     private final AuthSettings settings;
     private final Clock clock;
 
-    /** What a valid token says. */
-    public record Claims(String subject, Role role, String operatorId, String tokenId, Instant expiresAt) {
+    /**
+     * What a valid token says. {@code issuedAt} is to the millisecond (claim {@value #ISSUED_AT_MS}) when
+     * the token has it; {@code iat} alone has whole seconds, so such a token counts as issued at the
+     * end of its second, which errs towards revoking it (see {@link TokenRevocations}).
+     */
+    public record Claims(String subject, Role role, String operatorId, String tokenId, Instant issuedAt,
+                         Instant expiresAt) {
     }
+
+    /** Private claim: the issue time in epoch milliseconds, for revocation cut-offs finer than a second. */
+    static final String ISSUED_AT_MS = "iat_ms";
 
     /** A token and when it expires. */
     public record Issued(String token, Instant expiresAt) {
@@ -103,6 +111,7 @@ public final class TokenService {
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(exp))
                 .jwtID(UUID.randomUUID().toString())
+                .claim(ISSUED_AT_MS, now.toEpochMilli())
                 .claim("roles", List.of(role.claim()));
         if (operatorId != null) {
             claims.claim("operator", operatorId);
@@ -156,10 +165,20 @@ public final class TokenService {
                 throw new InvalidTokenException("token must carry exactly one role");
             }
             return new Claims(c.getSubject(), Role.parse(roles.getFirst()), c.getStringClaim("operator"),
-                    c.getJWTID() == null ? c.getSubject() : c.getJWTID(), c.getExpirationTime().toInstant());
+                    c.getJWTID() == null ? c.getSubject() : c.getJWTID(), issuedAt(c),
+                    c.getExpirationTime().toInstant());
         } catch (JOSEException | ParseException | IllegalArgumentException e) {
             throw new InvalidTokenException("invalid token");
         }
+    }
+
+    /** The precise issue time if the token carries it, else the end of its {@code iat} second; null without either. */
+    private static Instant issuedAt(JWTClaimsSet c) throws ParseException {
+        Long millis = c.getLongClaim(ISSUED_AT_MS);
+        if (millis != null) {
+            return Instant.ofEpochMilli(millis);
+        }
+        return c.getIssueTime() == null ? null : c.getIssueTime().toInstant().plusMillis(999);
     }
 
     /** The public key as a JWK set (no private parts). */

@@ -68,6 +68,12 @@ public final class UserStore {
         });
     }
 
+    public Optional<User> find(String username) throws SQLException {
+        return Jdbc.read(dataSource, c -> Jdbc.query(c,
+                "SELECT username, role, operator_id, created_at, created_by FROM users WHERE username = ?",
+                UserStore::user, username)).stream().findFirst();
+    }
+
     public List<User> list(Principal caller) throws SQLException {
         return Jdbc.read(dataSource, c -> caller.platform()
                 ? Jdbc.query(c, "SELECT username, role, operator_id, created_at, created_by FROM users ORDER BY username",

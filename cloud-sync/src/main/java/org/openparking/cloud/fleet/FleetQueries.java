@@ -121,10 +121,11 @@ public final class FleetQueries {
                 WHERE (?::text IS NULL OR lot_id = ?) AND (?::text IS NULL OR plate = ?)
                   AND (?::text IS NULL OR status = ?)
                   AND (?::timestamptz IS NULL OR entry_time >= ?) AND (?::timestamptz IS NULL OR entry_time < ?)
+                  AND (?::text[] IS NULL OR lot_id = ANY (?::text[]))
                 ORDER BY entry_time DESC, session_id LIMIT ?""",
                 FleetQueries::session,
                 f.lotId(), f.lotId(), f.plate(), f.plate(), f.status(), f.status(), f.from(), f.from(), f.to(),
-                f.to(), f.limit()));
+                f.to(), Jdbc.textArray(f.lots()), Jdbc.textArray(f.lots()), f.limit()));
     }
 
     public Optional<FleetViews.Session> session(String sessionId) throws SQLException {

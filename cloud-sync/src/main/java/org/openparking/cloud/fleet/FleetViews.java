@@ -42,9 +42,14 @@ public final class FleetViews {
                           Boolean lostTicket) {
     }
 
-    /** Filters of {@code GET /sessions}; null means no filter. {@code from}/{@code to} bound the entry time. */
-    public record SessionFilter(String lotId, String plate, String status, Instant from, Instant to, int limit) {
+    /**
+     * Filters of {@code GET /sessions}; null means no filter. {@code from}/{@code to} bound the entry time.
+     * {@code lots}: the lots the caller may see (a tenant), null for every lot.
+     */
+    public record SessionFilter(String lotId, String plate, String status, Instant from, Instant to, int limit,
+                                java.util.Set<String> lots) {
         public SessionFilter {
+            lots = lots == null ? null : java.util.Set.copyOf(lots);
             if (limit < 1 || limit > 1000) {
                 throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
             }

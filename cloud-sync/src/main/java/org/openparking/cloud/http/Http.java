@@ -16,8 +16,8 @@ import org.openparking.protocol.Json;
 /** JSON in and out, query parameters and the operator of a request. */
 final class Http {
     /**
-     * Context key under which an authentication filter (issue 6) will put the operator's name;
-     * until then every command is attributed to {@link #ANONYMOUS}.
+     * Context key under which {@code AuthFilter} puts the caller's name; {@link #ANONYMOUS} only
+     * where no filter ran (the routing without a gateway).
      */
     static final String OPERATOR_KEY = "parking.operator";
     static final String ANONYMOUS = "anonymous";
@@ -120,11 +120,20 @@ final class Http {
         }
     }
 
+    /**
+     * The lots the caller may see when it is a tenant, null for a platform user (or no caller). List
+     * queries put this in their SQL, so that {@code limit} counts only rows the caller may see.
+     */
+    static java.util.Set<String> visibleLots() {
+        return org.openparking.cloud.auth.RequestScope.caller().filter(p -> !p.platform())
+                .map(org.openparking.cloud.auth.Principal::lots).orElse(null);
+    }
+
     static String path(ServerRequest req, String name) {
         return req.path().pathParameters().get(name);
     }
 
-    /** Who asked: set by the auth filter in front of the API, anonymous until there is one. */
+    /** Who asked: set by the auth filter in front of the API. */
     static String operator(ServerRequest req) {
         return req.context().get(OPERATOR_KEY, String.class).orElse(ANONYMOUS);
     }

@@ -41,7 +41,8 @@ public final class SessionsService implements HttpService {
     private void list(ServerRequest req, ServerResponse res) throws Exception {
         FleetViews.SessionFilter filter = new FleetViews.SessionFilter(Http.query(req, "lot").orElse(null),
                 Http.query(req, "plate").orElse(null), Http.query(req, "status").orElse(null),
-                Http.instantParam(req, "from"), Http.instantParam(req, "to"), Http.limitParam(req));
+                Http.instantParam(req, "from"), Http.instantParam(req, "to"), Http.limitParam(req),
+                Http.visibleLots());
         Http.ok(res, fleet.sessions(filter));
     }
 
@@ -50,7 +51,7 @@ public final class SessionsService implements HttpService {
         FleetViews.Session session = fleet.session(id)
                 .orElseThrow(() -> CloudException.notFound("SESSION_NOT_FOUND", "no session " + id));
         Http.ok(res, new SessionDetail(session,
-                payments.payments(new PaymentViews.PaymentFilter(null, id, null, 1000)),
+                payments.payments(new PaymentViews.PaymentFilter(null, id, null, 1000, null)),
                 payments.refundsOfSession(id)));
     }
 

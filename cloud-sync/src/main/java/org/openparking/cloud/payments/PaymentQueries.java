@@ -21,9 +21,11 @@ public final class PaymentQueries {
                 FROM payments p
                 WHERE (?::text IS NULL OR p.lot_id = ?) AND (?::text IS NULL OR p.session_id = ?)
                   AND (?::text IS NULL OR p.outcome = ?)
+                  AND (?::text[] IS NULL OR p.lot_id = ANY (?::text[]))
                 ORDER BY coalesce(p.requested_at, p.result_at) DESC, p.payment_id LIMIT ?""",
                 PaymentQueries::payment,
-                f.lotId(), f.lotId(), f.sessionId(), f.sessionId(), f.outcome(), f.outcome(), f.limit()));
+                f.lotId(), f.lotId(), f.sessionId(), f.sessionId(), f.outcome(), f.outcome(),
+                Jdbc.textArray(f.lots()), Jdbc.textArray(f.lots()), f.limit()));
     }
 
     /** The ledger; the plate comes from the payment request or, failing that, from the session. */
@@ -33,13 +35,15 @@ public final class PaymentQueries {
                 FROM unable_to_collect u LEFT JOIN sessions s ON s.session_id = u.session_id
                 WHERE (?::text IS NULL OR u.lot_id = ?) AND (?::text IS NULL OR coalesce(u.plate, s.plate) = ?)
                   AND (?::timestamptz IS NULL OR u.failed_at >= ?) AND (?::timestamptz IS NULL OR u.failed_at < ?)
+                  AND (?::text[] IS NULL OR u.lot_id = ANY (?::text[]))
                 ORDER BY u.failed_at DESC, u.payment_id LIMIT ?""",
                 rs -> new PaymentViews.LedgerEntry(rs.getString("payment_id"), rs.getString("session_id"),
                         rs.getString("lot_id"), rs.getString("level_id"), rs.getString("any_plate"),
                         rs.getLong("amount"), rs.getString("currency"), rs.getString("outcome"),
                         rs.getString("failure_code"), rs.getString("failure_message"),
                         Jdbc.instant(rs.getTimestamp("failed_at")), Jdbc.instant(rs.getTimestamp("exit_time"))),
-                f.lotId(), f.lotId(), f.plate(), f.plate(), f.from(), f.from(), f.to(), f.to(), f.limit()));
+                f.lotId(), f.lotId(), f.plate(), f.plate(), f.from(), f.from(), f.to(), f.to(),
+                Jdbc.textArray(f.lots()), Jdbc.textArray(f.lots()), f.limit()));
     }
 
     public List<PaymentViews.Refund> refundsOfSession(String sessionId) throws SQLException {

@@ -25,18 +25,25 @@ public final class PaymentViews {
                          String providerReference, String failureCode, Instant resultAt) {
     }
 
-    /** Filters of the ledger; null means no filter; {@code from}/{@code to} bound the failure time. */
-    public record LedgerFilter(String lotId, String plate, Instant from, Instant to, int limit) {
+    /**
+     * Filters of the ledger; null means no filter; {@code from}/{@code to} bound the failure time;
+     * {@code lots}: the lots the caller may see (a tenant), null for every lot.
+     */
+    public record LedgerFilter(String lotId, String plate, Instant from, Instant to, int limit,
+                               java.util.Set<String> lots) {
         public LedgerFilter {
+            lots = lots == null ? null : java.util.Set.copyOf(lots);
             if (limit < 1 || limit > 1000) {
                 throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
             }
         }
     }
 
-    /** Filters of the payment list; null means no filter. */
-    public record PaymentFilter(String lotId, String sessionId, String outcome, int limit) {
+    /** Filters of the payment list; null means no filter; {@code lots} as in {@link LedgerFilter}. */
+    public record PaymentFilter(String lotId, String sessionId, String outcome, int limit,
+                                java.util.Set<String> lots) {
         public PaymentFilter {
+            lots = lots == null ? null : java.util.Set.copyOf(lots);
             if (limit < 1 || limit > 1000) {
                 throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
             }

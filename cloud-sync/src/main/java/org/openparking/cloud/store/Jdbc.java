@@ -81,9 +81,15 @@ public final class Jdbc {
                 case Instant instant -> ps.setTimestamp(index, Timestamp.from(instant));
                 case Enum<?> e -> ps.setString(index, e.name());
                 case Json json -> ps.setObject(index, json.text(), Types.OTHER);
+                case String[] texts -> ps.setArray(index, ps.getConnection().createArrayOf("text", texts));
                 default -> ps.setObject(index, p);
             }
         }
+    }
+
+    /** A set bound as {@code text[]}; null stays null (SQL: {@code ?::text[] IS NULL OR x = ANY (?::text[])}). */
+    public static String[] textArray(java.util.Set<String> values) {
+        return values == null ? null : values.stream().sorted().toArray(String[]::new);
     }
 
     public static Instant instant(Timestamp ts) {

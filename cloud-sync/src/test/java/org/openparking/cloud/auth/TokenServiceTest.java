@@ -34,7 +34,8 @@ class TokenServiceTest {
 
     private static AuthSettings settings(String issuer, String audience) {
         AuthSettings d = AuthSettings.defaults();
-        return new AuthSettings(issuer, audience, d.tokenTtl(), d.clockSkew(), "", "admin", "", 5, 20, 100, 65_536);
+        return new AuthSettings(issuer, audience, d.tokenTtl(), d.clockSkew(), "", "admin", "", 5, 20, 100, 65_536,
+                List.of());
     }
 
     @Test
@@ -44,6 +45,18 @@ class TokenServiceTest {
         assertThat(c.role(), is(Role.OPERATOR));
         assertThat(c.operatorId(), is("op-a"));
         assertThat(tokens.verify(tokens.issue("root", Role.ADMIN, null).token()).operatorId(), is(nullValue()));
+    }
+
+    @Test
+    void theIssueTimeIsKeptToTheMillisecondAndWithoutItCountsAsTheEndOfTheSecond() throws Exception {
+        Instant when = NOW.plusMillis(734);
+        assertThat(tokens.verify(at(when, settings).issue("ana", Role.VIEWER, null).token()).issuedAt(), is(when));
+        // A token with only iat (whole seconds) is taken as issued at the end of that second, so a
+        // revocation cut-off within that second covers it.
+        SignedJWT old = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+                claims().issueTime(Date.from(NOW)).build());
+        old.sign(new com.nimbusds.jose.crypto.ECDSASigner(key));
+        assertThat(tokens.verify(old.serialize()).issuedAt(), is(NOW.plusMillis(999)));
     }
 
     @Test
