@@ -82,7 +82,10 @@ public final class EdgeApplication implements AutoCloseable {
         this.board = new LevelAvailability();
         Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
                 clock, board);
-        board.publish(db.read(occupancy::start));
+        board.publish(db.write(c -> {
+            occupancy.start(c);
+            return occupancy.announce(c);
+        }));
         this.realtime = Realtime.start(settings, db, occupancy, board, hardware.sign(), clock);
 
         SpotTracker spots = new SpotTracker(db, occupancy, board, clock);

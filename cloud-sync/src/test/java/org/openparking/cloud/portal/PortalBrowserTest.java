@@ -45,7 +45,8 @@ class PortalBrowserTest {
                     is(201));
 
             try (EdgeProcess edge = EdgeProcess.start(g.broker.uri(), "A", "L1", 20, dir)) {
-                // An edge reports its level on the first change: the first car makes the level known.
+                // An edge announces its level when it starts, before any car.
+                edge.until("level A/L1 announced in the cloud with 20 free", WAIT, () -> freeInCloud(g, root) == 20);
                 edge.driveIn("in-1", "AB123");
                 edge.until("level A/L1 in the cloud with 19 free", WAIT, () -> freeInCloud(g, root) == 19);
 

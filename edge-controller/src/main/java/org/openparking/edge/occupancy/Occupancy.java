@@ -227,6 +227,20 @@ public final class Occupancy {
         return last;
     }
 
+    /**
+     * Announces the level as it is now under a new version, with an {@code availability.changed} event:
+     * called once at start-up, after {@link #start}, so the cloud learns of a new level, or of a level whose
+     * layout changed while it was down, without waiting for the first car.
+     */
+    public Availability announce(Connection c) throws SQLException {
+        Counts counts = counts(c);
+        long version = bumpVersion(c);
+        Availability next = snapshot(c, counts, version);
+        outbox.append(c, next.toEvent());
+        last = next;
+        return next;
+    }
+
     /** The availability version as committed; cheap, for a heartbeat that checks the snapshot is current. */
     public static long storedVersion(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT availability_version FROM level_state WHERE id = 1");

@@ -18,6 +18,7 @@ import org.openparking.protocol.MessageType;
 import org.openparking.protocol.ProtocolException;
 import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.amqp.Topology;
+import org.openparking.protocol.AvailabilityChanged;
 
 /**
  * What the cloud would see: a queue bound to every edge event (and one on payment requests), counting
@@ -30,6 +31,7 @@ final class EventTap implements AutoCloseable {
     private final AtomicInteger deliveries = new AtomicInteger();
     private final AtomicInteger statuses = new AtomicInteger();
     private final Set<String> openedSessions = ConcurrentHashMap.newKeySet();
+    private final List<AvailabilityChanged> availability = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     EventTap(String uri) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
@@ -60,6 +62,13 @@ final class EventTap implements AutoCloseable {
                         throw new IOException(e);
                     }
                 }
+                if (MessageType.AVAILABILITY_CHANGED.equals(props.getType())) {
+                    try {
+                        availability.add((AvailabilityChanged) MessageCodec.decode(body).payload());
+                    } catch (ProtocolException e) {
+                        throw new IOException(e);
+                    }
+                }
                 if (seen.computeIfAbsent(props.getMessageId(), k -> new AtomicInteger()).incrementAndGet() == 1) {
                     synchronized (seqs) {
                         seqs.add(((Number) props.getHeaders().get("seq")).longValue());
@@ -75,6 +84,11 @@ final class EventTap implements AutoCloseable {
     /** edge.status snapshots seen. */
     int statuses() {
         return statuses.get();
+    }
+
+    /** Every availability.changed seen, in arrival order. */
+    List<AvailabilityChanged> availability() {
+        return List.copyOf(availability);
     }
 
     /** Session ids of every session.opened seen. */

@@ -53,6 +53,25 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aLevelAnnouncesItsAvailabilityWhenItStartsWithoutWaitingForACar(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("EDGE_LOT_ID", CloudEdges.uniqueLot());
+        try (EventTap tap = new EventTap(broker.uri())) {
+            try (EdgeApplication edge = CloudEdges.start(dir, broker.uri(), env, Clock.systemUTC())) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> !tap.availability().isEmpty());
+                assertThat(tap.availability().getFirst().capacity(), is(edge.settings().spots().size()));
+                assertThat(tap.availability().getFirst().free(), is(edge.settings().spots().size()));
+            }
+            long first = tap.availability().getFirst().version();
+            // a restart announces again under a newer version: a cloud that missed the level learns it now
+            try (EdgeApplication edge = CloudEdges.start(dir, broker.uri(), env, Clock.systemUTC())) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> tap.availability().size() == 2);
+                assertThat(tap.availability().get(1).version(), greaterThan(first));
+                assertThat(edge.availability().current().version(), is(tap.availability().get(1).version()));
+            }
+        }
+    }
+
+    @Test
     void aBacklogRecordedOfflineArrivesOnceAndInOrderWhenTheBrokerBecomesReachable(@TempDir Path dir)
             throws Exception {
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
