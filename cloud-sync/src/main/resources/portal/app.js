@@ -193,7 +193,10 @@ function connectStream() {
 
 // ---- edges ----
 async function loadEdges() {
-  const edges = await api('GET', '/edges');
+  const [edges, drift] = await Promise.all([api('GET', '/edges'), api('GET', '/drift?limit=50')]);
+  $('#drift').replaceChildren(...drift.map((d) => el('tr', {},
+    el('td', {}, when(d.occurredAt)), el('td', {}, d.lotId + '/' + d.levelId), el('td', {}, d.vehicleType),
+    el('td', {}, d.reason), el('td', {}, String(d.expected)), el('td', {}, String(d.observed)))));
   $('#edges').replaceChildren(...edges.map((e) => el('tr', {},
     el('td', {}, e.edgeId), el('td', { class: e.online ? 'online' : 'offline' }, e.online ? 'online' : 'offline'),
     el('td', {}, when(e.lastSeen)), el('td', {}, e.lagSeconds == null ? '' : e.lagSeconds.toFixed(1)),

@@ -50,6 +50,7 @@ public final class AccessPolicy {
             new Rule("PUT", "/lots/{lotId}/tariff", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/levels/{lotId}/{levelId}/status", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/lanes/{lotId}/{levelId}/{laneId}/open", Role.OPERATOR, Scope.LOT),
+            new Rule("GET", "/drift", Role.VIEWER, Scope.NONE),
             new Rule("GET", "/sessions", Role.VIEWER, Scope.NONE),
             new Rule("GET", "/sessions/{id}", Role.VIEWER, Scope.SESSION),
             new Rule("POST", "/sessions/{id}/refund", Role.OPERATOR, Scope.SESSION),

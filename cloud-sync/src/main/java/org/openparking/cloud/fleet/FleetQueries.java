@@ -115,6 +115,24 @@ public final class FleetQueries {
                 lotId, lotId));
     }
 
+    /**
+     * Drift the edges recorded (clamps, sensor and session disagreements, recounts), newest first; {@code lots}
+     * limits a tenant to its own lots inside the query.
+     */
+    public List<FleetViews.Drift> drift(FleetViews.DriftFilter f) throws SQLException {
+        return Jdbc.read(dataSource, c -> Jdbc.query(c, """
+                SELECT * FROM drift_records
+                WHERE (?::text IS NULL OR lot_id = ?) AND (?::text IS NULL OR level_id = ?)
+                  AND (?::timestamptz IS NULL OR occurred_at >= ?)
+                  AND (?::text[] IS NULL OR lot_id = ANY (?::text[]))
+                ORDER BY occurred_at DESC, message_id LIMIT ?""",
+                rs -> new FleetViews.Drift(rs.getString("lot_id"), rs.getString("level_id"), rs.getString("edge_id"),
+                        rs.getString("vehicle_type"), rs.getString("reason"), rs.getInt("expected"),
+                        rs.getInt("observed"), Jdbc.instant(rs.getTimestamp("occurred_at"))),
+                f.lotId(), f.lotId(), f.levelId(), f.levelId(), f.from(), f.from(), Jdbc.textArray(f.lots()),
+                Jdbc.textArray(f.lots()), f.limit()));
+    }
+
     public List<FleetViews.Session> sessions(FleetViews.SessionFilter f) throws SQLException {
         return Jdbc.read(dataSource, c -> Jdbc.query(c, """
                 SELECT * FROM sessions

@@ -46,6 +46,21 @@ public final class FleetViews {
      * Filters of {@code GET /sessions}; null means no filter. {@code from}/{@code to} bound the entry time.
      * {@code lots}: the lots the caller may see (a tenant), null for every lot.
      */
+    /** One drift event of a level: what its bookkeeping expected and what was observed. */
+    public record Drift(String lotId, String levelId, String edgeId, String vehicleType, String reason, int expected,
+                        int observed, Instant occurredAt) {
+    }
+
+    /** {@code lots}: the caller's lots when it is a tenant, null for every lot. */
+    public record DriftFilter(String lotId, String levelId, Instant from, int limit, java.util.Set<String> lots) {
+        public DriftFilter {
+            lots = lots == null ? null : java.util.Set.copyOf(lots);
+            if (limit < 1 || limit > 1000) {
+                throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
+            }
+        }
+    }
+
     public record SessionFilter(String lotId, String plate, String status, Instant from, Instant to, int limit,
                                 java.util.Set<String> lots) {
         public SessionFilter {

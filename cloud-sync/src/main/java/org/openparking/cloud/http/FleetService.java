@@ -12,7 +12,7 @@ import org.openparking.cloud.command.CommandService;
 import org.openparking.cloud.fleet.FleetQueries;
 import org.openparking.cloud.fleet.FleetViews;
 
-/** Lots, levels with live availability, edges and their sync status; edge registration. */
+/** Lots, levels with live availability, edges and their sync status, drift; edge registration. */
 public final class FleetService implements HttpService {
     private final FleetQueries queries;
     private final CommandService commands;
@@ -27,6 +27,7 @@ public final class FleetService implements HttpService {
         rules.get("/lots", this::lots)
                 .get("/lots/{lotId}/levels", this::levels)
                 .get("/edges", this::edges)
+                .get("/drift", this::drift)
                 .post("/edges", this::registerEdge);
     }
 
@@ -45,6 +46,13 @@ public final class FleetService implements HttpService {
 
     private void edges(ServerRequest req, ServerResponse res) throws Exception {
         Http.ok(res, queries.edges(Http.query(req, "lot").orElse(null)));
+    }
+
+    /** {@code ?lot=&level=&from=&limit=}: drift the edges recorded, newest first. */
+    private void drift(ServerRequest req, ServerResponse res) throws Exception {
+        Http.ok(res, queries.drift(new FleetViews.DriftFilter(Http.query(req, "lot").orElse(null),
+                Http.query(req, "level").orElse(null), Http.instantParam(req, "from"), Http.limitParam(req),
+                Http.visibleLots())));
     }
 
     private void registerEdge(ServerRequest req, ServerResponse res) throws Exception {

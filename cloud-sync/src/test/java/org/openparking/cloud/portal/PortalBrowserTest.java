@@ -22,7 +22,8 @@ import org.openparking.cloud.auth.Role;
  * The portal in headless Chromium against a real cloud-sync and a real edge controller (the
  * packaged jar as a process, simulated hardware, linked to the test's vhost): log in through the
  * form, watch a level's free count go down when a car drives in through the edge's entry lane, and
- * open a barrier with a reason, which is audited in the cloud and raises the barrier at the edge.
+ * open a barrier with a reason, which is audited in the cloud and raises the barrier at the edge; a
+ * recount at the edge shows up as drift in the portal's edge view.
  */
 class PortalBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -74,6 +75,15 @@ class PortalBrowserTest {
                             "document.querySelector('#message').textContent.startsWith('Barrier open sent')", WAIT);
                     browser.eval("document.querySelector('[data-view=\"audit\"]').click(); true");
                     browser.waitFor("document.querySelector('[data-audit=\"barrier.open\"]') !== null", WAIT);
+
+                    // A technician recounts the level at the edge; the difference is drift the portal shows.
+                    assertThat(edge.post("/admin/occupancy/recount",
+                            "{\"type\":\"STANDARD\",\"occupied\":5,\"reason\":\"walk-through\"}").status(), is(200));
+                    edge.until("the recount's drift in the cloud", WAIT, () -> g.request("GET", "/api/v1/drift?lot=A",
+                            root, null).text().contains("MANUAL_RECOUNT"));
+                    browser.eval("document.querySelector('[data-view=\"edges\"]').click(); true");
+                    browser.waitFor("[...document.querySelectorAll('#drift tr')].some(tr => tr.textContent"
+                            + ".includes('A/L1') && tr.textContent.includes('MANUAL_RECOUNT'))", WAIT);
 
                     // Log out revokes the token at the gateway, not only in the page.
                     String token = browser.eval("sessionStorage.getItem('token')").asText();
