@@ -203,10 +203,18 @@ t_mosquitto() {
     mosquitto_pid=$!
     local lot=$run_id e0="edge-$run_id-L0" p0=test-L0-pass-7c1e e1="edge-$run_id-L1" p1=test-L1-pass-93ab
     local sign="sign-$run_id" ps=test-sign-pass-0f3a i
-    for i in $(seq 1 50); do
-        mosquitto_sub -p "$mqtt_port" -u "$sign" -P "$ps" -t x -W 1 -C 1 2>&1 | grep -q 'Connection refused\|Error' || break
+    # Ready when an authenticated publish over 127.0.0.1 (the address every check below uses) goes through;
+    # probing "localhost" could pass on another address family while 127.0.0.1 was not listening yet.
+    local ready=""
+    for i in $(seq 1 100); do
+        if mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" -m up -q 1 \
+            2>/dev/null; then
+            ready=1
+            break
+        fi
         sleep 0.2
     done
+    [ -n "$ready" ] || { fail "the private mosquitto on port $mqtt_port did not accept the edge's publish within 20 s"; return 1; }
     pub() { mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -u "$1" -P "$2" -t "$3" -m "$4" -r -q 1; }
     # Reads the retained message of a topic, empty after 2 s when there is none (or no right).
     get() { mosquitto_sub -h 127.0.0.1 -p "$mqtt_port" -u "$1" -P "$2" -t "$3" -C 1 -W 2 2>/dev/null; }
