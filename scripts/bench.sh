@@ -3,7 +3,7 @@
 # machine (SQLite commits, bare broker publishes, bare MQTT round trips, the ideal payment rate) and writes
 # docs/benchmarks.md with SVG charts in docs/img/. Needs the local services (scripts/services.sh).
 # About 5-10 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_ROWS,
-# BENCH_OUTBOX_CARS.
+# BENCH_OUTBOX_CARS, BENCH_PORTAL_POLLERS, BENCH_PORTAL_STREAMS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
@@ -27,12 +27,16 @@ timeout 300 java -cp "$(test_classpath edge-controller)" org.openparking.edge.sy
 echo "bench: payments/s by workers (payment-worker PaymentBenchmark)"
 timeout 300 java -cp "$(test_classpath payment-worker)" org.openparking.payment.bench.PaymentBenchmark \
   "${BENCH_PAYMENTS:-200}" 100 > "$tmp/payments.txt" || echo "bench: PaymentBenchmark failed" >&2
+echo "bench: portal API under 100 polling clients, SSE fan-out to 1000 clients (cloud-sync PortalBench)"
+timeout 600 java -cp "$(test_classpath cloud-sync)" org.openparking.cloud.portal.PortalBench \
+  "${BENCH_PORTAL_POLLERS:-100}" "${BENCH_PORTAL_STREAMS:-1000}" > "$tmp/portal.txt" || echo "bench: PortalBench failed" >&2
 echo "bench: edge transactions, entry latency, outbox drain, start-to-ready, memory"
 out="$tmp/edge.md"
 ./mvnw -B -ntp -q -pl bench exec:java -Dexec.mainClass=org.openparking.bench.Bench \
   -Dexec.args="$out" -Dbench.root="$PWD" -Dbench.cycles="${BENCH_CYCLES:-2000}" \
   -Dbench.outbox-cars="${BENCH_OUTBOX_CARS:-300}" -Dbench.img="$PWD/docs/img" \
-  -Dbench.outbox="$tmp/outbox.txt" -Dbench.realtime="$tmp/realtime.txt" -Dbench.payments="$tmp/payments.txt"
+  -Dbench.outbox="$tmp/outbox.txt" -Dbench.realtime="$tmp/realtime.txt" -Dbench.payments="$tmp/payments.txt" \
+  -Dbench.portal="$tmp/portal.txt"
 {
   echo "# Benchmarks"
   echo
@@ -50,6 +54,7 @@ out="$tmp/edge.md"
   # only the benchmarks' own tables, not the services' log lines
   grep -hE '^\||^[0-9]+ (changes|payments)|^path|^spot change|^bare ' "$tmp/realtime.txt" "$tmp/payments.txt" 2>/dev/null || true
   grep -hE '^what|^fill|^relay|^bare amqp' "$tmp/outbox.txt" 2>/dev/null || true
+  grep -hE '^measure|polling clients|SSE clients|^requests/s' "$tmp/portal.txt" 2>/dev/null || true
   echo '```'
   for extra in docs/bench/*.md; do
     [ -f "$extra" ] && { echo; cat "$extra"; }

@@ -44,6 +44,7 @@ public final class Bench {
         outboxDrain(table, System.getProperty("bench.outbox"));
         realtime(table, System.getProperty("bench.realtime"), img, charts);
         payments(table, System.getProperty("bench.payments"), img, charts);
+        portal(table, System.getProperty("bench.portal"));
         String machine = Runtime.getRuntime().availableProcessors() + " cores, "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
@@ -133,6 +134,44 @@ public final class Bench {
             Files.writeString(img.resolve("latency.svg"), Charts.bars("Latency distributions (ms)", "milliseconds",
                     List.of("p50", "p90 (edge entry only)", "p99"), groups));
             charts.add("![latency distributions](img/latency.svg)");
+        }
+    }
+
+    private static final Pattern PORTAL_ROW = Pattern.compile(
+            "^(\\d+) (polling clients|SSE clients)[^\\d]*?(\\(INCOMPLETE\\))?\\s+(\\d+)\\s+([\\d.]+)\\s+([\\d.]+)\\s+([\\d.]+)\\s*$");
+    private static final Pattern PORTAL_RATE = Pattern.compile("^requests/s while polling: (\\d+)");
+
+    /** cloud-sync PortalBench's lines: N polling clients / N SSE clients, count, p50, p99, max (ms). */
+    private static void portal(Table table, String file) throws Exception {
+        if (file == null || !Files.exists(Path.of(file))) {
+            table.row("portal API latency and SSE fan-out", "not measured", "", "PortalBench output missing");
+            return;
+        }
+        String rate = "?";
+        for (String line : Files.readAllLines(Path.of(file))) {
+            Matcher r = PORTAL_RATE.matcher(line);
+            if (r.find()) {
+                rate = r.group(1);
+            }
+        }
+        for (String line : Files.readAllLines(Path.of(file))) {
+            Matcher m = PORTAL_ROW.matcher(line);
+            if (!m.matches()) {
+                continue;
+            }
+            String figure = Math.round(Double.parseDouble(m.group(5))) + " / "
+                    + Math.round(Double.parseDouble(m.group(6))) + " ms";
+            if (m.group(2).startsWith("polling")) {
+                table.row("portal API latency, " + m.group(1) + " concurrent polling clients p50 / p99", figure,
+                        rate + " requests/s sustained (" + m.group(4) + " requests in 15 s)",
+                        "PortalBench: each client loops GET /lots + GET /lots/A/levels with a JWT (ES256 check and"
+                                + " revocation lookup per request), local PostgreSQL");
+            } else {
+                table.row("portal SSE fan-out, one availability change to " + m.group(1) + " clients p50 / p99",
+                        figure, m.group(4) + " of " + m.group(1) + " clients received it"
+                                + (m.group(3) == null ? "" : " (incomplete)"),
+                        "PortalBench: edge event through RabbitMQ and PostgreSQL to every connected client");
+            }
         }
     }
 
