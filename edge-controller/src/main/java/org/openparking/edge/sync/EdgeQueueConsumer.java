@@ -4,8 +4,10 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
+import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +35,9 @@ import org.openparking.protocol.amqp.Topology;
  * Consumes the edge's own queue {@code edge.{edgeId}}: commands and payment results from the cloud.
  * Each is applied exactly once (its id goes into the inbox in the same transaction as its effect) and
  * acked after the commit. What cannot be applied (malformed, unknown type, newer schema, addressed to
- * another edge) is dead-lettered with a reason and acked; a database failure is nacked and requeued.
+ * another edge) is dead-lettered with a reason and acked; a database failure is nacked and requeued after a
+ * pause that doubles from 100 ms to 5 s while the failures last (a full or broken disk must not turn into a
+ * tight redelivery loop that burns the controller's CPU and floods its log), and resets after a success.
  */
 final class EdgeQueueConsumer {
     private static final Logger LOG = Logger.getLogger(EdgeQueueConsumer.class.getName());
@@ -49,9 +53,25 @@ final class EdgeQueueConsumer {
     private final Clock clock;
     private volatile Channel channel;
     private volatile Channel deadLetterChannel;
+    private final Pause pause;
+    private final IntervalFunction backoff = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2.0,
+            Duration.ofSeconds(5));
+    /** Consecutive database failures; touched only on the channel's delivery thread. */
+    private int storeFailures;
+
+    /** Waits before a requeue; tests record the pauses instead. */
+    interface Pause {
+        void pause(long millis) throws InterruptedException;
+    }
 
     EdgeQueueConsumer(String edgeId, int prefetch, Database db, LevelCommands commands, PaymentRepository payments,
                       PaymentResults results, PaymentLink link, Clock clock) {
+        this(edgeId, prefetch, db, commands, payments, results, link, clock, Thread::sleep);
+    }
+
+    EdgeQueueConsumer(String edgeId, int prefetch, Database db, LevelCommands commands, PaymentRepository payments,
+                      PaymentResults results, PaymentLink link, Clock clock, Pause pause) {
+        this.pause = pause;
         this.edgeId = edgeId;
         this.queue = Topology.edgeQueue(edgeId);
         this.prefetch = prefetch;
@@ -111,8 +131,16 @@ final class EdgeQueueConsumer {
                 }
             }
             ch.basicAck(tag, false);
+            storeFailures = 0;
         } catch (StoreException e) {
-            LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id() + ": requeued", e);
+            long wait = backoff.apply(++storeFailures);
+            LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id() + " (database failure "
+                    + storeFailures + " in a row): requeued in " + wait + " ms", e);
+            try {
+                pause.pause(wait);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             ch.basicNack(tag, false, true);
         } catch (ParkingException e) {
             // The command was committed; only its physical effect (e.g. opening a barrier) failed.

@@ -35,6 +35,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openparking.edge.EdgeApplication;
 import org.openparking.edge.ParkingException;
+import org.openparking.edge.command.LevelCommands;
+import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.occupancy.LevelAvailability;
+import org.openparking.edge.occupancy.Occupancy;
+import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.payment.PaymentRepository;
+import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.store.Database;
+import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.payment.Payment;
 import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.session.ParkingService;
@@ -76,6 +85,43 @@ class EdgeQueueConsumerTest {
         Map<String, String> env = new java.util.HashMap<>(more);
         env.put("EDGE_LOT_ID", lot);
         return env;
+    }
+
+    @Test
+    void aDatabaseThatFailsPausesRedeliveriesLongerEachTimeAndLosesNothing(@TempDir Path dir) throws Exception {
+        String lot = CloudEdges.uniqueLot();
+        String edgeId = Envelope.edgeId(lot, CloudEdges.LEVEL);
+        Channel ch = admin.createChannel();
+        ch.confirmSelect();
+        Topology.declareEdgeQueue(ch, edgeId);
+        Envelope command = Envelope.of(edgeId, lot, CloudEdges.LEVEL, 1, Instant.now(),
+                new UpdateTariff(new Tariff(2, "EUR", 10, 30, 250, 2000, 4000)));
+        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(command),
+                MessageCodec.encode(command));
+        ch.waitForConfirmsOrDie(10_000);
+
+        // A database that fails every write, as a full or broken disk does.
+        Clock clock = Clock.systemUTC();
+        Database db = Database.open(dir.resolve("edge.db"));
+        db.close();
+        Outbox outbox = new Outbox(lot, CloudEdges.LEVEL, clock);
+        LevelAvailability board = new LevelAvailability();
+        LevelCommands commands = new LevelCommands(db, outbox, new Occupancy(EdgeSettings.OccupancyMode.COUNTING, lot,
+                CloudEdges.LEVEL, outbox, clock, board), board, new TariffRepository(), Map.of(), Map.of(), null, clock);
+        List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EdgeQueueConsumer consumer = new EdgeQueueConsumer(edgeId, 10, db, commands, new PaymentRepository(),
+                new PaymentResults(), PaymentLink.offline(), clock, pauses::add);
+        ConnectionFactory f = new ConnectionFactory();
+        f.setUri(broker.uri());
+        try (Connection connection = f.newConnection("failing-edge")) {
+            consumer.attach(connection);
+            await().atMost(Duration.ofSeconds(20)).until(() -> pauses.size() >= 8);
+        }
+        assertThat(pauses.subList(0, 8), is(List.of(100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L)));
+        // every attempt was nacked back: the command is still queued for when the disk is fixed
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                ch.queueDeclarePassive(Topology.edgeQueue(edgeId)).getMessageCount() == 1);
+        ch.close();
     }
 
     @Test
