@@ -2,7 +2,7 @@
 # The benchmark command: builds everything, then measures the system beside the raw ceilings of this
 # machine (SQLite commits, bare broker publishes, bare MQTT round trips, the ideal payment rate) and writes
 # docs/benchmarks.md with SVG charts in docs/img/. Needs the local services (scripts/services.sh).
-# About 5-10 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_ROWS,
+# About 10-20 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_ROWS,
 # BENCH_OUTBOX_CARS, BENCH_PORTAL_POLLERS, BENCH_PORTAL_STREAMS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +21,11 @@ test_classpath() {
 echo "bench: availability latency (edge-controller RealtimeBench)"
 timeout 900 java -cp "$(test_classpath edge-controller)" org.openparking.edge.realtime.RealtimeBench \
   "${BENCH_REALTIME_CHANGES:-1000}" > "$tmp/realtime.txt" || echo "bench: RealtimeBench failed" >&2
-echo "bench: outbox drain rate (edge-controller OutboxDrainBench)"
-timeout 300 java -cp "$(test_classpath edge-controller)" org.openparking.edge.sync.OutboxDrainBench \
-  "${BENCH_OUTBOX_ROWS:-20000}" > "$tmp/outbox.txt" || echo "bench: OutboxDrainBench failed" >&2
+echo "bench: outbox drain rate, relay and end to end into PostgreSQL (edge-controller OutboxDrainBench)"
+# 100,000 events through the relay, then another 100,000 end to end into the packaged cloud-sync's PostgreSQL
+timeout 1800 java -Dbench.cloud-sync-jar=cloud-sync/target/cloud-sync.jar -cp "$(test_classpath edge-controller)" \
+  org.openparking.edge.sync.OutboxDrainBench "${BENCH_OUTBOX_ROWS:-100000}" > "$tmp/outbox.txt" \
+  || echo "bench: OutboxDrainBench failed" >&2
 echo "bench: payments/s by workers (payment-worker PaymentBenchmark)"
 timeout 300 java -cp "$(test_classpath payment-worker)" org.openparking.payment.bench.PaymentBenchmark \
   "${BENCH_PAYMENTS:-200}" 100 > "$tmp/payments.txt" || echo "bench: PaymentBenchmark failed" >&2
@@ -53,7 +55,7 @@ out="$tmp/edge.md"
   echo '```'
   # only the benchmarks' own tables, not the services' log lines
   grep -hE '^\||^[0-9]+ (changes|payments)|^path|^spot change|^bare ' "$tmp/realtime.txt" "$tmp/payments.txt" 2>/dev/null || true
-  grep -hE '^what|^fill|^relay|^bare amqp' "$tmp/outbox.txt" 2>/dev/null || true
+  grep -hE '^what|^fill|^relay|^bare amqp|^end to end' "$tmp/outbox.txt" 2>/dev/null || true
   grep -hE '^measure|polling clients|SSE clients|^requests/s' "$tmp/portal.txt" 2>/dev/null || true
   echo '```'
   for extra in docs/bench/*.md; do

@@ -71,6 +71,8 @@ public final class Bench {
         String relay = null;
         String bare = null;
         String bareEach = null;
+        String endToEnd = null;
+        String endToEndRows = null;
         String rows = "?";
         for (String line : Files.readAllLines(Path.of(file))) {
             Matcher m = DRAIN_ROW.matcher(line);
@@ -85,11 +87,18 @@ public final class Bench {
                 bare = m.group(4) + " msg/s";
             } else if (what.contains("confirm each")) {
                 bareEach = m.group(4);
+            } else if (what.startsWith("end to end")) {
+                endToEnd = m.group(4) + " events/s";
+                endToEndRows = m.group(2);
             }
         }
         table.row("outbox drain rate, OutboxRelay in-process (all confirmed and marked sent)", String.valueOf(relay),
                 bare + " raw confirmed publishes (1000 in flight)",
                 "OutboxDrainBench, " + rows + " rows; one confirm per message would give " + bareEach + " msg/s");
+        table.row("drain rate end to end: edge SQLite backlog -> relay -> RabbitMQ -> cloud-sync -> PostgreSQL",
+                String.valueOf(endToEnd), bare + " raw confirmed publishes (same run)",
+                "OutboxDrainBench, a backlog of " + endToEndRows + " events written first, the packaged cloud-sync"
+                        + " running; timed from the relay's start until cloud-sync stored the last one in order");
     }
 
     /** RealtimeBench's lines: path, p50, p99, max (ms); plus the edge's entry latency for one chart. */

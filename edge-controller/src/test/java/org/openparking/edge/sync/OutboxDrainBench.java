@@ -26,12 +26,17 @@ import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.VehicleType;
 import org.openparking.protocol.amqp.AmqpEnvelopes;
 import org.openparking.protocol.amqp.Topology;
+import org.openparking.testing.JavaProcess;
+import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
+import org.openparking.testing.TestDatabase;
 
 /**
  * Drain rate of an outbox backlog from SQLite to RabbitMQ through the real relay, beside a bare
  * amqp-client loop of persistent publishes with confirms (the ceiling) on the same broker, same run.
- * Not a test; the command is in edge-controller/SYNC.md. Argument: backlog size (default 100000).
+ * Not a test; the command is in edge-controller/SYNC.md. Argument: backlog size (default 100000). With
+ * {@code -Dbench.cloud-sync-jar=cloud-sync/target/cloud-sync.jar} it also drains a second backlog of the same
+ * size end to end, into the packaged cloud-sync and its PostgreSQL database.
  */
 public final class OutboxDrainBench {
     private static final String LOT = "lot-bench";
@@ -78,11 +83,89 @@ public final class OutboxDrainBench {
                     bare(broker.uri(), rows, body, 1000)));
             table.add(row("bare amqp-client: persistent publish + confirm each (1 in flight)", Math.min(rows, 5000),
                     bare(broker.uri(), Math.min(rows, 5000), body, 1)));
+
+            String cloudSyncJar = System.getProperty("bench.cloud-sync-jar");
+            if (cloudSyncJar != null && Files.exists(Path.of(cloudSyncJar))) {
+                table.add(row("end to end: edge SQLite -> relay -> RabbitMQ -> cloud-sync -> PostgreSQL", rows,
+                        endToEnd(broker, Path.of(cloudSyncJar), rows)));
+            }
         }
         System.out.printf("%n%-75s %9s %9s %12s%n", "what", "messages", "seconds", "msg/s");
         for (String[] r : table) {
             System.out.printf("%-75s %9s %9s %12s%n", (Object[]) r);
         }
+    }
+
+    /**
+     * A second backlog of {@code rows} events drained by the relay into the packaged cloud-sync, running and
+     * healthy before the relay starts: seconds from the relay's start until cloud-sync has stored every event
+     * in order (its {@code contiguous_seq} for this edge reaches the last seq).
+     */
+    private static double endToEnd(TestBroker broker, Path jar, int rows) throws Exception {
+        Path dir = Files.createTempDirectory("outbox-bench-e2e");
+        try (TestDatabase pg = TestDatabase.create()) {
+            int port = Ports.free();
+            Process cloud = JavaProcess.start(jar, java.util.Map.of("DB_URL", pg.url(), "AMQP_URI", broker.uri(),
+                    "SERVER_PORT", Integer.toString(port)), dir.resolve("cloud-sync.log"), "-Xmx512m");
+            try {
+                awaitHealthy(cloud, port, dir.resolve("cloud-sync.log"));
+                Database db = Database.open(dir.resolve("edge.db"));
+                fill(db, rows);
+                SyncState state = new SyncState(db, Clock.systemUTC(), true);
+                EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
+                        new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
+                OutboxRelay relay = new OutboxRelay(db, SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state,
+                        consumer, Clock.systemUTC());
+                long start = System.nanoTime();
+                relay.start();
+                try (java.sql.Connection c = pg.connect()) {
+                    long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+                    while (stored(c) < rows) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("cloud-sync stored " + stored(c) + " of " + rows
+                                    + " events in 20 minutes");
+                        }
+                        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+                    }
+                }
+                double seconds = seconds(start);
+                relay.close();
+                db.close();
+                return seconds;
+            } finally {
+                cloud.destroy();
+                cloud.waitFor();
+            }
+        }
+    }
+
+    private static long stored(java.sql.Connection c) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement("SELECT contiguous_seq FROM edges WHERE edge_id = ?")) {
+            ps.setString(1, LOT + "." + LEVEL);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (java.sql.SQLException notYetMigrated) {
+            return 0;
+        }
+    }
+
+    private static void awaitHealthy(Process p, int port, Path log) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            try {
+                if (http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + "/observe/health")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException starting) {
+                // not listening yet
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+        throw new IllegalStateException("cloud-sync did not become healthy; see " + log);
     }
 
     private static void fill(Database db, int rows) {
