@@ -63,17 +63,18 @@ final class Cli {
     }
 
     static final Set<String> TRAFFIC = Set.of("duration", "cars", "levels", "occupancy", "workers", "spots",
-            "entry-lanes", "exit-lanes", "declines", "drive-offs", "moves", "curve", "seed", "floor-limit");
+            "entry-lanes", "exit-lanes", "declines", "drive-offs", "moves", "curve", "seed", "floor-limit",
+            "ramp-share");
 
     static Lot.Options lot(Cli cli, long defaultFloor, Duration wait) {
         return new Lot.Options(cli.integer("levels", 3), cli.string("occupancy", "mixed"), cli.integer("workers", 2),
                 cli.integer("spots", 60), cli.integer("entry-lanes", 2), cli.integer("exit-lanes", 2),
-                cli.integer("floor-limit", (int) defaultFloor), wait);
+                cli.integer("floor-limit", (int) defaultFloor), wait, cli.share("ramp-share", 0) > 0);
     }
 
     static Traffic.Options traffic(Cli cli, Duration defaultDuration, int defaultCars) {
         return new Traffic.Options(cli.duration("duration", defaultDuration), cli.integer("cars", defaultCars),
                 cli.curve("curve", Traffic.DEFAULT_CURVE), cli.share("declines", 0.1), cli.share("drive-offs", 0.02),
-                cli.share("moves", 0.2), cli.integer("seed", 42));
+                cli.share("moves", 0.2), cli.integer("seed", 42), cli.share("ramp-share", 0));
     }
 }

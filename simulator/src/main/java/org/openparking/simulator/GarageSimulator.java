@@ -23,6 +23,8 @@ public final class GarageSimulator {
               --moves 0.2          share of cars moving to another spot while parked
               --curve w0,...,w23   arrival weight per hour of the day
               --floor-limit 1500   edge payments.floor-limit (cents)
+              --ramp-share 0       share of cars that drive up a ramp to the level above and back down
+                                   before leaving (needs --occupancy counting; levels get ramp counters)
               --seed 42
             """;
 
@@ -38,12 +40,21 @@ public final class GarageSimulator {
         Lot.Options lotOptions = Cli.lot(cli, 1500, Duration.ofSeconds(3));
         Traffic.Options trafficOptions = Cli.traffic(cli, Duration.ofMinutes(2), 500);
         Ledger ledger = new Ledger();
+        boolean countsMatch = true;
         try (Lot lot = startLot(lotOptions)) {
             Traffic traffic = new Traffic(lot, trafficOptions, ledger);
             System.out.printf("driving %d cars over %ss%n", trafficOptions.cars(), trafficOptions.duration().toSeconds());
             traffic.run(Duration.ofSeconds(60), () -> System.out.println(traffic.progressLine()));
             System.out.println();
             System.out.println(summary(lot, ledger));
+            if (traffic.inside() == 0) {
+                LevelCounts counts = LevelCounts.read(lot);
+                System.out.println("level counts after the day\n" + counts.describe());
+                countsMatch = counts.allMatch();
+            }
+        }
+        if (!countsMatch) {
+            System.exit(1);
         }
     }
 
@@ -76,6 +87,9 @@ public final class GarageSimulator {
         s.append("  declines            %d (each driver then paid with another card)%n".formatted(ledger.declines.get()));
         s.append("  deferred            %d%n".formatted(ledger.exitsWith("DEFERRED")));
         s.append("  spot moves          %d%n".formatted(ledger.spotMoves.get()));
+        if (ledger.rampTrips.get() > 0) {
+            s.append("  ramp trips          %d (up to the level above and back down)%n".formatted(ledger.rampTrips.get()));
+        }
         s.append("  lost tickets        %d (left by plate, billed at least the lost-ticket fee)%n"
                 .formatted(ledger.lostTickets.get()));
         s.append("  retries / errors    %d / %d%n".formatted(ledger.retries.get(), ledger.errors.get()));

@@ -31,6 +31,8 @@ final class Ledger {
     final AtomicLong lostTickets = new AtomicLong();
     final AtomicLong turnedAway = new AtomicLong();
     final AtomicLong spotMoves = new AtomicLong();
+    /** Trips over a ramp between two levels (up or down, each counted at both ends). */
+    final AtomicLong rampTrips = new AtomicLong();
     final AtomicLong ambiguousEntries = new AtomicLong();
     final AtomicLong ambiguousExits = new AtomicLong();
     final AtomicLong retries = new AtomicLong();

@@ -29,15 +29,23 @@ import org.openparking.testing.TestDatabase;
 final class Lot implements AutoCloseable {
     static final String LOT_ID = "sim-lot";
 
-    /** How the lot is built. {@code occupancy}: sensors, counting, or mixed (alternating per level). */
+    /**
+     * How the lot is built. {@code occupancy}: sensors, counting, or mixed (alternating per level).
+     * {@code ramps}: neighbouring levels are joined by a ramp with two-loop counters at both ends (a ramp
+     * {@code up} on every level but the top one, {@code down} on every level but the ground one); needs
+     * counting levels.
+     */
     record Options(int levels, String occupancy, int workers, int spotsPerLevel, int entryLanes, int exitLanes,
-                   long floorLimit, Duration paymentsWait) {
+                   long floorLimit, Duration paymentsWait, boolean ramps) {
         Options {
             if (levels < 1 || workers < 1 || spotsPerLevel < 1 || entryLanes < 1 || exitLanes < 1) {
                 throw new IllegalArgumentException("levels, workers, spots and lanes must be at least 1");
             }
             if (!List.of("sensors", "counting", "mixed").contains(occupancy)) {
                 throw new IllegalArgumentException("occupancy must be sensors, counting or mixed, was " + occupancy);
+            }
+            if (ramps && (!"counting".equals(occupancy) || levels < 2)) {
+                throw new IllegalArgumentException("ramps need --occupancy counting and at least two levels");
             }
         }
 
@@ -164,7 +172,7 @@ final class Lot implements AutoCloseable {
                 }
             }
             Path config = workDir.resolve(levelId + ".yaml");
-            Files.writeString(config, levelYaml(occupancy, in, out, spots, mqttPrefix));
+            Files.writeString(config, levelYaml(occupancy, in, out, spots, mqttPrefix, i));
             int port = Ports.free();
             String edgeAmqp = "amqp://guest:guest@127.0.0.1:" + link.port() + "/" + broker.vhost();
             ServiceProcess p = new ServiceProcess("edge-" + levelId, jar("edge-controller"), Map.of(
@@ -188,7 +196,8 @@ final class Lot implements AutoCloseable {
         }).toList());
     }
 
-    private String levelYaml(String occupancy, List<String> in, List<String> out, List<String> spots, String mqttPrefix) {
+    private String levelYaml(String occupancy, List<String> in, List<String> out, List<String> spots, String mqttPrefix,
+                             int level) {
         StringBuilder y = new StringBuilder();
         y.append("""
                 # Written by the garage simulator: one simulated level with fast hardware and a per-minute tariff,
@@ -236,6 +245,17 @@ final class Lot implements AutoCloseable {
             }
         } else {
             y.append("capacity:\n  STANDARD: ").append(options.spotsPerLevel()).append('\n');
+        }
+        if (options.ramps()) {
+            y.append("ramps:\n");
+            if (level < options.levels() - 1) {
+                y.append("  - { id: \"up\", type: STANDARD, outer-loop-pin: %d, inner-loop-pin: %d }\n"
+                        .formatted(pin, pin + 1));
+            }
+            if (level > 0) {
+                y.append("  - { id: \"down\", type: STANDARD, outer-loop-pin: %d, inner-loop-pin: %d }\n"
+                        .formatted(pin + 2, pin + 3));
+            }
         }
         return y.toString();
     }

@@ -29,8 +29,9 @@ final class Traffic {
     /** A typical commuter day: weight of arrivals per hour 0..23. */
     static final double[] DEFAULT_CURVE = {1, 1, 1, 1, 1, 2, 5, 9, 12, 10, 8, 8, 9, 8, 7, 8, 9, 8, 6, 4, 3, 2, 2, 1};
 
+    /** {@code rampShare}: cars that drive up the ramp to the level above after entering (lots with ramps). */
     record Options(Duration duration, int cars, double[] curve, double declineShare, double driveOffShare,
-                   double moveShare, long seed) {
+                   double moveShare, long seed, double rampShare) {
         Options {
             if (duration.toSeconds() < 10 || cars < 1) {
                 throw new IllegalArgumentException("duration must be at least 10s and cars at least 1");
@@ -179,7 +180,12 @@ final class Traffic {
             return;
         }
         inside.incrementAndGet();
+        Lot.Edge entered = level;
         try {
+            Lot.Edge above = admission.result() == EntryResult.ADMITTED ? above(level) : null;
+            if (above != null && drivesUp(car) && rampUp(level, above)) {
+                level = above;
+            }
             String spot = park(level);
             if (car.moves() && spot != null) {
                 sleepUntil((car.arrivalMs() + car.departureMs()) / 2);
@@ -192,6 +198,13 @@ final class Traffic {
             }
             sleepUntil(car.departureMs());
             leave(level, spot);
+            if (level != entered) {
+                // back down the ramp to the level whose gate it came through
+                ramp(level, "down", "OUT");
+                ramp(entered, "up", "IN");
+                ledger.rampTrips.incrementAndGet();
+                level = entered;
+            }
             if (car.driveOff() || admission.result() == EntryResult.AMBIGUOUS) {
                 driveOff(level, admission.result() == EntryResult.AMBIGUOUS
                         ? "simulator: ticket unknown after the edge restarted mid-entry"
@@ -404,6 +417,84 @@ final class Traffic {
                 }
             }
             Thread.sleep(10);
+        }
+    }
+
+    /** The level above {@code edge} when the lot has ramps, else null. */
+    private Lot.Edge above(Lot.Edge edge) {
+        if (options.rampShare() <= 0) {
+            return null;
+        }
+        List<Lot.Edge> edges = lot.edges();
+        int i = edges.indexOf(edge);
+        return i >= 0 && i + 1 < edges.size() ? edges.get(i + 1) : null;
+    }
+
+    /** Whether this car heads for the level above; from its dice, so other draws of the run stay the same. */
+    private boolean drivesUp(Car car) {
+        return Math.floorMod(car.dice() * 7919, 1000) < options.rampShare() * 1000;
+    }
+
+    /**
+     * Drives up the ramp if the sign of the level above shows a free space: out over {@code from}'s up ramp,
+     * in over {@code to}'s down ramp. One car at a time per upper level, each waiting until the level counted
+     * it, so ramp cars never race each other for its last space (a car from its own gate still can).
+     */
+    private boolean rampUp(Lot.Edge from, Lot.Edge to) throws InterruptedException {
+        ReentrantLock lock = lanes.computeIfAbsent(to.levelId() + "/ramp-down", k -> new ReentrantLock(true));
+        lock.lock();
+        try {
+            long free;
+            long countedIn;
+            try {
+                free = http.get(to.api() + "/availability").body().path("free").asLong();
+                countedIn = rampCount(to, "down", "in");
+            } catch (IOException e) {
+                return false; // the level above is dark: stay on this one
+            }
+            if (free <= 0) {
+                return false;
+            }
+            ramp(from, "up", "OUT");
+            ramp(to, "down", "IN");
+            for (int i = 0; i < 200 && !stopping.get(); i++) {
+                try {
+                    if (rampCount(to, "down", "in") + rampCount(to, "down", "absorbed") > countedIn) {
+                        break;
+                    }
+                } catch (IOException restarting) {
+                    // its controller restarted: the passage may be lost, as loops are while it is down
+                }
+                Thread.sleep(20);
+            }
+            ledger.rampTrips.incrementAndGet();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long rampCount(Lot.Edge edge, String rampId, String field) throws IOException, InterruptedException {
+        for (JsonNode r : http.get(edge.api() + "/ramps").body()) {
+            if (rampId.equals(r.path("rampId").asText())) {
+                return r.path(field).asLong();
+            }
+        }
+        return 0;
+    }
+
+    /** One car over a ramp's loops (simulator API), retried while that level's controller is down. */
+    private void ramp(Lot.Edge edge, String rampId, String direction) throws InterruptedException {
+        for (int attempt = 0; attempt < 60 && !stopping.get(); attempt++) {
+            try {
+                if (http.post(edge.api() + "/simulator/ramps/" + rampId + "/passages",
+                        Map.of("direction", direction)).status() < 500) {
+                    return;
+                }
+            } catch (IOException e) {
+                // restarting
+            }
+            retryPause(500);
         }
     }
 
