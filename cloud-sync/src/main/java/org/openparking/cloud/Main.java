@@ -130,12 +130,12 @@ public final class Main {
         }
         AmqpConnector connector = new AmqpConnector(settings.amqpUri());
         IngestStats stats = new IngestStats();
-        EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock),
-                new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
         // Operator actions go through a data source that names the caller to the audit triggers.
         DataSource audited = new AuditingDataSource(dataSource);
         OutgoingMessages outgoing = new OutgoingMessages(audited, publisher, clock);
+        EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock, outgoing),
+                new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         CommandService commands = new CommandService(audited, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
         PaymentQueries payments = new PaymentQueries(dataSource);

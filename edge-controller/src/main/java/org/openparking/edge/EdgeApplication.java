@@ -120,7 +120,8 @@ public final class EdgeApplication implements AutoCloseable {
             LOG.warning("auth.mode is open: anyone on the lot network can use the admin endpoints;"
                     + " set auth.mode=token in production");
         }
-        this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, tokens, clock);
+        this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, tokens, parking,
+                clock);
 
         EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),

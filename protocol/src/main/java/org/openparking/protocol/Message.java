@@ -21,6 +21,7 @@ public sealed interface Message
 
     /** Cloud → edge: requests an edge applies exactly once. */
     sealed interface Command extends Message
-            permits UpdateTariff, SetLevelStatus, OpenBarrier, UpdateAllowList, TrustOperatorKey {
+            permits UpdateTariff, SetLevelStatus, OpenBarrier, UpdateAllowList, TrustOperatorKey,
+            CloseSessionElsewhere {
     }
 }

@@ -21,6 +21,7 @@ public final class MessageType {
     public static final String OPEN_BARRIER = "command.open-barrier";
     public static final String UPDATE_ALLOW_LIST = "command.allow-list";
     public static final String TRUST_OPERATOR_KEY = "command.trust-key";
+    public static final String CLOSE_SESSION_ELSEWHERE = "command.close-session";
 
     private static final Map<String, Class<? extends Message>> BY_NAME = Map.ofEntries(
             Map.entry(SESSION_OPENED, SessionOpened.class),
@@ -38,7 +39,8 @@ public final class MessageType {
             Map.entry(SET_LEVEL_STATUS, SetLevelStatus.class),
             Map.entry(OPEN_BARRIER, OpenBarrier.class),
             Map.entry(UPDATE_ALLOW_LIST, UpdateAllowList.class),
-            Map.entry(TRUST_OPERATOR_KEY, TrustOperatorKey.class));
+            Map.entry(TRUST_OPERATOR_KEY, TrustOperatorKey.class),
+            Map.entry(CLOSE_SESSION_ELSEWHERE, CloseSessionElsewhere.class));
 
     private MessageType() {
     }
@@ -65,6 +67,7 @@ public final class MessageType {
             case OpenBarrier m -> OPEN_BARRIER;
             case UpdateAllowList m -> UPDATE_ALLOW_LIST;
             case TrustOperatorKey m -> TRUST_OPERATOR_KEY;
+            case CloseSessionElsewhere m -> CLOSE_SESSION_ELSEWHERE;
         };
     }
 }

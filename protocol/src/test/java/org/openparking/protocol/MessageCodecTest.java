@@ -38,7 +38,8 @@ class MessageCodecTest {
                 new SetLevelStatus(true, "cleaning", "bob"),
                 new OpenBarrier("out-1", "stuck car", "bob"),
                 new UpdateAllowList(3, List.of("STAFF-1")),
-                new TrustOperatorKey("{\"kty\":\"EC\"}"));
+                new TrustOperatorKey("{\"kty\":\"EC\"}"),
+                new CloseSessionElsewhere("s1", T.plusSeconds(3600), "lot1.L0", "L0"));
         for (Message m : all) {
             Envelope e = envelope(m);
             Envelope back = MessageCodec.decode(MessageCodec.encode(e));

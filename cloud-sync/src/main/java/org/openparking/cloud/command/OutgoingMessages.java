@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -49,18 +50,32 @@ public final class OutgoingMessages {
     public Pending toEdge(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
         String edgeId = Envelope.edgeId(lotId, levelId);
-        return insert(c, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, true, requestedBy);
+        return insert(c, null, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, true, requestedBy)
+                .orElseThrow();
+    }
+
+    /**
+     * A command for edge {@code lotId.levelId} under a deterministic {@code commandId}, written at most once: when
+     * a row with that id exists already (a redelivered event issuing it again), nothing is written and the result
+     * is empty.
+     */
+    public Optional<Pending> toEdgeOnce(Connection c, String commandId, String lotId, String levelId, Message payload,
+                                        String requestedBy) throws SQLException {
+        String edgeId = Envelope.edgeId(lotId, levelId);
+        return insert(c, commandId, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, true, requestedBy);
     }
 
     /** A request for the payment worker about a session of edge {@code lotId.levelId}. */
     public Pending toPayments(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
-        return insert(c, lotId, levelId, payload, Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY, false,
-                requestedBy);
+        return insert(c, null, lotId, levelId, payload, Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY,
+                false, requestedBy).orElseThrow();
     }
 
-    private Pending insert(Connection c, String lotId, String levelId, Message payload, String exchange,
-                           String routingKey, boolean toEdgeQueue, String requestedBy) throws SQLException {
+    /** {@code commandId} null: a new random id; otherwise that id, and empty if a row has it already. */
+    private Optional<Pending> insert(Connection c, String commandId, String lotId, String levelId, Message payload,
+                                     String exchange, String routingKey, boolean toEdgeQueue, String requestedBy)
+            throws SQLException {
         long seq;
         try (PreparedStatement ps = c.prepareStatement("SELECT nextval('command_seq')");
              ResultSet rs = ps.executeQuery()) {
@@ -69,17 +84,26 @@ public final class OutgoingMessages {
         }
         // The target edge's id, lot and level: receivers check that a command is addressed to them.
         String edgeId = Envelope.edgeId(lotId, levelId);
-        Envelope envelope = Envelope.of(edgeId, lotId, levelId, seq, clock.instant(), payload);
+        Envelope envelope = commandId == null ? Envelope.of(edgeId, lotId, levelId, seq, clock.instant(), payload)
+                : new Envelope(commandId, payload.type(), Envelope.SCHEMA_VERSION, edgeId, lotId, levelId, seq,
+                        clock.instant(), payload);
         byte[] body = MessageCodec.encode(envelope);
-        Jdbc.update(c, """
+        int inserted = Jdbc.update(c, """
                 INSERT INTO commands (command_id, edge_id, lot_id, level_id, type, seq, exchange, routing_key, body,
                                       requested_by, issued_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (command_id) DO NOTHING""",
                 envelope.id(), edgeId, lotId, levelId, envelope.type(), seq, exchange, routingKey,
                 new String(body, java.nio.charset.StandardCharsets.UTF_8), requestedBy, envelope.occurredAt());
-        return new Pending(envelope.id(), edgeId, envelope,
+        if (inserted == 0) {
+            if (commandId == null) {
+                throw new IllegalStateException("random command id " + envelope.id() + " already taken");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new Pending(envelope.id(), edgeId, envelope,
                 new Outgoing(exchange, routingKey, AmqpEnvelopes.properties(envelope), body,
-                        toEdgeQueue ? edgeId : null));
+                        toEdgeQueue ? edgeId : null)));
     }
 
     /** Declares an edge's queue now, so commands wait there even before the edge first connects; best effort. */

@@ -158,7 +158,7 @@ public final class FleetQueries {
                 integer(rs, "entry_tariff_version"), Jdbc.instant(rs.getTimestamp("exit_time")),
                 rs.getString("exit_lane"), longValue(rs, "fee_amount"), rs.getString("currency"),
                 rs.getString("payment_status"), rs.getString("payment_id"), integer(rs, "tariff_version"),
-                (Boolean) rs.getObject("lost_ticket"));
+                (Boolean) rs.getObject("lost_ticket"), rs.getString("exit_level_id"));
     }
 
     private static Integer integer(ResultSet rs, String column) throws SQLException {

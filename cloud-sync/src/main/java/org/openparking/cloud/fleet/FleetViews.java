@@ -35,11 +35,15 @@ public final class FleetViews {
                        String syncState, Long outboxPending, Long oldestPendingAgeSeconds, Instant statusAt) {
     }
 
+    /**
+     * A session as the cloud merged it. {@code edgeId} and {@code levelId} are the level it entered on;
+     * {@code exitLevelId} the level whose exit it left by (another level of the lot is allowed), null while open.
+     */
     public record Session(String sessionId, String edgeId, String lotId, String levelId, String status,
                           Instant entryTime, String entryLane, String plate, String vehicleType,
                           Integer entryTariffVersion, Instant exitTime, String exitLane, Long feeAmount,
                           String currency, String paymentStatus, String paymentId, Integer tariffVersion,
-                          Boolean lostTicket) {
+                          Boolean lostTicket, String exitLevelId) {
     }
 
     /**

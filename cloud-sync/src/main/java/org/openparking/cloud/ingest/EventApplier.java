@@ -1,5 +1,6 @@
 package org.openparking.cloud.ingest;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,9 +13,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.store.Jdbc;
 import org.openparking.protocol.AvailabilityChanged;
+import org.openparking.protocol.CloseSessionElsewhere;
 import org.openparking.protocol.CommandApplied;
 import org.openparking.protocol.DriftRecorded;
 import org.openparking.protocol.Envelope;
@@ -40,12 +45,27 @@ public final class EventApplier {
     /** What applying did. */
     public enum Outcome { APPLIED, DUPLICATE }
 
+    private static final Logger LOG = Logger.getLogger(EventApplier.class.getName());
+    /** {@code requested_by} of the commands the ingest issues by itself. */
+    static final String SYSTEM = "system";
+
     private final DataSource dataSource;
     private final Clock clock;
+    private final OutgoingMessages outgoing;
 
-    public EventApplier(DataSource dataSource, Clock clock) {
+    /**
+     * {@code outgoing} writes the commands an event makes necessary (a session closed on another level than the
+     * one that opened it) in the event's transaction, and publishes them after the commit.
+     */
+    public EventApplier(DataSource dataSource, Clock clock, OutgoingMessages outgoing) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.outgoing = outgoing;
+    }
+
+    /** The id of the one {@code command.close-session} a session can cause: a redelivery finds it taken. */
+    public static String closeSessionCommandId(String sessionId) {
+        return "close-session-" + sessionId;
     }
 
     /** One delivery to apply: the envelope and whether an edge sent it ({@code edge.*} routing key). */
@@ -75,7 +95,9 @@ public final class EventApplier {
         }
         order.sort(Comparator.comparing((Integer i) -> items.get(i).envelope().edgeId())
                 .thenComparingLong(i -> items.get(i).envelope().seq()));
-        return Jdbc.inTransaction(dataSource, c -> {
+        List<OutgoingMessages.Pending> commands = new ArrayList<>();
+        List<Outcome> result = Jdbc.inTransaction(dataSource, c -> {
+            commands.clear();
             Outcome[] outcomes = new Outcome[items.size()];
             for (int i : order) {
                 Envelope envelope = items.get(i).envelope();
@@ -96,18 +118,36 @@ public final class EventApplier {
                 if (items.get(i).fromEdge()) {
                     trackEdge(c, envelope);
                 }
-                applyEffect(c, envelope);
+                applyEffect(c, envelope, commands);
                 outcomes[i] = Outcome.APPLIED;
             }
             return List.of(outcomes);
         });
+        publishCommitted(commands);
+        return result;
     }
 
-    private void applyEffect(Connection c, Envelope e) throws SQLException {
+    /**
+     * Publishes the commands the batch wrote, after its commit. A publish that fails leaves them unsent for the
+     * re-publisher; the events stay applied either way.
+     */
+    private void publishCommitted(List<OutgoingMessages.Pending> commands) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        try {
+            outgoing.publish(commands);
+        } catch (IOException | SQLException | RuntimeException e) {
+            LOG.log(Level.INFO, "commands " + commands.stream().map(OutgoingMessages.Pending::commandId).toList()
+                    + " stored, publish failed; the re-publisher sends them", e);
+        }
+    }
+
+    private void applyEffect(Connection c, Envelope e, List<OutgoingMessages.Pending> commands) throws SQLException {
         Message payload = e.payload();
         switch (payload) {
-            case SessionOpened m -> sessionOpened(c, e, m);
-            case SessionClosed m -> sessionClosed(c, e, m);
+            case SessionOpened m -> closeAtEntryLevel(c, m.sessionId(), sessionOpened(c, e, m), commands);
+            case SessionClosed m -> closeAtEntryLevel(c, m.sessionId(), sessionClosed(c, e, m), commands);
             case AvailabilityChanged m -> availability(c, e, m);
             case LaneChanged m -> lane(c, e, m);
             case DriftRecorded m -> drift(c, e, m);
@@ -137,36 +177,58 @@ public final class EventApplier {
                 m.oldestPendingAgeSeconds(), e.occurredAt());
     }
 
-    private static void sessionOpened(Connection c, Envelope e, SessionOpened m) throws SQLException {
-        Jdbc.update(c, """
+    /** Both halves of a session as the upsert left them (the other half as last committed, or null). */
+    private record Halves(String lotId, String entryLevelId, String exitLevelId, Instant exitTime) {
+    }
+
+    /** The upsert's RETURNING row: the row as locked and updated, so it includes a half committed meanwhile. */
+    private static Halves halves(Connection c, String sql, Object... params) throws SQLException {
+        return Jdbc.query(c, sql, rs -> new Halves(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant()), params).getFirst();
+    }
+
+    /**
+     * The session's edge and level are the entry level's: a close from another level's exit that arrived first
+     * created the row with its own, and the open replaces them, so every order ends the same.
+     */
+    private static Halves sessionOpened(Connection c, Envelope e, SessionOpened m) throws SQLException {
+        Halves halves = halves(c, """
                 INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, entry_lane, plate,
-                                      vehicle_type, entry_tariff_version)
-                VALUES (?, ?, ?, ?, 'OPEN', ?, ?, ?, ?, ?)
+                                      vehicle_type, entry_tariff_version, entry_level_id)
+                VALUES (?, ?, ?, ?, 'OPEN', ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id) DO UPDATE SET
+                    edge_id = EXCLUDED.edge_id, level_id = EXCLUDED.level_id,
                     entry_time = EXCLUDED.entry_time, entry_lane = EXCLUDED.entry_lane, plate = EXCLUDED.plate,
-                    vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version""",
+                    vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version,
+                    entry_level_id = EXCLUDED.entry_level_id
+                RETURNING lot_id, entry_level_id, exit_level_id, exit_time""",
                 m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
-                m.vehicleType(), m.tariffVersion());
+                m.vehicleType(), m.tariffVersion(), e.levelId());
         if (m.plate() != null) {
             // A ledger entry recorded before the open arrived has no plate yet.
             Jdbc.update(c, "UPDATE unable_to_collect SET plate = ? WHERE session_id = ? AND plate IS NULL",
                     m.plate(), m.sessionId());
         }
+        return halves;
     }
 
-    private static void sessionClosed(Connection c, Envelope e, SessionClosed m) throws SQLException {
+    private static Halves sessionClosed(Connection c, Envelope e, SessionClosed m) throws SQLException {
         // A close that arrives first creates the row; the open fills in the entry columns later.
-        Jdbc.update(c, """
+        Halves halves = halves(c, """
                 INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, exit_time, exit_lane,
-                                      fee_amount, currency, payment_status, payment_id, tariff_version, lost_ticket)
-                VALUES (?, ?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      fee_amount, currency, payment_status, payment_id, tariff_version, lost_ticket,
+                                      exit_level_id)
+                VALUES (?, ?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id) DO UPDATE SET
                     status = 'CLOSED', exit_time = EXCLUDED.exit_time, exit_lane = EXCLUDED.exit_lane,
                     fee_amount = EXCLUDED.fee_amount, currency = EXCLUDED.currency,
                     payment_status = EXCLUDED.payment_status, payment_id = EXCLUDED.payment_id,
-                    tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket""",
+                    tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket,
+                    exit_level_id = EXCLUDED.exit_level_id
+                RETURNING lot_id, entry_level_id, exit_level_id, exit_time""",
                 m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.exitTime(), m.laneId(),
-                m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(), m.lostTicket());
+                m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(), m.lostTicket(),
+                e.levelId());
         if (m.paymentStatus() == PaymentStatus.DEFERRED && m.paymentId() != null) {
             // The gate opened before the charge. If the edge decided so after its wait timed out, the
             // request itself went out undeferred: the close is what marks the payment deferred.
@@ -177,6 +239,25 @@ public final class EventApplier {
                     m.paymentId(), m.sessionId(), e.lotId(), e.levelId(), m.feeAmount(), m.currency());
             recordIfUncollectable(c, m.paymentId());
         }
+        return halves;
+    }
+
+    /**
+     * A session that entered on one level and left through another level's exit stays open at the entry level
+     * unless told: once both halves are here, whichever arrived second writes {@code command.close-session} for
+     * the entry level in this transaction. Its id is derived from the session, so a redelivery (or the other
+     * half's event replayed under a new id) finds it written and adds nothing.
+     */
+    private void closeAtEntryLevel(Connection c, String sessionId, Halves halves,
+                                   List<OutgoingMessages.Pending> commands) throws SQLException {
+        if (halves.entryLevelId() == null || halves.exitLevelId() == null
+                || halves.entryLevelId().equals(halves.exitLevelId())) {
+            return;
+        }
+        outgoing.toEdgeOnce(c, closeSessionCommandId(sessionId), halves.lotId(), halves.entryLevelId(),
+                        new CloseSessionElsewhere(sessionId, halves.exitTime(),
+                                Envelope.edgeId(halves.lotId(), halves.exitLevelId()), halves.exitLevelId()), SYSTEM)
+                .ifPresent(commands::add);
     }
 
     private static void availability(Connection c, Envelope e, AvailabilityChanged m) throws SQLException {

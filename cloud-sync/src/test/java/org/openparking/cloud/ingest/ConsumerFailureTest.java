@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
+import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.store.Database;
 import org.openparking.cloud.store.DelegatingDataSource;
 import org.openparking.protocol.Envelope;
@@ -74,7 +76,9 @@ class ConsumerFailureTest {
 
     private EventConsumer consumer(DataSource ds, AfterCommitHook hook) {
         EventConsumer consumer = new EventConsumer(new AmqpConnector(broker.uri()),
-                new EventApplier(ds, Clock.systemUTC()), new ConsumerSettings(10, 2, 10, 200), new IngestStats(), hook);
+                new EventApplier(ds, Clock.systemUTC(), new OutgoingMessages(ds,
+                        new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC())),
+                new ConsumerSettings(10, 2, 10, 200), new IngestStats(), hook);
         consumer.start();
         await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);
         return consumer;

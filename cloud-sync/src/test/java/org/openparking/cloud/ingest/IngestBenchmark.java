@@ -15,6 +15,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
+import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.store.Database;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
@@ -74,8 +76,9 @@ class IngestBenchmark {
             IngestStats stats = new IngestStats();
             long start = System.nanoTime();
             try (EventConsumer consumer = new EventConsumer(new AmqpConnector(broker.uri()),
-                    new EventApplier(dataSource, Clock.systemUTC()), new ConsumerSettings(prefetch, consumers, batch, 1_000),
-                    stats, AfterCommitHook.NONE)) {
+                    new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
+                            new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC())),
+                    new ConsumerSettings(prefetch, consumers, batch, 1_000), stats, AfterCommitHook.NONE)) {
                 consumer.start();
                 await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100))
                         .until(() -> stats.appliedCount() >= events);

@@ -22,11 +22,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openparking.cloud.Events;
+import org.openparking.cloud.amqp.AmqpConnector;
+import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.store.Database;
 import org.openparking.cloud.store.Jdbc;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.PaymentStatus;
+import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 
 /**
@@ -48,8 +52,11 @@ class OrderToleranceTest {
                        (SELECT count(*) FROM edge_seq_pending p WHERE p.edge_id = edges.edge_id) AS pending
                 FROM edges) e
             UNION ALL SELECT 'inbox ' || count(*) FROM inbox
+            UNION ALL SELECT 'command ' || command_id || ' to ' || edge_id || ' ' || type || ' by ' || requested_by
+                             || ' ' || ((body::jsonb) -> 'payload')::text FROM commands
             ORDER BY 1""";
 
+    private static TestBroker broker;
     private static TestDatabase database;
     private static HikariDataSource dataSource;
     private static EventApplier applier;
@@ -58,10 +65,12 @@ class OrderToleranceTest {
 
     @BeforeAll
     static void setUp() throws Exception {
+        broker = TestBroker.create();
         database = TestDatabase.create();
         dataSource = Database.pool(database.url(), 8);
         Database.migrate(dataSource);
-        applier = new EventApplier(dataSource, Clock.systemUTC());
+        applier = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
+                new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC()));
         events = scenario();
         for (Envelope e : events) {
             applier.apply(e, e.seq() > 0);
@@ -73,11 +82,16 @@ class OrderToleranceTest {
     static void tearDown() {
         dataSource.close();
         database.close();
+        broker.close();
     }
 
-    /** One level's morning: three sessions, a deferred payment declined later, a paid one, availability, a lane. */
+    /**
+     * One level's morning: three sessions, a deferred payment declined later, a paid one, availability, a lane,
+     * and a fourth session that leaves through the exit of level L0 (which L1 is then told of).
+     */
     private static List<Envelope> scenario() {
         Events edge = new Events("order", "L1");
+        Events below = new Events("order", "L0");
         List<Envelope> list = new ArrayList<>();
         list.add(edge.next(Events.opened("s1", "P-1")));
         list.add(edge.next(Events.availability(1, 1)));
@@ -92,6 +106,8 @@ class OrderToleranceTest {
         list.add(edge.next(Events.closed("s2", 1200, PaymentStatus.PAID, "pay-s2")));
         list.add(edge.next(Events.paymentRequested("pay-s2", "s2", 1200, false, "P-2")));
         list.add(edge.next(Events.opened("s3", null)));
+        list.add(edge.next(Events.opened("s4", "P-4")));
+        list.add(below.next(Events.closed("s4", 300, PaymentStatus.PAID, "pay-s4")));
         list.add(edge.next(Events.availability(2, 4)));
         list.add(edge.fromWorker(Events.paymentResult("pay-s1", "s1", 800, PaymentResult.Outcome.DECLINED, true)));
         list.add(edge.fromWorker(Events.paymentResult("pay-s2", "s2", 1200, PaymentResult.Outcome.PAID, false)));
@@ -117,9 +133,17 @@ class OrderToleranceTest {
         String state = String.join("\n", inOrderState);
         assertThat(state, org.hamcrest.Matchers.containsString("\"payment_id\":\"pay-s1\",\"session_id\":\"s1\""));
         assertThat(inOrderState.stream().filter(r -> r.startsWith("ledger ")).count(), is(1L));
-        assertThat(inOrderState.stream().filter(r -> r.startsWith("session ")).count(), is(3L));
+        assertThat(inOrderState.stream().filter(r -> r.startsWith("session ")).count(), is(4L));
         assertThat(state, org.hamcrest.Matchers.containsString("\"version\":4"));
-        assertThat(state, org.hamcrest.Matchers.containsString("\"last_seq\":14,\"contiguous_seq\":14"));
+        assertThat(state, org.hamcrest.Matchers.containsString("\"last_seq\":15,\"contiguous_seq\":15"));
+        // s4 entered on L1 and left through L0: one command, to L1 only
+        List<String> commands = inOrderState.stream().filter(r -> r.startsWith("command ")).toList();
+        assertThat(commands.size(), is(1));
+        assertThat(commands.getFirst(), org.hamcrest.Matchers.startsWith(
+                "command close-session-s4 to order.L1 command.close-session by system"));
+        assertThat(commands.getFirst(), org.hamcrest.Matchers.containsString("\"exitLevelId\": \"L0\""));
+        assertThat(state, org.hamcrest.Matchers.containsString(
+                "\"session_id\":\"s4\",\"edge_id\":\"order.L1\",\"lot_id\":\"order\",\"level_id\":\"L1\""));
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -242,7 +266,7 @@ class OrderToleranceTest {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(true);
             s.execute("TRUNCATE inbox, edge_seq_pending, edges, levels, lanes, sessions, drift_records,"
-                    + " unable_to_collect, payments, refunds CASCADE");
+                    + " unable_to_collect, payments, refunds, commands CASCADE");
         }
     }
 

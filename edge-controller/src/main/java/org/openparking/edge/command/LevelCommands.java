@@ -15,9 +15,11 @@ import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.store.Database;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.firmware.BarrierGate;
+import org.openparking.protocol.CloseSessionElsewhere;
 import org.openparking.protocol.CommandApplied;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
@@ -46,10 +48,11 @@ public final class LevelCommands {
     private final Map<String, BarrierGate> barriers;
     private final Clock clock;
     private final OperatorTokens operatorTokens;
+    private final ParkingService parking;
 
     public LevelCommands(Database db, Outbox outbox, Occupancy occupancy, LevelAvailability board,
                          TariffRepository tariffs, Map<String, LaneController> lanes, Map<String, BarrierGate> barriers,
-                         OperatorTokens operatorTokens, Clock clock) {
+                         OperatorTokens operatorTokens, ParkingService parking, Clock clock) {
         this.db = db;
         this.outbox = outbox;
         this.occupancy = occupancy;
@@ -59,6 +62,7 @@ public final class LevelCommands {
         this.barriers = barriers;
         this.clock = clock;
         this.operatorTokens = operatorTokens;
+        this.parking = parking;
     }
 
     public Availability setClosed(boolean closed, String reason, String by) {
@@ -145,6 +149,10 @@ public final class LevelCommands {
                     yield new Applied(true, l.plates().size() + " plates", null);
                 }
                 case OpenBarrier o -> new Applied(lanes.containsKey(o.laneId()), "lane " + o.laneId(), null);
+                case CloseSessionElsewhere x -> {
+                    ParkingService.ClosedElsewhere closed = parking.closeElsewhereIn(c, x);
+                    yield new Applied(closed.closed(), closed.detail(), closed.availability());
+                }
                 case TrustOperatorKey k -> {
                     try {
                         operatorTokens.trust(c, k.jwk());

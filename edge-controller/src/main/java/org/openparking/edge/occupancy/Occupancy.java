@@ -165,6 +165,19 @@ public final class Occupancy {
     }
 
     /**
+     * A session of {@code type} on a counting level with ramp counters closed at another level's exit: the car
+     * drove down a ramp, which counted it out already, so closing its session must not count it out again. Takes
+     * the car back into the adjustment, leaving the unclamped count as it was. Call before or after closing the
+     * session, then {@link #refresh} in the same transaction.
+     */
+    public void sessionClosedElsewhere(Connection c, VehicleType type) throws SQLException {
+        if (mode != EdgeSettings.OccupancyMode.COUNTING) {
+            throw new IllegalStateException("only a counting level has ramp counters");
+        }
+        setAdjustment(c, type, adjustment(c, type) + 1);
+    }
+
+    /**
      * An operator counted the cars of {@code type} on a counting level: from now on the level shows that
      * many, and the difference to what it showed is recorded as drift ({@code MANUAL_RECOUNT}). Call
      * {@link #refresh} afterwards in the same transaction. Returns what the level showed before.

@@ -28,6 +28,7 @@ import org.openparking.edge.tariff.TariffCalculator;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.InvalidTicketException;
 import org.openparking.edge.ticket.TicketSigner;
+import org.openparking.protocol.CloseSessionElsewhere;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.PaymentStatus;
@@ -334,6 +335,37 @@ public final class ParkingService {
             occupancy.move(c, VehicleType.STANDARD, -1, "exit of a ticket without a session on this level");
         }
         return occupancy.refresh(c);
+    }
+
+    // ---------------------------------------------------------------- exit through another level
+
+    /** What {@link #closeElsewhereIn} did; {@code availability} is null when nothing changed. */
+    public record ClosedElsewhere(boolean closed, String detail, Availability availability) {
+    }
+
+    /**
+     * A session opened on this level left through another level's exit ({@code command.close-session}). That
+     * level billed the exit and reported the close, so no {@code session.closed} is written here again; the
+     * session only stops holding its space and its plate. On a counting level with ramp counters the ramp
+     * already counted the car out when it drove down, so the adjustment takes it back: the count stays as it
+     * is. Runs in the caller's transaction; the caller publishes the availability after the commit.
+     */
+    public ClosedElsewhere closeElsewhereIn(Connection c, CloseSessionElsewhere command) throws SQLException {
+        String id = command.sessionId();
+        Optional<Session> session = sessions.find(c, id);
+        if (session.isEmpty()) {
+            return new ClosedElsewhere(false, "session " + id + " is unknown on this level", null);
+        }
+        String exitLane = "(level " + command.exitLevelId() + ")";
+        if (!sessions.closeElsewhere(c, id, exitLane, command.exitTime())) {
+            return new ClosedElsewhere(false, "session " + id + " was already closed on this level", null);
+        }
+        if (settings.countsRamps()) {
+            occupancy.sessionClosedElsewhere(c, session.get().spotType());
+        }
+        LOG.info(() -> "session " + id + " left through the exit of level " + command.exitLevelId());
+        return new ClosedElsewhere(true, "session " + id + " closed: it left through level " + command.exitLevelId(),
+                occupancy.refresh(c));
     }
 
     /**

@@ -58,6 +58,22 @@ public final class SessionRepository {
         }
     }
 
+    /**
+     * Closes an open session that left through another level's exit: that level billed it, so the fee and
+     * payment columns stay empty here. Returns false if it was not open.
+     */
+    public boolean closeElsewhere(Connection c, String sessionId, String exitLane, Instant exitTime)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE sessions SET status = 'CLOSED', exit_lane = ?, exit_time = ?
+                WHERE session_id = ? AND status = 'OPEN'""")) {
+            ps.setString(1, exitLane);
+            ps.setString(2, exitTime.toString());
+            ps.setString(3, sessionId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     public Optional<Session> find(Connection c, String sessionId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT " + Session.COLUMNS + " FROM sessions WHERE session_id = ?")) {

@@ -45,14 +45,16 @@ import org.openparking.edge.store.LevelSetup;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.firmware.RampDetector;
+import org.openparking.protocol.CloseSessionElsewhere;
+import org.openparking.protocol.Envelope;
 import org.openparking.protocol.VehicleType;
 
 /**
- * For any sequence of sensor readings, gate entries and exits, and on counting levels cars over the ramps,
- * exits of tickets from another level and operator recounts, on a real SQLite database through the real
- * services: free is within [0, capacity] for every type, equals capacity minus occupied, matches an
- * independent model of the rules, drift never goes back, and the in-memory board always equals what the
- * database holds.
+ * For any sequence of sensor readings, gate entries and exits, sessions closed by another level's exit, and on
+ * counting levels cars over the ramps, exits of tickets from another level and operator recounts, on a real
+ * SQLite database through the real services: free is within [0, capacity] for every type, equals capacity
+ * minus occupied, matches an independent model of the rules, drift never goes back, and the in-memory board
+ * always equals what the database holds.
  */
 class OccupancyPropertyTest {
     private static final List<VehicleType> TYPES = List.of(VehicleType.STANDARD, VehicleType.EV, VehicleType.COMPACT);
@@ -77,6 +79,10 @@ class OccupancyPropertyTest {
     record ForeignExit(int serial) implements Action {
     }
 
+    /** A car whose session opened here left through another level's exit: the cloud's close-session command. */
+    record LeftElsewhere(int nth) implements Action {
+    }
+
     /** A technician counted {@code occupied} cars of a type (clamped to the capacity by the test). */
     record Recount(VehicleType type, int occupied) implements Action {
     }
@@ -98,6 +104,7 @@ class OccupancyPropertyTest {
                 Tuple.of(4, Combinators.combine(Arbitraries.of(VehicleType.STANDARD, VehicleType.EV),
                         Arbitraries.of(RampDetector.Passage.class)).as(Ramp::new)),
                 Tuple.of(1, Arbitraries.integers().between(0, 9999).map(ForeignExit::new)),
+                Tuple.of(1, Arbitraries.integers().between(0, 99).map(LeftElsewhere::new)),
                 Tuple.of(1, Combinators.combine(Arbitraries.of(VehicleType.STANDARD, VehicleType.EV),
                         Arbitraries.integers().between(0, 4)).as(Recount::new)));
     }
@@ -131,13 +138,14 @@ class OccupancyPropertyTest {
             board.publish(db.read(occupancy::start));
             SpotTracker spots = new SpotTracker(db, occupancy, board, clock);
             RampCounter rampCounter = new RampCounter(db, occupancy, board, clock, settings);
-            LevelCommands commands = new LevelCommands(db, outbox, occupancy, board, tariffs, Map.of(), Map.of(),
-                    null, clock);
             TicketSigner otherLevel = new TicketSigner(settings.lotId(), settings.ticketSecret());
             ParkingService parking = new ParkingService(db, settings,
                     new TicketSigner(settings.lotId(), settings.ticketSecret()), outbox, occupancy, board,
                     new SessionRepository(), tariffs, new PaymentRepository(), new PaymentResults(),
                     PaymentLink.offline(), clock);
+            LevelCommands commands = new LevelCommands(db, outbox, occupancy, board, tariffs, Map.of(), Map.of(),
+                    null, parking, clock);
+            Map<String, String> sessionOf = new HashMap<>(); // ticket -> session id
 
             Map<String, Boolean> sensorModel = new HashMap<>();
             // counting levels: cars beyond the open sessions, per type, as the rules move them
@@ -157,6 +165,7 @@ class OccupancyPropertyTest {
                         try {
                             ParkingService.Admission a = parking.admit("in-1", null, e.type());
                             open.add(Map.entry(a.ticket(), a.session().spotType()));
+                            sessionOf.put(a.ticket(), a.session().sessionId());
                         } catch (ParkingException refused) {
                             assertThat(refused.code(), is("LEVEL_FULL"));
                             Availability now = board.current();
@@ -168,6 +177,19 @@ class OccupancyPropertyTest {
                         if (!open.isEmpty()) {
                             var session = open.remove(x.nth() % open.size());
                             parking.depart("out-1", session.getKey(), null);
+                        }
+                    }
+                    case LeftElsewhere l -> {
+                        if (!open.isEmpty()) {
+                            var session = open.remove(l.nth() % open.size());
+                            commands.apply(Envelope.of("lot-p.L0", "lot-p", "L0", 1, clock.instant(),
+                                    new CloseSessionElsewhere(sessionOf.get(session.getKey()), clock.instant(),
+                                            "lot-p.L9", "L9")));
+                            if (!sensors) {
+                                // every counting level here has ramps: the ramp counted the car out, the
+                                // close takes it back so the count is not moved twice
+                                adjustment.merge(session.getValue(), 1, Integer::sum);
+                            }
                         }
                     }
                     case Ramp r -> {
