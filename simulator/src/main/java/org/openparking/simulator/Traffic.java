@@ -189,9 +189,11 @@ final class Traffic {
             String spot = park(level);
             if (car.moves() && spot != null) {
                 sleepUntil((car.arrivalMs() + car.departureMs()) / 2);
-                String other = park(level);
+                // the car frees its spot before it takes the other one: one car never covers two sensors
+                String other = freeSpots.get(level.levelId()).poll();
                 if (other != null) {
                     leave(level, spot);
+                    spotSensor(level, other, true);
                     spot = other;
                     ledger.spotMoves.incrementAndGet();
                 }
@@ -200,9 +202,7 @@ final class Traffic {
             leave(level, spot);
             if (level != entered) {
                 // back down the ramp to the level whose gate it came through
-                ramp(level, "down", "OUT");
-                ramp(entered, "up", "IN");
-                ledger.rampTrips.incrementAndGet();
+                rampDown(level, entered);
                 level = entered;
             }
             if (car.driveOff() || admission.result() == EntryResult.AMBIGUOUS) {
@@ -437,50 +437,75 @@ final class Traffic {
 
     /**
      * Drives up the ramp if the sign of the level above shows a free space: out over {@code from}'s up ramp,
-     * in over {@code to}'s down ramp. One car at a time per upper level, each waiting until the level counted
-     * it, so ramp cars never race each other for its last space (a car from its own gate still can).
+     * in over {@code to}'s down ramp.
      */
     private boolean rampUp(Lot.Edge from, Lot.Edge to) throws InterruptedException {
-        ReentrantLock lock = lanes.computeIfAbsent(to.levelId() + "/ramp-down", k -> new ReentrantLock(true));
+        ReentrantLock lock = rampLane(from);
         lock.lock();
         try {
-            long free;
-            long countedIn;
             try {
-                free = http.get(to.api() + "/availability").body().path("free").asLong();
-                countedIn = rampCount(to, "down", "in");
+                if (http.get(to.api() + "/availability").body().path("free").asLong() <= 0) {
+                    return false;
+                }
             } catch (IOException e) {
                 return false; // the level above is dark: stay on this one
             }
-            if (free <= 0) {
-                return false;
-            }
-            ramp(from, "up", "OUT");
-            ramp(to, "down", "IN");
-            for (int i = 0; i < 200 && !stopping.get(); i++) {
-                try {
-                    if (rampCount(to, "down", "in") + rampCount(to, "down", "absorbed") > countedIn) {
-                        break;
-                    }
-                } catch (IOException restarting) {
-                    // its controller restarted: the passage may be lost, as loops are while it is down
-                }
-                Thread.sleep(20);
-            }
-            ledger.rampTrips.incrementAndGet();
+            trip(from, "up", "OUT", to, "down", "IN");
             return true;
         } finally {
             lock.unlock();
         }
     }
 
-    private long rampCount(Lot.Edge edge, String rampId, String field) throws IOException, InterruptedException {
-        for (JsonNode r : http.get(edge.api() + "/ramps").body()) {
-            if (rampId.equals(r.path("rampId").asText())) {
-                return r.path(field).asLong();
-            }
+    /** Back down the ramp from {@code upper} to {@code lower}. */
+    private void rampDown(Lot.Edge upper, Lot.Edge lower) throws InterruptedException {
+        ReentrantLock lock = rampLane(lower);
+        lock.lock();
+        try {
+            trip(upper, "down", "OUT", lower, "up", "IN");
+        } finally {
+            lock.unlock();
         }
-        return 0;
+    }
+
+    /** The single lane of the ramp between {@code lower} and the level above it: one car at a time. */
+    private ReentrantLock rampLane(Lot.Edge lower) {
+        return lanes.computeIfAbsent(lower.levelId() + "/ramp-up", k -> new ReentrantLock(true));
+    }
+
+    /**
+     * One car over the ramp: the loops at both ends see it, and the car goes on only once both levels have
+     * counted it (a driver reaches the level before parking or leaving through its gate). A level whose
+     * controller restarts meanwhile may miss the passage, as its loops would.
+     */
+    private void trip(Lot.Edge a, String rampA, String dirA, Lot.Edge b, String rampB, String dirB)
+            throws InterruptedException {
+        long beforeA = passages(a, rampA);
+        long beforeB = passages(b, rampB);
+        ramp(a, rampA, dirA);
+        ramp(b, rampB, dirB);
+        for (int i = 0; i < 500 && !stopping.get(); i++) {
+            if (passages(a, rampA) > beforeA && passages(b, rampB) > beforeB) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        ledger.rampTrips.incrementAndGet();
+    }
+
+    /** Every passage a ramp has reported (counted, refused at a bound, or turned back); -1 while unreachable. */
+    private long passages(Lot.Edge edge, String rampId) throws InterruptedException {
+        try {
+            for (JsonNode r : http.get(edge.api() + "/ramps").body()) {
+                if (rampId.equals(r.path("rampId").asText())) {
+                    return r.path("in").asLong() + r.path("out").asLong() + r.path("turnedBack").asLong()
+                            + r.path("absorbed").asLong();
+                }
+            }
+        } catch (IOException restarting) {
+            // counted as unknown
+        }
+        return -1;
     }
 
     /** One car over a ramp's loops (simulator API), retried while that level's controller is down. */
