@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.logging.Logger;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.session.Session;
 import org.openparking.protocol.DriftRecorded;
 import org.openparking.protocol.VehicleType;
 
@@ -76,7 +77,8 @@ public final class Occupancy {
     public Counts counts(Connection c) throws SQLException {
         Map<VehicleType, Integer> capacity = grouped(c, "SELECT type, COUNT(*) FROM spots GROUP BY type");
         Map<VehicleType, Integer> sessions = grouped(c,
-                "SELECT spot_type, COUNT(*) FROM sessions WHERE status = 'OPEN' GROUP BY spot_type");
+                "SELECT spot_type, COUNT(*) FROM sessions WHERE status = 'OPEN' AND " + Session.ENTERED_HERE
+                        + " GROUP BY spot_type");
         Map<VehicleType, Integer> sensors = mode == EdgeSettings.OccupancyMode.SENSORS
                 ? grouped(c, "SELECT type, SUM(occupied) FROM spots GROUP BY type")
                 : Map.of();

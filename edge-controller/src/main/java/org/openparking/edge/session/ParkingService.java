@@ -105,8 +105,8 @@ public final class ParkingService {
             if (levelClosed(c)) {
                 throw new ParkingException(Kind.CONFLICT, "LEVEL_CLOSED", "the level is closed by an operator");
             }
-            if (normalizedPlate != null && sessions.findOpenByPlate(c, normalizedPlate).isPresent()) {
-                // Anti-passback: one plate cannot hold two open sessions.
+            if (normalizedPlate != null && sessions.findOpenByPlate(c, normalizedPlate, true).isPresent()) {
+                // Anti-passback: one plate cannot hold two open sessions entered here.
                 throw new ParkingException(Kind.CONFLICT, "PLATE_ALREADY_INSIDE",
                         "a session for plate " + normalizedPlate + " is already open on this level");
             }
@@ -374,7 +374,8 @@ public final class ParkingService {
      */
     private void ensureSessionRow(Connection c, String laneId, TicketSigner.Ticket t, Due due) throws SQLException {
         if (due.foreignLevel() && sessions.find(c, t.sessionId()).isEmpty()) {
-            sessions.insert(c, new Session(t.sessionId(), due.lostTicket() ? "(lost ticket)" : "(another level)",
+            sessions.insert(c, new Session(t.sessionId(), due.lostTicket() ? Session.LOST_TICKET_UNMATCHED
+                    : Session.FROM_ANOTHER_LEVEL,
                     due.plate(), VehicleType.STANDARD,
                     VehicleType.STANDARD, t.entryTime(), due.tariffVersion(), Session.Status.OPEN, null, null, null,
                     null, null, null, false));
@@ -406,8 +407,9 @@ public final class ParkingService {
                 .map(Payment::paymentId).reduce((a, b) -> b).orElse(null);
         String lastPaid = attempts.stream().filter(p -> p.status() == Payment.Status.PAID)
                 .map(Payment::paymentId).reduce((a, b) -> b).orElse(null);
+        // A row recorded here at an earlier payment attempt is still another level's (or an unmatched) session.
         return new Due(fee, paid, amount, tariff.currency(), tariff.version(), attempts.size(), inFlight, lastPaid,
-                plate, s == null, lost);
+                plate, s == null || s.recordedAtExit(), lost);
     }
 
     private Tariff tariffFor(Connection c, Session s) throws SQLException {

@@ -14,6 +14,23 @@ public record Session(String sessionId, String entryLane, String plate, VehicleT
 
     public enum Status { OPEN, CLOSED }
 
+    /**
+     * Entry lanes of a session this level recorded only because the car pays or leaves here: its ticket was
+     * issued on another level, or it lost its ticket and no session of this level has its plate. Such a row
+     * never means the car entered through this level's gates, so it is left out of the occupancy (on a
+     * ramp level the ramp counted the car) and out of anti-passback.
+     */
+    public static final String FROM_ANOTHER_LEVEL = "(another level)";
+    public static final String LOST_TICKET_UNMATCHED = "(lost ticket)";
+    /** SQL: the session entered through this level's gates. */
+    public static final String ENTERED_HERE = "entry_lane NOT IN ('" + FROM_ANOTHER_LEVEL + "', '"
+            + LOST_TICKET_UNMATCHED + "')";
+
+    /** Whether this level recorded the session only at payment or exit (see {@link #FROM_ANOTHER_LEVEL}). */
+    public boolean recordedAtExit() {
+        return FROM_ANOTHER_LEVEL.equals(entryLane) || LOST_TICKET_UNMATCHED.equals(entryLane);
+    }
+
     static final String COLUMNS = "session_id, entry_lane, plate, vehicle_type, spot_type, entry_time, tariff_version,"
             + " status, exit_lane, exit_time, fee_amount, currency, payment_status, payment_id, lost_ticket";
 

@@ -85,8 +85,17 @@ public final class SessionRepository {
     }
 
     public Optional<Session> findOpenByPlate(Connection c, String plate) throws SQLException {
+        return findOpenByPlate(c, plate, false);
+    }
+
+    /**
+     * The newest open session of {@code plate}; with {@code enteredHere} only one that entered through this
+     * level's gates (anti-passback), not a row recorded when another level's ticket was paid here.
+     */
+    public Optional<Session> findOpenByPlate(Connection c, String plate, boolean enteredHere) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + Session.COLUMNS
-                + " FROM sessions WHERE plate = ? AND status = 'OPEN' ORDER BY entry_time DESC LIMIT 1")) {
+                + " FROM sessions WHERE plate = ? AND status = 'OPEN'"
+                + (enteredHere ? " AND " + Session.ENTERED_HERE : "") + " ORDER BY entry_time DESC LIMIT 1")) {
             ps.setString(1, plate);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(Session.from(rs)) : Optional.empty();
