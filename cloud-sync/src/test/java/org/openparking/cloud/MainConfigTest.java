@@ -19,8 +19,9 @@ class MainConfigTest {
         assertThat(s.port(), is(8081));
         assertThat(s.dbUrl(), is("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
         assertThat(s.amqpUri(), is("amqp://guest:guest@127.0.0.1:5672/%2F"));
-        assertThat(s.prefetch(), is(50));
-        assertThat(s.consumers(), is(4));
+        assertThat(s.prefetch(), is(200));
+        assertThat(s.consumers(), is(1));
+        assertThat(s.maxBatch(), is(100));
         assertThat(s.offlineAfter(), is(Duration.ofSeconds(120)));
     }
 

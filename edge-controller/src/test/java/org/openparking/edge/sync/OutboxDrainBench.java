@@ -105,8 +105,15 @@ public final class OutboxDrainBench {
         Path dir = Files.createTempDirectory("outbox-bench-e2e");
         try (TestDatabase pg = TestDatabase.create()) {
             int port = Ports.free();
-            Process cloud = JavaProcess.start(jar, java.util.Map.of("DB_URL", pg.url(), "AMQP_URI", broker.uri(),
-                    "SERVER_PORT", Integer.toString(port)), dir.resolve("cloud-sync.log"), "-Xmx512m");
+            java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of("DB_URL", pg.url(),
+                    "AMQP_URI", broker.uri(), "SERVER_PORT", Integer.toString(port)));
+            // -Dbench.cloud-sync-env=AMQP_CONSUMERS=1,AMQP_MAX_BATCH=100 to try cloud-sync's ingest settings
+            for (String kv : System.getProperty("bench.cloud-sync-env", "").split(",")) {
+                if (kv.contains("=")) {
+                    env.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+                }
+            }
+            Process cloud = JavaProcess.start(jar, env, dir.resolve("cloud-sync.log"), "-Xmx512m");
             try {
                 awaitHealthy(cloud, port, dir.resolve("cloud-sync.log"));
                 Database db = Database.open(dir.resolve("edge.db"));
