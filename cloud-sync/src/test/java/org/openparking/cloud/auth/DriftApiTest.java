@@ -4,7 +4,6 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,14 +69,10 @@ class DriftApiTest {
     }
 
     private static JsonNode get(String path, String token) throws Exception {
-        GatewayFixture.Response r = g.request("GET", path, token, null);
-        assertThat(path + ": " + r.text(), r.status(), is(200));
-        return r.json();
+        return g.getOk(path, token);
     }
 
     private static List<String> reasons(JsonNode list) {
-        List<String> out = new ArrayList<>();
-        list.forEach(n -> out.add(n.get("reason").asText()));
-        return out;
+        return GatewayFixture.field(list, "reason");
     }
 }

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
 import org.openparking.cloud.ingest.AfterCommitHook;
@@ -107,6 +108,22 @@ public final class GatewayFixture implements AutoCloseable {
         public String error() throws IOException {
             return text.isEmpty() ? null : json().path("error").asText(null);
         }
+    }
+
+    /** GET that must answer 200; its JSON body. */
+    public JsonNode getOk(String path, String token) throws Exception {
+        Response r = request("GET", path, token, null);
+        if (r.status() != 200) {
+            throw new AssertionError(path + " answered " + r.status() + ": " + r.text());
+        }
+        return r.json();
+    }
+
+    /** One text field of every element of a JSON array, in order. */
+    public static List<String> field(JsonNode list, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        list.forEach(n -> out.add(n.path(name).asText()));
+        return out;
     }
 
     public Response request(String method, String path, String token, String body) throws Exception {

@@ -4,7 +4,6 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,14 +72,10 @@ class TenantPagingTest {
     }
 
     private static JsonNode get(String path, String token) throws Exception {
-        GatewayFixture.Response r = g.request("GET", path, token, null);
-        assertThat(path + ": " + r.text(), r.status(), is(200));
-        return r.json();
+        return g.getOk(path, token);
     }
 
     private static List<String> lotIds(JsonNode list) {
-        List<String> ids = new ArrayList<>();
-        list.forEach(n -> ids.add(n.get("lotId").asText()));
-        return ids;
+        return GatewayFixture.field(list, "lotId");
     }
 }
