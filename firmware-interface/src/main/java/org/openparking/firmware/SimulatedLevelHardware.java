@@ -22,8 +22,8 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
     private final Map<String, RampDirection> simulatedRamps;
     /** How long each step of a simulated ramp passage holds: past the debounce, so every step is seen. */
     private final Duration rampStep;
-    /** Per ramp, when the last queued passage is over (System.nanoTime()). */
-    private final Map<String, Long> rampFreeAt = new java.util.HashMap<>();
+    /** Per ramp, the passages still to play, the one playing first. */
+    private final Map<String, java.util.ArrayDeque<List<Runnable>>> rampQueues = new java.util.HashMap<>();
 
     private SimulatedLevelHardware(Map<String, Lane> lanes, List<SpotSensor> spots, ExecutorScheduler scheduler,
                                    Map<String, SimulatedLane> simulatedLanes, Map<String, Debouncer> spotInputs,
@@ -117,16 +117,37 @@ final class SimulatedLevelHardware extends BaseLevelHardware implements Simulate
                 () -> ramp.input(to).input(true),
                 () -> ramp.input(clearsFirst).input(false),
                 () -> ramp.input(clearsLast).input(false));
-        long step = rampStep.toNanos();
-        long start;
-        synchronized (rampFreeAt) {
-            long now = System.nanoTime();
-            start = Math.max(now, rampFreeAt.getOrDefault(rampId, now));
-            rampFreeAt.put(rampId, start + step * (steps.size() + 1));
-            start -= now;
+        synchronized (rampQueues) {
+            java.util.ArrayDeque<List<Runnable>> queue = rampQueues.computeIfAbsent(rampId,
+                    k -> new java.util.ArrayDeque<>());
+            queue.add(steps);
+            if (queue.size() == 1) {
+                scheduler.schedule(Duration.ZERO, () -> playRampStep(rampId, 0));
+            }
         }
-        for (int i = 0; i < steps.size(); i++) {
-            scheduler.schedule(Duration.ofNanos(start + step * i), steps.get(i));
+    }
+
+    /**
+     * Plays step {@code i} of the ramp's current passage and schedules the next one {@code rampStep} after it
+     * actually ran. The debounce timer of this step is then always due before the next step, however late the
+     * timer thread runs, so a busy machine cannot squeeze a car into a glitch.
+     */
+    private void playRampStep(String rampId, int i) {
+        List<Runnable> steps;
+        synchronized (rampQueues) {
+            steps = rampQueues.get(rampId).peek();
+        }
+        steps.get(i).run();
+        if (i + 1 < steps.size()) {
+            scheduler.schedule(rampStep, () -> playRampStep(rampId, i + 1));
+            return;
+        }
+        synchronized (rampQueues) {
+            java.util.ArrayDeque<List<Runnable>> queue = rampQueues.get(rampId);
+            queue.poll();
+            if (!queue.isEmpty()) {
+                scheduler.schedule(rampStep, () -> playRampStep(rampId, 0));
+            }
         }
     }
 
