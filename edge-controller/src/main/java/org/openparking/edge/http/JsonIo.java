@@ -79,6 +79,21 @@ final class JsonIo {
         }
     }
 
+    /** The {@code limit} query parameter, 1 to {@code max}; {@code fallback} when absent; 400 otherwise. */
+    static int limit(ServerRequest req, int max, int fallback) {
+        return req.query().first("limit").asOptional().map(s -> {
+            try {
+                int n = Integer.parseInt(s);
+                if (n >= 1 && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // answered below
+            }
+            throw new ParkingException(Kind.BAD_REQUEST, "INVALID_QUERY", "limit must be 1-" + max);
+        }).orElse(fallback);
+    }
+
     static void send(ServerResponse res, Status status, Object body) {
         byte[] bytes;
         try {

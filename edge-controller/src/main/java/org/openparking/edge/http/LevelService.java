@@ -69,17 +69,7 @@ final class LevelService implements HttpService {
 
     /** The newest drift events, {@code ?limit=} 1-500 (50). */
     private void drift(ServerRequest req, ServerResponse res) {
-        int limit = req.query().first("limit").asOptional().map(s -> {
-            try {
-                int n = Integer.parseInt(s);
-                if (n >= 1 && n <= MAX_DRIFT) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // answered below
-            }
-            throw new ParkingException(Kind.BAD_REQUEST, "INVALID_QUERY", "limit must be 1-" + MAX_DRIFT);
-        }).orElse(50);
+        int limit = JsonIo.limit(req, MAX_DRIFT, 50);
         JsonIo.ok(res, drift.recent(limit));
     }
 

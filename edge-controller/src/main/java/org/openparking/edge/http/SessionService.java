@@ -39,17 +39,7 @@ final class SessionService implements HttpService {
                 throw new ParkingException(Kind.BAD_REQUEST, "INVALID_QUERY", "status must be OPEN or CLOSED");
             }
         }).orElse(null);
-        int limit = req.query().first("limit").asOptional().map(s -> {
-            try {
-                int n = Integer.parseInt(s);
-                if (n < 1 || n > MAX_LIMIT) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new ParkingException(Kind.BAD_REQUEST, "INVALID_QUERY", "limit must be 1-" + MAX_LIMIT);
-            }
-        }).orElse(100);
+        int limit = JsonIo.limit(req, MAX_LIMIT, 100);
         JsonIo.ok(res, parking.sessions(status, limit));
     }
 
