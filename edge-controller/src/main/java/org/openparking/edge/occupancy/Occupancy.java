@@ -97,7 +97,7 @@ public final class Occupancy {
                 raw.put(t, open + adjustments.getOrDefault(t, 0));
             }
         }
-        return new Counts(capacity, raw, excess);
+        return new Counts(capacity, raw, excess, adjustments);
     }
 
     /**
@@ -162,7 +162,7 @@ public final class Occupancy {
             recordDrift(c, type, next > cap ? "CLAMPED_HIGH" : "CLAMPED_LOW", next > cap ? cap : 0, next);
             return false;
         }
-        setAdjustment(c, type, next - counts.raw().getOrDefault(type, 0) + adjustment(c, type));
+        setAdjustment(c, type, next - counts.openSessions(type));
         return true;
     }
 
@@ -198,7 +198,7 @@ public final class Occupancy {
                     : "occupied " + type + " must be within [0, " + cap + "], was " + occupied);
         }
         int shown = counts.occupied(type);
-        setAdjustment(c, type, occupied - counts.raw().getOrDefault(type, 0) + adjustment(c, type));
+        setAdjustment(c, type, occupied - counts.openSessions(type));
         if (shown != occupied) {
             recordDrift(c, type, "MANUAL_RECOUNT", shown, occupied);
         }
@@ -338,12 +338,18 @@ public final class Occupancy {
 
     /**
      * Capacity and unclamped occupancy per type; {@code sensorExcess} is occupied sensors minus open sessions
-     * (sensor levels only, empty otherwise).
+     * (sensor levels only, empty otherwise); {@code adjustment} is what ramps, other levels' exits and recounts
+     * added to the open sessions (counting levels only, empty otherwise).
      */
     public record Counts(Map<VehicleType, Integer> capacity, Map<VehicleType, Integer> raw,
-                         Map<VehicleType, Integer> sensorExcess) {
+                         Map<VehicleType, Integer> sensorExcess, Map<VehicleType, Integer> adjustment) {
         public Counts(Map<VehicleType, Integer> capacity, Map<VehicleType, Integer> raw) {
-            this(capacity, raw, Map.of());
+            this(capacity, raw, Map.of(), Map.of());
+        }
+
+        /** Open sessions of a type on a counting level: its unclamped count without the adjustment. */
+        int openSessions(VehicleType t) {
+            return raw.getOrDefault(t, 0) - adjustment.getOrDefault(t, 0);
         }
 
         /** Occupied spots of a type, clamped to [0, capacity]. */
