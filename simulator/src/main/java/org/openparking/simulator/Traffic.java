@@ -510,17 +510,7 @@ final class Traffic {
 
     /** One car over a ramp's loops (simulator API), retried while that level's controller is down. */
     private void ramp(Lot.Edge edge, String rampId, String direction) throws InterruptedException {
-        for (int attempt = 0; attempt < 60 && !stopping.get(); attempt++) {
-            try {
-                if (http.post(edge.api() + "/simulator/ramps/" + rampId + "/passages",
-                        Map.of("direction", direction)).status() < 500) {
-                    return;
-                }
-            } catch (IOException e) {
-                // restarting
-            }
-            retryPause(500);
-        }
+        simulatorInput(edge.api() + "/simulator/ramps/" + rampId + "/passages", Map.of("direction", direction));
     }
 
     /** Takes a free spot and reports it occupied (sensor levels); null on counting levels or when none is free. */
@@ -540,9 +530,14 @@ final class Traffic {
     }
 
     private void spotSensor(Lot.Edge edge, String spot, boolean occupied) throws InterruptedException {
+        simulatorInput(edge.api() + "/simulator/spots/" + spot, Map.of("occupied", occupied));
+    }
+
+    /** A simulated hardware input, retried for up to half a minute while that level's controller restarts. */
+    private void simulatorInput(String url, Map<String, Object> body) throws InterruptedException {
         for (int attempt = 0; attempt < 60 && !stopping.get(); attempt++) {
             try {
-                if (http.post(edge.api() + "/simulator/spots/" + spot, Map.of("occupied", occupied)).status() < 500) {
+                if (http.post(url, body).status() < 500) {
                     return;
                 }
             } catch (IOException e) {
