@@ -156,14 +156,10 @@ public final class Bench {
             table.row("portal API latency and SSE fan-out", "not measured", "", "PortalBench output missing");
             return;
         }
-        String rate = "?";
-        for (String line : Files.readAllLines(Path.of(file))) {
-            Matcher r = PORTAL_RATE.matcher(line);
-            if (r.find()) {
-                rate = r.group(1);
-            }
-        }
-        for (String line : Files.readAllLines(Path.of(file))) {
+        List<String> lines = Files.readAllLines(Path.of(file));
+        String rate = lines.stream().map(PORTAL_RATE::matcher).filter(Matcher::find).map(r -> r.group(1))
+                .reduce((a, b) -> b).orElse("?");
+        for (String line : lines) {
             Matcher m = PORTAL_ROW.matcher(line);
             if (!m.matches()) {
                 continue;
