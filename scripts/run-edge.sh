@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
 jar=edge-controller/target/edge-controller.jar
-if [ ! -f "$jar" ] || [ -n "$(find protocol firmware-interface edge-controller -name '*.java' -newer "$jar" -o -name '*.yaml' -newer "$jar" -o -name '*.sql' -newer "$jar" 2>/dev/null | head -1)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find protocol platform firmware-interface edge-controller -name '*.java' -newer "$jar" -o -name '*.yaml' -newer "$jar" -o -name '*.sql' -newer "$jar" 2>/dev/null | head -1)" ]; then
   ./mvnw -B -ntp -q -pl edge-controller -am package -DskipTests
 fi
 exec java -jar "$jar" "$@"

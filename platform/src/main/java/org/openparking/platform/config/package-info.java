@@ -1,0 +1,2 @@
+/** Layered configuration on Helidon Config: environment, system properties, PARKING_CONFIG, application.yaml. */
+package org.openparking.platform.config;
