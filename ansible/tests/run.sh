@@ -189,7 +189,10 @@ t_rollback() {
 
 t_rabbitmq() {
     play broker.yml --limit test-rabbit || return 1
-    rabbitmqctl -q -n rabbit@localhost list_users | grep -q '^guest' || fail "the machine's guest user is gone"
+    # Read the whole list before matching: grep -q exiting early would make rabbitmqctl fail under pipefail.
+    local users
+    users=$(rabbitmqctl -q -n rabbit@localhost list_users) || fail "rabbitmqctl list_users failed"
+    grep -q '^guest' <<<"$users" || fail "the machine's guest user is gone"
     "$PY" "$here/amqp_permissions.py" 127.0.0.1 5672 "$vhost" "$run_id" \
         "edge-$run_id-L0" test-L0-pass-7c1e "edge-$run_id-L1" test-L1-pass-93ab
 }
