@@ -23,7 +23,7 @@ import org.openparking.edge.payment.Payment;
 import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.edge.tariff.TariffCalculator;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.InvalidTicketException;

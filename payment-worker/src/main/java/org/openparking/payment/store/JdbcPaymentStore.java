@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 /** {@link PaymentStore} on PostgreSQL with plain JDBC. */
 public final class JdbcPaymentStore implements PaymentStore {
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final long TIMEOUT_MARGIN_MS = 5_000;
     private static final String COLUMNS = "payment_id, session_id, status, amount, currency, deferred,"
             + " provider_reference, failure_code, failure_message, refunded_amount, edge_id, lot_id, level_id, seq,"
             + " created_at, updated_at";
@@ -30,9 +31,17 @@ public final class JdbcPaymentStore implements PaymentStore {
         try {
             c = dataSource.getConnection();
             c.setAutoCommit(false);
+            long waitMs = Math.max(1, timeout.toMillis());
             try (Statement s = c.createStatement()) {
-                // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded.
-                s.execute("SET LOCAL lock_timeout = '" + Math.max(1, timeout.toMillis()) + "ms'");
+                // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded by the
+                // lock timeout. The pool's statement and socket timeouts are lifted above it for this
+                // transaction, or they would cut that wait short with a different error.
+                s.execute("SET LOCAL lock_timeout = '" + waitMs + "ms'");
+                s.execute("SET LOCAL statement_timeout = '" + (waitMs + TIMEOUT_MARGIN_MS) + "ms'");
+            }
+            int socketMs = (int) Math.min(Integer.MAX_VALUE, waitMs + 2 * TIMEOUT_MARGIN_MS);
+            if (c.getNetworkTimeout() != 0 && c.getNetworkTimeout() < socketMs) {
+                c.setNetworkTimeout(Runnable::run, socketMs);
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_results (" + COLUMNS + ")"
                     + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (payment_id) DO NOTHING")) {

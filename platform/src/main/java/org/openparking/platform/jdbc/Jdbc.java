@@ -1,4 +1,4 @@
-package org.openparking.cloud.store;
+package org.openparking.platform.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,30 +9,38 @@ import java.sql.Types;
 import java.time.Instant;
 import javax.sql.DataSource;
 
-/** Plain JDBC helpers: one transaction per unit of work, parameters bound by position. */
+/**
+ * Plain JDBC helpers, for SQLite and PostgreSQL alike: the one place that commits and rolls back, and
+ * parameters bound by position.
+ */
 public final class Jdbc {
     private Jdbc() {
     }
 
-    /** Work done inside one transaction. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction: commit on return, rollback on any exception. */
+    /** Runs {@code work} in one transaction on a pooled connection: commit on return, rollback on any exception. */
     public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
+            return inTransaction(c, work);
         }
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a connection the caller keeps (the SQLite writer). The
+     * connection is back in auto-commit afterwards; an Error rolls back too, since switching auto-commit
+     * back on would otherwise commit the half-done work.
+     */
+    static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        T result;
+        try {
+            result = work.run(c);
+            c.commit();
+        } catch (Throwable e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
+        c.setAutoCommit(true);
+        return result;
     }
 
     /** Runs a read in an auto-commit connection. */
@@ -115,9 +123,10 @@ public final class Jdbc {
     public record Json(String text) {
     }
 
-    private static void rollbackQuietly(Connection c, Exception cause) {
+    private static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();
+            c.setAutoCommit(true);
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
