@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.platform.jdbc.Transaction;
 
 /** {@link PaymentStore} on PostgreSQL with plain JDBC. */
 public final class JdbcPaymentStore implements PaymentStore {
@@ -27,10 +29,10 @@ public final class JdbcPaymentStore implements PaymentStore {
 
     @Override
     public PaymentClaim claim(PaymentRecord initial, Duration timeout) {
-        Connection c = null;
+        Transaction tx = null;
         try {
-            c = dataSource.getConnection();
-            c.setAutoCommit(false);
+            tx = Jdbc.begin(dataSource);
+            Connection c = tx.connection();
             long waitMs = Math.max(1, timeout.toMillis());
             try (Statement s = c.createStatement()) {
                 // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded by the
@@ -59,9 +61,11 @@ public final class JdbcPaymentStore implements PaymentStore {
                     current = read(rs);
                 }
             }
-            return new JdbcClaim(c, current);
+            return new JdbcClaim(tx, current);
         } catch (SQLException e) {
-            closeQuietly(c);
+            if (tx != null) {
+                tx.close();
+            }
             throw new StoreException("cannot claim payment " + initial.paymentId(), e,
                     LOCK_NOT_AVAILABLE.equals(e.getSQLState()));
         }
@@ -152,16 +156,15 @@ public final class JdbcPaymentStore implements PaymentStore {
     @Override
     public WebhookTransaction beginWebhook() {
         try {
-            Connection c = dataSource.getConnection();
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
+            Transaction tx = Jdbc.begin(dataSource);
+            try (Statement s = tx.connection().createStatement()) {
                 // A worker's claim holds the row through its Stripe call; do not wait on it for long.
                 s.execute("SET LOCAL lock_timeout = '10s'");
             } catch (SQLException e) {
-                closeQuietly(c);
+                tx.close();
                 throw e;
             }
-            return new JdbcWebhookTransaction(c);
+            return new JdbcWebhookTransaction(tx);
         } catch (SQLException e) {
             throw new StoreException("cannot begin webhook transaction", e, false);
         }
@@ -212,31 +215,12 @@ public final class JdbcPaymentStore implements PaymentStore {
         }
     }
 
-    private static void closeQuietly(Connection c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            if (!c.getAutoCommit()) {
-                c.rollback();
-            }
-        } catch (SQLException ignored) {
-            // the connection is going away anyway
-        }
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // nothing more to release
-        }
-    }
-
     private static final class JdbcClaim implements PaymentClaim {
-        private final Connection connection;
+        private final Transaction tx;
         private final PaymentRecord current;
-        private boolean done;
 
-        JdbcClaim(Connection connection, PaymentRecord current) {
-            this.connection = connection;
+        JdbcClaim(Transaction tx, PaymentRecord current) {
+            this.tx = tx;
             this.current = current;
         }
 
@@ -248,9 +232,8 @@ public final class JdbcPaymentStore implements PaymentStore {
         @Override
         public void complete(PaymentRecord updated) {
             try {
-                update(connection, updated);
-                connection.commit();
-                done = true;
+                update(tx.connection(), updated);
+                tx.commit();
             } catch (SQLException e) {
                 throw new StoreException("cannot store payment " + updated.paymentId(), e, false);
             }
@@ -258,25 +241,17 @@ public final class JdbcPaymentStore implements PaymentStore {
 
         @Override
         public void close() {
-            if (!done) {
-                closeQuietly(connection);
-                return;
-            }
-            try {
-                connection.setAutoCommit(true);
-                connection.close();
-            } catch (SQLException ignored) {
-                // committed already
-            }
+            tx.close();
         }
     }
 
     private static final class JdbcWebhookTransaction implements WebhookTransaction {
+        private final Transaction tx;
         private final Connection connection;
-        private boolean committed;
 
-        JdbcWebhookTransaction(Connection connection) {
-            this.connection = connection;
+        JdbcWebhookTransaction(Transaction tx) {
+            this.tx = tx;
+            this.connection = tx.connection();
         }
 
         @Override
@@ -329,8 +304,7 @@ public final class JdbcPaymentStore implements PaymentStore {
         @Override
         public void commit() {
             try {
-                connection.commit();
-                committed = true;
+                tx.commit();
             } catch (SQLException e) {
                 throw new StoreException("cannot commit webhook transaction", e, false);
             }
@@ -338,16 +312,7 @@ public final class JdbcPaymentStore implements PaymentStore {
 
         @Override
         public void close() {
-            if (!committed) {
-                closeQuietly(connection);
-                return;
-            }
-            try {
-                connection.setAutoCommit(true);
-                connection.close();
-            } catch (SQLException ignored) {
-                // committed already
-            }
+            tx.close();
         }
     }
 }

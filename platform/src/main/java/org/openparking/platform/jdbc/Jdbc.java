@@ -43,6 +43,18 @@ public final class Jdbc {
         return result;
     }
 
+    /** Begins a transaction on a pooled connection that the caller commits and closes (see {@link Transaction}). */
+    public static Transaction begin(DataSource dataSource) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            new HeldTransaction(c).close();
+            throw e;
+        }
+        return new HeldTransaction(c);
+    }
+
     /** Runs a read in an auto-commit connection. */
     public static <T> T read(DataSource dataSource, Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -121,6 +133,49 @@ public final class Jdbc {
 
     /** A value bound as {@code jsonb}. */
     public record Json(String text) {
+    }
+
+    /** {@link Transaction} on one connection. */
+    private static final class HeldTransaction implements Transaction {
+        private final Connection connection;
+        private boolean committed;
+
+        HeldTransaction(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public void commit() throws SQLException {
+            connection.commit();
+            committed = true;
+        }
+
+        @Override
+        public void close() {
+            // Failures here are not worth more than the work's own: a broken connection is discarded by the pool.
+            try {
+                if (!committed) {
+                    connection.rollback();
+                }
+            } catch (SQLException ignored) {
+                // released below either way
+            }
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the pool resets it, or discards the connection
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing more to release
+            }
+        }
     }
 
     private static void rollbackQuietly(Connection c, Throwable cause) {

@@ -95,6 +95,23 @@ class PostgresTest {
     }
 
     @Test
+    void aHeldTransactionCommitsOrRollsBackOnCloseAndGivesItsConnectionBack() throws SQLException {
+        pool.migrate(MIGRATIONS);
+        try (Transaction tx = Jdbc.begin(pool)) {
+            Jdbc.update(tx.connection(), "INSERT INTO items (id, name) VALUES (?, ?)", 1, "kept");
+            tx.commit();
+        }
+        try (Transaction tx = Jdbc.begin(pool)) {
+            Jdbc.update(tx.connection(), "INSERT INTO items (id, name) VALUES (?, ?)", 2, "dropped");
+        }
+        // The pool has two connections: a leaked one would make the third and fourth begin wait and fail.
+        for (int i = 0; i < 4; i++) {
+            Jdbc.begin(pool).close();
+        }
+        assertThat(names(), contains("kept"));
+    }
+
+    @Test
     void theSettingsMapTheDbSectionWithIsoDurations() {
         PostgresSettings s = PostgresSettings.create(io.helidon.config.Config.just(
                 io.helidon.config.ConfigSources.create(java.util.Map.of("db.url", "jdbc:postgresql://h/x?password=secret",
