@@ -2,11 +2,14 @@ package org.openparking.platform.jdbc;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +96,19 @@ class SqliteDatabaseTest {
         db.close();
         db = Database.open(new SqliteSettings(dir.resolve("sub/level.db"), Duration.ofSeconds(5)), MIGRATIONS);
         assertThat(names(), contains("one"));
+    }
+
+    @Test
+    void theSettingsMapTheSectionAndAWrongDurationNamesItsKey() {
+        SqliteSettings s = SqliteSettings.create(Config.just(ConfigSources.create(Map.of(
+                "edge.db-path", "./data/edge.db", "edge.db-busy-timeout", "PT2S"))).get("edge"));
+        assertThat(s, is(new SqliteSettings(Path.of("./data/edge.db"), Duration.ofSeconds(2))));
+        try (Database other = Database.open(s.withFile(dir.resolve("other.db")), MIGRATIONS)) {
+            assertThat(other.read(SqliteDatabaseTest::pragmas).get(3), is(2000));
+        }
+        Exception e = assertThrows(Exception.class, () -> SqliteSettings.create(Config.just(ConfigSources.create(Map.of(
+                "edge.db-path", "x.db", "edge.db-busy-timeout", "5000"))).get("edge")));
+        assertThat(e.getMessage(), containsString("db-busy-timeout"));
     }
 
     private List<String> names() {
