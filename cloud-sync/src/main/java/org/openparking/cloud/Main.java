@@ -1,6 +1,5 @@
 package org.openparking.cloud;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.health.HealthCheckResponse;
@@ -52,13 +51,16 @@ import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
-import org.openparking.cloud.store.Database;
 import org.openparking.protocol.amqp.Topology;
 import org.openparking.protocol.config.EnvOverrides;
+import org.openparking.platform.jdbc.PooledDataSource;
+import org.openparking.platform.jdbc.PostgresSettings;
 
 /** cloud-sync's composition root: everything is built once here and passed by constructor. */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    /** The Flyway migrations of cloud-sync's database. */
+    public static final String MIGRATIONS = "classpath:db/migration";
 
     private Main() {
     }
@@ -120,9 +122,10 @@ public final class Main {
     /** Starts cloud-sync with these authentication settings and limits. */
     public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
-        HikariDataSource dataSource = Database.pool(settings.dbUrl(), settings.dbPoolSize());
+        PooledDataSource dataSource = PooledDataSource.postgres(dbSettings(settings.dbUrl(), settings.dbPoolSize()),
+                "cloud-sync");
         try {
-            int ran = Database.migrate(dataSource);
+            int ran = dataSource.migrate(MIGRATIONS);
             LOG.info(() -> "database migrated, " + ran + " migrations applied");
         } catch (RuntimeException e) {
             dataSource.close();
@@ -186,6 +189,12 @@ public final class Main {
         return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway);
     }
 
+    /** The built-in {@code db} section (its timeouts) on this URL and pool size; tests open their pools with it. */
+    public static PostgresSettings dbSettings(String url, int poolSize) {
+        return PostgresSettings.create(Config.just(ConfigSources.classpath("application.yaml")).get("db"))
+                .with(url, poolSize);
+    }
+
     private static HealthCheckResponse databaseHealth(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             return HealthCheckResponse.builder().status(c.isValid(2)).build();
@@ -210,7 +219,7 @@ public final class Main {
 
     /** A started cloud-sync; close stops HTTP, consumer and publisher and closes the pool. */
     public record Running(WebServer server, EventConsumer consumer, UnsentRepublisher republisher,
-                          ConfirmingPublisher publisher, HikariDataSource dataSource, IngestStats stats,
+                          ConfirmingPublisher publisher, PooledDataSource dataSource, IngestStats stats,
                           Gateway gateway)
             implements AutoCloseable {
         public int port() {

@@ -73,8 +73,8 @@ class CrossLevelExitTest {
             assertThat(session.path("status").asText(), is("CLOSED"));
             assertThat(session.path("levelId").asText(), is("L1"));
             assertThat(session.path("exitLevelId").asText(), is("L0"));
-            Long commands = org.openparking.cloud.store.Jdbc.read(cloud.app.dataSource(), c ->
-                    org.openparking.cloud.store.Jdbc.query(c,
+            Long commands = org.openparking.platform.jdbc.Jdbc.read(cloud.app.dataSource(), c ->
+                    org.openparking.platform.jdbc.Jdbc.query(c,
                             "SELECT count(*) FROM commands WHERE command_id = ? AND edge_id = 'multi.L1' AND applied",
                             rs -> rs.getLong(1), EventApplier.closeSessionCommandId(sessionId)).getFirst());
             assertThat(commands, is(1L));

@@ -35,7 +35,8 @@ import org.openparking.edge.payment.PaymentResults;
 import org.openparking.edge.realtime.Realtime;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.SessionRepository;
-import org.openparking.edge.store.Database;
+import org.openparking.edge.store.EdgeDatabase;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.edge.store.LevelSetup;
 import org.openparking.edge.sync.CloudSync;
 import org.openparking.edge.sync.SyncSettings;
@@ -68,7 +69,7 @@ public final class EdgeApplication implements AutoCloseable {
 
     private EdgeApplication(EdgeSettings settings, Config serverConfig, SyncSettings syncSettings, Clock clock) {
         this.settings = settings;
-        this.db = Database.open(Path.of(settings.dbPath()));
+        this.db = EdgeDatabase.open(Path.of(settings.dbPath()));
         TariffRepository tariffs = new TariffRepository();
         LevelSetup.apply(db, settings, tariffs, clock.instant());
 

@@ -1,6 +1,7 @@
 package org.openparking.payment;
 
-import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import java.util.function.Supplier;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
-import org.openparking.payment.store.Database;
 import org.openparking.payment.store.JdbcPaymentStore;
 import org.openparking.payment.store.PaymentStore;
 import org.openparking.payment.stripe.PaymentGateway;
@@ -30,6 +30,8 @@ import org.openparking.payment.worker.PaymentMetrics;
 import org.openparking.payment.worker.PaymentProcessor;
 import org.openparking.payment.worker.PaymentWorker;
 import org.openparking.payment.worker.PendingSweeper;
+import org.openparking.platform.jdbc.PooledDataSource;
+import org.openparking.platform.jdbc.PostgresSettings;
 
 /**
  * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
@@ -38,13 +40,13 @@ import org.openparking.payment.worker.PendingSweeper;
 public final class PaymentApplication implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PaymentApplication.class.getName());
 
-    private final HikariDataSource dataSource;
+    private final PooledDataSource dataSource;
     private final ResilientPaymentGateway gateway;
     private final PaymentWorker worker;
     private final WebServer server;
     private final PendingSweeper sweeper;
 
-    private PaymentApplication(HikariDataSource dataSource, ResilientPaymentGateway gateway, PaymentWorker worker,
+    private PaymentApplication(PooledDataSource dataSource, ResilientPaymentGateway gateway, PaymentWorker worker,
                                WebServer server, PendingSweeper sweeper) {
         this.sweeper = sweeper;
         this.dataSource = dataSource;
@@ -62,9 +64,10 @@ public final class PaymentApplication implements AutoCloseable {
         LOG.info("starting with " + settings);
         // Each consumer holds one connection through its Stripe call (the claim), plus webhooks.
         int poolSize = Math.max(settings.dbPoolSize(), settings.worker().consumers() + 2);
-        HikariDataSource dataSource = Database.open(settings.dbUrl(), poolSize);
+        PooledDataSource dataSource = PooledDataSource.postgres(dbSettings(settings.dbUrl(), poolSize), "payment-worker");
         PaymentWorker worker = null;
         try {
+            dataSource.migrate("classpath:db/migration");
             PaymentStore store = new JdbcPaymentStore(dataSource);
             PaymentGateway stripe;
             if (settings.stripe().simulated()) {
@@ -110,6 +113,12 @@ public final class PaymentApplication implements AutoCloseable {
             dataSource.close();
             throw e;
         }
+    }
+
+    /** The built-in {@code db} section (its timeouts) on this URL and pool size. */
+    static PostgresSettings dbSettings(String url, int poolSize) {
+        return PostgresSettings.create(Config.just(ConfigSources.classpath("application.yaml")).get("db"))
+                .with(url, poolSize);
     }
 
     /** The HTTP routes: the Stripe webhook and a readiness view of the worker. */

@@ -21,7 +21,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openparking.payment.worker.CardNumbers;
+import org.openparking.protocol.CardNumbers;
 
 /** Configuration layering, secrets kept out of dumps and logs, and the observe endpoints. */
 class SettingsTest extends WorkerTestBase {

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
 import org.openparking.cloud.auth.Principal;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 
 /**
  * The append-only audit log. Rows are written inside the transaction of the action they record

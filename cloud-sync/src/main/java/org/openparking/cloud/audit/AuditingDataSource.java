@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.openparking.cloud.auth.Principal;
 import org.openparking.cloud.auth.RequestScope;
-import org.openparking.cloud.store.DelegatingDataSource;
+import org.openparking.platform.jdbc.DelegatingDataSource;
 
 /**
  * A data source that tells PostgreSQL who is acting: on each checkout it sets the session settings

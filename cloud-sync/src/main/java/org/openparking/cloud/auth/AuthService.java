@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
 import org.openparking.cloud.audit.AuditLog;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.TrustOperatorKey;
 

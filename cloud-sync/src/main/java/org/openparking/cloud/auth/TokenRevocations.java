@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import javax.sql.DataSource;
 import org.openparking.cloud.audit.AuditLog;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 
 /**
  * Revoked tokens in PostgreSQL: one token by its {@code jti} (logout), or every token of a user

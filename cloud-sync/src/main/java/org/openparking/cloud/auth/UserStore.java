@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.openparking.cloud.audit.AuditLog;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 
 /** Users with BCrypt password hashes, and the lots each operator owns. */

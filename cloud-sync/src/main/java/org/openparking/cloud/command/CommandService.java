@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.Message;

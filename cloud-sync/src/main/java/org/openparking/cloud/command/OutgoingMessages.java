@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.amqp.Outgoing;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;

@@ -17,7 +17,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.AvailabilityChanged;
 import org.openparking.protocol.CloseSessionElsewhere;
 import org.openparking.protocol.CommandApplied;

@@ -4,7 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 
 /** Reads of payments, the unable-to-collect ledger and refunds. */
 public final class PaymentQueries {

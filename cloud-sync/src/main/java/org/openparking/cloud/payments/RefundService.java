@@ -6,7 +6,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.RefundRequested;
 
 /**

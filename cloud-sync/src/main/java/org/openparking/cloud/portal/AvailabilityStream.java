@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.auth.Principal;
 import org.openparking.cloud.auth.RequestScope;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Json;
 
 /**

@@ -8,7 +8,6 @@ import static org.hamcrest.Matchers.is;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -26,8 +25,9 @@ import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Database;
-import org.openparking.cloud.store.DelegatingDataSource;
+import org.openparking.cloud.Main;
+import org.openparking.platform.jdbc.PooledDataSource;
+import org.openparking.platform.jdbc.DelegatingDataSource;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentStatus;
@@ -40,7 +40,7 @@ import org.openparking.testing.TestDatabase;
 class ConsumerFailureTest {
     private static TestBroker broker;
     private TestDatabase database;
-    private HikariDataSource dataSource;
+    private PooledDataSource dataSource;
     private Connection edgeConnection;
     private Channel edge;
 
@@ -57,8 +57,8 @@ class ConsumerFailureTest {
     @BeforeEach
     void setUp() throws Exception {
         database = TestDatabase.create();
-        dataSource = Database.pool(database.url(), 6);
-        Database.migrate(dataSource);
+        dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 6), "cloud-sync");
+        dataSource.migrate(Main.MIGRATIONS);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
         edgeConnection = f.newConnection("test-edge");

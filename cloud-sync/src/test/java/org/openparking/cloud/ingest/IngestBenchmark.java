@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.is;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
@@ -17,7 +16,8 @@ import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Database;
+import org.openparking.cloud.Main;
+import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentStatus;
@@ -39,8 +39,9 @@ class IngestBenchmark {
         int prefetch = Integer.getInteger("bench.prefetch", 100);
         int batch = Integer.getInteger("bench.batch", 100);
         try (TestBroker broker = TestBroker.create(); TestDatabase database = TestDatabase.create();
-             HikariDataSource dataSource = Database.pool(database.url(), consumers + 2)) {
-            Database.migrate(dataSource);
+             PooledDataSource dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), consumers + 2),
+                     "cloud-sync")) {
+            dataSource.migrate(Main.MIGRATIONS);
             ConnectionFactory f = new ConnectionFactory();
             f.setUri(broker.uri());
             long publishNanos;

@@ -4,7 +4,6 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,8 +24,9 @@ import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Database;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.cloud.Main;
+import org.openparking.platform.jdbc.PooledDataSource;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.PaymentStatus;
@@ -58,7 +58,7 @@ class OrderToleranceTest {
 
     private static TestBroker broker;
     private static TestDatabase database;
-    private static HikariDataSource dataSource;
+    private static PooledDataSource dataSource;
     private static EventApplier applier;
     private static List<Envelope> events;
     private static List<String> inOrderState;
@@ -67,8 +67,8 @@ class OrderToleranceTest {
     static void setUp() throws Exception {
         broker = TestBroker.create();
         database = TestDatabase.create();
-        dataSource = Database.pool(database.url(), 8);
-        Database.migrate(dataSource);
+        dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 8), "cloud-sync");
+        dataSource.migrate(Main.MIGRATIONS);
         applier = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
                 new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC()));
         events = scenario();

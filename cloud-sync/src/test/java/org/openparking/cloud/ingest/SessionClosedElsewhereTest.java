@@ -10,7 +10,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import com.zaxxer.hikari.HikariDataSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -27,8 +26,9 @@ import org.openparking.cloud.Events;
 import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
-import org.openparking.cloud.store.Database;
-import org.openparking.cloud.store.Jdbc;
+import org.openparking.cloud.Main;
+import org.openparking.platform.jdbc.PooledDataSource;
+import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.CloseSessionElsewhere;
 import org.openparking.protocol.CommandApplied;
 import org.openparking.protocol.Envelope;
@@ -50,7 +50,7 @@ class SessionClosedElsewhereTest {
     private static TestBroker broker;
     private static Connection amqp;
     private TestDatabase database;
-    private HikariDataSource dataSource;
+    private PooledDataSource dataSource;
     private EventApplier applier;
     private ConfirmingPublisher publisher;
 
@@ -71,8 +71,8 @@ class SessionClosedElsewhereTest {
     @BeforeEach
     void setUp() {
         database = TestDatabase.create();
-        dataSource = Database.pool(database.url(), 4);
-        Database.migrate(dataSource);
+        dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 4), "cloud-sync");
+        dataSource.migrate(Main.MIGRATIONS);
         publisher = new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000);
         applier = new EventApplier(dataSource, Clock.systemUTC(),
                 new OutgoingMessages(dataSource, publisher, Clock.systemUTC()));

@@ -18,7 +18,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 
 /**
  * Verifies operator tokens (ES256 JWTs issued by cloud-sync) with public keys the cloud pushed to this

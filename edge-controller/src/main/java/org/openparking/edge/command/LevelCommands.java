@@ -16,7 +16,7 @@ import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.session.ParkingService;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.firmware.BarrierGate;
 import org.openparking.protocol.CloseSessionElsewhere;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
-import org.openparking.edge.store.StoreException;
+import org.openparking.platform.jdbc.StoreException;
 
 /** The one place where failures become HTTP statuses: {@code {"error": CODE, "message": ...}}. */
 public final class ErrorHandling {

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.outbox.Outbox;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.LaneChanged;
 
 /** Stores each barrier movement with its {@code lane.changed} event, so the cloud sees lanes too. */

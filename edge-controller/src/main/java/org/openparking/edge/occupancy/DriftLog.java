@@ -5,7 +5,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.VehicleType;
 
 /** The level's drift events, newest first, as {@code GET /drift} shows them to a technician. */

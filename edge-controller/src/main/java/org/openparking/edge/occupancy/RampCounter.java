@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.config.EdgeSettings;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.firmware.RampDetector;
 import org.openparking.protocol.VehicleType;
 

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.firmware.SpotSensor;
 import org.openparking.protocol.VehicleType;
 

@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 
 /**
  * Every heartbeat, checks that the in-memory availability is the committed one (one tiny query), reloads it

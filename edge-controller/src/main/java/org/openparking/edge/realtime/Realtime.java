@@ -14,7 +14,7 @@ import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.lane.LaneView;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.firmware.LevelSign;
 
 /**

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.tariff.TariffRepository;
+import org.openparking.platform.jdbc.Database;
 
 /**
  * Brings the SQLite file in line with the configuration at start-up: the level's identity, its spots,

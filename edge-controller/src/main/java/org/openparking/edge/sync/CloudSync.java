@@ -4,7 +4,7 @@ import java.time.Clock;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 
 /**
  * The edge's link to the cloud: the outbox relay and the consumer of the edge's queue, on one broker

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.logging.Logger;
 import org.openparking.edge.payment.PaymentLink;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 
 /**
  * The edge's view of its cloud link, and the {@link PaymentLink} the exits consult: CLOUD_DOWN while

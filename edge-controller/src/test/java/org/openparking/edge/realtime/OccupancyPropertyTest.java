@@ -40,7 +40,8 @@ import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.SessionRepository;
-import org.openparking.edge.store.Database;
+import org.openparking.edge.store.EdgeDatabase;
+import org.openparking.platform.jdbc.Database;
 import org.openparking.edge.store.LevelSetup;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
@@ -128,7 +129,7 @@ class OccupancyPropertyTest {
                 sensors ? EdgeSettings.OccupancyMode.SENSORS : EdgeSettings.OccupancyMode.COUNTING, Duration.ZERO,
                 new EdgeSettings.Mqtt("", "unused", "", "", Duration.ofSeconds(10)), ramps);
         Clock clock = Clock.fixed(Instant.parse("2026-11-25T08:00:00Z"), ZoneOffset.UTC);
-        try (Database db = Database.open(dir.resolve("edge.db"))) {
+        try (Database db = EdgeDatabase.open(dir.resolve("edge.db"))) {
             TariffRepository tariffs = new TariffRepository();
             LevelSetup.apply(db, settings, tariffs, clock.instant());
             Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);

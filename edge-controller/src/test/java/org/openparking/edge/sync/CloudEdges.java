@@ -22,7 +22,7 @@ import org.openparking.edge.EdgeApplication;
 import org.openparking.edge.config.ConfigLoader;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.config.SettingsReader;
-import org.openparking.edge.store.Database;
+import org.openparking.platform.jdbc.Database;
 
 /** Starts real edges for the sync tests: a temp SQLite file, port 0, quick reconnects. */
 final class CloudEdges {

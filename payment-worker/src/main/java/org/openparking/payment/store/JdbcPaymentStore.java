@@ -10,10 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.platform.jdbc.Transaction;
 
 /** {@link PaymentStore} on PostgreSQL with plain JDBC. */
 public final class JdbcPaymentStore implements PaymentStore {
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final long TIMEOUT_MARGIN_MS = 5_000;
     private static final String COLUMNS = "payment_id, session_id, status, amount, currency, deferred,"
             + " provider_reference, failure_code, failure_message, refunded_amount, edge_id, lot_id, level_id, seq,"
             + " created_at, updated_at";
@@ -26,13 +29,21 @@ public final class JdbcPaymentStore implements PaymentStore {
 
     @Override
     public PaymentClaim claim(PaymentRecord initial, Duration timeout) {
-        Connection c = null;
+        Transaction tx = null;
         try {
-            c = dataSource.getConnection();
-            c.setAutoCommit(false);
+            tx = Jdbc.begin(dataSource);
+            Connection c = tx.connection();
+            long waitMs = Math.max(1, timeout.toMillis());
             try (Statement s = c.createStatement()) {
-                // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded.
-                s.execute("SET LOCAL lock_timeout = '" + Math.max(1, timeout.toMillis()) + "ms'");
+                // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded by the
+                // lock timeout. The pool's statement and socket timeouts are lifted above it for this
+                // transaction, or they would cut that wait short with a different error.
+                s.execute("SET LOCAL lock_timeout = '" + waitMs + "ms'");
+                s.execute("SET LOCAL statement_timeout = '" + (waitMs + TIMEOUT_MARGIN_MS) + "ms'");
+            }
+            int socketMs = (int) Math.min(Integer.MAX_VALUE, waitMs + 2 * TIMEOUT_MARGIN_MS);
+            if (c.getNetworkTimeout() != 0 && c.getNetworkTimeout() < socketMs) {
+                c.setNetworkTimeout(Runnable::run, socketMs);
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_results (" + COLUMNS + ")"
                     + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (payment_id) DO NOTHING")) {
@@ -50,9 +61,11 @@ public final class JdbcPaymentStore implements PaymentStore {
                     current = read(rs);
                 }
             }
-            return new JdbcClaim(c, current);
+            return new JdbcClaim(tx, current);
         } catch (SQLException e) {
-            closeQuietly(c);
+            if (tx != null) {
+                tx.close();
+            }
             throw new StoreException("cannot claim payment " + initial.paymentId(), e,
                     LOCK_NOT_AVAILABLE.equals(e.getSQLState()));
         }
@@ -143,16 +156,15 @@ public final class JdbcPaymentStore implements PaymentStore {
     @Override
     public WebhookTransaction beginWebhook() {
         try {
-            Connection c = dataSource.getConnection();
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
+            Transaction tx = Jdbc.begin(dataSource);
+            try (Statement s = tx.connection().createStatement()) {
                 // A worker's claim holds the row through its Stripe call; do not wait on it for long.
                 s.execute("SET LOCAL lock_timeout = '10s'");
             } catch (SQLException e) {
-                closeQuietly(c);
+                tx.close();
                 throw e;
             }
-            return new JdbcWebhookTransaction(c);
+            return new JdbcWebhookTransaction(tx);
         } catch (SQLException e) {
             throw new StoreException("cannot begin webhook transaction", e, false);
         }
@@ -203,31 +215,12 @@ public final class JdbcPaymentStore implements PaymentStore {
         }
     }
 
-    private static void closeQuietly(Connection c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            if (!c.getAutoCommit()) {
-                c.rollback();
-            }
-        } catch (SQLException ignored) {
-            // the connection is going away anyway
-        }
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // nothing more to release
-        }
-    }
-
     private static final class JdbcClaim implements PaymentClaim {
-        private final Connection connection;
+        private final Transaction tx;
         private final PaymentRecord current;
-        private boolean done;
 
-        JdbcClaim(Connection connection, PaymentRecord current) {
-            this.connection = connection;
+        JdbcClaim(Transaction tx, PaymentRecord current) {
+            this.tx = tx;
             this.current = current;
         }
 
@@ -239,9 +232,8 @@ public final class JdbcPaymentStore implements PaymentStore {
         @Override
         public void complete(PaymentRecord updated) {
             try {
-                update(connection, updated);
-                connection.commit();
-                done = true;
+                update(tx.connection(), updated);
+                tx.commit();
             } catch (SQLException e) {
                 throw new StoreException("cannot store payment " + updated.paymentId(), e, false);
             }
@@ -249,25 +241,17 @@ public final class JdbcPaymentStore implements PaymentStore {
 
         @Override
         public void close() {
-            if (!done) {
-                closeQuietly(connection);
-                return;
-            }
-            try {
-                connection.setAutoCommit(true);
-                connection.close();
-            } catch (SQLException ignored) {
-                // committed already
-            }
+            tx.close();
         }
     }
 
     private static final class JdbcWebhookTransaction implements WebhookTransaction {
+        private final Transaction tx;
         private final Connection connection;
-        private boolean committed;
 
-        JdbcWebhookTransaction(Connection connection) {
-            this.connection = connection;
+        JdbcWebhookTransaction(Transaction tx) {
+            this.tx = tx;
+            this.connection = tx.connection();
         }
 
         @Override
@@ -320,8 +304,7 @@ public final class JdbcPaymentStore implements PaymentStore {
         @Override
         public void commit() {
             try {
-                connection.commit();
-                committed = true;
+                tx.commit();
             } catch (SQLException e) {
                 throw new StoreException("cannot commit webhook transaction", e, false);
             }
@@ -329,16 +312,7 @@ public final class JdbcPaymentStore implements PaymentStore {
 
         @Override
         public void close() {
-            if (!committed) {
-                closeQuietly(connection);
-                return;
-            }
-            try {
-                connection.setAutoCommit(true);
-                connection.close();
-            } catch (SQLException ignored) {
-                // committed already
-            }
+            tx.close();
         }
     }
 }

@@ -14,6 +14,7 @@ import org.openparking.payment.store.StoreException;
 import org.openparking.payment.stripe.Disposition;
 import org.openparking.payment.stripe.GatewayException;
 import org.openparking.payment.stripe.PaymentGateway;
+import org.openparking.protocol.CardNumbers;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;

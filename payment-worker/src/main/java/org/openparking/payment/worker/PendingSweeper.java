@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.openparking.payment.store.PaymentRecord;
 import org.openparking.payment.store.PaymentStore;
+import org.openparking.protocol.CardNumbers;
 import org.openparking.protocol.Envelope;
 
 /**

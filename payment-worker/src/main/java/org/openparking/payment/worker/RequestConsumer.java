@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.openparking.protocol.CardNumbers;
 
 /**
  * One competing consumer of {@code payments.requests}: manual acks, one delivery at a time on its

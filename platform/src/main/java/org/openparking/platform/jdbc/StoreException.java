@@ -1,6 +1,6 @@
-package org.openparking.edge.store;
+package org.openparking.platform.jdbc;
 
-/** The SQLite file could not be read or written. Maps to 503: the level's truth is unavailable. */
+/** A database operation failed; the cause is the driver's {@link java.sql.SQLException}. */
 public final class StoreException extends RuntimeException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);

@@ -1,4 +1,4 @@
-package org.openparking.cloud.store;
+package org.openparking.platform.jdbc;
 
 import java.io.PrintWriter;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package org.openparking.cloud.store;
+package org.openparking.platform.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,30 +9,50 @@ import java.sql.Types;
 import java.time.Instant;
 import javax.sql.DataSource;
 
-/** Plain JDBC helpers: one transaction per unit of work, parameters bound by position. */
+/**
+ * Plain JDBC helpers, for SQLite and PostgreSQL alike: the one place that commits and rolls back, and
+ * parameters bound by position.
+ */
 public final class Jdbc {
     private Jdbc() {
     }
 
-    /** Work done inside one transaction. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction: commit on return, rollback on any exception. */
+    /** Runs {@code work} in one transaction on a pooled connection: commit on return, rollback on any exception. */
     public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
+            return inTransaction(c, work);
         }
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a connection the caller keeps (the SQLite writer). The
+     * connection is back in auto-commit afterwards; an Error rolls back too, since switching auto-commit
+     * back on would otherwise commit the half-done work.
+     */
+    static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        T result;
+        try {
+            result = work.run(c);
+            c.commit();
+        } catch (Throwable e) {
+            rollbackQuietly(c, e);
+            throw e;
+        }
+        c.setAutoCommit(true);
+        return result;
+    }
+
+    /** Begins a transaction on a pooled connection that the caller commits and closes (see {@link Transaction}). */
+    public static Transaction begin(DataSource dataSource) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            new HeldTransaction(c).close();
+            throw e;
+        }
+        return new HeldTransaction(c);
     }
 
     /** Runs a read in an auto-commit connection. */
@@ -115,9 +135,53 @@ public final class Jdbc {
     public record Json(String text) {
     }
 
-    private static void rollbackQuietly(Connection c, Exception cause) {
+    /** {@link Transaction} on one connection. */
+    private static final class HeldTransaction implements Transaction {
+        private final Connection connection;
+        private boolean committed;
+
+        HeldTransaction(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public void commit() throws SQLException {
+            connection.commit();
+            committed = true;
+        }
+
+        @Override
+        public void close() {
+            // Failures here are not worth more than the work's own: a broken connection is discarded by the pool.
+            try {
+                if (!committed) {
+                    connection.rollback();
+                }
+            } catch (SQLException ignored) {
+                // released below either way
+            }
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // the pool resets it, or discards the connection
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();
+            c.setAutoCommit(true);
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }

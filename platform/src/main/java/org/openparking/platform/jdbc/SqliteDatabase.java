@@ -1,4 +1,4 @@
-package org.openparking.edge.store;
+package org.openparking.platform.jdbc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,15 +13,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
-import org.flywaydb.core.Flyway;
 
 /**
- * The level's SQLite file. One writer connection behind a lock (SQLite has one writer anyway, and
- * serialising in Java avoids SQLITE_BUSY), a few reader connections that WAL lets run beside it.
- * {@code synchronous=FULL}: a transaction that returned is on disk, so an entry acknowledged with 201
- * survives a power cut, not just a process crash.
+ * {@link Database} on a SQLite file. {@code synchronous=FULL}: a transaction that returned is on disk,
+ * so an entry acknowledged with 201 survives a power cut, not just a process crash.
  */
-public final class Database implements AutoCloseable {
+final class SqliteDatabase implements Database {
     private static final int READERS = 4;
 
     private final String url;
@@ -30,16 +27,16 @@ public final class Database implements AutoCloseable {
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
 
-    private Database(String url) throws SQLException {
+    private SqliteDatabase(String url, SqliteSettings settings) throws SQLException {
         this.url = url;
-        this.writer = open(url);
+        this.writer = connect(url, settings);
         for (int i = 0; i < READERS; i++) {
-            readers.add(open(url));
+            readers.add(connect(url, settings));
         }
     }
 
-    /** Opens (creating if needed) the database file and runs the migrations. */
-    public static Database open(Path file) {
+    static Database open(SqliteSettings settings, String migrations) {
+        Path file = settings.file();
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -49,54 +46,40 @@ public final class Database implements AutoCloseable {
             throw new UncheckedIOException("cannot create the directory of " + file, e);
         }
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
-        migrate(url);
+        Migrations.run(url, migrations);
         try {
-            return new Database(url);
+            return new SqliteDatabase(url, settings);
         } catch (SQLException e) {
             throw new StoreException("cannot open " + file, e);
         }
     }
 
-    private static void migrate(String url) {
-        Flyway.configure()
-                .dataSource(url, null, null)
-                .locations("classpath:db/edge")
-                .load()
-                .migrate();
-    }
-
-    private static Connection open(String url) throws SQLException {
+    private static Connection connect(String url, SqliteSettings settings) throws SQLException {
         Connection c = DriverManager.getConnection(url);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA foreign_keys=ON");
-            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("PRAGMA busy_timeout=" + settings.busyTimeout().toMillis());
+        } catch (SQLException e) {
+            c.close();
+            throw e;
         }
         return c;
     }
 
-    /** The JDBC URL, for tools and benchmarks that open their own connection with the same pragmas. */
+    @Override
     public String url() {
         return url;
     }
 
-    /** Runs {@code work} in one write transaction; commits if it returns, rolls back if it throws. */
+    @Override
     public <T> T write(Work<T> work) {
         writeLock.lock();
         try {
-            writer.setAutoCommit(false);
-            try {
-                T result = work.run(writer);
-                writer.commit();
-                commitListeners.forEach(Runnable::run);
-                return result;
-            } catch (Exception e) {
-                writer.rollback();
-                throw e;
-            } finally {
-                writer.setAutoCommit(true);
-            }
+            T result = Jdbc.inTransaction(writer, work);
+            commitListeners.forEach(Runnable::run);
+            return result;
         } catch (SQLException e) {
             throw new StoreException("write transaction failed", e);
         } finally {
@@ -104,15 +87,12 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs {@code listener} after every committed write, on the writer's thread; it must not block.
-     * The outbox relay uses it to pick up new rows at once instead of polling.
-     */
+    @Override
     public void afterCommit(Runnable listener) {
         commitListeners.add(listener);
     }
 
-    /** Runs {@code work} on a reader connection (a consistent snapshot per statement, WAL). */
+    @Override
     public <T> T read(Work<T> work) {
         Connection c;
         try {
@@ -143,11 +123,5 @@ public final class Database implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /** A unit of JDBC work. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run(Connection connection) throws SQLException;
     }
 }

@@ -1,0 +1,76 @@
+package org.openparking.platform.jdbc;
+
+import io.helidon.config.Config;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A PostgreSQL connection pool. Every wait is bounded, so an unreachable or stuck database shows up as
+ * a failed (and retried) operation within seconds instead of a hung thread.
+ *
+ * @param url              JDBC URL ({@code url})
+ * @param poolSize         most connections ({@code pool-size})
+ * @param connectTimeout   TCP connect to the server ({@code connect-timeout}, pgjdbc {@code connectTimeout})
+ * @param socketTimeout    a read from the server, the guard against a dead peer ({@code socket-timeout},
+ *                         pgjdbc {@code socketTimeout}); keep it above the statement timeout
+ * @param statementTimeout a statement, cancelled by the server ({@code statement-timeout},
+ *                         {@code statement_timeout}); a transaction may lift it for itself with
+ *                         {@code SET LOCAL}
+ * @param poolTimeout      waiting for a free pooled connection ({@code pool-timeout}, HikariCP
+ *                         {@code connectionTimeout})
+ */
+public record PostgresSettings(String url, int poolSize, Duration connectTimeout, Duration socketTimeout,
+                               Duration statementTimeout, Duration poolTimeout) {
+    public PostgresSettings {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("db.url is required");
+        }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("db.pool-size must be at least 1, was " + poolSize);
+        }
+        positive(connectTimeout, "db.connect-timeout");
+        positive(socketTimeout, "db.socket-timeout");
+        positive(statementTimeout, "db.statement-timeout");
+        positive(poolTimeout, "db.pool-timeout");
+        if (poolTimeout.toMillis() < 250) {
+            throw new IllegalArgumentException("db.pool-timeout must be at least PT0.25S, was " + poolTimeout);
+        }
+    }
+
+    /** Maps a service's {@code db} section. */
+    public static PostgresSettings create(Config db) {
+        return new PostgresSettings(db.get("url").asString().get(), db.get("pool-size").asInt().get(),
+                duration(db, "connect-timeout"), duration(db, "socket-timeout"), duration(db, "statement-timeout"),
+                duration(db, "pool-timeout"));
+    }
+
+    /** The same timeouts on another database or pool size. */
+    public PostgresSettings with(String otherUrl, int otherPoolSize) {
+        return new PostgresSettings(otherUrl, otherPoolSize, connectTimeout, socketTimeout, statementTimeout,
+                poolTimeout);
+    }
+
+    /** The same settings with another statement timeout. */
+    public PostgresSettings withStatementTimeout(Duration timeout) {
+        return new PostgresSettings(url, poolSize, connectTimeout, socketTimeout, timeout, poolTimeout);
+    }
+
+    /** Without the URL's password, so a config dump never leaks it. */
+    @Override
+    public String toString() {
+        return "PostgresSettings[url=" + url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@")
+                + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + ", socketTimeout=" + socketTimeout
+                + ", statementTimeout=" + statementTimeout + ", poolTimeout=" + poolTimeout + "]";
+    }
+
+    private static Duration duration(Config db, String key) {
+        return db.get(key).as(Duration.class).get();
+    }
+
+    private static void positive(Duration d, String key) {
+        Objects.requireNonNull(d, key);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, was " + d);
+        }
+    }
+}
