@@ -45,6 +45,7 @@ import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.firmware.BarrierGate;
 import org.openparking.firmware.HardwareFactory;
 import org.openparking.firmware.LevelHardware;
+import org.openparking.platform.json.JsonMedia;
 
 /**
  * One running level: every component built once, in dependency order, and closed in reverse. Main
@@ -128,6 +129,7 @@ public final class EdgeApplication implements AutoCloseable {
                 tokens, settings.auth(), sync, ramps, new DriftLog(db));
         this.server = WebServer.builder()
                 .config(serverConfig)
+                .mediaContext(JsonMedia.context())
                 .addFeature(observe())
                 .routing(r -> {
                     EdgeRouting.routing(r, parts);
