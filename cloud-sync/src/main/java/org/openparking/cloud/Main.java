@@ -67,7 +67,7 @@ public final class Main {
         LogConfig.configureRuntime();
         Config config = loadConfig(System.getenv());
         Running running = start(CloudSettings.from(config), AuthSettings.from(config), AfterCommitHook.NONE);
-        registerMetrics(running);
+        registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
@@ -194,8 +194,7 @@ public final class Main {
     }
 
     /** Ingest counters as meters of /observe/metrics. */
-    private static void registerMetrics(Running running) {
-        MeterRegistry registry = Metrics.globalRegistry();
+    private static void registerMetrics(MeterRegistry registry, Running running) {
         IngestStats s = running.stats();
         gauge(registry, "cloud_sync_events_applied", s::appliedCount);
         gauge(registry, "cloud_sync_events_duplicate", s::duplicateCount);

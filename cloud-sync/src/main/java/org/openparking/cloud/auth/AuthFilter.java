@@ -197,8 +197,19 @@ public final class AuthFilter implements Filter {
         HttpErrors.send(res, Status.UNAUTHORIZED_401, "UNAUTHORIZED", message);
     }
 
+    /** A 429 from a handler (login). */
     static void tooMany(io.helidon.webserver.http.ServerResponse res, Duration wait, String message) {
-        res.header(RETRY_AFTER, String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
+        res.header(RETRY_AFTER, retryAfter(wait));
         HttpErrors.send(res, Status.TOO_MANY_REQUESTS_429, "RATE_LIMITED", message);
+    }
+
+    /** A 429 from this filter, which answers without proceeding. */
+    private static void tooMany(RoutingResponse res, Duration wait, String message) {
+        res.header(RETRY_AFTER, retryAfter(wait));
+        HttpErrors.send(res, Status.TOO_MANY_REQUESTS_429, "RATE_LIMITED", message);
+    }
+
+    private static String retryAfter(Duration wait) {
+        return String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000));
     }
 }

@@ -9,6 +9,7 @@ import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.http.media.jackson.JacksonRuntimeException;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Arrays;
@@ -64,6 +65,20 @@ public final class HttpErrors {
     }
 
     public static void send(ServerResponse res, Status status, String code, String message) {
+        send(res, status, new ErrorBody(code, message));
+    }
+
+    /**
+     * From a filter that answers instead of proceeding: the body is streamed by the media support, so the
+     * response is committed here, as Helidon requires a filter that does not proceed to leave it sent.
+     */
+    public static void send(RoutingResponse res, Status status, ErrorBody body) {
+        res.status(status);
+        res.send(body);
+        res.commit();
+    }
+
+    public static void send(RoutingResponse res, Status status, String code, String message) {
         send(res, status, new ErrorBody(code, message));
     }
 
