@@ -4,6 +4,8 @@ import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -81,8 +83,10 @@ public final class EdgeApplication implements AutoCloseable {
         });
         Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);
         this.board = new LevelAvailability();
+        // The registry /observe/metrics serves, looked up once here and handed to what records meters.
+        MeterRegistry metrics = Metrics.globalRegistry();
         Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
-                clock, board);
+                clock, board, metrics);
         board.publish(db.write(c -> {
             occupancy.start(c);
             return occupancy.announce(c);
@@ -93,7 +97,7 @@ public final class EdgeApplication implements AutoCloseable {
         if (settings.occupancyMode() == EdgeSettings.OccupancyMode.SENSORS) {
             spots.attach(settings.spots().stream().map(s -> hardware.spotSensor(s.id())).toList());
         }
-        RampCounter ramps = new RampCounter(db, occupancy, board, clock, settings);
+        RampCounter ramps = new RampCounter(db, occupancy, board, clock, settings, metrics);
         ramps.attach(settings.ramps().stream().map(r -> hardware.ramp(r.id())).toList());
 
         PaymentResults results = new PaymentResults();
