@@ -13,8 +13,9 @@ import org.openparking.protocol.RefundRequested;
 
 /**
  * Refunds of paid sessions. The refund row and its {@code RefundRequested} message are written in
- * one transaction (audited under the caller's name), then published to {@code parking.payments} with confirms; the worker executes it
- * with the refund id as its idempotency key, and {@code refund.result} settles the row.
+ * one transaction (audited under the caller's name), then published to {@code parking.payments} with
+ * confirms; the worker executes it with the refund id as its idempotency key, and {@code refund.result}
+ * settles the row.
  */
 public final class RefundService {
     private final DataSource dataSource;

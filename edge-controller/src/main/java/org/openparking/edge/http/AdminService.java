@@ -29,18 +29,23 @@ final class AdminService implements HttpService {
         this.auth = auth;
     }
 
+    // Request bodies: every field may be absent (null), the handlers say which ones are required.
     record LevelStatusRequest(Boolean closed, String reason) {
+        static final LevelStatusRequest NONE = new LevelStatusRequest(null, null);
     }
 
-    /** A manual barrier opening, a fault reset, or a recount: why, for the record. */
-    record ReasonRequest(String reason) {
-        static final ReasonRequest NONE = new ReasonRequest(null);
+    /** A manual barrier opening: why, for the record. */
+    record OpenRequest(String reason) {
+        static final OpenRequest NONE = new OpenRequest(null);
     }
 
+    /** {@code type} is read case-insensitively. */
     record RecountRequest(String type, Integer occupied, String reason) {
+        static final RecountRequest NONE = new RecountRequest(null, null, null);
     }
 
     record AllowListRequest(List<String> plates) {
+        static final AllowListRequest NONE = new AllowListRequest(null);
     }
 
     record LaneOpened(String laneId, boolean opened) {
@@ -96,14 +101,14 @@ final class AdminService implements HttpService {
     }
 
     private void levelStatus(ServerRequest req, ServerResponse res) {
-        LevelStatusRequest body = JsonBodies.read(req, LevelStatusRequest.class, () -> new LevelStatusRequest(null, null));
+        LevelStatusRequest body = JsonBodies.read(req, LevelStatusRequest.class, () -> LevelStatusRequest.NONE);
         boolean closed = Requests.requiredBoolean("closed", body.closed());
         res.send(commands.setClosed(closed, body.reason(), actor(req)));
     }
 
     private void open(ServerRequest req, ServerResponse res) {
         String laneId = req.path().pathParameters().get("laneId");
-        ReasonRequest body = JsonBodies.read(req, ReasonRequest.class, () -> ReasonRequest.NONE);
+        OpenRequest body = JsonBodies.read(req, OpenRequest.class, () -> OpenRequest.NONE);
         commands.openBarrier(laneId, Requests.required("reason", body.reason()), actor(req));
         res.send(new LaneOpened(laneId, true));
     }
@@ -115,7 +120,7 @@ final class AdminService implements HttpService {
     }
 
     private void recount(ServerRequest req, ServerResponse res) {
-        RecountRequest body = JsonBodies.read(req, RecountRequest.class, () -> new RecountRequest(null, null, null));
+        RecountRequest body = JsonBodies.read(req, RecountRequest.class, () -> RecountRequest.NONE);
         VehicleType type = Requests.optionalEnum("type", body.type(), VehicleType.class);
         if (type == null) {
             throw new ParkingException(Kind.BAD_REQUEST, "MISSING_FIELD", "type is required");
@@ -149,7 +154,7 @@ final class AdminService implements HttpService {
     }
 
     private void allowList(ServerRequest req, ServerResponse res) {
-        AllowListRequest body = JsonBodies.read(req, AllowListRequest.class, () -> new AllowListRequest(null));
+        AllowListRequest body = JsonBodies.read(req, AllowListRequest.class, () -> AllowListRequest.NONE);
         if (body.plates() == null || body.plates().contains(null)) {
             throw new ParkingException(Kind.BAD_REQUEST, "INVALID_FIELD", "plates must be an array of strings");
         }

@@ -163,7 +163,8 @@ final class SimulatorService implements HttpService {
     }
 
     private static boolean present(ServerRequest req) {
-        return Requests.requiredBoolean("present", body(req, PresenceRequest.class, new PresenceRequest(null)).present());
+        return Requests.requiredBoolean("present",
+                body(req, PresenceRequest.class, new PresenceRequest(null)).present());
     }
 
     private static String reason(ServerRequest req) {
