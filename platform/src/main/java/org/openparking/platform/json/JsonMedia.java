@@ -16,6 +16,8 @@ import org.openparking.protocol.Json;
  * number, as the services' hand-written field checks required before.
  */
 public final class JsonMedia {
+    private static final ObjectMapper MAPPER = strict(Json.mapper().copy());
+
     private JsonMedia() {
     }
 
@@ -26,8 +28,6 @@ public final class JsonMedia {
                 .addMediaSupport(new AnyAcceptJackson(JacksonSupport.create(MAPPER)))
                 .build();
     }
-
-    private static final ObjectMapper MAPPER = strict(Json.mapper().copy());
 
     private static ObjectMapper strict(ObjectMapper mapper) {
         mapper.coercionConfigFor(LogicalType.Textual)
