@@ -23,7 +23,6 @@ import javax.sql.DataSource;
 import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.audit.AuditLog;
 import org.openparking.cloud.audit.AuditService;
-import org.openparking.cloud.audit.AuditingDataSource;
 import org.openparking.cloud.auth.AuthFilter;
 import org.openparking.cloud.auth.AuthService;
 import org.openparking.cloud.auth.AuthSettings;
@@ -51,6 +50,7 @@ import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
+import org.openparking.platform.json.JsonMedia;
 import org.openparking.protocol.amqp.Topology;
 import org.openparking.protocol.config.EnvOverrides;
 import org.openparking.platform.jdbc.PooledDataSource;
@@ -69,7 +69,7 @@ public final class Main {
         LogConfig.configureRuntime();
         Config config = loadConfig(System.getenv());
         Running running = start(CloudSettings.from(config), AuthSettings.from(config), AfterCommitHook.NONE);
-        registerMetrics(running);
+        registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
@@ -134,15 +134,13 @@ public final class Main {
         AmqpConnector connector = new AmqpConnector(settings.amqpUri());
         IngestStats stats = new IngestStats();
         ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
-        // Operator actions go through a data source that names the caller to the audit triggers.
-        DataSource audited = new AuditingDataSource(dataSource);
-        OutgoingMessages outgoing = new OutgoingMessages(audited, publisher, clock);
+        OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
         EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock, outgoing),
                 new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
-        CommandService commands = new CommandService(audited, outgoing);
+        CommandService commands = new CommandService(dataSource, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
         PaymentQueries payments = new PaymentQueries(dataSource);
-        RefundService refunds = new RefundService(audited, outgoing);
+        RefundService refunds = new RefundService(dataSource, outgoing);
         Api api = new Api(new FleetService(fleet, commands), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
                 new CommandsService(commands));
@@ -171,6 +169,7 @@ public final class Main {
                 // Above the API's own limit, so that bodies declaring a length up to 4x the limit get the
                 // JSON 413 of AuthFilter; the server's plain 413 only stops larger and unbounded ones.
                 .maxPayloadSize(auth.maxBodyBytes() * 4)
+                .mediaContext(JsonMedia.context())
                 .featuresDiscoverServices(false)
                 .addFeature(ObserveFeature.builder()
                         .observersDiscoverServices(false)
@@ -204,8 +203,7 @@ public final class Main {
     }
 
     /** Ingest counters as meters of /observe/metrics. */
-    private static void registerMetrics(Running running) {
-        MeterRegistry registry = Metrics.globalRegistry();
+    private static void registerMetrics(MeterRegistry registry, Running running) {
         IngestStats s = running.stats();
         gauge(registry, "cloud_sync_events_applied", s::appliedCount);
         gauge(registry, "cloud_sync_events_duplicate", s::duplicateCount);

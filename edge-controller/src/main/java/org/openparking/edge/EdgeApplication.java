@@ -4,6 +4,8 @@ import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -46,6 +48,7 @@ import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.firmware.BarrierGate;
 import org.openparking.firmware.HardwareFactory;
 import org.openparking.firmware.LevelHardware;
+import org.openparking.platform.json.JsonMedia;
 
 /**
  * One running level: every component built once, in dependency order, and closed in reverse. Main
@@ -81,8 +84,10 @@ public final class EdgeApplication implements AutoCloseable {
         });
         Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);
         this.board = new LevelAvailability();
+        // The registry /observe/metrics serves, looked up once here and handed to what records meters.
+        MeterRegistry metrics = Metrics.globalRegistry();
         Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
-                clock, board);
+                clock, board, metrics);
         board.publish(db.write(c -> {
             occupancy.start(c);
             return occupancy.announce(c);
@@ -93,7 +98,7 @@ public final class EdgeApplication implements AutoCloseable {
         if (settings.occupancyMode() == EdgeSettings.OccupancyMode.SENSORS) {
             spots.attach(settings.spots().stream().map(s -> hardware.spotSensor(s.id())).toList());
         }
-        RampCounter ramps = new RampCounter(db, occupancy, board, clock, settings);
+        RampCounter ramps = new RampCounter(db, occupancy, board, clock, settings, metrics);
         ramps.attach(settings.ramps().stream().map(r -> hardware.ramp(r.id())).toList());
 
         PaymentResults results = new PaymentResults();
@@ -129,6 +134,7 @@ public final class EdgeApplication implements AutoCloseable {
                 tokens, settings.auth(), sync, ramps, new DriftLog(db));
         this.server = WebServer.builder()
                 .config(serverConfig)
+                .mediaContext(JsonMedia.context())
                 .addFeature(observe())
                 .routing(r -> {
                     EdgeRouting.routing(r, parts);

@@ -7,6 +7,7 @@ import io.helidon.http.Status;
 import java.util.function.Supplier;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -32,6 +33,8 @@ import org.openparking.payment.worker.PaymentWorker;
 import org.openparking.payment.worker.PendingSweeper;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.PostgresSettings;
+import org.openparking.platform.json.HttpErrors;
+import org.openparking.platform.json.JsonMedia;
 
 /**
  * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
@@ -62,6 +65,8 @@ public final class PaymentApplication implements AutoCloseable {
     public static PaymentApplication start(WorkerSettings settings, CrashPoints crashPoints)
             throws IOException, TimeoutException {
         LOG.info("starting with " + settings);
+        // The registry /observe/metrics serves, looked up once here and handed to what records meters.
+        MeterRegistry metrics = Metrics.globalRegistry();
         // Each consumer holds one connection through its Stripe call (the claim), plus webhooks.
         int poolSize = Math.max(settings.dbPoolSize(), settings.worker().consumers() + 2);
         PooledDataSource dataSource = PooledDataSource.postgres(dbSettings(settings.dbUrl(), poolSize), "payment-worker");
@@ -79,7 +84,7 @@ public final class PaymentApplication implements AutoCloseable {
             ResilientPaymentGateway gateway = new ResilientPaymentGateway(stripe, settings.stripe());
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
                     settings.worker().holdDelay(), crashPoints, Clock.systemUTC(),
-                    new PaymentMetrics(Metrics.globalRegistry()));
+                    new PaymentMetrics(metrics));
             worker = new PaymentWorker(settings.amqpUri(), settings.worker(), processor);
             worker.start();
             WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),
@@ -93,6 +98,7 @@ public final class PaymentApplication implements AutoCloseable {
                     .build();
             WebServer server = WebServer.builder()
                     .port(settings.serverPort())
+                    .mediaContext(JsonMedia.context())
                     .addFeature(ObserveFeature.builder()
                             .addObserver(HealthObserver.builder().details(true)
                                     .addCheck(brokerCheck, HealthCheckType.READINESS, "payment-worker").build())
@@ -124,15 +130,16 @@ public final class PaymentApplication implements AutoCloseable {
     /** The HTTP routes: the Stripe webhook and a readiness view of the worker. */
     static void routing(HttpRouting.Builder routing, WebhookProcessor webhooks, PaymentWorker worker) {
         routing.register("/webhooks", new StripeWebhookService(webhooks))
-                .get("/worker", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/json")
-                        .send("{\"connected\":" + worker.isConnected() + "}"))
-                // Anything unexpected still answers in the house error shape, without internals.
-                .error(Exception.class, (req, res, e) -> {
-                    LOG.warning("HTTP " + req.prologue().uriPath().path() + " failed: " + e);
-                    res.status(Status.INTERNAL_SERVER_ERROR_500)
-                            .header(HeaderNames.CONTENT_TYPE, "application/json")
-                            .send("{\"error\":\"INTERNAL\",\"message\":\"internal error\"}");
-                });
+                .get("/worker", (req, res) -> res.send(new WorkerStatus(worker.isConnected())));
+        // Anything unexpected still answers in the house error shape, without internals.
+        HttpErrors.register(routing, BODY_CODES);
+    }
+
+    private static final HttpErrors.BodyCodes BODY_CODES = new HttpErrors.BodyCodes("INVALID_PAYLOAD",
+            "INVALID_PAYLOAD");
+
+    /** {@code GET /worker}: whether the worker is connected to RabbitMQ. */
+    record WorkerStatus(boolean connected) {
     }
 
     public int port() {

@@ -1,12 +1,15 @@
 package org.openparking.cloud.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
 import org.openparking.cloud.auth.Principal;
 import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.protocol.Json;
 
 /**
  * The append-only audit log. Rows are written inside the transaction of the action they record
@@ -25,13 +28,39 @@ public final class AuditLog {
                         String reason, String requestId, String detail) {
     }
 
-    /** Appends a row on {@code c}, inside the caller's transaction. */
+    /**
+     * Appends a row on {@code c}, inside the caller's transaction; {@code detail} (a record, or null) is
+     * stored as its JSON.
+     */
     public static void append(Connection c, Principal by, String action, String target, String lotId, String reason,
-                              String detailJson) throws SQLException {
+                              Object detail) throws SQLException {
         Jdbc.update(c, """
                 INSERT INTO audit_log (actor, role, action, target, lot_id, reason, request_id, detail)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", by.username(), by.role().claim(), action, target, lotId, reason,
-                by.requestId(), detailJson == null ? null : new Jdbc.Json(detailJson));
+                by.requestId(), detail == null ? null : new Jdbc.Json(json(detail)));
+    }
+
+    /**
+     * Names {@code by} to the audit triggers (on commands, tariffs and refunds) for the rest of the
+     * transaction on {@code c}: call it first in the transaction of an operator action. Transaction-local,
+     * so a pooled connection never carries a previous caller.
+     */
+    public static void actAs(Connection c, Principal by) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('parking.actor', ?, true), "
+                + "set_config('parking.role', ?, true), set_config('parking.request_id', ?, true)")) {
+            ps.setString(1, by.username());
+            ps.setString(2, by.role().claim());
+            ps.setString(3, by.requestId() == null ? "" : by.requestId());
+            ps.executeQuery().close();
+        }
+    }
+
+    private static String json(Object detail) {
+        try {
+            return Json.mapper().writeValueAsString(detail);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("audit detail is not serializable: " + detail, e);
+        }
     }
 
     /** Newest first; a tenant sees only rows of its own lots. */

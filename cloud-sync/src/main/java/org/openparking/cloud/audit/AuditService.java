@@ -1,13 +1,11 @@
 package org.openparking.cloud.audit;
 
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import org.openparking.cloud.CloudException;
-import org.openparking.cloud.auth.JsonResponses;
-import org.openparking.cloud.auth.RequestScope;
+import org.openparking.cloud.auth.AuthFilter;
 
 /** {@code GET /audit}: the audit log, newest first, scoped to the caller's lots. */
 public final class AuditService implements HttpService {
@@ -32,7 +30,7 @@ public final class AuditService implements HttpService {
         if (limit < 1 || limit > 1000) {
             throw CloudException.invalid("limit must be between 1 and 1000");
         }
-        JsonResponses.send(res, Status.OK_200, log.list(RequestScope.caller().orElseThrow(),
+        res.send(log.list(AuthFilter.caller(req),
                 req.query().first("lot").asOptional().filter(s -> !s.isBlank()).orElse(null),
                 req.query().first("action").asOptional().filter(s -> !s.isBlank()).orElse(null), limit));
     }

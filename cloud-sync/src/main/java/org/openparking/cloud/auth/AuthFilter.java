@@ -7,6 +7,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -17,21 +18,20 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.platform.json.HttpErrors;
 
 /**
  * The gateway in front of {@code /api/v1}: security headers on every response, body size limit,
  * bearer token verification (401), per-token rate limit (429), the endpoint's role (403) and the
  * object-level check (404 for another tenant's lot or session, exactly as for a missing one).
- * A signature-valid token that was revoked ({@link TokenRevocations}) is a 401 as well. The caller is
- * then bound for the handler ({@link RequestScope}) and named in the request context under
- * {@code parking.operator}, which the API services record as {@code requestedBy}; the token's
- * {@link TokenService.Claims} are in the context too (logout revokes them).
+ * A signature-valid token that was revoked ({@link TokenRevocations}) is a 401 as well. The caller's
+ * {@link Principal} is then put in the request's context, where handlers take it ({@link #caller}) and pass
+ * it on to what they call: list queries filter by its lots, operator actions are audited under its name.
+ * The token's {@link TokenService.Claims} are in the context too (logout revokes them).
  */
 public final class AuthFilter implements Filter {
     private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
     public static final String API = "/api/v1";
-    /** Context key the API services read the caller's name from. */
-    public static final String OPERATOR_KEY = "parking.operator";
     public static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
     /** The only endpoint that also takes the token as a query parameter: EventSource cannot set headers. */
     static final String STREAM_PATH = "/stream";
@@ -73,7 +73,7 @@ public final class AuthFilter implements Filter {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Optional<Long> length = req.headers().contentLength().stream().boxed().findFirst();
         if (length.isPresent() && length.get() > maxBodyBytes) {
-            JsonResponses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "BODY_TOO_LARGE",
+            HttpErrors.send(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "BODY_TOO_LARGE",
                     "request bodies are limited to " + maxBodyBytes + " bytes");
             return;
         }
@@ -110,17 +110,17 @@ public final class AuthFilter implements Filter {
         } catch (SQLException e) {
             // Fail closed: a token that cannot be checked is not accepted.
             LOG.log(Level.WARNING, "cannot check token revocation for " + method + " " + path, e);
-            JsonResponses.error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
+            HttpErrors.send(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
                     "cannot check the token now");
             return;
         }
         if (match.isEmpty()) {
-            JsonResponses.error(res, Status.NOT_FOUND_404, "NOT_FOUND", "no endpoint " + method + " " + path);
+            HttpErrors.send(res, Status.NOT_FOUND_404, "NOT_FOUND", "no endpoint " + method + " " + path);
             return;
         }
         AccessPolicy.Rule rule = match.get().rule();
         if (!claims.role().atLeast(rule.role())) {
-            JsonResponses.error(res, Status.FORBIDDEN_403, "FORBIDDEN",
+            HttpErrors.send(res, Status.FORBIDDEN_403, "FORBIDDEN",
                     method + " " + API + rule.path() + " needs role " + rule.role().claim());
             return;
         }
@@ -129,24 +129,30 @@ public final class AuthFilter implements Filter {
             caller = new Principal(claims.subject(), claims.role(), claims.operatorId(),
                     claims.operatorId() == null ? Set.of() : users.lotsOf(claims.operatorId()), requestId);
             if (rule.scope() == AccessPolicy.Scope.PLATFORM && !caller.platform()) {
-                JsonResponses.error(res, Status.FORBIDDEN_403, "FORBIDDEN",
+                HttpErrors.send(res, Status.FORBIDDEN_403, "FORBIDDEN",
                         method + " " + API + rule.path() + " is for platform administrators");
                 return;
             }
             if (!visible(caller, rule.scope(), match.get())) {
-                JsonResponses.error(res, Status.NOT_FOUND_404, "NOT_FOUND", "no such " + (rule.scope()
+                HttpErrors.send(res, Status.NOT_FOUND_404, "NOT_FOUND", "no such " + (rule.scope()
                         == AccessPolicy.Scope.SESSION ? "session" : "lot"));
                 return;
             }
         } catch (SQLException e) {
             LOG.log(Level.WARNING, "cannot authorize " + method + " " + path, e);
-            JsonResponses.error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
+            HttpErrors.send(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
                     "cannot check access now");
             return;
         }
-        req.context().register(OPERATOR_KEY, caller.username());
+        req.context().register(caller);
         req.context().register(claims);
-        RequestScope.run(caller, chain::proceed);
+        chain.proceed();
+    }
+
+    /** The authenticated caller of a request this filter let through. */
+    public static Principal caller(ServerRequest req) {
+        return req.context().get(Principal.class)
+                .orElseThrow(() -> new IllegalStateException("no caller: the endpoint is not behind AuthFilter"));
     }
 
     private boolean visible(Principal caller, AccessPolicy.Scope scope, AccessPolicy.Match match)
@@ -188,11 +194,22 @@ public final class AuthFilter implements Filter {
 
     private static void unauthorized(RoutingResponse res, String message) {
         res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"openparking\"");
-        JsonResponses.error(res, Status.UNAUTHORIZED_401, "UNAUTHORIZED", message);
+        HttpErrors.send(res, Status.UNAUTHORIZED_401, "UNAUTHORIZED", message);
     }
 
+    /** A 429 from a handler (login). */
     static void tooMany(io.helidon.webserver.http.ServerResponse res, Duration wait, String message) {
-        res.header(RETRY_AFTER, String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000)));
-        JsonResponses.error(res, Status.TOO_MANY_REQUESTS_429, "RATE_LIMITED", message);
+        res.header(RETRY_AFTER, retryAfter(wait));
+        HttpErrors.send(res, Status.TOO_MANY_REQUESTS_429, "RATE_LIMITED", message);
+    }
+
+    /** A 429 from this filter, which answers without proceeding. */
+    private static void tooMany(RoutingResponse res, Duration wait, String message) {
+        res.header(RETRY_AFTER, retryAfter(wait));
+        HttpErrors.send(res, Status.TOO_MANY_REQUESTS_429, "RATE_LIMITED", message);
+    }
+
+    private static String retryAfter(Duration wait) {
+        return String.valueOf(Math.max(1, (wait.toMillis() + 999) / 1000));
     }
 }

@@ -1,6 +1,5 @@
 package org.openparking.cloud.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
@@ -22,6 +20,8 @@ import org.openparking.cloud.audit.AuditLog;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Json;
+import org.openparking.platform.json.HttpErrors;
+import org.openparking.platform.json.JsonBodies;
 import org.openparking.protocol.TrustOperatorKey;
 
 /**
@@ -70,6 +70,29 @@ public final class AuthService implements HttpService {
     public record KeyPushed(List<String> commandIds, List<String> edgeIds) {
     }
 
+    /** A user as created; {@code operator} is empty for a platform user. */
+    public record CreatedUser(String username, String role, String operator) {
+    }
+
+    public record LotAssigned(String operator, String lotId, boolean added) {
+    }
+
+    record LoginRequest(String username, String password) {
+    }
+
+    record RevokeRequest(String reason) {
+    }
+
+    record CreateUserRequest(String username, String password, String role, String operator) {
+    }
+
+    record AssignLotRequest(String lotId) {
+    }
+
+    /** Audit detail of a key push. */
+    record KeyPushDetail(int edges) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.post("/auth/login", this::login)
@@ -84,9 +107,9 @@ public final class AuthService implements HttpService {
     }
 
     private void login(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = body(req);
-        String username = text(body, "username");
-        String password = text(body, "password");
+        LoginRequest body = JsonBodies.read(req, LoginRequest.class, null);
+        String username = required("username", body.username());
+        String password = required("password", body.password());
         Duration wait = loginLimiter.acquire(username + "|" + clientAddress.of(req.remotePeer().host(),
                 req.headers().contains(X_FORWARDED_FOR) ? req.headers().get(X_FORWARDED_FOR).allValues() : List.of()));
         if (!wait.isZero()) {
@@ -95,12 +118,12 @@ public final class AuthService implements HttpService {
         }
         Optional<UserStore.User> user = users.authenticate(username, password);
         if (user.isEmpty()) {
-            JsonResponses.error(res, Status.UNAUTHORIZED_401, "BAD_CREDENTIALS", "wrong username or password");
+            HttpErrors.send(res, Status.UNAUTHORIZED_401, "BAD_CREDENTIALS", "wrong username or password");
             return;
         }
         UserStore.User u = user.get();
         TokenService.Issued issued = tokens.issue(u.username(), u.role(), u.operatorId());
-        JsonResponses.send(res, Status.OK_200, new LoginResult(issued.token(), "Bearer", issued.expiresAt(),
+        res.send(new LoginResult(issued.token(), "Bearer", issued.expiresAt(),
                 u.username(), u.role().claim(), u.operatorId()));
     }
 
@@ -108,8 +131,8 @@ public final class AuthService implements HttpService {
     private void logout(ServerRequest req, ServerResponse res) throws Exception {
         TokenService.Claims claims = req.context().get(TokenService.Claims.class)
                 .orElseThrow(() -> new IllegalStateException("no token claims bound"));
-        revocations.revokeToken(claims, caller());
-        JsonResponses.send(res, Status.OK_200, new LoggedOut(claims.tokenId(), claims.expiresAt()));
+        revocations.revokeToken(claims, AuthFilter.caller(req));
+        res.send(new LoggedOut(claims.tokenId(), claims.expiresAt()));
     }
 
     /**
@@ -117,40 +140,31 @@ public final class AuthService implements HttpService {
      * another tenant's user answers 404 as a missing one does.
      */
     private void revokeTokens(ServerRequest req, ServerResponse res) throws Exception {
-        Principal p = caller();
+        Principal p = AuthFilter.caller(req);
         String username = req.path().pathParameters().get("username");
         Optional<UserStore.User> user = users.find(username)
                 .filter(u -> p.platform() || p.operatorId().equals(u.operatorId()));
         if (user.isEmpty()) {
-            JsonResponses.error(res, Status.NOT_FOUND_404, "USER_NOT_FOUND", "no user " + username);
+            HttpErrors.send(res, Status.NOT_FOUND_404, "USER_NOT_FOUND", "no user " + username);
             return;
         }
-        String reason = null;
-        if (req.content().hasEntity()) {
-            JsonNode body = body(req);
-            if (body.hasNonNull("reason")) {
-                if (!body.get("reason").isTextual()) {
-                    throw CloudException.invalid("reason must be a string");
-                }
-                reason = body.get("reason").asText();
-            }
-        }
+        String reason = JsonBodies.read(req, RevokeRequest.class, () -> new RevokeRequest(null)).reason();
         Instant before = revocations.revokeAll(user.get().username(), reason, p);
-        JsonResponses.send(res, Status.OK_200, new TokensRevoked(user.get().username(), before));
+        res.send(new TokensRevoked(user.get().username(), before));
     }
 
     private void jwks(ServerRequest req, ServerResponse res) {
-        JsonResponses.send(res, Status.OK_200, tokens.jwks());
+        res.send(tokens.jwks());
     }
 
     private void me(ServerRequest req, ServerResponse res) {
-        Principal p = caller();
-        JsonResponses.send(res, Status.OK_200, new Me(p.username(), p.role().claim(), p.operatorId(),
+        Principal p = AuthFilter.caller(req);
+        res.send(new Me(p.username(), p.role().claim(), p.operatorId(),
                 p.platform() ? null : p.lots().stream().sorted().toList()));
     }
 
     private void pushKey(ServerRequest req, ServerResponse res) throws Exception {
-        Principal p = caller();
+        Principal p = AuthFilter.caller(req);
         String jwk = tokens.publicJwk();
         List<OutgoingMessages.Pending> pending = Jdbc.inTransaction(dataSource, c -> {
             List<OutgoingMessages.Pending> rows = new ArrayList<>();
@@ -158,8 +172,7 @@ public final class AuthService implements HttpService {
                     rs -> new String[] {rs.getString(1), rs.getString(2)})) {
                 rows.add(outgoing.toEdge(c, edge[0], edge[1], new TrustOperatorKey(jwk), p.username()));
             }
-            AuditLog.append(c, p, "key.push", "all-edges", null, null,
-                    "{\"edges\":" + rows.size() + "}");
+            AuditLog.append(c, p, "key.push", "all-edges", null, null, new KeyPushDetail(rows.size()));
             return rows;
         });
         try {
@@ -168,24 +181,24 @@ public final class AuthService implements HttpService {
             throw CloudException.unavailable("BROKER_UNAVAILABLE",
                     "stored, but RabbitMQ did not confirm; the commands are re-published: " + e.getMessage());
         }
-        JsonResponses.send(res, Status.ACCEPTED_202, new KeyPushed(
+        res.status(Status.ACCEPTED_202).send(new KeyPushed(
                 pending.stream().map(OutgoingMessages.Pending::commandId).toList(),
                 pending.stream().map(OutgoingMessages.Pending::edgeId).toList()));
     }
 
     private void listUsers(ServerRequest req, ServerResponse res) throws Exception {
-        JsonResponses.send(res, Status.OK_200, users.list(caller()));
+        res.send(users.list(AuthFilter.caller(req)));
     }
 
     private void createUser(ServerRequest req, ServerResponse res) throws Exception {
-        Principal p = caller();
-        JsonNode body = body(req);
-        String username = text(body, "username");
+        Principal p = AuthFilter.caller(req);
+        CreateUserRequest body = JsonBodies.read(req, CreateUserRequest.class, null);
+        String username = required("username", body.username());
         if (!username.matches("[A-Za-z0-9_.@-]{1,64}")) {
             throw CloudException.invalid("username must be 1 to 64 letters, digits or _ . @ -");
         }
-        Role role = Role.parse(text(body, "role"));
-        String operator = body.hasNonNull("operator") ? body.get("operator").asText() : null;
+        Role role = Role.parse(required("role", body.role()));
+        String operator = body.operator();
         if (!p.platform()) {
             // A tenant's admin creates users of its own tenant only.
             if (operator != null && !operator.equals(p.operatorId())) {
@@ -193,47 +206,27 @@ public final class AuthService implements HttpService {
             }
             operator = p.operatorId();
         }
-        if (!users.create(username, text(body, "password"), role, operator, p)) {
+        if (!users.create(username, required("password", body.password()), role, operator, p)) {
             throw CloudException.conflict("USER_EXISTS", "user " + username + " already exists");
         }
-        JsonResponses.send(res, Status.CREATED_201, Map.of("username", username, "role", role.claim(),
-                "operator", operator == null ? "" : operator));
+        res.status(Status.CREATED_201).send(new CreatedUser(username, role.claim(), operator == null ? "" : operator));
     }
 
     private void assignLot(ServerRequest req, ServerResponse res) throws Exception {
         String operatorId = req.path().pathParameters().get("operatorId");
-        String lotId = text(body(req), "lotId");
+        String lotId = required("lotId", JsonBodies.read(req, AssignLotRequest.class, null).lotId());
         if (!operatorId.matches("[A-Za-z0-9_-]{1,64}") || !lotId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw CloudException.invalid("operatorId and lotId must be letters, digits, '-' or '_'");
         }
-        boolean added = users.assignLot(operatorId, lotId, caller());
-        JsonResponses.send(res, added ? Status.CREATED_201 : Status.OK_200,
-                Map.of("operator", operatorId, "lotId", lotId, "added", added));
+        boolean added = users.assignLot(operatorId, lotId, AuthFilter.caller(req));
+        res.status(added ? Status.CREATED_201 : Status.OK_200).send(new LotAssigned(operatorId, lotId, added));
     }
 
-    private static Principal caller() {
-        return RequestScope.caller().orElseThrow(() -> new IllegalStateException("no caller bound"));
-    }
-
-    private static JsonNode body(ServerRequest req) {
-        byte[] bytes = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        try {
-            JsonNode node = bytes.length == 0 ? null : Json.mapper().readTree(bytes);
-            if (node == null || !node.isObject()) {
-                throw CloudException.invalid("a JSON object body is required");
-            }
-            return node;
-        } catch (IOException e) {
-            throw CloudException.invalid("malformed JSON");
-        }
-    }
-
-    private static String text(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+    private static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
             throw CloudException.invalid(field + " is required (a string)");
         }
-        return v.asText();
+        return value;
     }
 
     /** Creates the configured platform admin once, if a password is configured. */

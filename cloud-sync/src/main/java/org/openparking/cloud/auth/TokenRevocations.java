@@ -39,6 +39,13 @@ public final class TokenRevocations {
                 .getFirst();
     }
 
+    /** Audit details of a revocation. */
+    record TokenRevoked(String jti) {
+    }
+
+    record TokensRevoked(Instant revokedBefore) {
+    }
+
     /** Revokes one token (the caller's own, at logout), audited as {@code token.revoke}. */
     public void revokeToken(TokenService.Claims claims, Principal by) throws SQLException {
         Jdbc.inTransaction(dataSource, c -> {
@@ -49,8 +56,7 @@ public final class TokenRevocations {
             // Rows of tokens that have expired (beyond the accepted skew) protect nothing any more.
             Jdbc.update(c, "DELETE FROM revoked_tokens WHERE expires_at < ?",
                     clock.instant().minus(clockSkew).minusSeconds(60));
-            AuditLog.append(c, by, "token.revoke", claims.subject(), null, null,
-                    "{\"jti\":\"" + claims.tokenId() + "\"}");
+            AuditLog.append(c, by, "token.revoke", claims.subject(), null, null, new TokenRevoked(claims.tokenId()));
             return null;
         });
     }
@@ -67,8 +73,7 @@ public final class TokenRevocations {
                     ON CONFLICT (username) DO UPDATE
                     SET revoked_before = greatest(user_token_revocations.revoked_before, excluded.revoked_before),
                         revoked_by = excluded.revoked_by""", username, now, by.username());
-            AuditLog.append(c, by, "user.revoke-tokens", username, null, reason,
-                    "{\"revokedBefore\":\"" + now + "\"}");
+            AuditLog.append(c, by, "user.revoke-tokens", username, null, reason, new TokensRevoked(now));
             return now;
         });
     }

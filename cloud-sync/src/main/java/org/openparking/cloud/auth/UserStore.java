@@ -32,6 +32,10 @@ public final class UserStore {
     public record User(String username, Role role, String operatorId, Instant createdAt, String createdBy) {
     }
 
+    /** Audit detail of a new user; {@code operator} null for a platform user. */
+    record UserCreated(String role, String operator) {
+    }
+
     /** The user if the password matches. */
     public Optional<User> authenticate(String username, String password) throws SQLException {
         if (username == null || password == null || password.length() > 128) {
@@ -60,9 +64,7 @@ public final class UserStore {
                     ON CONFLICT (username) DO NOTHING""", username, hash, role.name(), operatorId,
                     by == null ? "bootstrap" : by.username()) == 1;
             if (created && by != null) {
-                AuditLog.append(c, by, "user.create", username, null, null,
-                        "{\"role\":\"" + role.claim() + "\",\"operator\":" + (operatorId == null ? "null"
-                                : "\"" + operatorId + "\"") + "}");
+                AuditLog.append(c, by, "user.create", username, null, null, new UserCreated(role.claim(), operatorId));
             }
             return created;
         });

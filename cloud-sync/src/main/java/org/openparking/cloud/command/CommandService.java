@@ -12,6 +12,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
 import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.cloud.audit.AuditLog;
+import org.openparking.cloud.auth.Principal;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.Message;
@@ -51,9 +53,11 @@ public final class CommandService {
      * Stores {@code tariff} for the lot if its version is newer than the stored one (else 409
      * STALE_TARIFF_VERSION) and sends it to every known edge of the lot.
      */
-    public TariffIssued putTariff(String lotId, Tariff tariff, String requestedBy) throws SQLException {
+    public TariffIssued putTariff(String lotId, Tariff tariff, Principal by) throws SQLException {
+        String requestedBy = by.username();
         requireId(lotId, "lotId");
         List<OutgoingMessages.Pending> pending = Jdbc.inTransaction(dataSource, c -> {
+            AuditLog.actAs(c, by);
             // Serializes concurrent PUTs for one lot, so two versions cannot both pass the check.
             Jdbc.query(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, "tariff:" + lotId);
             Optional<Integer> stored = latestTariffVersion(c, lotId);
@@ -87,32 +91,34 @@ public final class CommandService {
     }
 
     /** Closes or re-opens a level. */
-    public Issued setLevelStatus(String lotId, String levelId, boolean closed, String reason, String requestedBy)
+    public Issued setLevelStatus(String lotId, String levelId, boolean closed, String reason, Principal by)
             throws SQLException {
-        return toKnownEdge(lotId, levelId, new SetLevelStatus(closed, reason, requestedBy), requestedBy);
+        return toKnownEdge(lotId, levelId, new SetLevelStatus(closed, reason, by.username()), by);
     }
 
     /** Opens a lane's barrier remotely; {@code reason} is required (audited). */
-    public Issued openBarrier(String lotId, String levelId, String laneId, String reason, String requestedBy)
+    public Issued openBarrier(String lotId, String levelId, String laneId, String reason, Principal by)
             throws SQLException {
         requireId(laneId, "laneId");
         if (reason == null || reason.isBlank()) {
             throw CloudException.invalid("reason is required to open a barrier remotely");
         }
-        return toKnownEdge(lotId, levelId, new OpenBarrier(laneId, reason, requestedBy), requestedBy);
+        return toKnownEdge(lotId, levelId, new OpenBarrier(laneId, reason, by.username()), by);
     }
 
     /**
      * Registers edge {@code lotId.levelId} before it ever connects. A new edge of a lot that
      * already has a tariff is sent that tariff, so it waits in the edge's queue.
      */
-    public Registration registerEdge(String lotId, String levelId, String requestedBy) throws SQLException {
+    public Registration registerEdge(String lotId, String levelId, Principal by) throws SQLException {
+        String requestedBy = by.username();
         requireId(lotId, "lotId");
         requireId(levelId, "levelId");
         String edgeId = Envelope.edgeId(lotId, levelId);
         record Tx(boolean created, Optional<OutgoingMessages.Pending> tariff) {
         }
         Tx tx = Jdbc.inTransaction(dataSource, c -> {
+            AuditLog.actAs(c, by);
             boolean created = Jdbc.update(c, """
                     INSERT INTO edges (edge_id, lot_id, level_id) VALUES (?, ?, ?) ON CONFLICT (edge_id) DO NOTHING""",
                     edgeId, lotId, levelId) == 1;
@@ -132,12 +138,13 @@ public final class CommandService {
                 tx.tariff().map(OutgoingMessages.Pending::commandId).orElse(null));
     }
 
-    private Issued toKnownEdge(String lotId, String levelId, Message.Command command, String requestedBy)
+    private Issued toKnownEdge(String lotId, String levelId, Message.Command command, Principal by)
             throws SQLException {
         requireId(lotId, "lotId");
         requireId(levelId, "levelId");
         String edgeId = Envelope.edgeId(lotId, levelId);
         OutgoingMessages.Pending pending = Jdbc.inTransaction(dataSource, c -> {
+            AuditLog.actAs(c, by);
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM edges WHERE edge_id = ?")) {
                 ps.setString(1, edgeId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -147,7 +154,7 @@ public final class CommandService {
                     }
                 }
             }
-            return outgoing.toEdge(c, lotId, levelId, command, requestedBy);
+            return outgoing.toEdge(c, lotId, levelId, command, by.username());
         });
         publishOrFail(List.of(pending));
         return issued(List.of(pending));

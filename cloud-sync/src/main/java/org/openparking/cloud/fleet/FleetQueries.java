@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Json;
@@ -30,7 +31,8 @@ public final class FleetQueries {
         this.offlineAfter = offlineAfter;
     }
 
-    public List<FleetViews.Lot> lots() throws SQLException {
+    /** Every lot, or only {@code lots} (a tenant's; null for every lot). */
+    public List<FleetViews.Lot> lots(Set<String> lots) throws SQLException {
         Instant onlineSince = clock.instant().minus(offlineAfter);
         return Jdbc.read(dataSource, c -> Jdbc.query(c, """
                 WITH lot_ids AS (SELECT lot_id FROM edges UNION SELECT lot_id FROM levels UNION SELECT lot_id FROM tariffs)
@@ -42,11 +44,11 @@ public final class FleetQueries {
                        (SELECT count(*) FROM edges e WHERE e.lot_id = l.lot_id) AS edges,
                        (SELECT count(*) FROM edges e WHERE e.lot_id = l.lot_id AND e.last_seen >= ?) AS online,
                        (SELECT coalesce(max(version), 0) FROM tariffs t WHERE t.lot_id = l.lot_id) AS tariff_version
-                FROM lot_ids l ORDER BY l.lot_id""",
+                FROM lot_ids l WHERE (?::text[] IS NULL OR l.lot_id = ANY (?::text[])) ORDER BY l.lot_id""",
                 rs -> new FleetViews.Lot(rs.getString("lot_id"), rs.getInt("levels"), rs.getInt("capacity"),
                         rs.getInt("occupied"), rs.getInt("free"), rs.getInt("edges"), rs.getInt("online"),
                         rs.getInt("tariff_version")),
-                onlineSince));
+                onlineSince, Jdbc.textArray(lots), Jdbc.textArray(lots)));
     }
 
     /** The levels of a lot (known from availability or from a registered edge); empty if the lot is unknown. */
@@ -87,7 +89,8 @@ public final class FleetQueries {
         });
     }
 
-    public List<FleetViews.Edge> edges(String lotId) throws SQLException {
+    /** The edges of {@code lotId} (null: of every lot), within {@code lots} (a tenant's; null for every lot). */
+    public List<FleetViews.Edge> edges(String lotId, Set<String> lots) throws SQLException {
         Instant onlineSince = clock.instant().minus(offlineAfter);
         return Jdbc.read(dataSource, c -> Jdbc.query(c, """
                 SELECT e.*,
@@ -95,7 +98,8 @@ public final class FleetQueries {
                        (SELECT count(*) FROM commands m WHERE m.edge_id = e.edge_id AND m.sent_at IS NULL) AS unsent,
                        (SELECT count(*) FROM commands m WHERE m.edge_id = e.edge_id AND m.exchange = 'parking.edge'
                                                           AND m.applied_at IS NULL) AS unapplied
-                FROM edges e WHERE (?::text IS NULL OR e.lot_id = ?) ORDER BY e.edge_id""",
+                FROM edges e WHERE (?::text IS NULL OR e.lot_id = ?)
+                  AND (?::text[] IS NULL OR e.lot_id = ANY (?::text[])) ORDER BY e.edge_id""",
                 rs -> {
                     Instant lastSeen = Jdbc.instant(rs.getTimestamp("last_seen"));
                     long last = rs.getLong("last_seq");
@@ -112,7 +116,7 @@ public final class FleetQueries {
                             (Long) rs.getObject("outbox_pending"), (Long) rs.getObject("oldest_pending_age_seconds"),
                             Jdbc.instant(rs.getTimestamp("status_at")));
                 },
-                lotId, lotId));
+                lotId, lotId, Jdbc.textArray(lots), Jdbc.textArray(lots)));
     }
 
     /**

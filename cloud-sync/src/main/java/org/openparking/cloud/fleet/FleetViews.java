@@ -46,10 +46,6 @@ public final class FleetViews {
                           Boolean lostTicket, String exitLevelId) {
     }
 
-    /**
-     * Filters of {@code GET /sessions}; null means no filter. {@code from}/{@code to} bound the entry time.
-     * {@code lots}: the lots the caller may see (a tenant), null for every lot.
-     */
     /** One drift event of a level: what its bookkeeping expected and what was observed. */
     public record Drift(String lotId, String levelId, String edgeId, String vehicleType, String reason, int expected,
                         int observed, Instant occurredAt) {
@@ -65,6 +61,10 @@ public final class FleetViews {
         }
     }
 
+    /**
+     * Filters of {@code GET /sessions}; null means no filter. {@code from}/{@code to} bound the entry time.
+     * {@code lots}: the lots the caller may see (a tenant), null for every lot.
+     */
     public record SessionFilter(String lotId, String plate, String status, Instant from, Instant to, int limit,
                                 java.util.Set<String> lots) {
         public SessionFilter {

@@ -1,6 +1,7 @@
 package org.openparking.cloud.http;
 
 import io.helidon.webserver.http.HttpRouting;
+import org.openparking.platform.json.HttpErrors;
 
 /** The REST API under {@code /api/v1} and its error mapping. */
 public final class ApiRouting {
@@ -14,7 +15,7 @@ public final class ApiRouting {
         ErrorMapping.register(routing);
         routing.register(BASE, fleet, sessions, payments, commands);
         // Unknown API paths get the same JSON error shape as everything else.
-        routing.any(BASE + "/*", (req, res) -> Http.error(res, io.helidon.http.Status.NOT_FOUND_404, "NOT_FOUND",
+        routing.any(BASE + "/*", (req, res) -> HttpErrors.send(res, io.helidon.http.Status.NOT_FOUND_404, "NOT_FOUND",
                 "no endpoint " + req.prologue().method().text() + " " + req.path().path()));
     }
 }

@@ -1,6 +1,5 @@
 package org.openparking.cloud.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -18,6 +17,14 @@ public final class CommandsService implements HttpService {
         this.commands = commands;
     }
 
+    /** {@code POST /levels/{lotId}/{levelId}/status}. */
+    record LevelStatusRequest(Boolean closed, String reason) {
+    }
+
+    /** {@code POST /lanes/{lotId}/{levelId}/{laneId}/open}. */
+    record OpenRequest(String reason) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.put("/lots/{lotId}/tariff", this::putTariff)
@@ -28,29 +35,27 @@ public final class CommandsService implements HttpService {
 
     private void putTariff(ServerRequest req, ServerResponse res) throws Exception {
         Tariff tariff = Http.body(req, Tariff.class);
-        Http.ok(res, commands.putTariff(Http.path(req, "lotId"), tariff, Http.operator(req)));
+        res.send(commands.putTariff(Http.path(req, "lotId"), tariff, Http.caller(req)));
     }
 
     private void getTariff(ServerRequest req, ServerResponse res) throws Exception {
         String lotId = Http.path(req, "lotId");
-        Http.ok(res, commands.currentTariff(lotId)
+        res.send(commands.currentTariff(lotId)
                 .orElseThrow(() -> CloudException.notFound("TARIFF_NOT_FOUND", "lot " + lotId + " has no tariff")));
     }
 
     private void levelStatus(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = Http.body(req);
-        JsonNode closed = body.get("closed");
-        if (closed == null || !closed.isBoolean()) {
+        LevelStatusRequest body = Http.body(req, LevelStatusRequest.class);
+        if (body.closed() == null) {
             throw CloudException.invalid("closed (true or false) is required");
         }
-        Http.json(res, Status.ACCEPTED_202, commands.setLevelStatus(Http.path(req, "lotId"),
-                Http.path(req, "levelId"), closed.asBoolean(), Http.text(body, "reason").orElse(null),
-                Http.operator(req)));
+        res.status(Status.ACCEPTED_202).send(commands.setLevelStatus(Http.path(req, "lotId"),
+                Http.path(req, "levelId"), body.closed(), body.reason(), Http.caller(req)));
     }
 
     private void openBarrier(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = Http.body(req);
-        Http.json(res, Status.ACCEPTED_202, commands.openBarrier(Http.path(req, "lotId"), Http.path(req, "levelId"),
-                Http.path(req, "laneId"), Http.text(body, "reason").orElse(null), Http.operator(req)));
+        OpenRequest body = Http.body(req, OpenRequest.class);
+        res.status(Status.ACCEPTED_202).send(commands.openBarrier(Http.path(req, "lotId"), Http.path(req, "levelId"),
+                Http.path(req, "laneId"), body.reason(), Http.caller(req)));
     }
 }

@@ -6,32 +6,28 @@ import java.sql.SQLException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.cloud.CloudException;
+import org.openparking.platform.json.HttpErrors;
 
-/** Domain exceptions to HTTP statuses, in one place. */
+/** Domain exceptions to HTTP statuses, in one place; what every service maps alike is {@link HttpErrors}. */
 final class ErrorMapping {
     private static final Logger LOG = Logger.getLogger(ErrorMapping.class.getName());
+    private static final HttpErrors.BodyCodes BODY_CODES = new HttpErrors.BodyCodes("INVALID_REQUEST",
+            "INVALID_REQUEST");
 
     private ErrorMapping() {
     }
 
     static void register(HttpRouting.Builder routing) {
-        routing.error(CloudException.class, (req, res, e) -> Http.error(res, status(e.kind()), e.code(),
+        routing.error(CloudException.class, (req, res, e) -> HttpErrors.send(res, status(e.kind()), e.code(),
                 e.getMessage()));
-        routing.error(IllegalArgumentException.class, (req, res, e) -> Http.error(res, Status.BAD_REQUEST_400,
+        routing.error(IllegalArgumentException.class, (req, res, e) -> HttpErrors.send(res, Status.BAD_REQUEST_400,
                 "INVALID_REQUEST", e.getMessage()));
         routing.error(SQLException.class, (req, res, e) -> {
             LOG.log(Level.WARNING, "database error on " + req.prologue(), e);
-            Http.error(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE", "PostgreSQL: " + e.getMessage());
+            HttpErrors.send(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
+                    "PostgreSQL: " + e.getMessage());
         });
-        registerFallback(routing);
-    }
-
-    /** The last resort: a JSON 500 that names no internals; the cause is logged. */
-    static void registerFallback(HttpRouting.Builder routing) {
-        routing.error(Exception.class, (req, res, e) -> {
-            LOG.log(Level.SEVERE, "unexpected error on " + req.prologue(), e);
-            Http.error(res, Status.INTERNAL_SERVER_ERROR_500, "INTERNAL_ERROR", "unexpected error, see the log");
-        });
+        HttpErrors.register(routing, BODY_CODES);
     }
 
     static Status status(CloudException.Kind kind) {

@@ -1,6 +1,5 @@
 package org.openparking.cloud.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -22,6 +21,10 @@ public final class FleetService implements HttpService {
         this.commands = commands;
     }
 
+    /** {@code POST /edges}: an edge known before it ever connects. */
+    record EdgeRegistration(String lotId, String levelId) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/lots", this::lots)
@@ -32,7 +35,7 @@ public final class FleetService implements HttpService {
     }
 
     private void lots(ServerRequest req, ServerResponse res) throws Exception {
-        Http.ok(res, queries.lots());
+        res.send(queries.lots(Http.visibleLots(req)));
     }
 
     private void levels(ServerRequest req, ServerResponse res) throws Exception {
@@ -41,25 +44,29 @@ public final class FleetService implements HttpService {
         if (levels.isEmpty()) {
             throw CloudException.notFound("LOT_NOT_FOUND", "no level of lot " + lotId + " is known");
         }
-        Http.ok(res, levels);
+        res.send(levels);
     }
 
     private void edges(ServerRequest req, ServerResponse res) throws Exception {
-        Http.ok(res, queries.edges(Http.query(req, "lot").orElse(null)));
+        res.send(queries.edges(Http.query(req, "lot").orElse(null), Http.visibleLots(req)));
     }
 
     /** {@code ?lot=&level=&from=&limit=}: drift the edges recorded, newest first. */
     private void drift(ServerRequest req, ServerResponse res) throws Exception {
-        Http.ok(res, queries.drift(new FleetViews.DriftFilter(Http.query(req, "lot").orElse(null),
+        res.send(queries.drift(new FleetViews.DriftFilter(Http.query(req, "lot").orElse(null),
                 Http.query(req, "level").orElse(null), Http.instantParam(req, "from"), Http.limitParam(req),
-                Http.visibleLots())));
+                Http.visibleLots(req))));
     }
 
     private void registerEdge(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = Http.body(req);
-        String lotId = Http.text(body, "lotId").orElseThrow(() -> CloudException.invalid("lotId is required"));
-        String levelId = Http.text(body, "levelId").orElseThrow(() -> CloudException.invalid("levelId is required"));
-        CommandService.Registration r = commands.registerEdge(lotId, levelId, Http.operator(req));
-        Http.json(res, r.created() ? Status.CREATED_201 : Status.OK_200, r);
+        EdgeRegistration body = Http.body(req, EdgeRegistration.class);
+        if (body.lotId() == null) {
+            throw CloudException.invalid("lotId is required");
+        }
+        if (body.levelId() == null) {
+            throw CloudException.invalid("levelId is required");
+        }
+        CommandService.Registration r = commands.registerEdge(body.lotId(), body.levelId(), Http.caller(req));
+        res.status(r.created() ? Status.CREATED_201 : Status.OK_200).send(r);
     }
 }

@@ -33,18 +33,18 @@ public final class PaymentsService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) throws Exception {
-        Http.ok(res, payments.payments(new PaymentViews.PaymentFilter(Http.query(req, "lot").orElse(null),
+        res.send(payments.payments(new PaymentViews.PaymentFilter(Http.query(req, "lot").orElse(null),
                 Http.query(req, "session").orElse(null), Http.query(req, "outcome").orElse(null),
-                Http.limitParam(req), Http.visibleLots())));
+                Http.limitParam(req), Http.visibleLots(req))));
     }
 
     private void ledger(ServerRequest req, ServerResponse res) throws Exception {
-        Http.ok(res, payments.unableToCollect(new PaymentViews.LedgerFilter(Http.query(req, "lot").orElse(null),
+        res.send(payments.unableToCollect(new PaymentViews.LedgerFilter(Http.query(req, "lot").orElse(null),
                 Http.query(req, "plate").orElse(null), Http.instantParam(req, "from"), Http.instantParam(req, "to"),
-                Http.limitParam(req), Http.visibleLots())));
+                Http.limitParam(req), Http.visibleLots(req))));
     }
 
     private void deadLetters(ServerRequest req, ServerResponse res) {
-        Http.ok(res, new DeadLetters(deadQueueDepth.getAsLong(), stats.deadLetteredCount()));
+        res.send(new DeadLetters(deadQueueDepth.getAsLong(), stats.deadLetteredCount()));
     }
 }

@@ -1,6 +1,5 @@
 package org.openparking.cloud.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -31,6 +30,10 @@ public final class SessionsService implements HttpService {
                                 List<PaymentViews.Refund> refunds) {
     }
 
+    /** {@code POST /sessions/{id}/refund}: {@code amount} null refunds all that is left. */
+    record RefundRequest(Long amount, String reason) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/sessions", this::list)
@@ -42,31 +45,23 @@ public final class SessionsService implements HttpService {
         FleetViews.SessionFilter filter = new FleetViews.SessionFilter(Http.query(req, "lot").orElse(null),
                 Http.query(req, "plate").orElse(null), Http.query(req, "status").orElse(null),
                 Http.instantParam(req, "from"), Http.instantParam(req, "to"), Http.limitParam(req),
-                Http.visibleLots());
-        Http.ok(res, fleet.sessions(filter));
+                Http.visibleLots(req));
+        res.send(fleet.sessions(filter));
     }
 
     private void one(ServerRequest req, ServerResponse res) throws Exception {
         String id = Http.path(req, "id");
         FleetViews.Session session = fleet.session(id)
                 .orElseThrow(() -> CloudException.notFound("SESSION_NOT_FOUND", "no session " + id));
-        Http.ok(res, new SessionDetail(session,
+        res.send(new SessionDetail(session,
                 payments.payments(new PaymentViews.PaymentFilter(null, id, null, 1000, null)),
                 payments.refundsOfSession(id)));
     }
 
     private void refund(ServerRequest req, ServerResponse res) throws Exception {
-        JsonNode body = Http.body(req);
-        Long amount = null;
-        JsonNode amountNode = body.get("amount");
-        if (amountNode != null && !amountNode.isNull()) {
-            if (!amountNode.canConvertToLong() || !amountNode.isIntegralNumber()) {
-                throw CloudException.invalid("amount must be an integer in the currency's minor unit");
-            }
-            amount = amountNode.asLong();
-        }
-        RefundService.Requested r = refunds.requestRefund(Http.path(req, "id"), amount,
-                Http.text(body, "reason").orElse(null), Http.operator(req));
-        Http.json(res, Status.ACCEPTED_202, r);
+        RefundRequest body = Http.body(req, RefundRequest.class);
+        RefundService.Requested r = refunds.requestRefund(Http.path(req, "id"), body.amount(), body.reason(),
+                Http.caller(req));
+        res.status(Status.ACCEPTED_202).send(r);
     }
 }

@@ -5,14 +5,17 @@ import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
+import org.openparking.cloud.audit.AuditLog;
+import org.openparking.cloud.auth.Principal;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.RefundRequested;
 
 /**
  * Refunds of paid sessions. The refund row and its {@code RefundRequested} message are written in
- * one transaction, then published to {@code parking.payments} with confirms; the worker executes it
- * with the refund id as its idempotency key, and {@code refund.result} settles the row.
+ * one transaction (audited under the caller's name), then published to {@code parking.payments} with
+ * confirms; the worker executes it with the refund id as its idempotency key, and {@code refund.result}
+ * settles the row.
  */
 public final class RefundService {
     private final DataSource dataSource;
@@ -31,8 +34,9 @@ public final class RefundService {
      * Requests a refund of {@code amount} (null: all that is left) of the session's paid payment.
      * 404 for an unknown session, 409 when it has no PAID payment or the amount exceeds what is left.
      */
-    public Requested requestRefund(String sessionId, Long amount, String reason, String requestedBy)
+    public Requested requestRefund(String sessionId, Long amount, String reason, Principal by)
             throws SQLException {
+        String requestedBy = by.username();
         if (reason == null || reason.isBlank()) {
             throw CloudException.invalid("reason is required for a refund");
         }
@@ -42,6 +46,7 @@ public final class RefundService {
         record Tx(PaymentViews.Refund refund, OutgoingMessages.Pending pending) {
         }
         Tx tx = Jdbc.inTransaction(dataSource, c -> {
+            AuditLog.actAs(c, by);
             List<String[]> session = Jdbc.query(c, "SELECT lot_id, level_id FROM sessions WHERE session_id = ?",
                     rs -> new String[] {rs.getString(1), rs.getString(2)}, sessionId);
             if (session.isEmpty()) {

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.openparking.cloud.auth.AuthFilter;
 import org.openparking.cloud.auth.Principal;
-import org.openparking.cloud.auth.RequestScope;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Json;
 
@@ -76,7 +76,7 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
     }
 
     private void stream(ServerRequest req, ServerResponse res) throws Exception {
-        Principal caller = RequestScope.caller().orElseThrow();
+        Principal caller = AuthFilter.caller(req);
         Client client = new Client(caller, new ArrayBlockingQueue<>(CLIENT_BUFFER));
         // Registered before the snapshot is taken: a change in between is sent twice, never lost.
         clients.add(client);

@@ -1,21 +1,19 @@
 package org.openparking.edge.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
+import io.helidon.http.media.jackson.JacksonRuntimeException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
+import org.openparking.platform.json.JsonBodies;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
 
@@ -31,13 +29,41 @@ final class AdminService implements HttpService {
         this.auth = auth;
     }
 
+    // Request bodies: every field may be absent (null), the handlers say which ones are required.
+    record LevelStatusRequest(Boolean closed, String reason) {
+        static final LevelStatusRequest NONE = new LevelStatusRequest(null, null);
+    }
+
+    /** A manual barrier opening: why, for the record. */
+    record OpenRequest(String reason) {
+        static final OpenRequest NONE = new OpenRequest(null);
+    }
+
+    /** {@code type} is read case-insensitively. */
+    record RecountRequest(String type, Integer occupied, String reason) {
+        static final RecountRequest NONE = new RecountRequest(null, null, null);
+    }
+
+    record AllowListRequest(List<String> plates) {
+        static final AllowListRequest NONE = new AllowListRequest(null);
+    }
+
+    record LaneOpened(String laneId, boolean opened) {
+    }
+
+    record LaneReset(String laneId, boolean reset) {
+    }
+
+    record AllowListReplaced(int plates) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::authorize)
                 .post("/level/status", this::levelStatus)
                 .post("/lanes/{laneId}/open", this::open)
                 .post("/lanes/{laneId}/reset", this::reset)
-                .get("/tariff", (req, res) -> JsonIo.ok(res, commands.currentTariff()))
+                .get("/tariff", (req, res) -> res.send(commands.currentTariff()))
                 .put("/tariff", this::tariff)
                 .put("/allow-list", this::allowList)
                 .post("/occupancy/recount", this::recount);
@@ -75,65 +101,64 @@ final class AdminService implements HttpService {
     }
 
     private void levelStatus(ServerRequest req, ServerResponse res) {
-        ObjectNode body = JsonIo.body(req);
-        boolean closed = JsonIo.requiredBoolean(body, "closed");
-        JsonIo.ok(res, commands.setClosed(closed, JsonIo.optionalText(body, "reason"), actor(req)));
+        LevelStatusRequest body = JsonBodies.read(req, LevelStatusRequest.class, () -> LevelStatusRequest.NONE);
+        boolean closed = Requests.requiredBoolean("closed", body.closed());
+        res.send(commands.setClosed(closed, body.reason(), actor(req)));
     }
 
     private void open(ServerRequest req, ServerResponse res) {
         String laneId = req.path().pathParameters().get("laneId");
-        commands.openBarrier(laneId, JsonIo.requiredText(JsonIo.body(req), "reason"), actor(req));
-        JsonIo.ok(res, Map.of("laneId", laneId, "opened", true));
+        OpenRequest body = JsonBodies.read(req, OpenRequest.class, () -> OpenRequest.NONE);
+        commands.openBarrier(laneId, Requests.required("reason", body.reason()), actor(req));
+        res.send(new LaneOpened(laneId, true));
     }
 
     private void reset(ServerRequest req, ServerResponse res) {
         String laneId = req.path().pathParameters().get("laneId");
         commands.resetFault(laneId, actor(req));
-        JsonIo.ok(res, Map.of("laneId", laneId, "reset", true));
+        res.send(new LaneReset(laneId, true));
     }
 
     private void recount(ServerRequest req, ServerResponse res) {
-        ObjectNode body = JsonIo.body(req);
-        VehicleType type = JsonIo.optionalEnum(body, "type", VehicleType.class);
-        JsonNode occupied = body.get("occupied");
+        RecountRequest body = JsonBodies.read(req, RecountRequest.class, () -> RecountRequest.NONE);
+        VehicleType type = Requests.optionalEnum("type", body.type(), VehicleType.class);
         if (type == null) {
             throw new ParkingException(Kind.BAD_REQUEST, "MISSING_FIELD", "type is required");
         }
-        if (occupied == null || !occupied.canConvertToInt() || !occupied.isIntegralNumber()) {
+        if (body.occupied() == null) {
             throw new ParkingException(Kind.BAD_REQUEST, "INVALID_FIELD", "occupied must be a whole number");
         }
-        JsonIo.ok(res, commands.recount(type, occupied.intValue(), JsonIo.optionalText(body, "reason"), actor(req)));
+        res.send(commands.recount(type, body.occupied(), body.reason(), actor(req)));
     }
 
     private void tariff(ServerRequest req, ServerResponse res) {
-        ObjectNode body = JsonIo.body(req);
         Tariff tariff;
         try {
-            tariff = JsonIo.MAPPER.treeToValue(body, Tariff.class);
-        } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            tariff = JsonBodies.read(req, Tariff.class, () -> {
+                throw new ParkingException(Kind.BAD_REQUEST, "INVALID_TARIFF", "a tariff is required");
+            });
+        } catch (JacksonRuntimeException e) {
+            // Not JSON at all stays MALFORMED_JSON; JSON that is not a valid tariff has its own code.
+            if (e.getCause() instanceof StreamReadException) {
+                throw e;
+            }
+            Throwable cause = e.getCause() != null && e.getCause().getCause() != null ? e.getCause().getCause()
+                    : e.getCause() != null ? e.getCause() : e;
             throw new ParkingException(Kind.BAD_REQUEST, "INVALID_TARIFF", cause.getMessage());
         }
         if (!commands.applyTariff(tariff)) {
             throw new ParkingException(Kind.CONFLICT, "STALE_TARIFF_VERSION",
                     "tariff version " + tariff.version() + " is not newer than the one in force");
         }
-        JsonIo.send(res, Status.OK_200, tariff);
+        res.send(tariff);
     }
 
     private void allowList(ServerRequest req, ServerResponse res) {
-        JsonNode plates = JsonIo.body(req).get("plates");
-        if (plates == null || !plates.isArray()) {
+        AllowListRequest body = JsonBodies.read(req, AllowListRequest.class, () -> AllowListRequest.NONE);
+        if (body.plates() == null || body.plates().contains(null)) {
             throw new ParkingException(Kind.BAD_REQUEST, "INVALID_FIELD", "plates must be an array of strings");
         }
-        List<String> list = new ArrayList<>();
-        plates.forEach(p -> {
-            if (!p.isTextual()) {
-                throw new ParkingException(Kind.BAD_REQUEST, "INVALID_FIELD", "plates must be an array of strings");
-            }
-            list.add(p.asText());
-        });
-        commands.replaceAllowList(list);
-        JsonIo.ok(res, Map.of("plates", list.size()));
+        commands.replaceAllowList(List.copyOf(body.plates()));
+        res.send(new AllowListReplaced(body.plates().size()));
     }
 }

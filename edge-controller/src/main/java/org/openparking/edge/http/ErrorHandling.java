@@ -1,60 +1,31 @@
 package org.openparking.edge.http;
 
-import io.helidon.http.HttpException;
-import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
 import org.openparking.platform.jdbc.StoreException;
+import org.openparking.platform.json.ErrorBody;
+import org.openparking.platform.json.HttpErrors;
 
 /** The one place where failures become HTTP statuses: {@code {"error": CODE, "message": ...}}. */
 public final class ErrorHandling {
     private static final Logger LOG = Logger.getLogger(ErrorHandling.class.getName());
+    private static final HttpErrors.BodyCodes BODY_CODES = new HttpErrors.BodyCodes("MALFORMED_JSON", "INVALID_FIELD");
 
     private ErrorHandling() {
     }
 
     public static void register(HttpRouting.Builder routing) {
-        routing.error(ParkingException.class, (req, res, e) -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", e.code());
-            body.put("message", e.getMessage());
-            body.putAll(e.details());
-            JsonIo.send(res, status(e.kind()), body);
-        });
+        routing.error(ParkingException.class, (req, res, e) -> HttpErrors.send(res, status(e.kind()),
+                new ErrorBody(e.code(), e.getMessage(), e.details())));
         routing.error(StoreException.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "storage failure on " + req.prologue().uriPath().path(), e);
-            JsonIo.send(res, Status.SERVICE_UNAVAILABLE_503, error("STORAGE_UNAVAILABLE",
-                    "the level's database cannot be written; nothing was changed"));
+            HttpErrors.send(res, Status.SERVICE_UNAVAILABLE_503, "STORAGE_UNAVAILABLE",
+                    "the level's database cannot be written; nothing was changed");
         });
-        routing.error(RequestException.class, (req, res, e) -> {
-            Status status = e.status();
-            String code = status.code() == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
-            JsonIo.send(res, status, error(code, e.getMessage()));
-        });
-        routing.error(HttpException.class, (req, res, e) -> {
-            // Helidon's own refusals (unknown path, wrong method): keep their status, answer in JSON.
-            Status status = e.status();
-            String code = status.code() == 404 ? "NOT_FOUND" : status.code() == 405 ? "METHOD_NOT_ALLOWED" : "HTTP_"
-                    + status.code();
-            JsonIo.send(res, status, error(code, status.code() == 404 ? "no such resource: "
-                    + req.prologue().uriPath().path() : e.getMessage()));
-        });
-        routing.error(Exception.class, (req, res, e) -> {
-            LOG.log(Level.SEVERE, "unexpected failure on " + req.prologue().uriPath().path(), e);
-            JsonIo.send(res, Status.INTERNAL_SERVER_ERROR_500, error("INTERNAL_ERROR", "unexpected failure"));
-        });
-    }
-
-    static Map<String, Object> error(String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        return body;
+        HttpErrors.register(routing, BODY_CODES);
     }
 
     static Status status(ParkingException.Kind kind) {

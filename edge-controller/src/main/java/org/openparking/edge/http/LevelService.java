@@ -1,13 +1,13 @@
 package org.openparking.edge.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.openparking.edge.ParkingException;
@@ -19,6 +19,7 @@ import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
 import org.openparking.edge.session.ParkingService;
+import org.openparking.platform.json.JsonBodies;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.VehicleType;
 
@@ -41,13 +42,37 @@ final class LevelService implements HttpService {
         this.drift = drift;
     }
 
+    /** {@code POST /lanes/{laneId}/entries}; {@code vehicleType} is read case-insensitively. */
+    record EntryRequest(String plate, String vehicleType) {
+        static final EntryRequest NONE = new EntryRequest(null, null);
+    }
+
+    record EntryResponse(String sessionId, String ticket, Instant entryTime, String gate, boolean printed,
+                         VehicleType vehicleType, VehicleType spotType) {
+    }
+
+    /** {@code POST /lanes/{laneId}/exits}: a ticket, or {@code lostTicket} with the plate if known. */
+    record ExitRequest(String ticket, String paymentMethod, Boolean lostTicket, String plate) {
+        static final ExitRequest NONE = new ExitRequest(null, null, null, null);
+    }
+
+    record ExitResponse(String sessionId, Fee fee, Payment payment, String gate,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String message) {
+    }
+
+    record Fee(long amount, String currency) {
+    }
+
+    record Payment(PaymentStatus status, @JsonInclude(JsonInclude.Include.NON_NULL) String paymentId) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/availability", this::availability)
-                .get("/spots", (req, res) -> JsonIo.ok(res, spots.spots()))
-                .get("/ramps", (req, res) -> JsonIo.ok(res, ramps.ramps()))
+                .get("/spots", (req, res) -> res.send(spots.spots()))
+                .get("/ramps", (req, res) -> res.send(ramps.ramps()))
                 .get("/drift", this::drift)
-                .get("/lanes", (req, res) -> JsonIo.ok(res, lanes.values().stream().map(LaneController::view).toList()))
+                .get("/lanes", (req, res) -> res.send(lanes.values().stream().map(LaneController::view).toList()))
                 .post("/lanes/{laneId}/entries", this::entry)
                 .post("/lanes/{laneId}/exits", this::exit);
     }
@@ -64,53 +89,36 @@ final class LevelService implements HttpService {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
-        JsonIo.ok(res, a);
+        res.send(a);
     }
 
     /** The newest drift events, {@code ?limit=} 1-500 (50). */
     private void drift(ServerRequest req, ServerResponse res) {
-        int limit = JsonIo.limit(req, MAX_DRIFT, 50);
-        JsonIo.ok(res, drift.recent(limit));
+        int limit = Requests.limit(req, MAX_DRIFT, 50);
+        res.send(drift.recent(limit));
     }
 
     private void entry(ServerRequest req, ServerResponse res) {
         LaneController lane = lane(req);
-        ObjectNode body = JsonIo.body(req);
-        LaneController.Entry e = lane.enter(JsonIo.optionalText(body, "plate"),
-                JsonIo.optionalEnum(body, "vehicleType", VehicleType.class));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("sessionId", e.admission().session().sessionId());
-        out.put("ticket", e.admission().ticket());
-        out.put("entryTime", e.admission().session().entryTime());
-        out.put("gate", e.gate().name());
-        out.put("printed", e.printed());
-        out.put("vehicleType", e.admission().session().vehicleType());
-        out.put("spotType", e.admission().session().spotType());
-        JsonIo.send(res, Status.CREATED_201, out);
+        EntryRequest body = JsonBodies.read(req, EntryRequest.class, () -> EntryRequest.NONE);
+        LaneController.Entry e = lane.enter(body.plate(),
+                Requests.optionalEnum("vehicleType", body.vehicleType(), VehicleType.class));
+        res.status(Status.CREATED_201).send(new EntryResponse(e.admission().session().sessionId(),
+                e.admission().ticket(), e.admission().session().entryTime(), e.gate().name(), e.printed(),
+                e.admission().session().vehicleType(), e.admission().session().spotType()));
     }
 
     private void exit(ServerRequest req, ServerResponse res) {
         LaneController lane = lane(req);
-        ObjectNode body = JsonIo.body(req);
-        boolean lostTicket = body.has("lostTicket") && JsonIo.requiredBoolean(body, "lostTicket");
-        LaneController.Exit x = lostTicket
-                ? lane.exitLostTicket(JsonIo.optionalText(body, "plate"), JsonIo.optionalText(body, "paymentMethod"))
-                : lane.exit(JsonIo.requiredText(body, "ticket"), JsonIo.optionalText(body, "paymentMethod"));
+        ExitRequest body = JsonBodies.read(req, ExitRequest.class, () -> ExitRequest.NONE);
+        LaneController.Exit x = Boolean.TRUE.equals(body.lostTicket())
+                ? lane.exitLostTicket(body.plate(), body.paymentMethod())
+                : lane.exit(Requests.required("ticket", body.ticket()), body.paymentMethod());
         ParkingService.Departure d = x.departure();
-        Map<String, Object> payment = new LinkedHashMap<>();
-        payment.put("status", d.paymentStatus());
-        if (d.paymentId() != null) {
-            payment.put("paymentId", d.paymentId());
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("sessionId", d.sessionId());
-        out.put("fee", Map.of("amount", d.fee(), "currency", d.currency()));
-        out.put("payment", payment);
-        out.put("gate", d.gateOpens() ? x.gate().name() : "CLOSED");
-        if (d.message() != null) {
-            out.put("message", d.message());
-        }
-        JsonIo.send(res, d.paymentStatus() == PaymentStatus.PENDING ? Status.ACCEPTED_202 : Status.OK_200, out);
+        res.status(d.paymentStatus() == PaymentStatus.PENDING ? Status.ACCEPTED_202 : Status.OK_200)
+                .send(new ExitResponse(d.sessionId(), new Fee(d.fee(), d.currency()),
+                        new Payment(d.paymentStatus(), d.paymentId()), d.gateOpens() ? x.gate().name() : "CLOSED",
+                        d.message()));
     }
 
     private LaneController lane(ServerRequest req) {

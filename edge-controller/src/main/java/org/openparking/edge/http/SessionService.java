@@ -1,17 +1,18 @@
 package org.openparking.edge.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
+import org.openparking.edge.payment.Payment;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.Session;
+import org.openparking.platform.json.JsonBodies;
 
 /** Sessions, quotes and the pay station. */
 final class SessionService implements HttpService {
@@ -21,6 +22,15 @@ final class SessionService implements HttpService {
 
     SessionService(ParkingService parking) {
         this.parking = parking;
+    }
+
+    /** {@code GET /sessions/{id}}: the session's fields, then its payments. */
+    record SessionDetail(@JsonUnwrapped Session session, List<Payment> payments) {
+    }
+
+    /** {@code POST /pay-station/payments}. */
+    record PayStationRequest(String ticket, String paymentMethod) {
+        static final PayStationRequest NONE = new PayStationRequest(null, null);
     }
 
     @Override
@@ -39,29 +49,25 @@ final class SessionService implements HttpService {
                 throw new ParkingException(Kind.BAD_REQUEST, "INVALID_QUERY", "status must be OPEN or CLOSED");
             }
         }).orElse(null);
-        int limit = JsonIo.limit(req, MAX_LIMIT, 100);
-        JsonIo.ok(res, parking.sessions(status, limit));
+        int limit = Requests.limit(req, MAX_LIMIT, 100);
+        res.send(parking.sessions(status, limit));
     }
 
     private void one(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
         Session s = parking.session(id).orElseThrow(() ->
                 new ParkingException(Kind.NOT_FOUND, "UNKNOWN_SESSION", "no session " + id + " on this level"));
-        Map<String, Object> out = JsonIo.MAPPER.convertValue(s, Map.class);
-        out = new LinkedHashMap<>(out);
-        out.put("payments", parking.paymentsOf(id));
-        JsonIo.ok(res, out);
+        res.send(new SessionDetail(s, parking.paymentsOf(id)));
     }
 
     private void quote(ServerRequest req, ServerResponse res) {
         String ticket = req.query().first("ticket").asOptional().orElseThrow(() ->
                 new ParkingException(Kind.BAD_REQUEST, "TICKET_REQUIRED", "query parameter ticket is required"));
-        JsonIo.ok(res, parking.quote(ticket));
+        res.send(parking.quote(ticket));
     }
 
     private void payStation(ServerRequest req, ServerResponse res) {
-        ObjectNode body = JsonIo.body(req);
-        JsonIo.ok(res, parking.payAtStation(JsonIo.requiredText(body, "ticket"),
-                JsonIo.optionalText(body, "paymentMethod")));
+        PayStationRequest body = JsonBodies.read(req, PayStationRequest.class, () -> PayStationRequest.NONE);
+        res.send(parking.payAtStation(Requests.required("ticket", body.ticket()), body.paymentMethod()));
     }
 }

@@ -1,17 +1,16 @@
 package org.openparking.edge.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.Map;
 import java.util.Set;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.firmware.RampDetector;
 import org.openparking.firmware.SimulatedLevel;
+import org.openparking.platform.json.JsonBodies;
 
 /**
  * Drives simulated hardware ({@code hardware.mode: simulated} only). Inputs go through the same
@@ -30,6 +29,36 @@ final class SimulatorService implements HttpService {
         this.rampIds = rampIds;
     }
 
+    record SpotRequest(Boolean occupied) {
+    }
+
+    record PresenceRequest(Boolean present) {
+    }
+
+    record FaultRequest(String reason) {
+    }
+
+    record PassageRequest(String direction) {
+    }
+
+    record SpotSet(String spotId, boolean occupied) {
+    }
+
+    record LaneLoopSet(String laneId, String loop, boolean present) {
+    }
+
+    record RampPassage(String rampId, RampDetector.Passage direction) {
+    }
+
+    record RampLoopSet(String rampId, String loop, boolean present) {
+    }
+
+    record LaneFault(String laneId, boolean fault) {
+    }
+
+    record PrinterFault(String laneId, boolean printerFault) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.post("/spots/{spotId}", this::spot)
@@ -38,7 +67,7 @@ final class SimulatorService implements HttpService {
                 .post("/lanes/{laneId}/fault", this::fault)
                 .post("/lanes/{laneId}/printer-fault", this::printerFault)
                 .delete("/lanes/{laneId}/printer-fault", this::clearPrinterFault)
-                .get("/lanes/{laneId}/printed", (req, res) -> JsonIo.ok(res, sim.printed(laneId(req))))
+                .get("/lanes/{laneId}/printed", (req, res) -> res.send(sim.printed(laneId(req))))
                 .post("/ramps/{rampId}/passages", this::rampPassage)
                 .post("/ramps/{rampId}/loops/{loop}", this::rampLoop);
     }
@@ -46,13 +75,14 @@ final class SimulatorService implements HttpService {
     /** A whole car over the ramp's two loops: {@code {"direction": "IN" | "OUT" | "TURNED_BACK"}}. */
     private void rampPassage(ServerRequest req, ServerResponse res) {
         String rampId = rampId(req);
-        RampDetector.Passage passage = JsonIo.optionalEnum(JsonIo.body(req), "direction", RampDetector.Passage.class);
+        RampDetector.Passage passage = Requests.optionalEnum("direction",
+                body(req, PassageRequest.class, new PassageRequest(null)).direction(), RampDetector.Passage.class);
         if (passage == null) {
             throw new ParkingException(Kind.BAD_REQUEST, "MISSING_FIELD", "direction is required (IN, OUT or"
                     + " TURNED_BACK)");
         }
         sim.driveRamp(rampId, passage);
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("rampId", rampId, "direction", passage));
+        accepted(res, new RampPassage(rampId, passage));
     }
 
     /** One loop of a ramp, for playing odd sequences: {@code {"present": true}} on .../loops/outer or /inner. */
@@ -65,9 +95,9 @@ final class SimulatorService implements HttpService {
             default -> throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_LOOP", "a ramp has an outer and an inner"
                     + " loop, not " + name);
         };
-        boolean present = JsonIo.requiredBoolean(JsonIo.body(req), "present");
+        boolean present = present(req);
         sim.setRampLoop(rampId, loop, present);
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("rampId", rampId, "loop", name, "present", present));
+        accepted(res, new RampLoopSet(rampId, name, present));
     }
 
     private String rampId(ServerRequest req) {
@@ -83,42 +113,41 @@ final class SimulatorService implements HttpService {
         if (!spotIds.contains(spotId)) {
             throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_SPOT", "no spot " + spotId + " on this level");
         }
-        boolean occupied = JsonIo.requiredBoolean(JsonIo.body(req), "occupied");
+        boolean occupied = Requests.requiredBoolean("occupied",
+                body(req, SpotRequest.class, new SpotRequest(null)).occupied());
         sim.setSpot(spotId, occupied);
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("spotId", spotId, "occupied", occupied));
+        accepted(res, new SpotSet(spotId, occupied));
     }
 
     private void loop(ServerRequest req, ServerResponse res, boolean arming) {
         String laneId = laneId(req);
-        boolean present = JsonIo.requiredBoolean(JsonIo.body(req), "present");
+        boolean present = present(req);
         if (arming) {
             sim.setArmingLoop(laneId, present);
         } else {
             sim.setSafetyLoop(laneId, present);
         }
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("laneId", laneId, "loop", arming ? "arming" : "safety",
-                "present", present));
+        accepted(res, new LaneLoopSet(laneId, arming ? "arming" : "safety", present));
     }
 
     private void fault(ServerRequest req, ServerResponse res) {
         String laneId = laneId(req);
-        ObjectNode body = JsonIo.body(req);
-        String reason = JsonIo.optionalText(body, "reason");
+        String reason = reason(req);
         sim.injectBarrierFault(laneId, reason == null ? "simulated fault" : reason);
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("laneId", laneId, "fault", true));
+        accepted(res, new LaneFault(laneId, true));
     }
 
     private void printerFault(ServerRequest req, ServerResponse res) {
         String laneId = laneId(req);
-        String reason = JsonIo.optionalText(JsonIo.body(req), "reason");
+        String reason = reason(req);
         sim.injectPrinterFault(laneId, reason == null ? "paper out" : reason);
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("laneId", laneId, "printerFault", true));
+        accepted(res, new PrinterFault(laneId, true));
     }
 
     private void clearPrinterFault(ServerRequest req, ServerResponse res) {
         String laneId = laneId(req);
         sim.injectPrinterFault(laneId, null);
-        JsonIo.send(res, Status.ACCEPTED_202, Map.of("laneId", laneId, "printerFault", false));
+        accepted(res, new PrinterFault(laneId, false));
     }
 
     private String laneId(ServerRequest req) {
@@ -127,5 +156,22 @@ final class SimulatorService implements HttpService {
             throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_LANE", "no lane " + laneId + " on this level");
         }
         return laneId;
+    }
+
+    private static <T> T body(ServerRequest req, Class<T> type, T whenEmpty) {
+        return JsonBodies.read(req, type, () -> whenEmpty);
+    }
+
+    private static boolean present(ServerRequest req) {
+        return Requests.requiredBoolean("present",
+                body(req, PresenceRequest.class, new PresenceRequest(null)).present());
+    }
+
+    private static String reason(ServerRequest req) {
+        return body(req, FaultRequest.class, new FaultRequest(null)).reason();
+    }
+
+    private static void accepted(ServerResponse res, Object body) {
+        res.status(Status.ACCEPTED_202).send(body);
     }
 }

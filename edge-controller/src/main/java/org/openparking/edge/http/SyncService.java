@@ -14,6 +14,6 @@ final class SyncService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/sync", (req, res) -> JsonIo.ok(res, sync.status()));
+        rules.get("/sync", (req, res) -> res.send(sync.status()));
     }
 }

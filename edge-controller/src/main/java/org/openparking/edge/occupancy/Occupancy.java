@@ -56,13 +56,12 @@ public final class Occupancy {
      * snapshot, not the board.
      */
     public Occupancy(EdgeSettings.OccupancyMode mode, String lotId, String levelId, Outbox outbox, Clock clock,
-                     LevelAvailability board) {
+                     LevelAvailability board, MeterRegistry registry) {
         this.mode = mode;
         this.lotId = lotId;
         this.levelId = levelId;
         this.outbox = outbox;
         this.clock = clock;
-        MeterRegistry registry = Metrics.globalRegistry();
         Iterable<Tag> tags = Metrics.tags("lot", lotId, "level", levelId);
         // one level per process; a test that starts the same level again replaces the old one's meter
         registry.remove("occupancy.drift", tags);

@@ -1,6 +1,7 @@
 package org.openparking.edge.occupancy;
 
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,8 +37,11 @@ public final class RampCounter {
     private final Map<String, RampDetector> detectors = new LinkedHashMap<>();
     private final String lotId;
     private final String levelId;
+    private final MeterRegistry registry;
 
-    public RampCounter(Database db, Occupancy occupancy, LevelAvailability board, Clock clock, EdgeSettings settings) {
+    public RampCounter(Database db, Occupancy occupancy, LevelAvailability board, Clock clock, EdgeSettings settings,
+                       MeterRegistry registry) {
+        this.registry = registry;
         this.db = db;
         this.occupancy = occupancy;
         this.board = board;
@@ -90,7 +94,7 @@ public final class RampCounter {
                 bump(c, rampId, counted ? column : "absorbed");
                 return passage == RampDetector.Passage.TURNED_BACK ? null : occupancy.refresh(c);
             });
-            Metrics.globalRegistry().getOrCreate(metric).increment();
+            registry.getOrCreate(metric).increment();
             if (a != null) {
                 board.publish(a);
             }

@@ -135,10 +135,11 @@ class OccupancyPropertyTest {
             Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);
             LevelAvailability board = new LevelAvailability();
             Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
-                    clock, board);
+                    clock, board, io.helidon.metrics.api.Metrics.globalRegistry());
             board.publish(db.read(occupancy::start));
             SpotTracker spots = new SpotTracker(db, occupancy, board, clock);
-            RampCounter rampCounter = new RampCounter(db, occupancy, board, clock, settings);
+            RampCounter rampCounter = new RampCounter(db, occupancy, board, clock, settings,
+                    io.helidon.metrics.api.Metrics.globalRegistry());
             TicketSigner otherLevel = new TicketSigner(settings.lotId(), settings.ticketSecret());
             ParkingService parking = new ParkingService(db, settings,
                     new TicketSigner(settings.lotId(), settings.ticketSecret()), outbox, occupancy, board,

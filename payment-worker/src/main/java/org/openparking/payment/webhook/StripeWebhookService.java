@@ -27,8 +27,6 @@ public final class StripeWebhookService implements HttpService {
         String payload = request.content().as(String.class);
         String signature = request.headers().first(STRIPE_SIGNATURE).orElse(null);
         WebhookProcessor.Reply reply = processor.handle(payload, signature);
-        response.status(Status.create(reply.status()))
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .send(reply.json());
+        response.status(Status.create(reply.status())).send(reply.body());
     }
 }

@@ -1,6 +1,6 @@
 package org.openparking.payment.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.stripe.exception.EventDataObjectDeserializationException;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.model.Charge;
@@ -10,16 +10,14 @@ import com.stripe.model.StripeError;
 import com.stripe.model.StripeObject;
 import com.stripe.net.Webhook;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.payment.store.PaymentRecord;
 import org.openparking.payment.store.PaymentStore;
 import org.openparking.payment.worker.PaymentProcessor;
+import org.openparking.platform.json.ErrorBody;
 import org.openparking.protocol.Envelope;
-import org.openparking.protocol.Json;
 
 /**
  * Stripe webhook events: signature verified with {@link Webhook#constructEvent}, each event id
@@ -36,8 +34,13 @@ public final class WebhookProcessor {
         void publish(Envelope result) throws Exception;
     }
 
-    /** The HTTP answer: status and JSON body. */
-    public record Reply(int status, String json) {
+    /** The HTTP answer: status and body (a {@link Received} or an {@link ErrorBody}). */
+    public record Reply(int status, Object body) {
+    }
+
+    /** A verified event: whether it was seen before and, if new, whether it changed a result to publish. */
+    public record Received(boolean received, boolean duplicate,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) Boolean published) {
     }
 
     private final PaymentStore store;
@@ -71,7 +74,7 @@ public final class WebhookProcessor {
         try (PaymentStore.WebhookTransaction tx = store.beginWebhook()) {
             if (!tx.markSeen(event.getId(), event.getType())) {
                 LOG.info("webhook event " + event.getId() + " seen before: ignored");
-                return ok(Map.of("received", true, "duplicate", true));
+                return new Reply(200, new Received(true, true, null));
             }
             Envelope toPublish = switch (event.getType()) {
                 case "payment_intent.succeeded" -> intent(tx, event, PaymentRecord.Status.PAID);
@@ -84,7 +87,7 @@ public final class WebhookProcessor {
                 sink.publish(toPublish);
             }
             tx.commit();
-            return ok(Map.of("received", true, "duplicate", false, "published", toPublish != null));
+            return new Reply(200, new Received(true, false, toPublish != null));
         } catch (NotYetKnown e) {
             LOG.info("webhook " + event.getType() + " for payment " + e.getMessage() + " before its result: retry later");
             return error(409, "PAYMENT_NOT_YET_KNOWN", "payment " + e.getMessage() + " not recorded yet; retry");
@@ -161,22 +164,7 @@ public final class WebhookProcessor {
         return object.isPresent() ? object.get() : deserializer.deserializeUnsafe();
     }
 
-    private static Reply ok(Map<String, Object> body) {
-        return new Reply(200, json(body));
-    }
-
     private static Reply error(int status, String code, String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        return new Reply(status, json(body));
-    }
-
-    private static String json(Map<String, Object> body) {
-        try {
-            return Json.mapper().writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Reply(status, new ErrorBody(code, message));
     }
 }
