@@ -1,8 +1,11 @@
 package org.openparking.cloud;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.integer;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * cloud-sync's configuration, read once in {@link Main}.
@@ -14,16 +17,11 @@ import java.util.List;
  * @param prefetch          basicQos per consumer channel ({@code amqp.prefetch})
  * @param consumers         consumer channels/threads ({@code amqp.consumers})
  * @param maxBatch          most deliveries of a channel applied in one transaction ({@code amqp.max-batch})
- * @param offlineAfter      an edge not heard from for this long shows as offline ({@code fleet.offline-after-seconds})
- * @param republishInterval how often unsent commands are re-published ({@code commands.republish-interval-seconds})
+ * @param offlineAfter      an edge not heard from for this long shows as offline ({@code fleet.offline-after})
+ * @param republishInterval how often unsent commands are re-published ({@code commands.republish-interval})
  */
 public record CloudSettings(int port, String dbUrl, int dbPoolSize, String amqpUri, int prefetch, int consumers,
                             int maxBatch, Duration offlineAfter, Duration republishInterval) {
-
-    /** Every key that an environment variable may override (EDGE_LOT_ID style, see EnvOverrides). */
-    public static final List<String> KEYS = List.of("server.port", "server.host", "db.url", "db.pool-size",
-            "amqp.uri", "amqp.prefetch", "amqp.consumers", "amqp.max-batch", "fleet.offline-after-seconds",
-            "commands.republish-interval-seconds");
 
     public CloudSettings {
         if (port < 0 || port > 65535) {
@@ -47,23 +45,22 @@ public record CloudSettings(int port, String dbUrl, int dbPoolSize, String amqpU
         if (maxBatch < 1) {
             throw new IllegalArgumentException("amqp.max-batch must be at least 1, was " + maxBatch);
         }
-        if (offlineAfter.isNegative() || offlineAfter.isZero() || republishInterval.isNegative()
-                || republishInterval.isZero()) {
-            throw new IllegalArgumentException("durations must be positive");
+        if (offlineAfter.isNegative() || offlineAfter.isZero()) {
+            throw new IllegalArgumentException("fleet.offline-after must be positive, was " + offlineAfter);
+        }
+        if (republishInterval.isNegative() || republishInterval.isZero()) {
+            throw new IllegalArgumentException("commands.republish-interval must be positive, was "
+                    + republishInterval);
         }
     }
 
-    public static CloudSettings from(Config config) {
-        return new CloudSettings(
-                config.get("server.port").asInt().orElse(8081),
-                config.get("db.url").asString().orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"),
-                config.get("db.pool-size").asInt().orElse(16),
-                config.get("amqp.uri").asString().orElse("amqp://guest:guest@127.0.0.1:5672/%2F"),
-                config.get("amqp.prefetch").asInt().orElse(50),
-                config.get("amqp.consumers").asInt().orElse(4),
-                config.get("amqp.max-batch").asInt().orElse(50),
-                Duration.ofSeconds(config.get("fleet.offline-after-seconds").asLong().orElse(120L)),
-                Duration.ofSeconds(config.get("commands.republish-interval-seconds").asLong().orElse(10L)));
+    /** Maps the configuration (every default is in application.yaml). */
+    public static CloudSettings create(Config config) {
+        Config db = config.get("db");
+        Config amqp = config.get("amqp");
+        return new CloudSettings(integer(config.get("server"), "port"), text(db, "url"), integer(db, "pool-size"),
+                text(amqp, "uri"), integer(amqp, "prefetch"), integer(amqp, "consumers"), integer(amqp, "max-batch"),
+                duration(config.get("fleet"), "offline-after"), duration(config.get("commands"), "republish-interval"));
     }
 
     /** The same settings on another port, database and broker (tests). */

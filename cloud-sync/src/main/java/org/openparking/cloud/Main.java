@@ -13,10 +13,8 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -50,11 +48,12 @@ import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
-import org.openparking.platform.json.JsonMedia;
-import org.openparking.protocol.amqp.Topology;
-import org.openparking.protocol.config.EnvOverrides;
+import org.openparking.platform.config.ConfigInput;
+import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.PostgresSettings;
+import org.openparking.platform.json.JsonMedia;
+import org.openparking.protocol.amqp.Topology;
 
 /** cloud-sync's composition root: everything is built once here and passed by constructor. */
 public final class Main {
@@ -67,29 +66,23 @@ public final class Main {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        Config config = loadConfig(System.getenv());
-        Running running = start(CloudSettings.from(config), AuthSettings.from(config), AfterCommitHook.NONE);
+        // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
+        Configured c = ParkingConfig.orExit(() -> {
+            Config config = loadConfig(ConfigInput.process());
+            return new Configured(CloudSettings.create(config), AuthSettings.create(config));
+        });
+        Running running = start(c.settings(), c.auth(), AfterCommitHook.NONE);
         registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
 
-    /**
-     * application.yaml from the classpath, then the optional file named by PARKING_CONFIG, then
-     * environment overrides (db.url ← DB_URL); later sources win.
-     */
-    static Config loadConfig(Map<String, String> env) {
-        Config.Builder builder = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(EnvOverrides.overrides(
-                        java.util.stream.Stream.concat(CloudSettings.KEYS.stream(), AuthSettings.KEYS.stream()).toList(),
-                        env)));
-        String file = env.get("PARKING_CONFIG");
-        if (file != null && !file.isBlank()) {
-            builder.addSource(ConfigSources.file(Path.of(file)).optional());
-        }
-        return builder.addSource(ConfigSources.classpath("application.yaml")).build();
+    private record Configured(CloudSettings settings, AuthSettings auth) {
+    }
+
+    /** The layered configuration (see {@link ParkingConfig}): environment, -D, PARKING_CONFIG, application.yaml. */
+    static Config loadConfig(ConfigInput input) {
+        return ParkingConfig.load(input);
     }
 
     /** The REST API behind the auth filter (the gateway), and the portal. */

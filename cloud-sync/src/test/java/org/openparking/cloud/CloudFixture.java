@@ -49,9 +49,13 @@ final class CloudFixture implements AutoCloseable {
     }
 
     static CloudFixture start(AfterCommitHook hook) throws Exception {
+        return start(org.openparking.cloud.auth.AuthSettings.defaults(), hook);
+    }
+
+    static CloudFixture start(org.openparking.cloud.auth.AuthSettings auth, AfterCommitHook hook) throws Exception {
         TestBroker broker = TestBroker.create();
         TestDatabase database = TestDatabase.create();
-        Main.Running app = Main.start(settings(broker, database), hook);
+        Main.Running app = Main.start(settings(broker, database), auth, hook);
         await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
         Connection connection = connect(broker);
         Channel channel = connection.createChannel();

@@ -49,6 +49,12 @@ public final class EdgeProcess implements AutoCloseable {
      */
     public static EdgeProcess start(String amqpUri, String lotId, String levelId, int capacity, Path dir)
             throws Exception {
+        return start(amqpUri, lotId, levelId, capacity, dir, Map.of());
+    }
+
+    /** The same level with more environment variables (e.g. {@code AUTH_MODE=token}). */
+    public static EdgeProcess start(String amqpUri, String lotId, String levelId, int capacity, Path dir,
+                                    Map<String, String> moreEnv) throws Exception {
         requireBuilt();
         Path config = dir.resolve("edge-" + lotId + "-" + levelId + ".yaml");
         // The passage timeout is long so that a barrier the test opened stays open until it looked.
@@ -74,7 +80,8 @@ public final class EdgeProcess implements AutoCloseable {
                 """.formatted(capacity));
         int port = Ports.free();
         Path log = dir.resolve("edge-" + lotId + "-" + levelId + ".log");
-        Process process = JavaProcess.start(JAR, Map.of(
+        Map<String, String> env = new java.util.HashMap<>(moreEnv);
+        env.putAll(Map.of(
                 "PARKING_CONFIG", config.toString(),
                 "EDGE_LOT_ID", lotId,
                 "EDGE_LEVEL_ID", levelId,
@@ -82,7 +89,8 @@ public final class EdgeProcess implements AutoCloseable {
                 "SERVER_PORT", String.valueOf(port),
                 "MQTT_URI", "",
                 "HARDWARE_MODE", "simulated",
-                "CLOUD_AMQP_URI", amqpUri), log, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+                "CLOUD_AMQP_URI", amqpUri));
+        Process process = JavaProcess.start(JAR, env, log, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         EdgeProcess edge = new EdgeProcess(process, log, port);
         try {
             edge.until("edge answering with a connected relay", START_TIMEOUT,
@@ -116,6 +124,14 @@ public final class EdgeProcess implements AutoCloseable {
             throw new AssertionError("GET " + path + " on the edge: " + r.statusCode() + " " + r.body());
         }
         return Json.mapper().readTree(r.body());
+    }
+
+    /** GET on the edge API with {@code Authorization: Bearer token}; returns the status and body. */
+    public Reply get(String path, String token) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api() + path))
+                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body());
     }
 
     /** POST a JSON body on the edge API; returns the status and body. */

@@ -10,12 +10,15 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openparking.cloud.auth.AuthSettings;
+import org.openparking.platform.config.ConfigException;
+import org.openparking.platform.config.ConfigInput;
 
-/** application.yaml, then PARKING_CONFIG, then environment variables named after the keys. */
+/** application.yaml, then PARKING_CONFIG, then -D system properties, then environment variables named after the keys. */
 class MainConfigTest {
     @Test
     void defaultsComeFromApplicationYaml() {
-        CloudSettings s = CloudSettings.from(Main.loadConfig(Map.of()));
+        CloudSettings s = CloudSettings.create(Main.loadConfig(ConfigInput.environment(Map.of())));
         assertThat(s.port(), is(8081));
         assertThat(s.dbUrl(), is("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
         assertThat(s.amqpUri(), is("amqp://guest:guest@127.0.0.1:5672/%2F"));
@@ -29,12 +32,12 @@ class MainConfigTest {
     void environmentOverridesTheFileWhichOverridesTheDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cloud.yaml");
         Files.writeString(file, "amqp:\n  prefetch: 7\n  consumers: 2\nserver:\n  port: 9000\n");
-        CloudSettings s = CloudSettings.from(Main.loadConfig(Map.of(
+        CloudSettings s = CloudSettings.create(Main.loadConfig(ConfigInput.environment(Map.of(
                 "PARKING_CONFIG", file.toString(),
                 "SERVER_PORT", "9100",
                 "DB_URL", "jdbc:postgresql://db:5432/fleet",
                 "AMQP_URI", "amqp://u:p@mq:5672/prod",
-                "FLEET_OFFLINE_AFTER_SECONDS", "30")));
+                "FLEET_OFFLINE_AFTER", "PT30S"))));
         assertThat(s.port(), is(9100));
         assertThat(s.prefetch(), is(7));
         assertThat(s.consumers(), is(2));
@@ -45,18 +48,49 @@ class MainConfigTest {
 
     @Test
     void trustedProxiesAreNoneByDefaultAndACommaSeparatedListFromTheEnvironment() {
-        assertThat(org.openparking.cloud.auth.AuthSettings.from(Main.loadConfig(Map.of())).trustedProxies(),
+        assertThat(org.openparking.cloud.auth.AuthSettings.create(Main.loadConfig(ConfigInput.environment(Map.of()))).trustedProxies(),
                 is(java.util.List.of()));
-        assertThat(org.openparking.cloud.auth.AuthSettings.from(Main.loadConfig(Map.of(
-                "LIMITS_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16"))).trustedProxies(),
+        assertThat(org.openparking.cloud.auth.AuthSettings.create(Main.loadConfig(ConfigInput.environment(Map.of(
+                "LIMITS_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16")))).trustedProxies(),
                 is(java.util.List.of("10.0.0.5", "10.1.0.0/16")));
-        assertThrows(IllegalArgumentException.class, () -> org.openparking.cloud.auth.AuthSettings.from(
-                Main.loadConfig(Map.of("LIMITS_TRUSTED_PROXIES", "proxy.internal"))));
+        assertThrows(IllegalArgumentException.class, () -> org.openparking.cloud.auth.AuthSettings.create(
+                Main.loadConfig(ConfigInput.environment(Map.of("LIMITS_TRUSTED_PROXIES", "proxy.internal")))));
     }
 
     @Test
     void aPrefetchOfOneIsRefused() {
         assertThrows(IllegalArgumentException.class,
-                () -> CloudSettings.from(Main.loadConfig(Map.of("AMQP_PREFETCH", "1"))));
+                () -> CloudSettings.create(Main.loadConfig(ConfigInput.environment(Map.of("AMQP_PREFETCH", "1")))));
+    }
+
+    @Test
+    void aSystemPropertyOverridesTheDefaults() {
+        CloudSettings s = CloudSettings.create(Main.loadConfig(ConfigInput.environment(Map.of())
+                .withSystemProperties(Map.of("server.port", "9090", "commands.republish-interval", "PT3S"))));
+        assertThat(s.port(), is(9090));
+        assertThat(s.republishInterval(), is(Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void aMissingConfigFileStopsTheStartInsteadOfBeingIgnored(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class, () -> Main.loadConfig(ConfigInput.environment(
+                Map.of("PARKING_CONFIG", dir.resolve("missing.yaml").toString()))));
+        assertThat(e.key(), is("PARKING_CONFIG"));
+    }
+
+    @Test
+    void theDefaultsIssueWhatTheEdgesExpectAndLiveOnlyInApplicationYaml() {
+        AuthSettings d = AuthSettings.defaults();
+        assertThat(d, is(AuthSettings.create(Main.loadConfig(ConfigInput.environment(Map.of())))));
+        assertThat(d.issuer(), is("openparking-cloud"));
+        assertThat(d.audience(), is("openparking-api"));
+        assertThat(d.tokenTtl(), is(Duration.ofMinutes(15)));
+    }
+
+    @Test
+    void aDurationInTheOldSecondsStyleIsRefusedWithItsKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudSettings.create(
+                Main.loadConfig(ConfigInput.environment(Map.of("FLEET_OFFLINE_AFTER", "120")))));
+        assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("fleet.offline-after"));
     }
 }

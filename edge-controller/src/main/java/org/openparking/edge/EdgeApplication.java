@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -250,10 +249,5 @@ public final class EdgeApplication implements AutoCloseable {
         }
         hardware.close();
         db.close();
-    }
-
-    /** Ids of the level's lanes, for logs and tests. */
-    public Set<String> laneIds() {
-        return lanes.keySet();
     }
 }

@@ -1,42 +1,29 @@
 package org.openparking.edge;
 
+import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.openparking.edge.config.ConfigLoader;
 import org.openparking.edge.config.EdgeSettings;
-import org.openparking.edge.config.SettingsReader;
 import org.openparking.edge.sync.SyncSettings;
+import org.openparking.platform.config.ConfigInput;
+import org.openparking.platform.config.ParkingConfig;
 
 /** Starts one level's edge controller from configuration (see application.yaml). */
 public final class Main {
-    private static final Logger LOG = Logger.getLogger(Main.class.getName());
-
     private Main() {
+    }
+
+    /** What the edge is started with, read and validated before anything starts. */
+    private record Configured(Config config, EdgeSettings settings, SyncSettings sync) {
     }
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        EdgeSettings settings;
-        ConfigLoader loader;
-        try {
-            loader = ConfigLoader.load();
-            settings = SettingsReader.read(loader);
-        } catch (IllegalArgumentException e) {
-            // A configuration mistake: say which key, and do not start half-configured.
-            LOG.log(Level.SEVERE, "invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        SyncSettings sync;
-        try {
-            sync = SyncSettings.read(loader.config());
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.SEVERE, "invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        EdgeApplication edge = EdgeApplication.start(settings, loader.config().get("server"), sync,
+        // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
+        Configured c = ParkingConfig.orExit(() -> {
+            Config config = EdgeSettings.load(ConfigInput.process());
+            return new Configured(config, EdgeSettings.create(config), SyncSettings.create(config.get("cloud")));
+        });
+        EdgeApplication edge = EdgeApplication.start(c.settings(), c.config().get("server"), c.sync(),
                 java.time.Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(edge::close, "shutdown"));
     }

@@ -1,19 +1,14 @@
 package org.openparking.payment;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.logging.Logger;
-import org.openparking.protocol.config.EnvOverrides;
+import org.openparking.platform.config.ConfigInput;
+import org.openparking.platform.config.ParkingConfig;
 
 /**
- * Composition root of the payment worker: reads {@code application.yaml}, then the YAML file named
- * by {@code PARKING_CONFIG}, then environment overrides (EnvOverrides), and starts the application.
+ * Composition root of the payment worker: reads its configuration (environment, -D, the YAML file named by
+ * {@code PARKING_CONFIG}, {@code application.yaml}; see {@link ParkingConfig}) and starts the application.
  */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -26,9 +21,9 @@ public final class Main {
         // itself; retries belong to resilience4j, where they are counted and backed off.
         System.setProperty("sun.net.http.retryPost", "false");
         LogConfig.configureRuntime();
-        Config config = loadConfig(Optional.ofNullable(System.getenv("PARKING_CONFIG"))
-                .filter(s -> !s.isBlank()).map(Path::of), System.getenv());
-        WorkerSettings settings = WorkerSettings.from(config);
+        // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
+        WorkerSettings settings = ParkingConfig.orExit(() ->
+                WorkerSettings.create(loadConfig(ConfigInput.process())));
         if (settings.stripe().apiKey().isBlank()) {
             LOG.warning("stripe.api-key is empty (set STRIPE_API_KEY): every charge will be held");
         }
@@ -52,22 +47,8 @@ public final class Main {
         }
     }
 
-    /** The layered configuration; highest first: environment, PARKING_CONFIG file, classpath defaults. */
-    static Config loadConfig(Optional<Path> file, Map<String, String> env) {
-        file.ifPresent(p -> {
-            if (!Files.isReadable(p)) {
-                throw new IllegalArgumentException("PARKING_CONFIG names " + p + ", which cannot be read");
-            }
-        });
-        Config layered = file
-                .map(p -> Config.just(ConfigSources.file(p), ConfigSources.classpath("application.yaml")))
-                .orElseGet(() -> Config.just(ConfigSources.classpath("application.yaml")));
-        List<String> keys = layered.traverse().filter(Config::isLeaf).map(c -> c.key().toString()).toList();
-        Map<String, String> overrides = EnvOverrides.overrides(keys, env);
-        return file
-                .map(p -> Config.just(ConfigSources.create(overrides), ConfigSources.file(p),
-                        ConfigSources.classpath("application.yaml")))
-                .orElseGet(() -> Config.just(ConfigSources.create(overrides),
-                        ConfigSources.classpath("application.yaml")));
+    /** The layered configuration; highest first: environment, -D, PARKING_CONFIG file, application.yaml. */
+    static Config loadConfig(ConfigInput input) {
+        return ParkingConfig.load(input);
     }
 }

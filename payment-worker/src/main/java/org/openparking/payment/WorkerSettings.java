@@ -1,5 +1,11 @@
 package org.openparking.payment;
 
+import static org.openparking.platform.config.ConfigValues.decimal;
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.integer;
+import static org.openparking.platform.config.ConfigValues.oneOf;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
@@ -56,18 +62,18 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
             }
         }
 
-        /** A copy pointing at another API base (tests point it at WireMock). */
-        public Stripe withApiBase(String base) {
-            return new Stripe(apiKey, base, webhookSecret, connectTimeout, readTimeout, rateLimitPerSecond,
-                    rateLimitWait, retryMaxAttempts, retryInitialBackoff, retryMultiplier, retryMaxBackoff,
-                    breakerFailureRatePercent, breakerMinimumCalls, breakerWindowSize, breakerOpenWait, simulated);
-        }
+        /** stripe: the real API; simulated: in-memory, Stripe's test tokens, no real charge (development). */
+        public enum Mode { STRIPE, SIMULATED }
 
-        /** A copy using the in-memory simulated provider instead of Stripe. */
-        public Stripe asSimulated() {
-            return new Stripe(apiKey, apiBase, webhookSecret, connectTimeout, readTimeout, rateLimitPerSecond,
-                    rateLimitWait, retryMaxAttempts, retryInitialBackoff, retryMultiplier, retryMaxBackoff,
-                    breakerFailureRatePercent, breakerMinimumCalls, breakerWindowSize, breakerOpenWait, true);
+        /** The {@code stripe} section. */
+        public static Stripe create(Config s) {
+            return new Stripe(text(s, "api-key"), text(s, "api-base"), text(s, "webhook-secret"),
+                    duration(s, "connect-timeout"), duration(s, "read-timeout"), integer(s, "rate-limit-per-second"),
+                    duration(s, "rate-limit-wait"), integer(s, "retry.max-attempts"),
+                    duration(s, "retry.initial-backoff"), decimal(s, "retry.multiplier"),
+                    duration(s, "retry.max-backoff"), integer(s, "breaker.failure-rate-percent"),
+                    integer(s, "breaker.minimum-calls"), integer(s, "breaker.window-size"),
+                    duration(s, "breaker.open-wait"), oneOf(s, "mode", Mode.class) == Mode.SIMULATED);
         }
 
         @Override
@@ -92,61 +98,27 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
             if (prefetch < 1) {
                 throw new IllegalArgumentException("worker.prefetch must be at least 1");
             }
-            Objects.requireNonNull(holdMax, "worker.hold-max-ms");
-            Objects.requireNonNull(holdDelay, "worker.hold-delay-ms");
-            Objects.requireNonNull(claimTimeout, "worker.claim-timeout-ms");
-            Objects.requireNonNull(pendingSweep, "worker.pending-sweep-ms");
-            Objects.requireNonNull(pendingAge, "worker.pending-age-ms");
+            Objects.requireNonNull(holdMax, "worker.hold-max");
+            Objects.requireNonNull(holdDelay, "worker.hold-delay");
+            Objects.requireNonNull(claimTimeout, "worker.claim-timeout");
+            Objects.requireNonNull(pendingSweep, "worker.pending-sweep");
+            Objects.requireNonNull(pendingAge, "worker.pending-age");
+        }
+
+        /** The {@code worker} section. */
+        public static Worker create(Config w) {
+            return new Worker(integer(w, "consumers"), integer(w, "prefetch"), duration(w, "hold-max"),
+                    duration(w, "hold-delay"), duration(w, "claim-timeout"), duration(w, "pending-sweep"),
+                    duration(w, "pending-age"));
         }
     }
 
-    /** Reads the settings from a merged configuration (see {@link Main#loadConfig}). */
-    public static WorkerSettings from(Config config) {
-        Config s = config.get("stripe");
-        Stripe stripe = new Stripe(
-                s.get("api-key").asString().orElse(""),
-                s.get("api-base").asString().orElse("https://api.stripe.com"),
-                s.get("webhook-secret").asString().orElse(""),
-                millis(s.get("connect-timeout-ms"), 10_000),
-                millis(s.get("read-timeout-ms"), 30_000),
-                s.get("rate-limit-per-second").asInt().orElse(80),
-                millis(s.get("rate-limit-wait-ms"), 30_000),
-                s.get("retry.max-attempts").asInt().orElse(5),
-                millis(s.get("retry.initial-backoff-ms"), 200),
-                s.get("retry.multiplier").asDouble().orElse(2.0),
-                millis(s.get("retry.max-backoff-ms"), 5_000),
-                s.get("breaker.failure-rate-percent").asInt().orElse(50),
-                s.get("breaker.minimum-calls").asInt().orElse(10),
-                s.get("breaker.window-size").asInt().orElse(20),
-                millis(s.get("breaker.open-wait-ms"), 30_000),
-                mode(s.get("mode").asString().orElse("stripe")));
-        Config w = config.get("worker");
-        Worker worker = new Worker(
-                w.get("consumers").asInt().orElse(2),
-                w.get("prefetch").asInt().orElse(4),
-                millis(w.get("hold-max-ms"), 600_000),
-                millis(w.get("hold-delay-ms"), 5_000),
-                millis(w.get("claim-timeout-ms"), 120_000),
-                millis(w.get("pending-sweep-ms"), 60_000),
-                millis(w.get("pending-age-ms"), 60_000));
-        return new WorkerSettings(
-                config.get("amqp.uri").asString().orElse(""),
-                config.get("db.url").asString().orElse(""),
-                config.get("db.pool-size").asInt().orElse(10),
-                config.get("server.port").asInt().orElse(8082),
-                stripe, worker);
-    }
-
-    private static boolean mode(String mode) {
-        return switch (mode) {
-            case "stripe" -> false;
-            case "simulated" -> true;
-            default -> throw new IllegalArgumentException("stripe.mode must be stripe or simulated, was " + mode);
-        };
-    }
-
-    private static Duration millis(Config c, long defaultMillis) {
-        return Duration.ofMillis(c.asLong().orElse(defaultMillis));
+    /** Maps the configuration (every default is in application.yaml). */
+    public static WorkerSettings create(Config config) {
+        Config db = config.get("db");
+        return new WorkerSettings(text(config.get("amqp"), "uri"), text(db, "url"), integer(db, "pool-size"),
+                integer(config.get("server"), "port"), Stripe.create(config.get("stripe")),
+                Worker.create(config.get("worker")));
     }
 
     /** Shows only a secret's kind prefix (sk_test_, whsec_), never its value. */

@@ -14,13 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openparking.platform.config.ConfigException;
+import org.openparking.platform.config.ConfigInput;
 import org.openparking.protocol.CardNumbers;
 
 /** Configuration layering, secrets kept out of dumps and logs, and the observe endpoints. */
@@ -28,7 +29,7 @@ class SettingsTest extends WorkerTestBase {
 
     @Test
     void defaultsComeFromApplicationYaml() {
-        WorkerSettings s = WorkerSettings.from(Main.loadConfig(Optional.empty(), Map.of()));
+        WorkerSettings s = WorkerSettings.create(Main.loadConfig(ConfigInput.environment(Map.of())));
         assertThat(s.serverPort(), is(8082));
         assertThat(s.stripe().apiBase(), is("https://api.stripe.com"));
         assertThat(s.stripe().rateLimitPerSecond(), is(80));
@@ -40,16 +41,38 @@ class SettingsTest extends WorkerTestBase {
         Path file = dir.resolve("worker.yaml");
         Files.writeString(file, "stripe:\n  api-base: http://file:1\n  rate-limit-per-second: 5\n"
                 + "worker:\n  consumers: 4\n");
-        Config config = Main.loadConfig(Optional.of(file), Map.of("STRIPE_API_BASE", "http://env:2",
+        Config config = Main.loadConfig(ConfigInput.environment(Map.of("PARKING_CONFIG", file.toString(),
+                "STRIPE_API_BASE", "http://env:2",
                 "STRIPE_API_KEY", "sk_live_fromenv", "DB_URL", "jdbc:postgresql://db/x",
-                "STRIPE_RETRY_MAX_ATTEMPTS", "7"));
-        WorkerSettings s = WorkerSettings.from(config);
+                "STRIPE_RETRY_MAX_ATTEMPTS", "7")));
+        WorkerSettings s = WorkerSettings.create(config);
         assertThat(s.stripe().apiBase(), is("http://env:2"));
         assertThat(s.stripe().apiKey(), is("sk_live_fromenv"));
         assertThat(s.stripe().rateLimitPerSecond(), is(5));
         assertThat(s.stripe().retryMaxAttempts(), is(7));
         assertThat(s.worker().consumers(), is(4));
         assertThat(s.dbUrl(), is("jdbc:postgresql://db/x"));
+    }
+
+    @Test
+    void durationsAreIsoAndAWrongOneIsRefusedWithItsKey() {
+        WorkerSettings s = WorkerSettings.create(Main.loadConfig(ConfigInput.environment(Map.of())
+                .withSystemProperties(Map.of("worker.hold-delay", "PT0.1S"))));
+        assertThat(s.worker().holdDelay(), is(java.time.Duration.ofMillis(100)));
+        assertThat(s.worker().holdMax(), is(java.time.Duration.ofMinutes(10)));
+        assertThat(s.stripe().retryInitialBackoff(), is(java.time.Duration.ofMillis(200)));
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> WorkerSettings.create(Main.loadConfig(ConfigInput.environment(Map.of("WORKER_HOLD_DELAY",
+                        "5000")))));
+        assertThat(e.key(), is("worker.hold-delay"));
+    }
+
+    @Test
+    void aMissingConfigFileStopsTheStart(@TempDir Path dir) {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> Main.loadConfig(ConfigInput.environment(Map.of("PARKING_CONFIG",
+                        dir.resolve("missing.yaml").toString()))));
+        assertThat(e.key(), is("PARKING_CONFIG"));
     }
 
     @Test

@@ -40,8 +40,8 @@ class WorkerProcessCrashIT extends WorkerTestBase {
         env.put("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
         env.put("SERVER_PORT", "0");
         env.put("WORKER_CONSUMERS", "3");
-        env.put("WORKER_HOLD_DELAY_MS", "100");
-        env.put("STRIPE_RETRY_INITIAL_BACKOFF_MS", "20");
+        env.put("WORKER_HOLD_DELAY", "PT0.1S");
+        env.put("STRIPE_RETRY_INITIAL_BACKOFF", "PT0.02S");
         return JavaProcess.start(Path.of("target", "payment-worker.jar"), env, log, "-Xmx256m");
     }
 

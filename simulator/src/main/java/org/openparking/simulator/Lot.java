@@ -142,8 +142,8 @@ final class Lot implements AutoCloseable {
             env.put("STRIPE_MODE", "stripe");
             env.put("STRIPE_API_KEY", "sk_test_simulator");
             env.put("STRIPE_API_BASE", stripe.baseUrl());
-            env.put("WORKER_HOLD_DELAY_MS", "1000");
-            env.put("STRIPE_BREAKER_OPEN_WAIT_MS", "5000");
+            env.put("WORKER_HOLD_DELAY", "PT1S");
+            env.put("STRIPE_BREAKER_OPEN_WAIT", "PT5S");
             ServiceProcess w = new ServiceProcess("payment-worker-" + i, jar("payment-worker"), env, port,
                     workDir.resolve("payment-worker-" + i + ".log"));
             workers.add(w);

@@ -1,16 +1,23 @@
 package org.openparking.cloud.auth;
 
+import static org.openparking.platform.config.ConfigValues.decimal;
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.integer;
+import static org.openparking.platform.config.ConfigValues.longInteger;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.List;
+import org.openparking.platform.config.ParkingConfig;
 
 /**
  * Authentication and limits ({@code auth.*}, {@code limits.*}).
  *
  * @param issuer                 {@code iss} of issued tokens, checked on every request
  * @param audience               {@code aud} of issued tokens, checked on every request
- * @param tokenTtl               token lifetime ({@code auth.token-ttl-seconds})
- * @param clockSkew              accepted clock difference for exp/nbf
+ * @param tokenTtl               token lifetime ({@code auth.token-ttl}, at most 12 hours)
+ * @param clockSkew              accepted clock difference for exp/nbf ({@code auth.clock-skew})
  * @param keyFile                PEM (EC P-256 private key) or JWK file; blank: a key pair is generated at
  *                               start and does not survive a restart (every token becomes invalid)
  * @param bootstrapAdminUser     platform admin created at start if absent ({@code auth.bootstrap-admin-username})
@@ -27,17 +34,15 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
                            String bootstrapAdminUser, String bootstrapAdminPassword, int loginPerMinute,
                            double apiPerSecond, int apiBurst, long maxBodyBytes, List<String> trustedProxies) {
 
-    public static final List<String> KEYS = List.of("auth.issuer", "auth.audience", "auth.token-ttl-seconds",
-            "auth.key-file", "auth.bootstrap-admin-username", "auth.bootstrap-admin-password",
-            "limits.login-per-minute", "limits.api-per-second", "limits.api-burst", "limits.max-body-bytes",
-            "limits.trusted-proxies");
-
     public AuthSettings {
         if (issuer == null || issuer.isBlank() || audience == null || audience.isBlank()) {
             throw new IllegalArgumentException("auth.issuer and auth.audience are required");
         }
         if (tokenTtl.isNegative() || tokenTtl.isZero() || tokenTtl.compareTo(Duration.ofHours(12)) > 0) {
-            throw new IllegalArgumentException("auth.token-ttl-seconds must be between 1 and 43200");
+            throw new IllegalArgumentException("auth.token-ttl must be positive and at most PT12H, was " + tokenTtl);
+        }
+        if (clockSkew.isNegative()) {
+            throw new IllegalArgumentException("auth.clock-skew must not be negative, was " + clockSkew);
         }
         if (loginPerMinute < 1 || apiPerSecond <= 0 || apiBurst < 1 || maxBodyBytes < 1024) {
             throw new IllegalArgumentException("limits must be positive (max-body-bytes at least 1024)");
@@ -46,27 +51,21 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
         ClientAddress.trusting(trustedProxies); // refuses a bad entry at start-up, with its value
     }
 
-    public static AuthSettings from(Config config) {
-        return new AuthSettings(
-                config.get("auth.issuer").asString().orElse("openparking-cloud"),
-                config.get("auth.audience").asString().orElse("openparking-api"),
-                Duration.ofSeconds(config.get("auth.token-ttl-seconds").asLong().orElse(900L)),
-                Duration.ofSeconds(30),
-                config.get("auth.key-file").asString().orElse(""),
-                config.get("auth.bootstrap-admin-username").asString().orElse("admin"),
-                config.get("auth.bootstrap-admin-password").asString().orElse(""),
-                config.get("limits.login-per-minute").asInt().orElse(5),
-                config.get("limits.api-per-second").asDouble().orElse(20.0),
-                config.get("limits.api-burst").asInt().orElse(100),
-                config.get("limits.max-body-bytes").asLong().orElse(65_536L),
-                java.util.Arrays.stream(config.get("limits.trusted-proxies").asString().orElse("").split(","))
+    /** Maps the {@code auth} and {@code limits} sections (every default is in application.yaml). */
+    public static AuthSettings create(Config config) {
+        Config auth = config.get("auth");
+        Config limits = config.get("limits");
+        return new AuthSettings(text(auth, "issuer"), text(auth, "audience"), duration(auth, "token-ttl"),
+                duration(auth, "clock-skew"), text(auth, "key-file"), text(auth, "bootstrap-admin-username"),
+                text(auth, "bootstrap-admin-password"), integer(limits, "login-per-minute"),
+                decimal(limits, "api-per-second"), integer(limits, "api-burst"), longInteger(limits, "max-body-bytes"),
+                java.util.Arrays.stream(text(limits, "trusted-proxies").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList());
     }
 
-    /** Test and embedded defaults: generated key, no bootstrap admin. */
+    /** The defaults of application.yaml: a generated key, no bootstrap admin (tests and embedded use). */
     public static AuthSettings defaults() {
-        return new AuthSettings("openparking-cloud", "openparking-api", Duration.ofMinutes(15), Duration.ofSeconds(30),
-                "", "admin", "", 5, 20.0, 100, 65_536L, List.of());
+        return create(ParkingConfig.defaults());
     }
 
     public AuthSettings withLimits(int loginPerMinute, double apiPerSecond, int apiBurst, long maxBodyBytes) {

@@ -1,14 +1,22 @@
 package org.openparking.edge.config;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.longInteger;
+import static org.openparking.platform.config.ConfigValues.oneOf;
+import static org.openparking.platform.config.ConfigValues.text;
+import static org.openparking.platform.config.ConfigValues.texts;
+
+import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.openparking.firmware.HardwareConfig;
+import org.openparking.platform.config.ConfigInput;
+import org.openparking.platform.config.ParkingConfig;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
@@ -21,6 +29,26 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
                            String amqpUri, Auth auth, List<Ramp> ramps) {
+
+    /**
+     * The sections that describe the level's layout. A file that has any of them describes the whole level, so
+     * they are all taken from it and none from a lower layer: merging two spot lists element by element would
+     * build a level nobody configured.
+     */
+    public static final List<String> LEVEL_SECTIONS = List.of("lanes", "spots", "capacity", "ramps");
+
+    /** The edge's layered configuration (see {@link ParkingConfig}), the level sections taken whole. */
+    public static Config load(ConfigInput input) {
+        return ParkingConfig.load(input.withWholeSections(LEVEL_SECTIONS.toArray(String[]::new)));
+    }
+
+    /**
+     * Maps and validates the whole configuration; a mistake fails with an {@link IllegalArgumentException} naming
+     * its key.
+     */
+    public static EdgeSettings create(Config root) {
+        return SettingsReader.read(root);
+    }
 
     /**
      * sensors: per-spot sensors decide; counting: sessions at the gates and, where the level has them, ramp
@@ -58,6 +86,11 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
      * @param payStationGrace time to leave after paying at the pay station
      */
     public record Payments(long floorLimit, Duration resultWait, Duration payStationGrace) {
+        /** The {@code payments} section. */
+        public static Payments create(Config payments) {
+            return new Payments(longInteger(payments, "floor-limit"), duration(payments, "wait"),
+                    duration(payments, "pay-station-grace"));
+        }
     }
 
     /**
@@ -75,6 +108,14 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
 
         public Mqtt(String uri, String clientId, String username, String password, Duration heartbeat) {
             this(uri, clientId, username, password, heartbeat, "");
+        }
+
+        /** The {@code mqtt} section; an empty {@code client-id} means {@code defaultClientId}. */
+        public static Mqtt create(Config mqtt, String defaultClientId) {
+            String clientId = text(mqtt, "client-id");
+            return new Mqtt(text(mqtt, "uri"), clientId.isBlank() ? defaultClientId : clientId,
+                    text(mqtt, "username"), text(mqtt, "password"), duration(mqtt, "heartbeat"),
+                    text(mqtt, "topic-prefix"));
         }
 
         public boolean enabled() {
@@ -106,8 +147,18 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
             }
         }
 
+        /** The {@code auth} section. */
+        public static Auth create(Config auth) {
+            return new Auth(oneOf(auth, "mode", Mode.class), text(auth, "issuer"), text(auth, "audience"),
+                    texts(auth, "device-key-hashes"));
+        }
+
+        /**
+         * Open mode, for tests and embedded edges; issuer and audience are what cloud-sync issues, as in
+         * application.yaml (checked only in token mode).
+         */
         public static Auth open() {
-            return new Auth(Mode.OPEN, "parking-cloud", "parking", List.of());
+            return new Auth(Mode.OPEN, "openparking-cloud", "openparking-api", List.of());
         }
     }
 
@@ -194,15 +245,6 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
 
     public boolean cloudEnabled() {
         return !amqpUri.isBlank();
-    }
-
-    /** Spots per type, in a stable order. */
-    public Map<VehicleType, Integer> capacityByType() {
-        Map<VehicleType, Integer> result = new EnumMap<>(VehicleType.class);
-        for (Spot s : spots) {
-            result.merge(s.type(), 1, Integer::sum);
-        }
-        return result;
     }
 
     /** Spots generated from a capacity map, for counting levels: ids {@code STANDARD-001}... */

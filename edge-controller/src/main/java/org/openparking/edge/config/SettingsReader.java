@@ -1,38 +1,42 @@
 package org.openparking.edge.config;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.integer;
+import static org.openparking.platform.config.ConfigValues.longInteger;
+import static org.openparking.platform.config.ConfigValues.oneOf;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.openparking.firmware.HardwareConfig;
+import org.openparking.platform.config.ConfigException;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
 
-/** Turns layered configuration into validated {@link EdgeSettings}; errors name the offending key. */
-public final class SettingsReader {
+/**
+ * Maps the edge's configuration onto {@link EdgeSettings} (see {@link EdgeSettings#create}). Every scalar's
+ * default is in application.yaml; only the elements of the level's lists have optional fields (a pin left out
+ * is not wired, a spot or ramp without a type counts STANDARD cars), because a list is replaced whole and its
+ * elements cannot inherit from the built-in file.
+ */
+final class SettingsReader {
+    /** A pin left out of a lane, spot or ramp (simulated hardware has none). */
+    private static final int NOT_WIRED = -1;
+
     private SettingsReader() {
     }
 
-    public static EdgeSettings read(ConfigLoader loader) {
-        Config c = loader.config();
-        Config level = loader.levelSource();
-        HardwareConfig.Mode mode = enumValue(HardwareConfig.Mode.class, string(c, "hardware.mode", "simulated"),
-                "hardware.mode");
-        EdgeSettings.OccupancyMode occupancy = enumValue(EdgeSettings.OccupancyMode.class,
-                string(c, "occupancy.mode", "sensors"), "occupancy.mode");
+    static EdgeSettings read(Config c) {
+        EdgeSettings.OccupancyMode occupancy = oneOf(c.get("occupancy"), "mode", EdgeSettings.OccupancyMode.class);
 
         List<EdgeSettings.Lane> lanes = new ArrayList<>();
         List<HardwareConfig.LaneWiring> laneWiring = new ArrayList<>();
-        List<Config> laneNodes = level.get("lanes").asNodeList().orElse(List.of());
-        for (int i = 0; i < laneNodes.size(); i++) {
-            Config n = laneNodes.get(i);
-            String key = "lanes." + i;
-            String id = required(n, "id", key);
-            lanes.add(new EdgeSettings.Lane(id, enumValue(EdgeSettings.Direction.class, required(n, "direction", key),
-                    key + ".direction")));
+        for (Config n : c.get("lanes").asNodeList().orElse(List.of())) {
+            String id = required(n, "id");
+            lanes.add(new EdgeSettings.Lane(id, oneOf(n, "direction", EdgeSettings.Direction.class)));
             laneWiring.add(new HardwareConfig.LaneWiring(id, pin(n, "raise-pin"), pin(n, "open-limit-pin"),
                     pin(n, "closed-limit-pin"), pin(n, "fault-pin"), pin(n, "arming-loop-pin"),
                     pin(n, "safety-loop-pin")));
@@ -40,26 +44,22 @@ public final class SettingsReader {
 
         List<EdgeSettings.Spot> spots = new ArrayList<>();
         List<HardwareConfig.SpotWiring> spotWiring = new ArrayList<>();
-        List<Config> spotNodes = level.get("spots").asNodeList().orElse(List.of());
-        for (int i = 0; i < spotNodes.size(); i++) {
-            Config n = spotNodes.get(i);
-            String key = "spots." + i;
-            String id = required(n, "id", key);
-            spots.add(new EdgeSettings.Spot(id, enumValue(VehicleType.class, string(n, "type", "STANDARD"),
-                    key + ".type")));
+        for (Config n : c.get("spots").asNodeList().orElse(List.of())) {
+            String id = required(n, "id");
+            spots.add(new EdgeSettings.Spot(id, type(n)));
             if (n.get("pin").exists()) {
                 spotWiring.add(new HardwareConfig.SpotWiring(id, pin(n, "pin")));
             }
         }
-        Config capacityNode = level.get("capacity");
+        Config capacityNode = c.get("capacity");
         if (capacityNode.exists()) {
             Map<VehicleType, Integer> capacity = new EnumMap<>(VehicleType.class);
             for (Config n : capacityNode.asNodeList().orElse(List.of())) {
-                int count = n.asInt().get();
+                int count = integer(capacityNode, n.name());
                 if (count < 0) {
-                    throw new IllegalArgumentException("capacity." + n.name() + " must not be negative");
+                    throw new ConfigException(n.key().toString(), "must not be negative");
                 }
-                capacity.put(enumValue(VehicleType.class, n.name(), "capacity." + n.name()), count);
+                capacity.put(capacityType(n), count);
             }
             spots.addAll(EdgeSettings.spotsFromCapacity(capacity));
         }
@@ -70,83 +70,56 @@ public final class SettingsReader {
 
         List<EdgeSettings.Ramp> ramps = new ArrayList<>();
         List<HardwareConfig.RampWiring> rampWiring = new ArrayList<>();
-        List<Config> rampNodes = level.get("ramps").asNodeList().orElse(List.of());
-        for (int i = 0; i < rampNodes.size(); i++) {
-            Config n = rampNodes.get(i);
-            String key = "ramps." + i;
-            String id = required(n, "id", key);
-            ramps.add(new EdgeSettings.Ramp(id, enumValue(VehicleType.class, string(n, "type", "STANDARD"),
-                    key + ".type")));
+        for (Config n : c.get("ramps").asNodeList().orElse(List.of())) {
+            String id = required(n, "id");
+            ramps.add(new EdgeSettings.Ramp(id, type(n)));
             rampWiring.add(new HardwareConfig.RampWiring(id, pin(n, "outer-loop-pin"), pin(n, "inner-loop-pin"),
-                    parseDuration(string(n, "gap", "PT0S"), key + ".gap")));
+                    n.get("gap").exists() ? duration(n, "gap") : java.time.Duration.ZERO));
         }
 
-        HardwareConfig.SignWiring sign = c.get("hardware.sign").exists()
-                ? new HardwareConfig.SignWiring(pin(c, "hardware.sign.clock-pin"), pin(c, "hardware.sign.data-pin"),
-                pin(c, "hardware.sign.full-lamp-pin"))
+        Config hw = c.get("hardware");
+        HardwareConfig.SignWiring sign = hw.get("sign").exists()
+                ? new HardwareConfig.SignWiring(pin(hw.get("sign"), "clock-pin"), pin(hw.get("sign"), "data-pin"),
+                pin(hw.get("sign"), "full-lamp-pin"))
                 : null;
-        HardwareConfig hardware = new HardwareConfig(mode, duration(c, "hardware.debounce", "PT0.05S"),
-                duration(c, "hardware.barrier-travel", "PT0.2S"), laneWiring, spotWiring, sign, rampWiring);
+        HardwareConfig hardware = new HardwareConfig(oneOf(hw, "mode", HardwareConfig.Mode.class),
+                duration(hw, "debounce"), duration(hw, "barrier-travel"), laneWiring, spotWiring, sign, rampWiring);
 
-        Tariff tariff = new Tariff(c.get("tariff.version").asInt().orElse(1),
-                string(c, "tariff.currency", "EUR"),
-                c.get("tariff.grace-minutes").asInt().orElse(15),
-                c.get("tariff.period-minutes").asInt().orElse(60),
-                c.get("tariff.price-per-period").asLong().orElse(300L),
-                c.get("tariff.daily-cap").asLong().orElse(0L),
-                c.get("tariff.lost-ticket-fee").asLong().orElse(0L));
-
-        EdgeSettings.Payments payments = new EdgeSettings.Payments(
-                c.get("payments.floor-limit").asLong().orElse(1500L),
-                duration(c, "payments.wait", "PT5S"),
-                duration(c, "payments.pay-station-grace", "PT15M"));
-        String lotId = string(c, "edge.lot-id", "lot-1");
-        String levelId = string(c, "edge.level-id", "L0");
-        String clientId = string(c, "mqtt.client-id", "");
-        EdgeSettings.Mqtt mqtt = new EdgeSettings.Mqtt(string(c, "mqtt.uri", ""),
-                clientId.isBlank() ? "edge-" + lotId + "-" + levelId : clientId,
-                string(c, "mqtt.username", ""), string(c, "mqtt.password", ""),
-                duration(c, "mqtt.heartbeat", "PT10S"), string(c, "mqtt.topic-prefix", ""));
-
-        return new EdgeSettings(lotId, levelId, string(c, "edge.db-path", "./data/edge.db"), hardware, occupancy,
-                lanes, spots, tariff, string(c, "tickets.secret", ""), duration(c, "lane.passage-timeout", "PT60S"),
-                payments, mqtt, string(c, "cloud.amqp-uri", ""),
-                new EdgeSettings.Auth(enumValue(EdgeSettings.Auth.Mode.class, string(c, "auth.mode", "open"),
-                        "auth.mode"), string(c, "auth.issuer", "parking-cloud"), string(c, "auth.audience", "parking"),
-                        c.get("auth.device-key-hashes").asList(String.class).orElse(List.of())), ramps);
+        Config edge = c.get("edge");
+        String lotId = text(edge, "lot-id");
+        String levelId = text(edge, "level-id");
+        return new EdgeSettings(lotId, levelId, text(edge, "db-path"), hardware, occupancy, lanes, spots,
+                tariff(c.get("tariff")), text(c.get("tickets"), "secret"),
+                duration(c.get("lane"), "passage-timeout"), EdgeSettings.Payments.create(c.get("payments")),
+                EdgeSettings.Mqtt.create(c.get("mqtt"), "edge-" + lotId + "-" + levelId),
+                text(c.get("cloud"), "amqp-uri"), EdgeSettings.Auth.create(c.get("auth")), ramps);
     }
 
-    private static String string(Config c, String key, String fallback) {
-        return c.get(key).asString().orElse(fallback);
+    private static Tariff tariff(Config t) {
+        return new Tariff(integer(t, "version"), text(t, "currency"), integer(t, "grace-minutes"),
+                integer(t, "period-minutes"), longInteger(t, "price-per-period"), longInteger(t, "daily-cap"),
+                longInteger(t, "lost-ticket-fee"));
     }
 
-    private static String required(Config n, String key, String parent) {
-        return n.get(key).asString().orElseThrow(() ->
-                new IllegalArgumentException(parent + "." + key + " is required"));
+    private static VehicleType type(Config element) {
+        return element.get("type").exists() ? oneOf(element, "type", VehicleType.class) : VehicleType.STANDARD;
     }
 
-    private static int pin(Config n, String key) {
-        return n.get(key).asInt().orElse(-1);
-    }
-
-    private static Duration duration(Config c, String key, String fallback) {
-        return parseDuration(string(c, key, fallback), key);
-    }
-
-    private static Duration parseDuration(String text, String key) {
+    private static VehicleType capacityType(Config entry) {
         try {
-            return Duration.parse(text);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as PT5S, was " + text, e);
-        }
-    }
-
-    private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String key) {
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+            return VehicleType.valueOf(entry.name().trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(
-                    type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", was " + value, e);
+            throw new ConfigException(entry.key().toString(), "is not a vehicle type: one of "
+                    + java.util.Arrays.toString(VehicleType.values()), e);
         }
+    }
+
+    private static String required(Config element, String key) {
+        return element.get(key).asString().orElseThrow(() ->
+                new ConfigException(element.get(key).key().toString(), "is required"));
+    }
+
+    private static int pin(Config element, String key) {
+        return element.get(key).exists() ? integer(element, key) : NOT_WIRED;
     }
 }

@@ -1,8 +1,13 @@
 package org.openparking.edge.sync;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.integer;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
+import org.openparking.platform.config.ParkingConfig;
 
 /**
  * How the edge talks to the cloud broker. {@code amqpUri} empty means offline only.
@@ -38,38 +43,19 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         requirePositive(pruneInterval, "cloud.prune-interval");
     }
 
-    /** Production defaults for {@code amqpUri}. */
+    /** The defaults of application.yaml, linked to {@code amqpUri} (tests and embedded edges). */
     public static SyncSettings defaults(String amqpUri) {
-        return new SyncSettings(amqpUri, Duration.ofSeconds(10), 1000, 500, Duration.ofSeconds(15),
-                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofDays(7), Duration.ofMinutes(10), 50);
+        SyncSettings d = create(ParkingConfig.defaults().get("cloud"));
+        return new SyncSettings(amqpUri, d.heartbeat, d.maxInFlight, d.batchSize, d.confirmTimeout, d.backoffInitial,
+                d.backoffMax, d.retention, d.pruneInterval, d.prefetch);
     }
 
-    /** Reads the {@code cloud} section; every key but {@code cloud.amqp-uri} has a default. */
-    public static SyncSettings read(Config root) {
-        Config c = root.get("cloud");
-        SyncSettings d = defaults(c.get("amqp-uri").asString().orElse(""));
-        return new SyncSettings(d.amqpUri(), duration(c, "heartbeat", d.heartbeat()),
-                c.get("max-in-flight").asInt().orElse(d.maxInFlight()),
-                c.get("batch-size").asInt().orElse(d.batchSize()),
-                duration(c, "confirm-timeout", d.confirmTimeout()),
-                duration(c, "backoff-initial", d.backoffInitial()),
-                duration(c, "backoff-max", d.backoffMax()),
-                duration(c, "retention", d.retention()),
-                duration(c, "prune-interval", d.pruneInterval()),
-                c.get("prefetch").asInt().orElse(d.prefetch()));
-    }
-
-    private static Duration duration(Config c, String key, Duration fallback) {
-        String text = c.get(key).asString().orElse(null);
-        if (text == null || text.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Duration.parse(text);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cloud." + key + " must be an ISO-8601 duration such as PT10S, was "
-                    + text, e);
-        }
+    /** The {@code cloud} section. */
+    public static SyncSettings create(Config cloud) {
+        return new SyncSettings(text(cloud, "amqp-uri"), duration(cloud, "heartbeat"), integer(cloud, "max-in-flight"),
+                integer(cloud, "batch-size"), duration(cloud, "confirm-timeout"), duration(cloud, "backoff-initial"),
+                duration(cloud, "backoff-max"), duration(cloud, "retention"), duration(cloud, "prune-interval"),
+                integer(cloud, "prefetch"));
     }
 
     public boolean enabled() {

@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openparking.platform.config.ConfigInput;
 import org.openparking.firmware.HardwareConfig;
 import org.openparking.protocol.VehicleType;
 
@@ -25,7 +25,7 @@ class RampSettingsTest {
     private EdgeSettings read(String yaml) throws IOException {
         Path file = dir.resolve("level.yaml");
         Files.writeString(file, yaml);
-        return SettingsReader.read(ConfigLoader.load(Optional.of(file), Map.of()));
+        return EdgeSettings.create(EdgeSettings.load(ConfigInput.environment(Map.of("PARKING_CONFIG", file.toString()))));
     }
 
     private static final String LEVEL = """
@@ -82,7 +82,7 @@ class RampSettingsTest {
                   - { id: up, outer-loop-pin: 5, inner-loop-pin: 6 }
                 """);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SettingsReader.read(ConfigLoader.load(Optional.of(file), Map.of())));
+                () -> EdgeSettings.create(EdgeSettings.load(ConfigInput.environment(Map.of("PARKING_CONFIG", file.toString())))));
         assertThat(e.getMessage(), containsString("need occupancy.mode counting"));
     }
 }

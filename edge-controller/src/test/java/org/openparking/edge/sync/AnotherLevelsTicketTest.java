@@ -11,15 +11,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openparking.edge.EdgeApplication;
-import org.openparking.edge.config.ConfigLoader;
 import org.openparking.edge.config.EdgeSettings;
-import org.openparking.edge.config.SettingsReader;
+import org.openparking.platform.config.ConfigInput;
 import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.ticket.TicketSigner;
@@ -58,9 +56,9 @@ class AnotherLevelsTicketTest {
                   - { id: "up" }
                 payments: { wait: PT5S }
                 """);
-        EdgeSettings settings = SettingsReader.read(ConfigLoader.load(Optional.of(yaml), Map.of(
-                "EDGE_LOT_ID", lot, "EDGE_LEVEL_ID", "L0", "EDGE_DB_PATH", dir.resolve("edge.db").toString(),
-                "CLOUD_AMQP_URI", broker.uri(), "HARDWARE_DEBOUNCE", "PT0S")));
+        EdgeSettings settings = EdgeSettings.create(EdgeSettings.load(ConfigInput.environment(Map.of(
+                "PARKING_CONFIG", yaml.toString(), "EDGE_LOT_ID", lot, "EDGE_LEVEL_ID", "L0", "EDGE_DB_PATH", dir.resolve("edge.db").toString(),
+                "CLOUD_AMQP_URI", broker.uri(), "HARDWARE_DEBOUNCE", "PT0S"))));
         return EdgeApplication.start(settings, Config.just(ConfigSources.create(Map.of("port", "0",
                 "host", "127.0.0.1"))), CloudEdges.sync(broker.uri()), clock);
     }

@@ -17,11 +17,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.openparking.edge.EdgeApplication;
-import org.openparking.edge.config.ConfigLoader;
 import org.openparking.edge.config.EdgeSettings;
-import org.openparking.edge.config.SettingsReader;
+import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.jdbc.Database;
 
 /** Starts real edges for the sync tests: a temp SQLite file, port 0, quick reconnects. */
@@ -40,7 +38,7 @@ final class CloudEdges {
         all.putIfAbsent("EDGE_LEVEL_ID", LEVEL);
         all.put("EDGE_DB_PATH", dir.resolve("edge.db").toString());
         all.put("CLOUD_AMQP_URI", amqpUri);
-        return SettingsReader.read(ConfigLoader.load(Optional.empty(), all));
+        return EdgeSettings.create(EdgeSettings.load(ConfigInput.environment(all)));
     }
 
     static SyncSettings sync(String amqpUri) {

@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.openparking.edge.config.ConfigLoader;
+import org.openparking.edge.config.EdgeSettings;
+import org.openparking.platform.config.ConfigInput;
 
 class SyncSettingsTest {
     private static SyncSettings read(Map<String, String> env) {
-        return SyncSettings.read(ConfigLoader.load(Optional.empty(), env).config());
+        return SyncSettings.create(EdgeSettings.load(ConfigInput.environment(env)).get("cloud"));
     }
 
     @Test

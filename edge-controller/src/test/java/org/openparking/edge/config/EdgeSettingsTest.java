@@ -1,0 +1,73 @@
+package org.openparking.edge.config;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openparking.platform.config.ConfigInput;
+import org.openparking.protocol.Tariff;
+
+/** The edge's settings as application.yaml, a level file, -D and the environment give them. */
+class EdgeSettingsTest {
+    private static EdgeSettings read(ConfigInput input) {
+        return EdgeSettings.create(EdgeSettings.load(input));
+    }
+
+    @Test
+    void aFreshCheckoutRunsOnTheDefaultsOfApplicationYaml() {
+        EdgeSettings s = read(ConfigInput.environment(Map.of()));
+        assertThat(s.lotId(), is("lot-1"));
+        assertThat(s.tariff(), is(new Tariff(1, "EUR", 15, 60, 300, 2400, 5000)));
+        assertThat(s.payments(), is(new EdgeSettings.Payments(1500, Duration.ofSeconds(5), Duration.ofMinutes(15))));
+        assertThat(s.spots().size(), is(12));
+        assertThat(s.lanes().size(), is(2));
+        assertThat(s.mqtt().clientId(), is("edge-lot-1-L0"));
+        assertThat(s.auth().mode(), is(EdgeSettings.Auth.Mode.OPEN));
+        assertThat("what cloud-sync issues on its defaults", s.auth().issuer(), is("openparking-cloud"));
+        assertThat(s.auth().audience(), is("openparking-api"));
+    }
+
+    @Test
+    void systemPropertiesOverrideTheFileAndTheEnvironmentOverridesBoth(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("level.yaml");
+        Files.writeString(file, "edge:\n  lot-id: from-file\n  level-id: L7\ntariff:\n  daily-cap: 1000\n");
+        EdgeSettings s = read(new ConfigInput(Map.of("PARKING_CONFIG", file.toString(), "EDGE_LOT_ID", "from-env"),
+                Map.of("edge.lot-id", "from-property", "edge.level-id", "L8"), List.of()));
+        assertThat(s.lotId(), is("from-env"));
+        assertThat(s.levelId(), is("L8"));
+        assertThat(s.tariff().dailyCap(), is(1000L));
+        assertThat("the rest of the tariff still comes from application.yaml", s.tariff().lostTicketFee(), is(5000L));
+    }
+
+    @Test
+    void aLevelFileReplacesTheBuiltInLevelWhole(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("level.yaml");
+        Files.writeString(file, """
+                occupancy: { mode: counting }
+                lanes:
+                  - { id: "gate", direction: ENTRY }
+                capacity: { STANDARD: 3 }
+                """);
+        EdgeSettings s = read(ConfigInput.environment(Map.of("PARKING_CONFIG", file.toString())));
+        assertThat(s.lanes(), is(List.of(new EdgeSettings.Lane("gate", EdgeSettings.Direction.ENTRY))));
+        assertThat("none of the twelve built-in spots", s.spots().size(), is(3));
+    }
+
+    @Test
+    void aWrongValueIsRefusedWithItsKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> read(ConfigInput.environment(Map.of("TARIFF_DAILY_CAP", "lots"))));
+        assertThat(e.getMessage(), containsString("tariff.daily-cap must be a whole number, was 'lots'"));
+        IllegalArgumentException mode = assertThrows(IllegalArgumentException.class,
+                () -> read(ConfigInput.environment(Map.of("AUTH_MODE", "jwt"))));
+        assertThat(mode.getMessage(), containsString("auth.mode must be one of [open, token], was 'jwt'"));
+    }
+}
