@@ -53,7 +53,7 @@ import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
 import org.openparking.cloud.store.Database;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.config.EnvOverrides;
 
 /** cloud-sync's composition root: everything is built once here and passed by constructor. */

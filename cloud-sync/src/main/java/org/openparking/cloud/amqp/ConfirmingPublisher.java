@@ -5,7 +5,7 @@ import com.rabbitmq.client.Connection;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * Publishes with publisher confirms on one channel of its own connection. A call returns only

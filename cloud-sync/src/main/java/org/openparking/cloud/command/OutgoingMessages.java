@@ -20,8 +20,8 @@ import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.ProtocolException;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * The cloud's own outbox: every message to an edge or to the payment worker is first a row in

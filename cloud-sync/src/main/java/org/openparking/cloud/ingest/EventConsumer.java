@@ -23,8 +23,8 @@ import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.ProtocolException;
-import org.openparking.protocol.amqp.DeadLetters;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.DeadLetters;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * Consumes {@code cloud-sync.events} with several competing consumer channels. Deliveries are

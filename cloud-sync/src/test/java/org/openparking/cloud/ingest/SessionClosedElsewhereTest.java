@@ -36,7 +36,7 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.MessageType;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.SessionClosed;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 

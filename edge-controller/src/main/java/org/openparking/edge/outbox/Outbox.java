@@ -11,7 +11,7 @@ import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.RefundRequested;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * The transactional outbox (offline-first rule 2): every outgoing message is a row written in the same

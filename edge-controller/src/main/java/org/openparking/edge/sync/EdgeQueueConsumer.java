@@ -28,8 +28,8 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.ProtocolException;
 import org.openparking.protocol.RefundResult;
-import org.openparking.protocol.amqp.DeadLetters;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.DeadLetters;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * Consumes the edge's own queue {@code edge.{edgeId}}: commands and payment results from the cloud.

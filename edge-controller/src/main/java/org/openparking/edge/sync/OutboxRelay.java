@@ -39,8 +39,8 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.EdgeStatus;
 import org.openparking.edge.store.StoreException;
 import org.openparking.protocol.Envelope;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * Ships outbox rows to RabbitMQ on its own thread (offline-first rule 2): unsent rows in {@code seq}

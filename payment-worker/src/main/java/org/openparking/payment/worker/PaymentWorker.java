@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.openparking.payment.WorkerSettings;
 import org.openparking.protocol.Envelope;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * The AMQP side of the worker: one connection, {@code worker.consumers} competing consumers on

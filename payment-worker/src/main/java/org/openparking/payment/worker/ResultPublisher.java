@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.DeadLetters;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.DeadLetters;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * Publishes results on one confirm-mode channel: to {@code parking.edge} (routing key = edge id;
