@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.audit.AuditLog;
 import org.openparking.cloud.audit.AuditService;
 import org.openparking.cloud.audit.AuditingDataSource;
@@ -33,7 +32,6 @@ import org.openparking.cloud.auth.RateLimiter;
 import org.openparking.cloud.auth.TokenRevocations;
 import org.openparking.cloud.auth.TokenService;
 import org.openparking.cloud.auth.UserStore;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.CommandService;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.command.UnsentRepublisher;
@@ -53,6 +51,8 @@ import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
 import org.openparking.cloud.store.Database;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.config.EnvOverrides;
 
@@ -66,7 +66,8 @@ public final class Main {
     public static void main(String[] args) {
         LogConfig.configureRuntime();
         Config config = loadConfig(System.getenv());
-        Running running = start(CloudSettings.from(config), AuthSettings.from(config), AfterCommitHook.NONE);
+        Running running = start(CloudSettings.from(config), AuthSettings.from(config),
+                BrokerSettings.create(config.get("amqp")), AfterCommitHook.NONE);
         registerMetrics(running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
@@ -119,6 +120,12 @@ public final class Main {
 
     /** Starts cloud-sync with these authentication settings and limits. */
     public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
+        return start(settings, auth, BrokerSettings.defaults(settings.amqpUri()), hook);
+    }
+
+    /** Starts cloud-sync with these authentication settings, limits and broker connection policy. */
+    public static Running start(CloudSettings settings, AuthSettings auth, BrokerSettings broker,
+                                AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
         HikariDataSource dataSource = Database.pool(settings.dbUrl(), settings.dbPoolSize());
         try {
@@ -128,13 +135,13 @@ public final class Main {
             dataSource.close();
             throw e;
         }
-        AmqpConnector connector = new AmqpConnector(settings.amqpUri());
         IngestStats stats = new IngestStats();
-        ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
+        ConfirmingPublisher publisher = ConfirmingPublisher.lazy(broker, "cloud-sync-publisher",
+                java.time.Duration.ofSeconds(10));
         // Operator actions go through a data source that names the caller to the audit triggers.
         DataSource audited = new AuditingDataSource(dataSource);
         OutgoingMessages outgoing = new OutgoingMessages(audited, publisher, clock);
-        EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock, outgoing),
+        EventConsumer consumer = new EventConsumer(broker, new EventApplier(dataSource, clock, outgoing),
                 new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         CommandService commands = new CommandService(audited, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());

@@ -3,12 +3,18 @@ package org.openparking.payment;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
+import org.openparking.payment.worker.CrashPoints;
+import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.protocol.config.EnvOverrides;
 
 /**
@@ -21,7 +27,7 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         // HttpURLConnection (under stripe-java) resends a POST once on a broken connection by
         // itself; retries belong to resilience4j, where they are counted and backed off.
         System.setProperty("sun.net.http.retryPost", "false");
@@ -32,24 +38,25 @@ public final class Main {
         if (settings.stripe().apiKey().isBlank()) {
             LOG.warning("stripe.api-key is empty (set STRIPE_API_KEY): every charge will be held");
         }
-        PaymentApplication app = startWhenReachable(settings);
+        PaymentApplication app = startWhenReachable(settings, BrokerSettings.create(config.get("amqp")));
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     }
 
-    /** Broker or database not up yet (a cold start of the whole site): keep trying, do not crash-loop. */
-    private static PaymentApplication startWhenReachable(WorkerSettings settings) throws InterruptedException {
-        long delayMs = 1000;
-        while (true) {
-            try {
-                return PaymentApplication.start(settings);
-            } catch (IllegalArgumentException e) {
-                throw e;
-            } catch (Exception e) {
-                LOG.warning("cannot start yet (" + e + "), retrying in " + delayMs + " ms");
-                Thread.sleep(delayMs);
-                delayMs = Math.min(delayMs * 2, 30_000);
-            }
-        }
+    /**
+     * Broker or database not up yet (a cold start of the whole site): keep trying with backoff, do not
+     * crash-loop. A configuration mistake (IllegalArgumentException) is not retried.
+     */
+    private static PaymentApplication startWhenReachable(WorkerSettings settings, BrokerSettings broker) {
+        Retry retry = Retry.of("payment-worker-start", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
+                        Duration.ofSeconds(30)))
+                .retryOnException(e -> !(e instanceof IllegalArgumentException))
+                .build());
+        retry.getEventPublisher().onRetry(e -> LOG.warning("cannot start yet (attempt " + e.getNumberOfRetryAttempts()
+                + ": " + e.getLastThrowable() + "), retrying in " + e.getWaitInterval().toMillis() + " ms"));
+        return Retry.decorateCheckedSupplier(retry, () -> PaymentApplication.start(settings, broker,
+                CrashPoints.NONE)).unchecked().get();
     }
 
     /** The layered configuration; highest first: environment, PARKING_CONFIG file, classpath defaults. */

@@ -30,6 +30,7 @@ import org.openparking.payment.worker.PaymentMetrics;
 import org.openparking.payment.worker.PaymentProcessor;
 import org.openparking.payment.worker.PaymentWorker;
 import org.openparking.payment.worker.PendingSweeper;
+import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
@@ -59,6 +60,11 @@ public final class PaymentApplication implements AutoCloseable {
 
     public static PaymentApplication start(WorkerSettings settings, CrashPoints crashPoints)
             throws IOException, TimeoutException {
+        return start(settings, BrokerSettings.defaults(settings.amqpUri()), crashPoints);
+    }
+
+    public static PaymentApplication start(WorkerSettings settings, BrokerSettings broker, CrashPoints crashPoints)
+            throws IOException, TimeoutException {
         LOG.info("starting with " + settings);
         // Each consumer holds one connection through its Stripe call (the claim), plus webhooks.
         int poolSize = Math.max(settings.dbPoolSize(), settings.worker().consumers() + 2);
@@ -77,7 +83,7 @@ public final class PaymentApplication implements AutoCloseable {
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
                     settings.worker().holdDelay(), crashPoints, Clock.systemUTC(),
                     new PaymentMetrics(Metrics.globalRegistry()));
-            worker = new PaymentWorker(settings.amqpUri(), settings.worker(), processor);
+            worker = new PaymentWorker(broker, settings.worker(), processor);
             worker.start();
             WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),
                     Clock.systemUTC());
@@ -103,7 +109,7 @@ public final class PaymentApplication implements AutoCloseable {
                     : new PendingSweeper(store, processor, started::publish, settings.worker().pendingSweep(),
                             settings.worker().pendingAge());
             return new PaymentApplication(dataSource, gateway, worker, server, sweeper);
-        } catch (IOException | TimeoutException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (worker != null) {
                 worker.close();
             }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.cloud.amqp.AmqpConnector;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.store.Database;
 import org.openparking.cloud.store.Jdbc;
@@ -73,7 +73,8 @@ class SessionClosedElsewhereTest {
         database = TestDatabase.create();
         dataSource = Database.pool(database.url(), 4);
         Database.migrate(dataSource);
-        publisher = new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000);
+        publisher = ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                        java.time.Duration.ofMillis(10_000));
         applier = new EventApplier(dataSource, Clock.systemUTC(),
                 new OutgoingMessages(dataSource, publisher, Clock.systemUTC()));
     }
@@ -214,7 +215,8 @@ class SessionClosedElsewhereTest {
     void aCommandWhosePublishFailedStaysUnsentForTheRepublisher() throws Exception {
         // A publisher that cannot reach any broker: the events still apply and the row waits unsent.
         EventApplier offline = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                new ConfirmingPublisher(new AmqpConnector("amqp://guest:guest@127.0.0.1:1/%2F"), 1_000),
+                ConfirmingPublisher.lazy(BrokerSettings.defaults("amqp://guest:guest@127.0.0.1:1/%2F"), "test-publisher",
+                        java.time.Duration.ofMillis(1_000)),
                 Clock.systemUTC()));
         Events l1 = new Events("lot-e", "L1");
         Events l0 = new Events("lot-e", "L0");
