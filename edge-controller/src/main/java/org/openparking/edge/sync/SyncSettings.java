@@ -3,6 +3,7 @@ package org.openparking.edge.sync;
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
+import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * How the edge talks to the cloud broker. {@code amqpUri} empty means offline only.
@@ -15,10 +16,11 @@ import java.util.Objects;
  * @param retention        sent rows older than this are pruned; unsent rows never are
  * @param pruneInterval    how often pruning runs
  * @param prefetch         unacknowledged deliveries of the edge's queue at most
+ * @param connectionTimeout TCP connect and AMQP handshake, per attempt
  */
 public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, int batchSize,
                            Duration confirmTimeout, Duration backoffInitial, Duration backoffMax,
-                           Duration retention, Duration pruneInterval, int prefetch) {
+                           Duration retention, Duration pruneInterval, int prefetch, Duration connectionTimeout) {
 
     public SyncSettings {
         amqpUri = amqpUri == null ? "" : amqpUri.trim();
@@ -36,12 +38,14 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         requirePositive(backoffMax, "cloud.backoff-max");
         requirePositive(retention, "cloud.retention");
         requirePositive(pruneInterval, "cloud.prune-interval");
+        requirePositive(connectionTimeout, "cloud.connection-timeout");
     }
 
     /** Production defaults for {@code amqpUri}. */
     public static SyncSettings defaults(String amqpUri) {
         return new SyncSettings(amqpUri, Duration.ofSeconds(10), 1000, 500, Duration.ofSeconds(15),
-                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofDays(7), Duration.ofMinutes(10), 50);
+                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofDays(7), Duration.ofMinutes(10), 50,
+                Duration.ofSeconds(5));
     }
 
     /** Reads the {@code cloud} section; every key but {@code cloud.amqp-uri} has a default. */
@@ -56,7 +60,8 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
                 duration(c, "backoff-max", d.backoffMax()),
                 duration(c, "retention", d.retention()),
                 duration(c, "prune-interval", d.pruneInterval()),
-                c.get("prefetch").asInt().orElse(d.prefetch()));
+                c.get("prefetch").asInt().orElse(d.prefetch()),
+                duration(c, "connection-timeout", d.connectionTimeout()));
     }
 
     private static Duration duration(Config c, String key, Duration fallback) {
@@ -72,23 +77,28 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         }
     }
 
+    /** The broker connection policy (platform.amqp), from this section's URI, heartbeat and backoff. */
+    public BrokerSettings broker() {
+        return new BrokerSettings(amqpUri, heartbeat, connectionTimeout, backoffInitial, backoffMax);
+    }
+
     public boolean enabled() {
         return !amqpUri.isBlank();
     }
 
     public SyncSettings withBackoff(Duration initial, Duration max) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
-                pruneInterval, prefetch);
+                pruneInterval, prefetch, connectionTimeout);
     }
 
     public SyncSettings withConfirmTimeout(Duration timeout) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
-                retention, pruneInterval, prefetch);
+                retention, pruneInterval, prefetch, connectionTimeout);
     }
 
     public SyncSettings withRetention(Duration retention, Duration pruneInterval) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
-                backoffMax, retention, pruneInterval, prefetch);
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout);
     }
 
     private static void requirePositive(Duration d, String key) {

@@ -60,8 +60,10 @@ public final class OutboxDrainBench {
             SyncState state = new SyncState(db, Clock.systemUTC(), true);
             EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
                     new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
-            OutboxRelay relay = new OutboxRelay(db, SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state,
-                    consumer, Clock.systemUTC());
+            OutboxRelay relay = new OutboxRelay(db, org.openparking.platform.outbox.OutboxStore.sqlite(),
+                    SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state, java.util.List.of(consumer),
+                    new RelayMetrics(io.helidon.metrics.api.Metrics.globalRegistry(), LOT + "." + LEVEL, state::pending),
+                    Clock.systemUTC());
             long start = System.nanoTime();
             relay.start();
             double confirmedAt = 0;
@@ -121,8 +123,10 @@ public final class OutboxDrainBench {
                 SyncState state = new SyncState(db, Clock.systemUTC(), true);
                 EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
                         new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
-                OutboxRelay relay = new OutboxRelay(db, SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state,
-                        consumer, Clock.systemUTC());
+                OutboxRelay relay = new OutboxRelay(db, org.openparking.platform.outbox.OutboxStore.sqlite(),
+                        SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state, java.util.List.of(consumer),
+                        new RelayMetrics(io.helidon.metrics.api.Metrics.globalRegistry(), LOT + "." + LEVEL, state::pending),
+                        Clock.systemUTC());
                 long start = System.nanoTime();
                 relay.start();
                 try (java.sql.Connection c = pg.connect()) {
