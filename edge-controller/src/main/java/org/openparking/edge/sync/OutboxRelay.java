@@ -22,6 +22,7 @@ import org.openparking.edge.store.Database;
 import org.openparking.edge.store.StoreException;
 import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.BrokerLink;
+import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmWindow;
 import org.openparking.platform.amqp.Outgoing;
 import org.openparking.platform.outbox.OutboxStore;
@@ -44,6 +45,7 @@ final class OutboxRelay implements AutoCloseable {
     private final Database db;
     private final OutboxStore store;
     private final SyncSettings settings;
+    private final BrokerSettings broker;
     private final String edgeId;
     private final SyncState state;
     private final List<LinkUser> users;
@@ -70,6 +72,8 @@ final class OutboxRelay implements AutoCloseable {
         this.db = db;
         this.store = store;
         this.settings = settings;
+        // Built here, on the caller's thread, so a bad value stops the start instead of the relay thread.
+        this.broker = settings.broker();
         this.edgeId = edgeId;
         this.state = state;
         this.users = users;
@@ -93,7 +97,7 @@ final class OutboxRelay implements AutoCloseable {
     private void run() {
         resendNotBeforeNanos = System.nanoTime();
         try {
-            link = BrokerLink.open(settings.broker(), "edge-" + edgeId, null, () -> stop.getCount() > 0,
+            link = BrokerLink.open(broker, "edge-" + edgeId, null, () -> stop.getCount() > 0,
                     why -> state.error("connect: " + why));
         } catch (InterruptedException e) {
             return;
@@ -195,15 +199,20 @@ final class OutboxRelay implements AutoCloseable {
             record(outcomes);
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "cannot record the outcome of in-flight rows; they stay unsent", e);
-            inFlight.clear();
         }
+        inFlight.clear();
         cursor = 0;
     }
 
     /** Marks confirmed rows sent and counts failed ones; returns how many outcomes it handled. */
     private int settle() {
         ConfirmWindow.Outcomes outcomes = window.settle(settings.confirmTimeout());
-        record(outcomes);
+        try {
+            record(outcomes);
+        } catch (StoreException e) {
+            forget(outcomes);
+            throw e;
+        }
         if (!outcomes.failed().isEmpty()) {
             long first = outcomes.failed().stream().mapToLong(ConfirmWindow.Failed::key).min().orElseThrow();
             cursor = Math.min(cursor, first - 1);
@@ -234,6 +243,22 @@ final class OutboxRelay implements AutoCloseable {
             db.write(c -> store.recordFailures(c, failures));
             bad.forEach(f -> inFlight.remove(f.key()));
             LOG.fine(() -> bad.size() + " rows will be sent again: " + bad.getFirst().reason());
+        }
+    }
+
+    /** Outcomes the database could not take: the rows stay unsent and are read and published again. */
+    private void forget(ConfirmWindow.Outcomes outcomes) {
+        long first = Long.MAX_VALUE;
+        for (ConfirmWindow.Confirmed r : outcomes.confirmed()) {
+            inFlight.remove(r.key());
+            first = Math.min(first, r.key());
+        }
+        for (ConfirmWindow.Failed f : outcomes.failed()) {
+            inFlight.remove(f.key());
+            first = Math.min(first, f.key());
+        }
+        if (first != Long.MAX_VALUE) {
+            cursor = Math.min(cursor, first - 1);
         }
     }
 

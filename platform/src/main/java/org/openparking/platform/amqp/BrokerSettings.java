@@ -19,6 +19,15 @@ public record BrokerSettings(String uri, Duration heartbeat, Duration connection
 
     public BrokerSettings {
         uri = uri == null ? "" : uri.trim();
+        if (!uri.isBlank()) {
+            try {
+                new com.rabbitmq.client.ConnectionFactory().setUri(uri);
+            } catch (Exception e) {
+                // The message of a URISyntaxException may quote the URI, password included: say only why.
+                throw new IllegalArgumentException("the broker URI is not a valid AMQP URI ("
+                        + e.getClass().getSimpleName() + ")", e);
+            }
+        }
         positive(heartbeat, "heartbeat");
         positive(connectionTimeout, "connection-timeout");
         positive(backoffInitial, "backoff-initial");

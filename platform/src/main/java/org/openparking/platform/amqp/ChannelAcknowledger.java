@@ -19,6 +19,8 @@ final class ChannelAcknowledger implements Acknowledger {
     private final String sourceQueue;
     private final IntervalFunction backoff;
     private final Pause pause;
+    /** Publishes and waits for confirms on the dead-letter channel one at a time. */
+    private final Object deadLetterLock = new Object();
     private int failures;
     private long pending;
 
@@ -45,7 +47,7 @@ final class ChannelAcknowledger implements Acknowledger {
         LOG.warning(() -> "dead-lettering message " + (properties == null ? null : properties.getMessageId())
                 + " from " + sourceQueue + ": " + reason);
         try {
-            synchronized (deadLetters) {
+            synchronized (deadLetterLock) {
                 DeadLetters.publish(deadLetters, sourceQueue, properties, body, reason);
                 deadLetters.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
             }

@@ -48,6 +48,8 @@ final class ChannelConfirmWindow implements ConfirmWindow {
     @Override
     public void publish(long key, Outgoing m) throws IOException {
         if (lost) {
+            // Reported like any failed publish, so the caller settles it with the rest when it abandons.
+            failed.add(new Failed(key, "channel lost"));
             throw new IOException("channel lost; in-flight publishes not yet abandoned");
         }
         long tag = channel.getNextPublishSeqNo();

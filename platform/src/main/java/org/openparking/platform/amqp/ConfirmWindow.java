@@ -41,7 +41,8 @@ public interface ConfirmWindow {
 
     /**
      * Publishes {@code message} as mandatory (a message no queue receives comes back and fails) under
-     * {@code key}; the key must be carried in the message's {@code seq} header.
+     * {@code key}; the key must be carried in the message's {@code seq} header. Every key published is
+     * reported exactly once by {@link #settle} or {@link #abandon}, also when this throws.
      */
     void publish(long key, Outgoing message) throws IOException;
 

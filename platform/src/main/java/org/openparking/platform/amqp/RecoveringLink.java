@@ -64,7 +64,7 @@ final class RecoveringLink implements BrokerLink {
         try {
             f.setUri(settings.uri());
         } catch (Exception e) {
-            throw new IllegalArgumentException("the broker URI is not a valid AMQP URI: " + e.getMessage(), e);
+            throw new IllegalStateException("checked by BrokerSettings", e);
         }
         f.setRequestedHeartbeat((int) Math.max(1, settings.heartbeat().toSeconds()));
         f.setConnectionTimeout((int) settings.connectionTimeout().toMillis());

@@ -79,7 +79,7 @@ class BrokerLinkTest {
     @Test
     void aWrongUriIsAConfigurationErrorNotSomethingToRetry() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BrokerLink.open(BrokerSettings.defaults("http://nope"), "bad", null, () -> true, null));
+                () -> BrokerSettings.defaults("http://nope"));
         assertThat(e.getMessage(), containsString("AMQP URI"));
     }
 

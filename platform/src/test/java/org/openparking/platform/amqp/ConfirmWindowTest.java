@@ -67,6 +67,25 @@ class ConfirmWindowTest {
     }
 
     @Test
+    void afterTheChannelIsLostNothingIsAcceptedAndEveryKeyIsReportedOnce() throws Exception {
+        Channel ch = link.createChannel();
+        ch.queueDeclare("window.lost", true, false, false, Topology.quorum(null));
+        ConfirmWindow window = ConfirmWindow.on(ch, () -> { });
+        window.publish(1, message("", "window.lost", 1));
+        ch.close();
+        await().atMost(Duration.ofSeconds(5)).until(window::lost);
+        assertThrows(IOException.class, () -> window.publish(2, message("", "window.lost", 2)));
+
+        ConfirmWindow.Outcomes o = window.abandon("test");
+        List<Long> keys = new ArrayList<>(o.confirmed().stream().map(ConfirmWindow.Confirmed::key).toList());
+        keys.addAll(o.failed().stream().map(ConfirmWindow.Failed::key).toList());
+        assertThat(keys.stream().sorted().toList(), is(List.of(1L, 2L)));
+        assertThat(o.failed().stream().anyMatch(f -> f.key() == 2L), is(true));
+        assertThat(window.lost(), is(false));
+        assertThat(window.outstanding(), is(0));
+    }
+
+    @Test
     void aPublishThatFailsIsRetriedOnAFreshChannel() throws Exception {
         try (ConfirmingPublisher publisher = link.publisher(Duration.ofSeconds(5))) {
             // A missing exchange closes the channel: the call fails and the caller keeps its rows.
