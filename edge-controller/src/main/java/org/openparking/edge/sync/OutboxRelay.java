@@ -145,7 +145,7 @@ final class OutboxRelay implements AutoCloseable {
                     LOG.log(Level.WARNING, "outbox relay: database error, retrying", e);
                     state.error("database: " + e.getMessage());
                     pause(1000);
-                } else if (link.isUp() && channel != null && channel.isOpen()) {
+                } else if (link.isUp() && channel != null && channel.isOpen() && window != null && !window.lost()) {
                     LOG.log(Level.SEVERE, "outbox relay: unexpected error, retrying", e);
                     state.error(e.toString());
                     pause(1000);

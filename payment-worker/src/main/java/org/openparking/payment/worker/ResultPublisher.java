@@ -14,16 +14,16 @@ import org.openparking.protocol.Envelope;
  * queue is declared so a result waits there while the edge is offline) and to {@code parking.events}.
  * Returns only after the broker confirmed both.
  */
-public final class ResultPublisher {
+final class ResultPublisher {
     private final ConfirmingPublisher publisher;
     private final Set<String> declaredEdges = ConcurrentHashMap.newKeySet();
 
-    public ResultPublisher(ConfirmingPublisher publisher) throws IOException {
+    ResultPublisher(ConfirmingPublisher publisher) throws IOException {
         this.publisher = publisher;
         publisher.declare(ch -> ch.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true));
     }
 
-    public void publish(Envelope result) throws IOException {
+    void publish(Envelope result) throws IOException {
         String edgeId = result.edgeId();
         ConfirmingPublisher.Declaration declare = declaredEdges.contains(edgeId) ? null
                 : ch -> Topology.declareEdgeQueue(ch, edgeId);
