@@ -1,15 +1,11 @@
 package org.openparking.edge.sync;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -276,25 +272,10 @@ final class OutboxRelay implements AutoCloseable {
             if (!inFlight.add(r.seq())) {
                 continue; // still awaiting its confirm from an earlier publish
             }
-            window.publish(r.seq(), new Outgoing(r.exchange(), r.routingKey(), properties(r), r.body()));
+            window.publish(r.seq(), new Outgoing(r.exchange(), r.routingKey(), AmqpEnvelopes.properties(r.messageId(),
+                    r.type(), Envelope.SCHEMA_VERSION, edgeId, r.seq(), r.createdAt()), r.body()));
         }
         return rows.size();
-    }
-
-    /** The properties {@link AmqpEnvelopes#properties} gives, built from the row without decoding the body. */
-    private AMQP.BasicProperties properties(OutboxStore.Row r) {
-        Map<String, Object> headers = new HashMap<>();
-        headers.put("edge-id", edgeId);
-        headers.put("seq", r.seq());
-        headers.put("schema-version", Envelope.SCHEMA_VERSION);
-        return new AMQP.BasicProperties.Builder()
-                .messageId(r.messageId())
-                .type(r.type())
-                .contentType(AmqpEnvelopes.CONTENT_TYPE)
-                .deliveryMode(2)
-                .timestamp(Date.from(r.createdAt()))
-                .headers(headers)
-                .build();
     }
 
     private void pause(long millis) {

@@ -1,6 +1,7 @@
 package org.openparking.platform.amqp;
 
 import com.rabbitmq.client.AMQP;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,16 +15,23 @@ public final class AmqpEnvelopes {
     }
 
     public static AMQP.BasicProperties properties(Envelope envelope) {
+        return properties(envelope.id(), envelope.type(), envelope.schemaVersion(), envelope.edgeId(), envelope.seq(),
+                envelope.occurredAt());
+    }
+
+    /** The same properties from an envelope's stored fields, without decoding its body (an outbox row). */
+    public static AMQP.BasicProperties properties(String id, String type, int schemaVersion, String edgeId, long seq,
+                                                 Instant at) {
         Map<String, Object> headers = new HashMap<>();
-        headers.put("edge-id", envelope.edgeId());
-        headers.put("seq", envelope.seq());
-        headers.put("schema-version", envelope.schemaVersion());
+        headers.put("edge-id", edgeId);
+        headers.put("seq", seq);
+        headers.put("schema-version", schemaVersion);
         return new AMQP.BasicProperties.Builder()
-                .messageId(envelope.id())
-                .type(envelope.type())
+                .messageId(id)
+                .type(type)
                 .contentType(CONTENT_TYPE)
                 .deliveryMode(2)
-                .timestamp(Date.from(envelope.occurredAt()))
+                .timestamp(Date.from(at))
                 .headers(headers)
                 .build();
     }
