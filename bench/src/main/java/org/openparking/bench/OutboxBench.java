@@ -98,7 +98,7 @@ final class OutboxBench {
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(uri);
         try (Connection c = f.newConnection("bench-topology"); Channel ch = c.createChannel()) {
-            org.openparking.protocol.amqp.Topology.declareCloudSync(ch);
+            org.openparking.platform.amqp.Topology.declareCloudSync(ch);
         }
     }
 

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.cloud.audit.AuditLog;
 import org.openparking.cloud.audit.AuditService;
 import org.openparking.cloud.auth.AuthFilter;
@@ -29,7 +28,6 @@ import org.openparking.cloud.auth.RateLimiter;
 import org.openparking.cloud.auth.TokenRevocations;
 import org.openparking.cloud.auth.TokenService;
 import org.openparking.cloud.auth.UserStore;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.CommandService;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.command.UnsentRepublisher;
@@ -53,7 +51,9 @@ import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.PostgresSettings;
 import org.openparking.platform.json.JsonMedia;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.Topology;
 
 /** cloud-sync's composition root: everything is built once here and passed by constructor. */
 public final class Main {
@@ -69,15 +69,16 @@ public final class Main {
         // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
         Configured c = ParkingConfig.orExit(() -> {
             Config config = loadConfig(ConfigInput.process());
-            return new Configured(CloudSettings.create(config), AuthSettings.create(config));
+            return new Configured(CloudSettings.create(config), AuthSettings.create(config),
+                    BrokerSettings.create(config.get("amqp")));
         });
-        Running running = start(c.settings(), c.auth(), AfterCommitHook.NONE);
+        Running running = start(c.settings(), c.auth(), c.broker(), AfterCommitHook.NONE);
         registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
 
-    private record Configured(CloudSettings settings, AuthSettings auth) {
+    private record Configured(CloudSettings settings, AuthSettings auth, BrokerSettings broker) {
     }
 
     /** The layered configuration (see {@link ParkingConfig}): environment, -D, PARKING_CONFIG, application.yaml. */
@@ -114,6 +115,12 @@ public final class Main {
 
     /** Starts cloud-sync with these authentication settings and limits. */
     public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
+        return start(settings, auth, BrokerSettings.defaults(settings.amqpUri()), hook);
+    }
+
+    /** Starts cloud-sync with these authentication settings, limits and broker connection policy. */
+    public static Running start(CloudSettings settings, AuthSettings auth, BrokerSettings broker,
+                                AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
         PooledDataSource dataSource = PooledDataSource.postgres(dbSettings(settings.dbUrl(), settings.dbPoolSize()),
                 "cloud-sync");
@@ -124,11 +131,11 @@ public final class Main {
             dataSource.close();
             throw e;
         }
-        AmqpConnector connector = new AmqpConnector(settings.amqpUri());
         IngestStats stats = new IngestStats();
-        ConfirmingPublisher publisher = new ConfirmingPublisher(connector, 10_000);
+        ConfirmingPublisher publisher = ConfirmingPublisher.lazy(broker, "cloud-sync-publisher",
+                java.time.Duration.ofSeconds(10));
         OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
-        EventConsumer consumer = new EventConsumer(connector, new EventApplier(dataSource, clock, outgoing),
+        EventConsumer consumer = new EventConsumer(broker, new EventApplier(dataSource, clock, outgoing),
                 new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
         CommandService commands = new CommandService(dataSource, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());

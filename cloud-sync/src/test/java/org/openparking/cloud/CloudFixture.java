@@ -14,8 +14,8 @@ import java.util.concurrent.TimeoutException;
 import org.openparking.cloud.ingest.AfterCommitHook;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 

@@ -21,7 +21,7 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.OpenBarrier;
 import org.openparking.protocol.SetLevelStatus;
 import org.openparking.protocol.UpdateTariff;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 
 /** Commands to edges over real HTTP, read back from the edges' real queues. */

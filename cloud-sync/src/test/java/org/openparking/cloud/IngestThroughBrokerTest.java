@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentStatus;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /** Idempotency and dead-lettering through the real broker into the real database. */
 class IngestThroughBrokerTest {

@@ -19,7 +19,7 @@ import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * The read API, the unable-to-collect ledger and refunds over real HTTP, after real events went

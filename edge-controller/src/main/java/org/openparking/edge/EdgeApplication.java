@@ -143,7 +143,8 @@ public final class EdgeApplication implements AutoCloseable {
                 .start();
         try {
             this.cloud = syncSettings.enabled()
-                    ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results, clock)
+                    ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results,
+                            io.helidon.metrics.api.Metrics.globalRegistry(), clock)
                     : null;
         } catch (RuntimeException e) {
             server.stop();

@@ -5,6 +5,17 @@ import io.helidon.logging.common.LogConfig;
 import java.util.logging.Logger;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.openparking.payment.worker.CrashPoints;
+import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * Composition root of the payment worker: reads its configuration (environment, -D, the YAML file named by
@@ -16,35 +27,41 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         // HttpURLConnection (under stripe-java) resends a POST once on a broken connection by
         // itself; retries belong to resilience4j, where they are counted and backed off.
         System.setProperty("sun.net.http.retryPost", "false");
         LogConfig.configureRuntime();
         // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
-        WorkerSettings settings = ParkingConfig.orExit(() ->
-                WorkerSettings.create(loadConfig(ConfigInput.process())));
-        if (settings.stripe().apiKey().isBlank()) {
+        Configured c = ParkingConfig.orExit(() -> {
+            Config config = loadConfig(ConfigInput.process());
+            return new Configured(WorkerSettings.create(config), BrokerSettings.create(config.get("amqp")));
+        });
+        if (c.settings().stripe().apiKey().isBlank()) {
             LOG.warning("stripe.api-key is empty (set STRIPE_API_KEY): every charge will be held");
         }
-        PaymentApplication app = startWhenReachable(settings);
+        PaymentApplication app = startWhenReachable(c.settings(), c.broker());
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
     }
 
-    /** Broker or database not up yet (a cold start of the whole site): keep trying, do not crash-loop. */
-    private static PaymentApplication startWhenReachable(WorkerSettings settings) throws InterruptedException {
-        long delayMs = 1000;
-        while (true) {
-            try {
-                return PaymentApplication.start(settings);
-            } catch (IllegalArgumentException e) {
-                throw e;
-            } catch (Exception e) {
-                LOG.warning("cannot start yet (" + e + "), retrying in " + delayMs + " ms");
-                Thread.sleep(delayMs);
-                delayMs = Math.min(delayMs * 2, 30_000);
-            }
-        }
+    private record Configured(WorkerSettings settings, BrokerSettings broker) {
+    }
+
+    /**
+     * Broker or database not up yet (a cold start of the whole site): keep trying with backoff, do not
+     * crash-loop. A configuration mistake (IllegalArgumentException) is not retried.
+     */
+    private static PaymentApplication startWhenReachable(WorkerSettings settings, BrokerSettings broker) {
+        Retry retry = Retry.of("payment-worker-start", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
+                        Duration.ofSeconds(30)))
+                .retryOnException(e -> !(e instanceof IllegalArgumentException))
+                .build());
+        retry.getEventPublisher().onRetry(e -> LOG.warning("cannot start yet (attempt " + e.getNumberOfRetryAttempts()
+                + ": " + e.getLastThrowable() + "), retrying in " + e.getWaitInterval().toMillis() + " ms"));
+        return Retry.decorateCheckedSupplier(retry, () -> PaymentApplication.start(settings, broker,
+                CrashPoints.NONE)).unchecked().get();
     }
 
     /** The layered configuration; highest first: environment, -D, PARKING_CONFIG file, application.yaml. */

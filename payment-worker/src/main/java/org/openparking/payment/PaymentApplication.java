@@ -35,6 +35,7 @@ import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.PostgresSettings;
 import org.openparking.platform.json.HttpErrors;
 import org.openparking.platform.json.JsonMedia;
+import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
@@ -64,6 +65,11 @@ public final class PaymentApplication implements AutoCloseable {
 
     public static PaymentApplication start(WorkerSettings settings, CrashPoints crashPoints)
             throws IOException, TimeoutException {
+        return start(settings, BrokerSettings.defaults(settings.amqpUri()), crashPoints);
+    }
+
+    public static PaymentApplication start(WorkerSettings settings, BrokerSettings broker, CrashPoints crashPoints)
+            throws IOException, TimeoutException {
         LOG.info("starting with " + settings);
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
         MeterRegistry metrics = Metrics.globalRegistry();
@@ -85,7 +91,7 @@ public final class PaymentApplication implements AutoCloseable {
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
                     settings.worker().holdDelay(), crashPoints, Clock.systemUTC(),
                     new PaymentMetrics(metrics));
-            worker = new PaymentWorker(settings.amqpUri(), settings.worker(), processor);
+            worker = new PaymentWorker(broker, settings.worker(), processor);
             worker.start();
             WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),
                     Clock.systemUTC());
@@ -112,7 +118,7 @@ public final class PaymentApplication implements AutoCloseable {
                     : new PendingSweeper(store, processor, started::publish, settings.worker().pendingSweep(),
                             settings.worker().pendingAge());
             return new PaymentApplication(dataSource, gateway, worker, server, sweeper);
-        } catch (IOException | TimeoutException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (worker != null) {
                 worker.close();
             }

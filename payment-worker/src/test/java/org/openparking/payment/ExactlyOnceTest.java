@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.openparking.payment.worker.CrashPoints;
 import org.openparking.protocol.PaymentResult;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /** Crashes, competing workers, and Stripe outages: every payment charged once, none lost. */
 class ExactlyOnceTest extends WorkerTestBase {

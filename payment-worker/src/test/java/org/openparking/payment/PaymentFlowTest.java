@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /** A request through the real broker and database to WireMock-Stripe and back. */
 class PaymentFlowTest extends WorkerTestBase {

@@ -30,8 +30,8 @@ import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 

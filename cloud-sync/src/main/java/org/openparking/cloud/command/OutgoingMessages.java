@@ -1,57 +1,62 @@
 package org.openparking.cloud.command;
 
 import java.io.IOException;
-import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
-import org.openparking.cloud.amqp.Outgoing;
 import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.platform.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.Outgoing;
+import org.openparking.platform.amqp.Topology;
+import org.openparking.platform.outbox.OutboxStore;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.ProtocolException;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
 
 /**
- * The cloud's own outbox: every message to an edge or to the payment worker is first a row in
- * {@code commands} (written in the caller's transaction), then published with confirms, then
- * marked sent. A row that could not be published keeps {@code sent_at} null and is re-published
- * with the identical body, so its envelope id (the receivers' idempotency key) never changes.
+ * The cloud's outbox: every message to an edge or to the payment worker is first a row in
+ * {@code commands} (written in the caller's transaction through the PostgreSQL {@link OutboxStore}),
+ * then published with confirms, then marked sent. A row that could not be published keeps
+ * {@code sent_at} null and is re-published with the identical body, so its envelope id (the
+ * receivers' idempotency key) never changes.
  */
 public final class OutgoingMessages {
     private static final Logger LOG = Logger.getLogger(OutgoingMessages.class.getName());
 
     private final DataSource dataSource;
+    private final OutboxStore store;
     private final ConfirmingPublisher publisher;
     private final Clock clock;
 
     public OutgoingMessages(DataSource dataSource, ConfirmingPublisher publisher, Clock clock) {
         this.dataSource = dataSource;
+        this.store = OutboxStore.postgres();
         this.publisher = publisher;
         this.clock = clock;
     }
 
     /** A row written and not yet confirmed by the broker. */
-    public record Pending(String commandId, String edgeId, Envelope envelope, Outgoing outgoing) {
+    public record Pending(String commandId, String edgeId, Envelope envelope, long seq, Outgoing outgoing) {
+        /** The edge whose queue is declared before the publish (a command for an offline edge waits there). */
+        String edgeQueue() {
+            return Topology.EDGE_EXCHANGE.equals(outgoing.exchange()) ? edgeId : null;
+        }
     }
 
     /** A command for edge {@code lotId.levelId}, sent to its queue {@code edge.{edgeId}}. */
     public Pending toEdge(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
         String edgeId = Envelope.edgeId(lotId, levelId);
-        return insert(c, null, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, true, requestedBy)
-                .orElseThrow();
+        return insert(c, null, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, requestedBy).orElseThrow();
     }
 
     /**
@@ -62,54 +67,45 @@ public final class OutgoingMessages {
     public Optional<Pending> toEdgeOnce(Connection c, String commandId, String lotId, String levelId, Message payload,
                                         String requestedBy) throws SQLException {
         String edgeId = Envelope.edgeId(lotId, levelId);
-        return insert(c, commandId, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, true, requestedBy);
+        return insert(c, commandId, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, requestedBy);
     }
 
     /** A request for the payment worker about a session of edge {@code lotId.levelId}. */
     public Pending toPayments(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
         return insert(c, null, lotId, levelId, payload, Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY,
-                false, requestedBy).orElseThrow();
+                requestedBy).orElseThrow();
     }
 
     /** {@code commandId} null: a new random id; otherwise that id, and empty if a row has it already. */
     private Optional<Pending> insert(Connection c, String commandId, String lotId, String levelId, Message payload,
-                                     String exchange, String routingKey, boolean toEdgeQueue, String requestedBy)
-            throws SQLException {
-        long seq;
-        try (PreparedStatement ps = c.prepareStatement("SELECT nextval('command_seq')");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            seq = rs.getLong(1);
-        }
+                                     String exchange, String routingKey, String requestedBy) throws SQLException {
+        long seq = store.nextSeq(c);
         // The target edge's id, lot and level: receivers check that a command is addressed to them.
         String edgeId = Envelope.edgeId(lotId, levelId);
         Envelope envelope = commandId == null ? Envelope.of(edgeId, lotId, levelId, seq, clock.instant(), payload)
                 : new Envelope(commandId, payload.type(), Envelope.SCHEMA_VERSION, edgeId, lotId, levelId, seq,
                         clock.instant(), payload);
         byte[] body = MessageCodec.encode(envelope);
-        int inserted = Jdbc.update(c, """
-                INSERT INTO commands (command_id, edge_id, lot_id, level_id, type, seq, exchange, routing_key, body,
-                                      requested_by, issued_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (command_id) DO NOTHING""",
-                envelope.id(), edgeId, lotId, levelId, envelope.type(), seq, exchange, routingKey,
-                new String(body, java.nio.charset.StandardCharsets.UTF_8), requestedBy, envelope.occurredAt());
-        if (inserted == 0) {
+        if (!store.insert(c, new OutboxStore.Message(envelope, exchange, routingKey, body, requestedBy))) {
             if (commandId == null) {
                 throw new IllegalStateException("random command id " + envelope.id() + " already taken");
             }
             return Optional.empty();
         }
-        return Optional.of(new Pending(envelope.id(), edgeId, envelope,
-                new Outgoing(exchange, routingKey, AmqpEnvelopes.properties(envelope), body,
-                        toEdgeQueue ? edgeId : null)));
+        return Optional.of(pending(envelope, exchange, routingKey, body));
+    }
+
+    private static Pending pending(Envelope envelope, String exchange, String routingKey, byte[] body) {
+        return new Pending(envelope.id(), envelope.edgeId(), envelope, envelope.seq(),
+                new Outgoing(exchange, routingKey, org.openparking.platform.amqp.AmqpEnvelopes.properties(envelope),
+                        body));
     }
 
     /** Declares an edge's queue now, so commands wait there even before the edge first connects; best effort. */
     public boolean prepareEdgeQueue(String edgeId) {
         try {
-            publisher.declareEdgeQueue(edgeId);
+            publisher.declare(ch -> Topology.declareEdgeQueue(ch, edgeId));
             return true;
         } catch (IOException e) {
             LOG.log(Level.FINE, "cannot declare the queue of " + edgeId + " now; the first command will", e);
@@ -125,25 +121,31 @@ public final class OutgoingMessages {
         if (pending.isEmpty()) {
             return;
         }
-        List<String> ids = pending.stream().map(Pending::commandId).toList();
+        long[] seqs = pending.stream().mapToLong(Pending::seq).toArray();
+        Set<String> edgeQueues = new LinkedHashSet<>();
+        pending.forEach(p -> {
+            if (p.edgeQueue() != null) {
+                edgeQueues.add(p.edgeQueue());
+            }
+        });
         try {
-            publisher.publish(pending.stream().map(Pending::outgoing).toList());
+            publisher.publish(ch -> {
+                for (String edgeId : edgeQueues) {
+                    Topology.declareEdgeQueue(ch, edgeId);
+                }
+                if (pending.stream().anyMatch(p -> Topology.PAYMENTS_EXCHANGE.equals(p.outgoing().exchange()))) {
+                    Topology.declarePayments(ch);
+                }
+            }, pending.stream().map(Pending::outgoing).toList());
         } catch (IOException e) {
-            Jdbc.inTransaction(dataSource, c -> mark(c, ids, false, e.toString()));
+            List<OutboxStore.Failure> failures = new ArrayList<>();
+            for (long seq : seqs) {
+                failures.add(new OutboxStore.Failure(seq, e.toString()));
+            }
+            Jdbc.inTransaction(dataSource, c -> store.recordFailures(c, failures));
             throw e;
         }
-        Jdbc.inTransaction(dataSource, c -> mark(c, ids, true, null));
-    }
-
-    private int mark(Connection c, List<String> ids, boolean sent, String error) throws SQLException {
-        Array array = c.createArrayOf("text", ids.toArray());
-        return sent
-                ? Jdbc.update(c, """
-                        UPDATE commands SET sent_at = ?, publish_attempts = publish_attempts + 1, last_error = NULL
-                        WHERE command_id = ANY (?) AND sent_at IS NULL""", clock.instant(), array)
-                : Jdbc.update(c, """
-                        UPDATE commands SET publish_attempts = publish_attempts + 1, last_error = ?
-                        WHERE command_id = ANY (?) AND sent_at IS NULL""", error, array);
+        Jdbc.inTransaction(dataSource, c -> store.markSent(c, seqs, clock.instant()));
     }
 
     /**
@@ -151,22 +153,20 @@ public final class OutgoingMessages {
      * ones may still be in their first publish). Returns how many were confirmed now.
      */
     public int republishUnsent(int minAgeSeconds, int limit) throws SQLException {
-        List<Pending> pending = Jdbc.read(dataSource, c -> {
-            List<Pending> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT command_id, edge_id, exchange, routing_key, body FROM commands
-                    WHERE sent_at IS NULL AND issued_at <= ? ORDER BY seq LIMIT ?""")) {
-                Jdbc.bind(ps, clock.instant().minusSeconds(minAgeSeconds), limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(pendingOf(rs));
-                    }
-                }
-            }
-            return rows;
-        });
-        if (pending.isEmpty()) {
+        List<OutboxStore.Row> rows = Jdbc.read(dataSource,
+                c -> store.unsent(c, 0, clock.instant().minusSeconds(minAgeSeconds), limit));
+        if (rows.isEmpty()) {
             return 0;
+        }
+        List<Pending> pending = new ArrayList<>();
+        for (OutboxStore.Row r : rows) {
+            Envelope envelope;
+            try {
+                envelope = MessageCodec.decode(r.body());
+            } catch (ProtocolException e) {
+                throw new IllegalStateException("stored command " + r.messageId() + " unreadable", e);
+            }
+            pending.add(pending(envelope, r.exchange(), r.routingKey(), r.body()));
         }
         try {
             publish(pending);
@@ -175,20 +175,5 @@ public final class OutgoingMessages {
             LOG.log(Level.FINE, "re-publish failed, will retry", e);
             return 0;
         }
-    }
-
-    private static Pending pendingOf(ResultSet rs) throws SQLException {
-        String exchange = rs.getString("exchange");
-        byte[] body = rs.getString("body").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Envelope envelope;
-        try {
-            envelope = MessageCodec.decode(body);
-        } catch (ProtocolException e) {
-            throw new IllegalStateException("stored command " + rs.getString("command_id") + " unreadable", e);
-        }
-        String edgeQueue = Topology.EDGE_EXCHANGE.equals(exchange) ? rs.getString("edge_id") : null;
-        return new Pending(rs.getString("command_id"), rs.getString("edge_id"), envelope,
-                new Outgoing(exchange, rs.getString("routing_key"), AmqpEnvelopes.properties(envelope), body,
-                        edgeQueue));
     }
 }

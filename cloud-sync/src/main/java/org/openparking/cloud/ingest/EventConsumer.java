@@ -2,11 +2,10 @@ package org.openparking.cloud.ingest;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
-import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -14,17 +13,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.openparking.cloud.amqp.AmqpConnector;
 import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.platform.amqp.Acknowledger;
+import org.openparking.platform.amqp.BrokerLink;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Message;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.ProtocolException;
-import org.openparking.protocol.amqp.DeadLetters;
-import org.openparking.protocol.amqp.Topology;
 
 /**
  * Consumes {@code cloud-sync.events} with several competing consumer channels. Deliveries are
@@ -36,29 +35,25 @@ import org.openparking.protocol.amqp.Topology;
  */
 public final class EventConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumer.class.getName());
-    private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
 
-    private final AmqpConnector connector;
+    private final BrokerSettings broker;
     private final EventApplier applier;
     private final ConsumerSettings settings;
     private final IngestStats stats;
     private final AfterCommitHook hook;
-    private final IntervalFunction backoff;
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final ExecutorService pool;
     private volatile boolean running;
-    private volatile Connection connection;
+    private volatile BrokerLink link;
     private final List<Thread> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread starter;
 
-    public EventConsumer(AmqpConnector connector, EventApplier applier, ConsumerSettings settings,
+    public EventConsumer(BrokerSettings broker, EventApplier applier, ConsumerSettings settings,
                          IngestStats stats, AfterCommitHook hook) {
-        this.connector = connector;
+        this.broker = broker;
         this.applier = applier;
         this.settings = settings;
         this.stats = stats;
         this.hook = hook;
-        this.backoff = IntervalFunction.ofExponentialBackoff(100, 2.0, settings.maxBackoffMillis());
         this.pool = Executors.newFixedThreadPool(settings.consumers(), Thread.ofPlatform()
                 .name("cloud-sync-consumer-", 0).daemon(true).factory());
     }
@@ -68,14 +63,14 @@ public final class EventConsumer implements AutoCloseable {
         running = true;
         starter = Thread.ofPlatform().name("cloud-sync-amqp-start").daemon(true).start(() -> {
             try {
-                Connection c = connector.connectWithRetry("cloud-sync-consumer", pool, () -> running);
-                if (c == null) {
+                BrokerLink l = BrokerLink.open(broker, "cloud-sync-consumer", pool, () -> running, null);
+                if (l == null) {
                     return;
                 }
-                connection = c;
-                subscribe(c);
+                link = l;
+                subscribe(l);
                 if (!running) {
-                    c.abort();
+                    l.abort();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -87,16 +82,16 @@ public final class EventConsumer implements AutoCloseable {
 
     /** Whether the consumer currently holds an open broker connection. */
     public boolean isConnected() {
-        Connection c = connection;
-        return c != null && c.isOpen();
+        BrokerLink l = link;
+        return l != null && l.isUp();
     }
 
     public IngestStats stats() {
         return stats;
     }
 
-    private void subscribe(Connection c) throws IOException {
-        Channel setup = c.createChannel();
+    private void subscribe(BrokerLink l) throws IOException {
+        Channel setup = l.createChannel();
         Topology.declareCloudSync(setup);
         try {
             setup.close();
@@ -104,9 +99,8 @@ public final class EventConsumer implements AutoCloseable {
             throw new IOException(e);
         }
         for (int i = 0; i < settings.consumers(); i++) {
-            Channel ch = c.createChannel();
+            Channel ch = l.createChannel();
             ch.basicQos(settings.prefetch());
-            ch.confirmSelect();
             ch.basicConsume(Topology.CLOUD_SYNC_QUEUE, false, "cloud-sync-" + i + "-" + ch.getChannelNumber(),
                     new ChannelWorker(ch));
         }
@@ -125,9 +119,13 @@ public final class EventConsumer implements AutoCloseable {
      */
     private final class ChannelWorker extends DefaultConsumer {
         private final BlockingQueue<Received> inbound = new LinkedBlockingQueue<>();
+        private final Acknowledger acks;
 
-        ChannelWorker(Channel channel) {
+        ChannelWorker(Channel channel) throws IOException {
             super(channel);
+            // Dead letters go out on the consume channel itself, in confirm mode.
+            this.acks = Acknowledger.create(channel, channel, Topology.CLOUD_SYNC_QUEUE, Duration.ofMillis(100),
+                    Duration.ofMillis(settings.maxBackoffMillis()), Thread::sleep);
             workers.add(Thread.ofPlatform().name("cloud-sync-apply-" + channel.getChannelNumber()).daemon(true)
                     .start(this::run));
         }
@@ -144,7 +142,7 @@ public final class EventConsumer implements AutoCloseable {
                 try {
                     batch.add(inbound.take());
                     inbound.drainTo(batch, Math.min(settings.prefetch(), settings.maxBatch()) - 1);
-                    handleBatch(getChannel(), batch);
+                    handleBatch(getChannel(), acks, batch);
                 } catch (InterruptedException e) {
                     return;
                 } catch (IOException | RuntimeException e) {
@@ -157,7 +155,7 @@ public final class EventConsumer implements AutoCloseable {
         }
     }
 
-    private void handleBatch(Channel ch, List<Received> batch) throws IOException {
+    private void handleBatch(Channel ch, Acknowledger acks, List<Received> batch) throws IOException {
         List<Received> valid = new ArrayList<>();
         List<EventApplier.Item> items = new ArrayList<>();
         for (Received r : batch) {
@@ -168,9 +166,9 @@ public final class EventConsumer implements AutoCloseable {
                 valid.add(r);
                 items.add(new EventApplier.Item(envelope, fromEdge));
             } catch (ProtocolException e) {
-                deadLetter(ch, r.tag(), r.properties(), r.body(), e.getMessage());
+                deadLetter(acks, r.tag(), r.properties(), r.body(), e.getMessage());
             } catch (InvalidEventException e) {
-                deadLetter(ch, r.tag(), r.properties(), r.body(), "INVALID_EVENT: " + e.getMessage());
+                deadLetter(acks, r.tag(), r.properties(), r.body(), "INVALID_EVENT: " + e.getMessage());
             }
         }
         if (items.isEmpty()) {
@@ -184,48 +182,47 @@ public final class EventConsumer implements AutoCloseable {
                 // One of them is refused as data: apply one by one so only that one is dead-lettered.
                 for (int i = 0; i < items.size(); i++) {
                     Received r = valid.get(i);
-                    handleOne(ch, r, items.get(i));
+                    handleOne(ch, acks, r, items.get(i));
                 }
             } else if (Jdbc.isDataError(e)) {
-                deadLetter(ch, valid.getFirst().tag(), valid.getFirst().properties(), valid.getFirst().body(),
+                deadLetter(acks, valid.getFirst().tag(), valid.getFirst().properties(), valid.getFirst().body(),
                         "REJECTED_BY_DATABASE: " + e.getMessage());
             } else {
-                handBack(ch, valid, items, e);
+                handBack(acks, valid, items, e);
             }
             return;
         } catch (RuntimeException e) {
             // Not known to be the messages' fault: keep them rather than lose them.
-            handBack(ch, valid, items, e);
+            handBack(acks, valid, items, e);
             return;
         }
-        consecutiveFailures.set(0);
         for (int i = 0; i < items.size(); i++) {
-            if (!acknowledge(ch, valid.get(i).tag(), items.get(i).envelope(), outcomes.get(i))) {
+            if (!acknowledge(ch, acks, valid.get(i).tag(), items.get(i).envelope(), outcomes.get(i))) {
                 return;
             }
         }
     }
 
-    private void handleOne(Channel ch, Received r, EventApplier.Item item) throws IOException {
+    private void handleOne(Channel ch, Acknowledger acks, Received r, EventApplier.Item item) throws IOException {
         EventApplier.Outcome outcome;
         try {
             outcome = applier.applyAll(List.of(item)).getFirst();
         } catch (SQLException e) {
             if (Jdbc.isDataError(e)) {
-                deadLetter(ch, r.tag(), r.properties(), r.body(), "REJECTED_BY_DATABASE: " + e.getMessage());
+                deadLetter(acks, r.tag(), r.properties(), r.body(), "REJECTED_BY_DATABASE: " + e.getMessage());
             } else {
-                handBack(ch, List.of(r), List.of(item), e);
+                handBack(acks, List.of(r), List.of(item), e);
             }
             return;
         } catch (RuntimeException e) {
-            handBack(ch, List.of(r), List.of(item), e);
+            handBack(acks, List.of(r), List.of(item), e);
             return;
         }
-        acknowledge(ch, r.tag(), item.envelope(), outcome);
+        acknowledge(ch, acks, r.tag(), item.envelope(), outcome);
     }
 
     /** Acks a committed delivery; false if the after-commit hook stopped us (test seam). */
-    private boolean acknowledge(Channel ch, long tag, Envelope envelope, EventApplier.Outcome outcome)
+    private boolean acknowledge(Channel ch, Acknowledger acks, long tag, Envelope envelope, EventApplier.Outcome outcome)
             throws IOException {
         try {
             hook.afterCommit(envelope, ch);
@@ -233,7 +230,7 @@ public final class EventConsumer implements AutoCloseable {
             LOG.log(Level.WARNING, "after-commit hook failed", e);
             return false;
         }
-        ch.basicAck(tag, false);
+        acks.ack(tag);
         if (outcome == EventApplier.Outcome.DUPLICATE) {
             stats.duplicate();
         } else {
@@ -252,41 +249,22 @@ public final class EventConsumer implements AutoCloseable {
         }
     }
 
-    private void handBack(Channel ch, List<Received> deliveries, List<EventApplier.Item> items, Exception cause)
-            throws IOException {
-        int failures = consecutiveFailures.incrementAndGet();
-        long wait = backoff.apply(Math.min(failures, 20));
+    private void handBack(Acknowledger acks, List<Received> deliveries, List<EventApplier.Item> items,
+                          Exception cause) throws IOException {
+        long wait = acks.nextPause();
         Envelope first = items.getFirst().envelope();
         LOG.log(Level.WARNING, "cannot apply " + items.size() + " event(s) from " + first.type() + " " + first.id()
-                + " (failure " + failures + "), handing them back in " + wait + " ms: " + cause);
-        try {
-            // Pausing this consumer's worker is the backoff: no busy redelivery loop while PostgreSQL is down.
-            Thread.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (Received r : deliveries) {
-            ch.basicNack(r.tag(), false, true);
-            stats.requeued();
-        }
+                + ", handing them back in " + wait + " ms: " + cause);
+        // Pausing this consumer's worker is the backoff: no busy redelivery loop while PostgreSQL is down.
+        acks.requeue(deliveries.stream().map(Received::tag).toList());
+        deliveries.forEach(r -> stats.requeued());
     }
 
-    private void deadLetter(Channel ch, long tag, AMQP.BasicProperties properties, byte[] body, String reason)
+    private void deadLetter(Acknowledger acks, long tag, AMQP.BasicProperties properties, byte[] body, String reason)
             throws IOException {
-        LOG.warning(() -> "dead-lettering message " + (properties == null ? null : properties.getMessageId())
-                + ": " + reason);
-        DeadLetters.publish(ch, Topology.CLOUD_SYNC_QUEUE, properties, body, reason);
-        try {
-            ch.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
-        } catch (InterruptedException | TimeoutException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            // Not confirmed: leave the original unacked; it is redelivered when the channel closes.
-            throw new IOException("dead-letter publish not confirmed", e);
+        if (acks.deadLetter(tag, properties, body, reason)) {
+            stats.deadLettered();
         }
-        ch.basicAck(tag, false);
-        stats.deadLettered();
     }
 
     /** Stops consuming: unacked deliveries go back to the queue. */
@@ -296,9 +274,9 @@ public final class EventConsumer implements AutoCloseable {
         if (starter != null) {
             starter.interrupt();
         }
-        Connection c = connection;
-        if (c != null) {
-            c.abort(5_000);
+        BrokerLink l = link;
+        if (l != null) {
+            l.abort();
         }
         workers.forEach(Thread::interrupt);
         pool.shutdownNow();

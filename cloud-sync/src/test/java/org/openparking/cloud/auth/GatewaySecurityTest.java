@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.TrustOperatorKey;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /** Limits, headers, tenant isolation, the audit log and the live stream, against one real server. */
 class GatewaySecurityTest {

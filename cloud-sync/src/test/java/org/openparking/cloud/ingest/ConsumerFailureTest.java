@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.cloud.amqp.AmqpConnector;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
@@ -31,8 +31,8 @@ import org.openparking.platform.jdbc.DelegatingDataSource;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentStatus;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 
@@ -75,9 +75,10 @@ class ConsumerFailureTest {
     }
 
     private EventConsumer consumer(DataSource ds, AfterCommitHook hook) {
-        EventConsumer consumer = new EventConsumer(new AmqpConnector(broker.uri()),
+        EventConsumer consumer = new EventConsumer(BrokerSettings.defaults(broker.uri()),
                 new EventApplier(ds, Clock.systemUTC(), new OutgoingMessages(ds,
-                        new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC())),
+                        ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                        java.time.Duration.ofMillis(10_000)), Clock.systemUTC())),
                 new ConsumerSettings(10, 2, 10, 200), new IngestStats(), hook);
         consumer.start();
         await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);

@@ -13,16 +13,16 @@ import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.cloud.amqp.AmqpConnector;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentStatus;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 
@@ -76,9 +76,10 @@ class IngestBenchmark {
 
             IngestStats stats = new IngestStats();
             long start = System.nanoTime();
-            try (EventConsumer consumer = new EventConsumer(new AmqpConnector(broker.uri()),
+            try (EventConsumer consumer = new EventConsumer(BrokerSettings.defaults(broker.uri()),
                     new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                            new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC())),
+                            ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                        java.time.Duration.ofMillis(10_000)), Clock.systemUTC())),
                     new ConsumerSettings(prefetch, consumers, batch, 1_000), stats, AfterCommitHook.NONE)) {
                 consumer.start();
                 await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100))

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openparking.cloud.Events;
-import org.openparking.cloud.amqp.AmqpConnector;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
@@ -70,7 +70,8 @@ class OrderToleranceTest {
         dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 8), "cloud-sync");
         dataSource.migrate(Main.MIGRATIONS);
         applier = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000), Clock.systemUTC()));
+                ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                        java.time.Duration.ofMillis(10_000)), Clock.systemUTC()));
         events = scenario();
         for (Envelope e : events) {
             applier.apply(e, e.seq() > 0);

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.cloud.amqp.AmqpConnector;
-import org.openparking.cloud.amqp.ConfirmingPublisher;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
@@ -36,7 +36,7 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.MessageType;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.SessionClosed;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 
@@ -73,7 +73,8 @@ class SessionClosedElsewhereTest {
         database = TestDatabase.create();
         dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 4), "cloud-sync");
         dataSource.migrate(Main.MIGRATIONS);
-        publisher = new ConfirmingPublisher(new AmqpConnector(broker.uri()), 10_000);
+        publisher = ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                        java.time.Duration.ofMillis(10_000));
         applier = new EventApplier(dataSource, Clock.systemUTC(),
                 new OutgoingMessages(dataSource, publisher, Clock.systemUTC()));
     }
@@ -214,7 +215,8 @@ class SessionClosedElsewhereTest {
     void aCommandWhosePublishFailedStaysUnsentForTheRepublisher() throws Exception {
         // A publisher that cannot reach any broker: the events still apply and the row waits unsent.
         EventApplier offline = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                new ConfirmingPublisher(new AmqpConnector("amqp://guest:guest@127.0.0.1:1/%2F"), 1_000),
+                ConfirmingPublisher.lazy(BrokerSettings.defaults("amqp://guest:guest@127.0.0.1:1/%2F"), "test-publisher",
+                        java.time.Duration.ofMillis(1_000)),
                 Clock.systemUTC()));
         Events l1 = new Events("lot-e", "L1");
         Events l0 = new Events("lot-e", "L0");

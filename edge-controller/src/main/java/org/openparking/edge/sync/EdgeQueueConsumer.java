@@ -4,13 +4,11 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
-import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
@@ -28,8 +26,9 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.ProtocolException;
 import org.openparking.protocol.RefundResult;
-import org.openparking.protocol.amqp.DeadLetters;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Acknowledger;
+import org.openparking.platform.amqp.BrokerLink;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * Consumes the edge's own queue {@code edge.{edgeId}}: commands and payment results from the cloud.
@@ -39,7 +38,7 @@ import org.openparking.protocol.amqp.Topology;
  * pause that doubles from 100 ms to 5 s while the failures last (a full or broken disk must not turn into a
  * tight redelivery loop that burns the controller's CPU and floods its log), and resets after a success.
  */
-final class EdgeQueueConsumer {
+final class EdgeQueueConsumer implements LinkUser {
     private static final Logger LOG = Logger.getLogger(EdgeQueueConsumer.class.getName());
 
     private final String edgeId;
@@ -53,16 +52,7 @@ final class EdgeQueueConsumer {
     private final Clock clock;
     private volatile Channel channel;
     private volatile Channel deadLetterChannel;
-    private final Pause pause;
-    private final IntervalFunction backoff = IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2.0,
-            Duration.ofSeconds(5));
-    /** Consecutive database failures; touched only on the channel's delivery thread. */
-    private int storeFailures;
-
-    /** Waits before a requeue; tests record the pauses instead. */
-    interface Pause {
-        void pause(long millis) throws InterruptedException;
-    }
+    private final Acknowledger.Pause pause;
 
     EdgeQueueConsumer(String edgeId, int prefetch, Database db, LevelCommands commands, PaymentRepository payments,
                       PaymentResults results, PaymentLink link, Clock clock) {
@@ -70,7 +60,7 @@ final class EdgeQueueConsumer {
     }
 
     EdgeQueueConsumer(String edgeId, int prefetch, Database db, LevelCommands commands, PaymentRepository payments,
-                      PaymentResults results, PaymentLink link, Clock clock, Pause pause) {
+                      PaymentResults results, PaymentLink link, Clock clock, Acknowledger.Pause pause) {
         this.pause = pause;
         this.edgeId = edgeId;
         this.queue = Topology.edgeQueue(edgeId);
@@ -83,39 +73,46 @@ final class EdgeQueueConsumer {
         this.clock = clock;
     }
 
+    @Override
+    public void attach(BrokerLink link) throws IOException {
+        attach(link.connection());
+    }
+
     /** Starts consuming on {@code connection}; the queue was declared by the relay. */
     void attach(Connection connection) throws IOException {
         Channel dl = connection.createChannel();
-        dl.confirmSelect();
         Channel ch = connection.createChannel();
         ch.basicQos(prefetch);
+        Acknowledger acks = Acknowledger.create(ch, dl, queue, Duration.ofMillis(100), Duration.ofSeconds(5), pause);
         deadLetterChannel = dl;
         channel = ch;
         ch.basicConsume(queue, false, "edge-" + edgeId, new DefaultConsumer(ch) {
             @Override
             public void handleDelivery(String consumerTag, com.rabbitmq.client.Envelope delivery,
                                        AMQP.BasicProperties properties, byte[] body) throws IOException {
-                handle(ch, delivery.getDeliveryTag(), properties, body);
+                handle(acks, delivery.getDeliveryTag(), properties, body);
             }
         });
     }
 
-    boolean healthy() {
+    @Override
+    public boolean healthy() {
         Channel ch = channel;
         Channel dl = deadLetterChannel;
         return ch != null && ch.isOpen() && dl != null && dl.isOpen();
     }
 
-    private void handle(Channel ch, long tag, AMQP.BasicProperties properties, byte[] body) throws IOException {
+    private void handle(Acknowledger acks, long tag, AMQP.BasicProperties properties, byte[] body)
+            throws IOException {
         Envelope envelope;
         try {
             envelope = MessageCodec.decode(body);
         } catch (ProtocolException e) {
-            deadLetter(ch, tag, properties, body, e.getMessage());
+            acks.deadLetter(tag, properties, body, e.getMessage());
             return;
         }
         if (!edgeId.equals(envelope.edgeId())) {
-            deadLetter(ch, tag, properties, body, "WRONG_EDGE: addressed to " + envelope.edgeId() + ", this is "
+            acks.deadLetter(tag, properties, body, "WRONG_EDGE: addressed to " + envelope.edgeId() + ", this is "
                     + edgeId);
             return;
         }
@@ -125,30 +122,24 @@ final class EdgeQueueConsumer {
                 case PaymentResult r -> paymentResult(envelope, r);
                 case RefundResult r -> refundResult(envelope, r);
                 default -> {
-                    deadLetter(ch, tag, properties, body, "UNEXPECTED_TYPE: " + envelope.type()
+                    acks.deadLetter(tag, properties, body, "UNEXPECTED_TYPE: " + envelope.type()
                             + " is not sent to an edge");
                     return;
                 }
             }
-            ch.basicAck(tag, false);
-            storeFailures = 0;
+            acks.ack(tag);
         } catch (StoreException e) {
-            long wait = backoff.apply(++storeFailures);
-            LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id() + " (database failure "
-                    + storeFailures + " in a row): requeued in " + wait + " ms", e);
-            try {
-                pause.pause(wait);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            ch.basicNack(tag, false, true);
+            long wait = acks.nextPause();
+            LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id()
+                    + " (database failure): requeued in " + wait + " ms", e);
+            acks.requeue(tag);
         } catch (ParkingException e) {
             // The command was committed; only its physical effect (e.g. opening a barrier) failed.
             LOG.warning(() -> "command " + envelope.id() + " recorded, but its effect failed: " + e.getMessage());
-            ch.basicAck(tag, false);
+            acks.ack(tag);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id(), e);
-            deadLetter(ch, tag, properties, body, "APPLY_FAILED: " + e);
+            acks.deadLetter(tag, properties, body, "APPLY_FAILED: " + e);
         }
     }
 
@@ -197,25 +188,5 @@ final class EdgeQueueConsumer {
     private void refundResult(Envelope envelope, RefundResult r) {
         db.write(c -> Inbox.record(c, envelope, clock.instant()));
         LOG.info(() -> "refund " + r.refundId() + " of session " + r.sessionId() + ": " + r.outcome());
-    }
-
-    /** Publishes to the dead-letter exchange, waits for its confirm, then acks the original. */
-    private void deadLetter(Channel ch, long tag, AMQP.BasicProperties properties, byte[] body, String reason)
-            throws IOException {
-        LOG.warning(() -> "dead-lettering a message from " + queue + ": " + reason);
-        try {
-            synchronized (this) {
-                Channel dl = deadLetterChannel;
-                DeadLetters.publish(dl, queue, properties, body, reason);
-                dl.waitForConfirmsOrDie(10_000);
-            }
-            ch.basicAck(tag, false);
-        } catch (TimeoutException | IOException e) {
-            LOG.log(Level.WARNING, "dead-lettering failed; the message is requeued", e);
-            ch.basicNack(tag, false, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ch.basicNack(tag, false, true);
-        }
     }
 }

@@ -8,6 +8,7 @@ import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
 import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * How the edge talks to the cloud broker. {@code amqpUri} empty means offline only.
@@ -20,10 +21,11 @@ import org.openparking.platform.config.ParkingConfig;
  * @param retention        sent rows older than this are pruned; unsent rows never are
  * @param pruneInterval    how often pruning runs
  * @param prefetch         unacknowledged deliveries of the edge's queue at most
+ * @param connectionTimeout TCP connect and AMQP handshake, per attempt
  */
 public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, int batchSize,
                            Duration confirmTimeout, Duration backoffInitial, Duration backoffMax,
-                           Duration retention, Duration pruneInterval, int prefetch) {
+                           Duration retention, Duration pruneInterval, int prefetch, Duration connectionTimeout) {
 
     public SyncSettings {
         amqpUri = amqpUri == null ? "" : amqpUri.trim();
@@ -41,13 +43,14 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         requirePositive(backoffMax, "cloud.backoff-max");
         requirePositive(retention, "cloud.retention");
         requirePositive(pruneInterval, "cloud.prune-interval");
+        requirePositive(connectionTimeout, "cloud.connection-timeout");
     }
 
     /** The defaults of application.yaml, linked to {@code amqpUri} (tests and embedded edges). */
     public static SyncSettings defaults(String amqpUri) {
         SyncSettings d = create(ParkingConfig.defaults().get("cloud"));
         return new SyncSettings(amqpUri, d.heartbeat, d.maxInFlight, d.batchSize, d.confirmTimeout, d.backoffInitial,
-                d.backoffMax, d.retention, d.pruneInterval, d.prefetch);
+                d.backoffMax, d.retention, d.pruneInterval, d.prefetch, d.connectionTimeout);
     }
 
     /** The {@code cloud} section. */
@@ -55,7 +58,12 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         return new SyncSettings(text(cloud, "amqp-uri"), duration(cloud, "heartbeat"), integer(cloud, "max-in-flight"),
                 integer(cloud, "batch-size"), duration(cloud, "confirm-timeout"), duration(cloud, "backoff-initial"),
                 duration(cloud, "backoff-max"), duration(cloud, "retention"), duration(cloud, "prune-interval"),
-                integer(cloud, "prefetch"));
+                integer(cloud, "prefetch"), duration(cloud, "connection-timeout"));
+    }
+
+    /** The broker connection policy (platform.amqp), from this section's URI, heartbeat and backoff. */
+    public BrokerSettings broker() {
+        return new BrokerSettings(amqpUri, heartbeat, connectionTimeout, backoffInitial, backoffMax);
     }
 
     public boolean enabled() {
@@ -64,17 +72,17 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
 
     public SyncSettings withBackoff(Duration initial, Duration max) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
-                pruneInterval, prefetch);
+                pruneInterval, prefetch, connectionTimeout);
     }
 
     public SyncSettings withConfirmTimeout(Duration timeout) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
-                retention, pruneInterval, prefetch);
+                retention, pruneInterval, prefetch, connectionTimeout);
     }
 
     public SyncSettings withRetention(Duration retention, Duration pruneInterval) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
-                backoffMax, retention, pruneInterval, prefetch);
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout);
     }
 
     private static void requirePositive(Duration d, String key) {

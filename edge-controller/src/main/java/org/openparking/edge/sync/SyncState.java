@@ -1,13 +1,11 @@
 package org.openparking.edge.sync;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.logging.Logger;
 import org.openparking.edge.payment.PaymentLink;
 import org.openparking.platform.jdbc.Database;
+import org.openparking.platform.outbox.OutboxStore;
 
 /**
  * The edge's view of its cloud link, and the {@link PaymentLink} the exits consult: CLOUD_DOWN while
@@ -21,6 +19,7 @@ public final class SyncState implements PaymentLink {
     private final Database db;
     private final Clock clock;
     private final boolean cloudConfigured;
+    private final OutboxStore outbox = OutboxStore.sqlite();
     private volatile boolean connected;
     private volatile boolean paymentsDown;
     private volatile Instant lastConfirmedAt;
@@ -75,28 +74,13 @@ public final class SyncState implements PaymentLink {
     /** A snapshot of state and backlog, read from the outbox. */
     public SyncStatus status() {
         Instant now = clock.instant();
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT COUNT(*), MIN(created_at), COALESCE(MAX(attempts), 0) FROM outbox WHERE sent_at IS NULL""");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long pending = rs.getLong(1);
-                String oldest = rs.getString(2);
-                long age = oldest == null ? 0 : Math.max(0, Duration.between(Instant.parse(oldest), now).toSeconds());
-                return new SyncStatus(state(), pending, age, lastConfirmedAt, cloudConfigured && connected,
-                        rs.getInt(3), lastError);
-            }
-        });
+        OutboxStore.Backlog b = db.read(outbox::backlog);
+        return new SyncStatus(state(), b.pending(), b.oldestAgeSeconds(now), lastConfirmedAt,
+                cloudConfigured && connected, b.maxAttempts(), lastError);
     }
 
     /** Rows not yet confirmed, for the metrics gauge. */
     long pending() {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return db.read(outbox::pending);
     }
 }

@@ -15,7 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openparking.edge.EdgeApplication;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 
 /**

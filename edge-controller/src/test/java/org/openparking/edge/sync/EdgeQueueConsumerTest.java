@@ -57,8 +57,8 @@ import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.UpdateTariff;
 import org.openparking.protocol.VehicleType;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
 

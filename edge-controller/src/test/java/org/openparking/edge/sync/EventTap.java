@@ -17,7 +17,7 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.MessageType;
 import org.openparking.protocol.ProtocolException;
 import org.openparking.protocol.SessionOpened;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.AvailabilityChanged;
 
 /**

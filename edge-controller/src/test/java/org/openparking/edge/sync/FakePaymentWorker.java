@@ -17,8 +17,8 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.ProtocolException;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * A stand-in for the payment worker, on the real broker: consumes {@code payments.requests} and

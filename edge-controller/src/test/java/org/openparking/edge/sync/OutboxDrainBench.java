@@ -25,8 +25,8 @@ import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.VehicleType;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.JavaProcess;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
@@ -61,8 +61,10 @@ public final class OutboxDrainBench {
             SyncState state = new SyncState(db, Clock.systemUTC(), true);
             EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
                     new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
-            OutboxRelay relay = new OutboxRelay(db, SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state,
-                    consumer, Clock.systemUTC());
+            OutboxRelay relay = new OutboxRelay(db, org.openparking.platform.outbox.OutboxStore.sqlite(),
+                    SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state, java.util.List.of(consumer),
+                    new RelayMetrics(io.helidon.metrics.api.Metrics.globalRegistry(), LOT + "." + LEVEL, state::pending),
+                    Clock.systemUTC());
             long start = System.nanoTime();
             relay.start();
             double confirmedAt = 0;
@@ -122,8 +124,10 @@ public final class OutboxDrainBench {
                 SyncState state = new SyncState(db, Clock.systemUTC(), true);
                 EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
                         new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
-                OutboxRelay relay = new OutboxRelay(db, SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state,
-                        consumer, Clock.systemUTC());
+                OutboxRelay relay = new OutboxRelay(db, org.openparking.platform.outbox.OutboxStore.sqlite(),
+                        SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state, java.util.List.of(consumer),
+                        new RelayMetrics(io.helidon.metrics.api.Metrics.globalRegistry(), LOT + "." + LEVEL, state::pending),
+                        Clock.systemUTC());
                 long start = System.nanoTime();
                 relay.start();
                 try (java.sql.Connection c = pg.connect()) {

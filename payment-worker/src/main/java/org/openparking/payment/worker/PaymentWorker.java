@@ -1,8 +1,6 @@
 package org.openparking.payment.worker;
 
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,12 +8,14 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.openparking.payment.WorkerSettings;
+import org.openparking.platform.amqp.Acknowledger;
+import org.openparking.platform.amqp.BrokerLink;
+import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.protocol.Envelope;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.Topology;
 
 /**
  * The AMQP side of the worker: one connection, {@code worker.consumers} competing consumers on
@@ -26,55 +26,48 @@ public final class PaymentWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PaymentWorker.class.getName());
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String amqpUri;
+    private final BrokerSettings broker;
     private final WorkerSettings.Worker settings;
     private final PaymentProcessor processor;
     private final AtomicBoolean running = new AtomicBoolean();
     private final List<Channel> consumeChannels = new ArrayList<>();
     private ExecutorService dispatch;
-    private Connection connection;
+    private BrokerLink link;
     private ResultPublisher sharedPublisher;
 
-    public PaymentWorker(String amqpUri, WorkerSettings.Worker settings, PaymentProcessor processor) {
-        this.amqpUri = amqpUri;
+    public PaymentWorker(BrokerSettings broker, WorkerSettings.Worker settings, PaymentProcessor processor) {
+        this.broker = broker;
         this.settings = settings;
         this.processor = processor;
     }
 
-    /** Connects, declares the topology it needs and starts consuming. */
-    public synchronized void start() throws IOException, TimeoutException {
-        ConnectionFactory factory = new ConnectionFactory();
-        try {
-            factory.setUri(amqpUri);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("amqp.uri is not a valid AMQP URI", e);
-        }
-        factory.setAutomaticRecoveryEnabled(true);
-        factory.setNetworkRecoveryInterval(2000);
+    /** Connects (one attempt: the caller retries the whole start), declares the topology it needs and consumes. */
+    public synchronized void start() throws IOException {
         dispatch = Executors.newFixedThreadPool(settings.consumers() + 1, r -> {
             Thread t = new Thread(r, "payment-consumer");
             t.setDaemon(true);
             return t;
         });
         try {
-            connection = factory.newConnection(dispatch, "payment-worker");
-        } catch (IOException | TimeoutException | RuntimeException e) {
+            link = BrokerLink.openOnce(broker, "payment-worker", dispatch);
+        } catch (IOException | RuntimeException e) {
             dispatch.shutdownNow();
             throw e;
         }
-        try (Channel setup = connection.createChannel()) {
-            Topology.declarePayments(setup);
-            // cloud-sync's queue too: a result published before cloud-sync ever ran must not be dropped.
-            Topology.declareCloudSync(setup);
-        }
-        sharedPublisher = new ResultPublisher(connection.createChannel(), CONFIRM_TIMEOUT);
+        Channel setup = link.createChannel();
+        Topology.declarePayments(setup);
+        // cloud-sync's queue too: a result published before cloud-sync ever ran must not be dropped.
+        Topology.declareCloudSync(setup);
+        closeQuietly(setup);
+        sharedPublisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT));
         running.set(true);
         for (int i = 0; i < settings.consumers(); i++) {
-            Channel consume = connection.createChannel();
+            Channel consume = link.createChannel();
             consume.basicQos(settings.prefetch());
-            ResultPublisher publisher = new ResultPublisher(connection.createChannel(), CONFIRM_TIMEOUT);
+            ResultPublisher publisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT));
+            Acknowledger acks = Acknowledger.create(consume, link.createChannel(), Topology.PAYMENTS_QUEUE);
             consume.basicConsume(Topology.PAYMENTS_QUEUE, false, "payment-worker-" + i,
-                    new RequestConsumer(consume, processor, publisher, settings.holdMax(), running));
+                    new RequestConsumer(consume, acks, processor, publisher, settings.holdMax(), running));
             consumeChannels.add(consume);
         }
         LOG.info("payment worker consuming " + Topology.PAYMENTS_QUEUE + " with " + settings.consumers()
@@ -82,7 +75,7 @@ public final class PaymentWorker implements AutoCloseable {
     }
 
     /** Publishes a result outside a delivery (webhooks), with confirms. */
-    public void publish(Envelope result) throws IOException, InterruptedException, TimeoutException {
+    public void publish(Envelope result) throws IOException {
         ResultPublisher p;
         synchronized (this) {
             p = sharedPublisher;
@@ -90,22 +83,28 @@ public final class PaymentWorker implements AutoCloseable {
         if (p == null) {
             throw new IOException("payment worker is not connected");
         }
-        synchronized (p) {
-            p.publish(result);
-        }
+        p.publish(result);
     }
 
     public boolean isConnected() {
-        Connection c = connection;
-        return c != null && c.isOpen();
+        BrokerLink l = link;
+        return l != null && l.isUp();
+    }
+
+    private static void closeQuietly(Channel ch) {
+        try {
+            ch.close();
+        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
+            // only used for declarations
+        }
     }
 
     /** Drops the broker connection without a clean close: what a crash looks like to the broker. */
     public void abortConnection() {
         running.set(false);
-        Connection c = connection;
-        if (c != null) {
-            c.abort(1000);
+        BrokerLink l = link;
+        if (l != null) {
+            l.abort();
         }
     }
 
@@ -122,8 +121,8 @@ public final class PaymentWorker implements AutoCloseable {
                 // closing anyway; unacked deliveries go back to the queue
             }
         }
-        if (connection != null && connection.isOpen()) {
-            connection.abort(5000);
+        if (link != null) {
+            link.abort();
         }
         if (dispatch != null) {
             dispatch.shutdownNow();

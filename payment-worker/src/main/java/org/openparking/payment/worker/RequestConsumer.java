@@ -10,24 +10,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.protocol.CardNumbers;
+import org.openparking.platform.amqp.Acknowledger;
 
 /**
  * One competing consumer of {@code payments.requests}: manual acks, one delivery at a time on its
  * channel. The request is acked only after its result was published and confirmed (or it was
- * dead-lettered and confirmed). A request that cannot be finished now is held, unacked, and
- * retried; after {@code holdMax} (or on shutdown) it is requeued, never dropped.
+ * dead-lettered with its reason and confirmed, see {@link Acknowledger}). A request that cannot be
+ * finished now is held, unacked, and retried; after {@code holdMax} (or on shutdown) it is requeued,
+ * never dropped.
  */
 final class RequestConsumer extends DefaultConsumer {
     private static final Logger LOG = Logger.getLogger(RequestConsumer.class.getName());
 
     private final PaymentProcessor processor;
     private final ResultPublisher publisher;
+    private final Acknowledger acks;
     private final Duration holdMax;
     private final AtomicBoolean running;
 
-    RequestConsumer(Channel channel, PaymentProcessor processor, ResultPublisher publisher, Duration holdMax,
-                    AtomicBoolean running) {
+    RequestConsumer(Channel channel, Acknowledger acks, PaymentProcessor processor, ResultPublisher publisher,
+                    Duration holdMax, AtomicBoolean running) {
         super(channel);
+        this.acks = acks;
         this.processor = processor;
         this.publisher = publisher;
         this.holdMax = holdMax;
@@ -48,35 +52,35 @@ final class RequestConsumer extends DefaultConsumer {
             switch (decision) {
                 case Decision.Publish p -> {
                     publisher.publish(p.result());
-                    getChannel().basicAck(tag, false);
+                    acks.ack(tag);
                 }
-                case Decision.Ack a -> getChannel().basicAck(tag, false);
+                case Decision.Ack a -> acks.ack(tag);
                 case Decision.DeadLetter d -> {
                     LOG.warning("dead-lettering message " + properties.getMessageId() + ": " + d.reason() + " "
                             + d.detail());
-                    publisher.deadLetter(properties, body, d.reason());
-                    getChannel().basicAck(tag, false);
+                    // The body is redacted of anything like a card number before it is kept anywhere.
+                    acks.deadLetter(tag, properties, CardNumbers.redact(body), d.reason());
                 }
                 case Decision.Hold h -> {
                     LOG.warning("requeueing message " + properties.getMessageId() + " still held: " + h.why());
-                    getChannel().basicNack(tag, false, true);
+                    requeueQuietly(tag);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            nackQuietly(tag);
+            requeueQuietly(tag);
         } catch (Exception e) {
             // Unexpected (broker gone, crash point): leave the request to be redelivered.
             LOG.log(Level.WARNING, "processing message " + properties.getMessageId() + " failed: "
                     + CardNumbers.redact(String.valueOf(e.getMessage())));
-            nackQuietly(tag);
+            requeueQuietly(tag);
         }
     }
 
-    private void nackQuietly(long tag) {
+    private void requeueQuietly(long tag) {
         try {
             if (getChannel().isOpen()) {
-                getChannel().basicNack(tag, false, true);
+                acks.requeue(tag);
             }
         } catch (IOException | RuntimeException ignored) {
             // the channel is gone: the broker requeues every unacked delivery by itself

@@ -24,8 +24,8 @@ import org.openparking.payment.worker.CrashPoints;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentRequested;
-import org.openparking.protocol.amqp.AmqpEnvelopes;
-import org.openparking.protocol.amqp.Topology;
+import org.openparking.platform.amqp.AmqpEnvelopes;
+import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 

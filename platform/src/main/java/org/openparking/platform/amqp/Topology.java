@@ -1,4 +1,4 @@
-package org.openparking.protocol.amqp;
+package org.openparking.platform.amqp;
 
 import com.rabbitmq.client.Channel;
 import java.io.IOException;

@@ -1,0 +1,200 @@
+package org.openparking.platform.amqp;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.DefaultExceptionHandler;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@link BrokerLink} on the amqp-client's automatic recovery; the first connect is a resilience4j retry. */
+final class RecoveringLink implements BrokerLink {
+    private static final Logger LOG = Logger.getLogger(RecoveringLink.class.getName());
+
+    private final Connection connection;
+    private final String name;
+    private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> recoveredListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean up = true;
+
+    private RecoveringLink(Connection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+        connection.addShutdownListener(cause -> {
+            up = false;
+            String why = describe(cause);
+            if (!cause.isInitiatedByApplication()) {
+                LOG.warning(() -> "broker link " + name + " lost: " + why + "; recovering");
+            }
+            downListeners.forEach(l -> l.accept(why));
+        });
+        ((Recoverable) connection).addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable recoverable) {
+                up = true;
+                LOG.info(() -> "broker link " + name + " recovered");
+                recoveredListeners.forEach(Runnable::run);
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recoverable) {
+                // logged when the link went down
+            }
+        });
+    }
+
+    static ConnectionFactory factory(BrokerSettings settings, String name) {
+        if (!settings.enabled()) {
+            throw new IllegalArgumentException("no broker URI is configured");
+        }
+        ConnectionFactory f = new ConnectionFactory();
+        try {
+            f.setUri(settings.uri());
+        } catch (Exception e) {
+            throw new IllegalStateException("checked by BrokerSettings", e);
+        }
+        f.setRequestedHeartbeat((int) Math.max(1, settings.heartbeat().toSeconds()));
+        f.setConnectionTimeout((int) settings.connectionTimeout().toMillis());
+        f.setHandshakeTimeout((int) settings.connectionTimeout().toMillis());
+        f.setAutomaticRecoveryEnabled(true);
+        f.setTopologyRecoveryEnabled(true);
+        IntervalFunction backoff = backoff(settings);
+        f.setRecoveryDelayHandler(attempt -> backoff.apply(attempt + 1));
+        f.setExceptionHandler(new DefaultExceptionHandler() {
+            @Override
+            public void handleConnectionRecoveryException(Connection conn, Throwable exception) {
+                LOG.warning(() -> "broker link " + name + ": recovery attempt failed: " + describe(exception)
+                        + "; trying again");
+            }
+        });
+        return f;
+    }
+
+    static IntervalFunction backoff(BrokerSettings settings) {
+        return IntervalFunction.ofExponentialBackoff(settings.backoffInitial(), 2.0, settings.backoffMax());
+    }
+
+    static BrokerLink openOnce(BrokerSettings settings, String name, ExecutorService pool) throws IOException {
+        ConnectionFactory f = factory(settings, name);
+        try {
+            return new RecoveringLink(pool == null ? f.newConnection(name) : f.newConnection(pool, name), name);
+        } catch (TimeoutException e) {
+            throw new IOException("connecting to the broker timed out", e);
+        }
+    }
+
+    static BrokerLink open(BrokerSettings settings, String name, ExecutorService pool, BooleanSupplier keepTrying,
+                           Consumer<String> failedAttempt) throws InterruptedException {
+        ConnectionFactory f = factory(settings, name);
+        Retry retry = Retry.of(name, RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(backoff(settings))
+                .retryOnException(e -> e instanceof IOException && keepTrying.getAsBoolean())
+                .failAfterMaxAttempts(false)
+                .build());
+        retry.getEventPublisher().onRetry(e -> {
+            String why = describe(e.getLastThrowable());
+            LOG.warning(() -> "cannot reach the broker for " + name + " (attempt " + e.getNumberOfRetryAttempts()
+                    + "): " + why + "; retrying in " + e.getWaitInterval().toMillis() + " ms");
+            if (failedAttempt != null) {
+                failedAttempt.accept(why);
+            }
+        });
+        try {
+            Connection c = retry.executeCheckedSupplier(() -> {
+                if (!keepTrying.getAsBoolean()) {
+                    return null;
+                }
+                try {
+                    return pool == null ? f.newConnection(name) : f.newConnection(pool, name);
+                } catch (TimeoutException e) {
+                    throw new IOException("connecting to the broker timed out", e);
+                }
+            });
+            if (c == null) {
+                return null;
+            }
+            LOG.info(() -> "connected to the broker as " + name);
+            return new RecoveringLink(c, name);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("stopped while connecting to the broker");
+            }
+            return null; // told to stop
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public Channel createChannel() throws IOException {
+        Channel ch = connection.createChannel();
+        if (ch == null) {
+            throw new IOException("no channel available on " + name);
+        }
+        return ch;
+    }
+
+    @Override
+    public boolean isUp() {
+        return up && connection.isOpen();
+    }
+
+    @Override
+    public void onDown(Consumer<String> listener) {
+        downListeners.add(listener);
+    }
+
+    @Override
+    public void onRecovered(Runnable listener) {
+        recoveredListeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        if (connection.isOpen()) {
+            try {
+                connection.close(2_000);
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "clean close failed, aborting", e);
+            }
+        }
+        connection.abort(1_000);
+    }
+
+    @Override
+    public void abort() {
+        connection.abort(1_000);
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof ShutdownSignalException s && s.getReason() != null) {
+            return s.getReason().protocolMethodName() + ": " + s.getMessage();
+        }
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}
