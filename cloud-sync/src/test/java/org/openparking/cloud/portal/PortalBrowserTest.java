@@ -17,6 +17,7 @@ import org.openparking.cloud.EdgeProcess;
 import org.openparking.cloud.auth.AuthSettings;
 import org.openparking.cloud.auth.GatewayFixture;
 import org.openparking.cloud.auth.Role;
+import org.openparking.testing.Chromium;
 import org.openparking.testing.TestHttp;
 
 /**
@@ -37,7 +38,7 @@ class PortalBrowserTest {
     @Test
     void operatorSeesARealEdgesCountDropAndOpensItsBarrierWithAnAuditedReason() throws Exception {
         assumeTrue(Chromium.available() || "true".equals(System.getenv("CI")),
-                "skipped: " + Chromium.BINARY + " is not installed (set CI=true to make this a failure)");
+                "skipped: chromium is not installed (set CI=true to make this a failure)");
         EdgeProcess.requireBuilt();
         try (GatewayFixture g = GatewayFixture.start(AuthSettings.defaults())) {
             g.app.gateway().users().create("olga", "olga-password-1", Role.OPERATOR, "op-a", null);
