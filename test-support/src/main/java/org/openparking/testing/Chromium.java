@@ -164,11 +164,6 @@ public final class Chromium implements AutoCloseable {
         Files.write(png, Base64.getDecoder().decode(r.get("data").asText()));
     }
 
-    /** What the browser printed (its console messages included). */
-    public List<String> consoleLog() throws IOException {
-        return Files.readAllLines(profile.resolve("chromium.log"));
-    }
-
     @Override
     public void close() throws IOException {
         if (socket != null) {

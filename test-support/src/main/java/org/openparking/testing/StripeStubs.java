@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.util.List;
 import java.util.Map;
@@ -85,10 +84,6 @@ public final class StripeStubs {
                   "message": "Your card was declined.", "charge": "ch_{{request.headers.Idempotency-Key}}",
                   "payment_intent": %s}}""".formatted(declineCode, intentJson("requires_payment_method", lastError));
         return json(402, body);
-    }
-
-    public static ResponseDefinitionBuilder connectionReset() {
-        return aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER);
     }
 
     public static ResponseDefinitionBuilder refund(String status) {

@@ -24,7 +24,6 @@ import org.openparking.testing.TestHttp;
 final class CloudEdges {
     static final String LOT = "lot-t";
     static final String LEVEL = "L1";
-    static final String EDGE_ID = LOT + "." + LEVEL;
     private static final TestHttp HTTP = TestHttp.create();
 
     private CloudEdges() {
