@@ -3,10 +3,7 @@ package org.openparking.bench;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,10 +23,10 @@ import org.openparking.edge.EdgeApplication;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.firmware.HardwareConfig;
-import org.openparking.protocol.Json;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
 import org.openparking.testing.Ports;
+import org.openparking.testing.TestHttp;
 
 /**
  * Edge figures of issue 2 and 8: entries+exits per second through the service layer and through HTTP,
@@ -99,7 +96,7 @@ final class EdgeBench {
     private static void http(Table table, Path dir, int cycles) throws Exception {
         try (EdgeApplication edge = EdgeApplication.start(settings(dir), serverConfig())) {
             String base = "http://127.0.0.1:" + edge.port() + "/api/v1";
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            TestHttp client = TestHttp.create();
             Stats entry = new Stats(cycles);
             AtomicLong done = new AtomicLong();
             ExecutorService pool = Executors.newFixedThreadPool(LANE_PAIRS);
@@ -112,9 +109,9 @@ final class EdgeBench {
                 futures.add(pool.submit(() -> {
                     for (int i = 0; i < perLane; i++) {
                         long t0 = System.nanoTime();
-                        HttpResponse<String> r = untilNotBusy(client, base + "/lanes/" + in + "/entries", "{}");
+                        TestHttp.Response r = untilNotBusy(client, base + "/lanes/" + in + "/entries", "{}");
                         entry.add(System.nanoTime() - t0);
-                        String ticket = Json.mapper().readTree(r.body()).get("ticket").asText();
+                        String ticket = r.body().get("ticket").asText();
                         pass(client, base, in);
                         untilNotBusy(client, base + "/lanes/" + out + "/exits", "{\"ticket\":\"" + ticket + "\"}");
                         pass(client, base, out);
@@ -141,28 +138,22 @@ final class EdgeBench {
         }
     }
 
-    private static HttpResponse<String> untilNotBusy(HttpClient client, String url, String body) throws Exception {
+    private static TestHttp.Response untilNotBusy(TestHttp client, String url, String body) {
         while (true) {
-            HttpResponse<String> r = post(client, url, body);
-            if (r.statusCode() == 201 || r.statusCode() == 200) {
+            TestHttp.Response r = client.post(url, body);
+            if (r.status() == 201 || r.status() == 200) {
                 return r;
             }
-            if (r.statusCode() != 409 || !r.body().contains("LANE_BUSY")) {
-                throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+            if (r.status() != 409 || !"LANE_BUSY".equals(r.error())) {
+                throw new IllegalStateException(url + " -> " + r);
             }
             Thread.onSpinWait();
         }
     }
 
-    private static void pass(HttpClient client, String base, String lane) throws Exception {
-        post(client, base + "/simulator/lanes/" + lane + "/safety", "{\"present\":true}");
-        post(client, base + "/simulator/lanes/" + lane + "/safety", "{\"present\":false}");
-    }
-
-    private static HttpResponse<String> post(HttpClient client, String url, String body)
-            throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+    private static void pass(TestHttp client, String base, String lane) {
+        client.post(base + "/simulator/lanes/" + lane + "/safety", "{\"present\":true}");
+        client.post(base + "/simulator/lanes/" + lane + "/safety", "{\"present\":false}");
     }
 
     private static void startup(Table table, Path dir, Path jar) throws Exception {
@@ -178,19 +169,16 @@ final class EdgeBench {
         long start = System.nanoTime();
         Process p = org.openparking.testing.JavaProcess.start(jar, Map.of("EDGE_DB_PATH",
                 dir.resolve("edge.db").toString(), "SERVER_PORT", Integer.toString(port)), dir.resolve("edge.log"));
-        HttpClient client = HttpClient.newHttpClient();
+        TestHttp client = TestHttp.create();
         double ready = -1;
         try {
             for (int i = 0; i < 1200; i++) {
                 try {
-                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/api/v1/availability")).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200) {
+                    if (client.get("http://127.0.0.1:" + port + "/api/v1/availability").status() == 200) {
                         ready = (System.nanoTime() - start) / 1e6;
                         break;
                     }
-                } catch (IOException notYet) {
+                } catch (UncheckedIOException notYet) {
                     Thread.sleep(50);
                 }
             }

@@ -5,19 +5,15 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.openparking.protocol.Json;
 import org.openparking.testing.JavaProcess;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
+import org.openparking.testing.TestHttp;
 
 /**
  * Outbox drain rate of the packaged edge: a backlog is written while the edge runs offline (cloud link
@@ -37,7 +33,7 @@ final class OutboxBench {
             return;
         }
         Files.createDirectories(dir);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        TestHttp client = TestHttp.create();
         try (TestBroker broker = TestBroker.create()) {
             int port = Ports.free();
             Map<String, String> offline = Map.of("EDGE_DB_PATH", dir.resolve("edge.db").toString(),
@@ -48,7 +44,7 @@ final class OutboxBench {
             try {
                 awaitReady(client, base);
                 for (int i = 0; i < cars; i++) {
-                    String ticket = Json.mapper().readTree(until(client, base + "/lanes/in-1/entries", "{}")).get("ticket").asText();
+                    String ticket = until(client, base + "/lanes/in-1/entries", "{}").body().get("ticket").asText();
                     until(client, base + "/lanes/out-1/exits", "{\"ticket\":\"" + ticket + "\"}");
                 }
             } finally {
@@ -123,14 +119,13 @@ final class OutboxBench {
         }
     }
 
-    private static void awaitReady(HttpClient client, String base) throws Exception {
+    private static void awaitReady(TestHttp client, String base) throws Exception {
         for (int i = 0; i < 6000; i++) {
             try {
-                if (client.send(HttpRequest.newBuilder(URI.create(base + "/availability")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                if (client.get(base + "/availability").status() == 200) {
                     return;
                 }
-            } catch (java.io.IOException notYet) {
+            } catch (java.io.UncheckedIOException notYet) {
                 // starting
             }
             Thread.sleep(50);
@@ -138,7 +133,7 @@ final class OutboxBench {
         throw new IllegalStateException("edge at " + base + " did not start");
     }
 
-    private static JsonNode awaitSync(HttpClient client, String base) throws Exception {
+    private static JsonNode awaitSync(TestHttp client, String base) throws Exception {
         for (int i = 0; i < 100_000; i++) {
             JsonNode s = sync(client, base);
             if (s != null) {
@@ -149,25 +144,23 @@ final class OutboxBench {
         throw new IllegalStateException("edge at " + base + " did not start");
     }
 
-    private static JsonNode sync(HttpClient client, String base) {
+    private static JsonNode sync(TestHttp client, String base) {
         try {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/sync")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? Json.mapper().readTree(r.body()) : null;
+            TestHttp.Response r = client.get(base + "/sync");
+            return r.status() == 200 ? r.body() : null;
         } catch (Exception e) {
             return null;
         }
     }
 
-    private static String until(HttpClient client, String url, String body) throws Exception {
+    private static TestHttp.Response until(TestHttp client, String url, String body) throws Exception {
         while (true) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 201 || r.statusCode() == 200) {
-                return r.body();
+            TestHttp.Response r = client.post(url, body);
+            if (r.status() == 201 || r.status() == 200) {
+                return r;
             }
-            if (r.statusCode() != 409 || !r.body().contains("LANE_BUSY")) {
-                throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+            if (r.status() != 409 || !"LANE_BUSY".equals(r.error())) {
+                throw new IllegalStateException(url + " -> " + r);
             }
             Thread.sleep(10);
         }

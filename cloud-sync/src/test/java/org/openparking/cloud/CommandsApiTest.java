@@ -23,6 +23,7 @@ import org.openparking.protocol.SetLevelStatus;
 import org.openparking.protocol.UpdateTariff;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
+import org.openparking.testing.TestHttp;
 
 /** Commands to edges over real HTTP, read back from the edges' real queues. */
 class CommandsApiTest {
@@ -57,7 +58,7 @@ class CommandsApiTest {
 
     @Test
     void registeringAnEdgeIsIdempotentAndValidated() {
-        ApiClient.Response created = api.post("/api/v1/edges", "{\"lotId\":\"reg\",\"levelId\":\"L1\"}");
+        TestHttp.Response created = api.post("/api/v1/edges", "{\"lotId\":\"reg\",\"levelId\":\"L1\"}");
         assertThat(created.text(), created.status(), is(201));
         assertThat(created.body().path("edgeId").asText(), is("reg.L1"));
         assertThat(api.post("/api/v1/edges", "{\"lotId\":\"reg\",\"levelId\":\"L1\"}").status(), is(200));
@@ -74,7 +75,7 @@ class CommandsApiTest {
         api.post("/api/v1/edges", "{\"lotId\":\"east\",\"levelId\":\"L2\"}");
         api.post("/api/v1/edges", "{\"lotId\":\"west\",\"levelId\":\"L1\"}");
 
-        ApiClient.Response put = api.put("/api/v1/lots/east/tariff", TARIFF.formatted(3));
+        TestHttp.Response put = api.put("/api/v1/lots/east/tariff", TARIFF.formatted(3));
         assertThat(put.text(), put.status(), is(200));
         assertThat(put.body().path("commands").path("edgeIds").toString(), is("[\"east.L1\",\"east.L2\"]"));
 
@@ -90,7 +91,7 @@ class CommandsApiTest {
         }
         assertThat(queued("west.L1").size(), is(0));
 
-        ApiClient.Response stale = api.put("/api/v1/lots/east/tariff", TARIFF.formatted(3));
+        TestHttp.Response stale = api.put("/api/v1/lots/east/tariff", TARIFF.formatted(3));
         assertThat(stale.status(), is(409));
         assertThat(stale.error(), is("STALE_TARIFF_VERSION"));
         assertThat(api.put("/api/v1/lots/east/tariff", TARIFF.formatted(2)).status(), is(409));
@@ -101,7 +102,7 @@ class CommandsApiTest {
         assertThat(queued("east.L1").size(), is(0));
 
         // An edge registered later is sent the lot's current tariff, waiting in its queue.
-        ApiClient.Response late = api.post("/api/v1/edges", "{\"lotId\":\"east\",\"levelId\":\"L3\"}");
+        TestHttp.Response late = api.post("/api/v1/edges", "{\"lotId\":\"east\",\"levelId\":\"L3\"}");
         assertThat(late.status(), is(201));
         List<Envelope> lateCommands = queued("east.L3");
         assertThat(lateCommands.size(), is(1));
@@ -111,7 +112,7 @@ class CommandsApiTest {
     @Test
     void levelStatusAndBarrierCommandsReachTheirEdgeAndReceiptsMarkThemApplied() throws Exception {
         api.post("/api/v1/edges", "{\"lotId\":\"cmd\",\"levelId\":\"L1\"}");
-        ApiClient.Response close = api.post("/api/v1/levels/cmd/L1/status",
+        TestHttp.Response close = api.post("/api/v1/levels/cmd/L1/status",
                 "{\"closed\":true,\"reason\":\"maintenance\"}");
         assertThat(close.text(), close.status(), is(202));
         assertThat(api.post("/api/v1/levels/cmd/L9/status", "{\"closed\":true}").error(), is("EDGE_NOT_FOUND"));
@@ -119,7 +120,7 @@ class CommandsApiTest {
 
         assertThat(api.post("/api/v1/lanes/cmd/L1/in-1/open", "{}").status(), is(400));
         assertThat(api.post("/api/v1/lanes/cmd/L1/in-1/open", "{\"reason\":\" \"}").status(), is(400));
-        ApiClient.Response open = api.post("/api/v1/lanes/cmd/L1/in-1/open", "{\"reason\":\"ticket jammed\"}");
+        TestHttp.Response open = api.post("/api/v1/lanes/cmd/L1/in-1/open", "{\"reason\":\"ticket jammed\"}");
         assertThat(open.status(), is(202));
 
         List<Envelope> commands = queued("cmd.L1");
@@ -150,7 +151,7 @@ class CommandsApiTest {
             ownApi.post("/api/v1/edges", "{\"lotId\":\"down\",\"levelId\":\"L1\"}");
             String vhost = own.broker.vhost();
             TestBroker.ctl("set_permissions", "-p", vhost, "guest", "", "", "");
-            ApiClient.Response refused;
+            TestHttp.Response refused;
             try {
                 refused = ownApi.put("/api/v1/lots/down/tariff", TARIFF.formatted(1));
                 assertThat(refused.text(), refused.status(), is(503));

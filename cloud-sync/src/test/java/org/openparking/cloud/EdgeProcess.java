@@ -2,10 +2,7 @@ package org.openparking.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.openparking.protocol.Json;
 import org.openparking.testing.JavaProcess;
 import org.openparking.testing.Ports;
+import org.openparking.testing.TestHttp;
 
 /**
  * The real packaged edge controller ({@code edge-controller/target/edge-controller.jar} with its
@@ -34,8 +31,7 @@ public final class EdgeProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final TestHttp http = TestHttp.create();
 
     private EdgeProcess(Process process, Path log, int port) {
         this.process = process;
@@ -118,34 +114,21 @@ public final class EdgeProcess implements AutoCloseable {
 
     /** GET on the edge API, 200 expected. */
     public JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api() + path))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new AssertionError("GET " + path + " on the edge: " + r.statusCode() + " " + r.body());
+        TestHttp.Response r = http.get(api() + path);
+        if (r.status() != 200) {
+            throw new AssertionError("GET " + path + " on the edge: " + r);
         }
-        return Json.mapper().readTree(r.body());
+        return r.body();
     }
 
     /** GET on the edge API with {@code Authorization: Bearer token}; returns the status and body. */
-    public Reply get(String path, String token) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api() + path))
-                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body());
+    public TestHttp.Response get(String path, String token) {
+        return http.get(api() + path, "Authorization", "Bearer " + token);
     }
 
     /** POST a JSON body on the edge API; returns the status and body. */
-    public Reply post(String path, String json) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api() + path))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body());
-    }
-
-    public record Reply(int status, String body) {
-        public JsonNode json() throws IOException {
-            return Json.mapper().readTree(body);
-        }
+    public TestHttp.Response post(String path, String json) {
+        return http.post(api() + path, json);
     }
 
     /** The lane as {@code GET /lanes} shows it. */
@@ -167,7 +150,7 @@ public final class EdgeProcess implements AutoCloseable {
         String loops = "/simulator/lanes/" + laneId;
         expect(202, post(loops + "/arming", "{\"present\":true}"));
         until("car waiting at " + laneId, Duration.ofSeconds(20), () -> lane(laneId).path("vehicleWaiting").asBoolean());
-        Reply entry = post("/lanes/" + laneId + "/entries", "{\"plate\":\"" + plate + "\"}");
+        TestHttp.Response entry = post("/lanes/" + laneId + "/entries", "{\"plate\":\"" + plate + "\"}");
         expect(201, entry);
         until("barrier of " + laneId + " open for the car", Duration.ofSeconds(20),
                 () -> "OPEN".equals(lane(laneId).path("barrier").asText()));
@@ -180,12 +163,12 @@ public final class EdgeProcess implements AutoCloseable {
             JsonNode l = lane(laneId);
             return "CLOSED".equals(l.path("barrier").asText()) && "IDLE".equals(l.path("phase").asText());
         });
-        return entry.json();
+        return entry.body();
     }
 
-    private static void expect(int status, Reply r) {
+    private static void expect(int status, TestHttp.Response r) {
         if (r.status() != status) {
-            throw new AssertionError("edge answered " + r.status() + " (expected " + status + "): " + r.body());
+            throw new AssertionError("edge answered " + r.status() + " (expected " + status + "): " + r.text());
         }
     }
 
@@ -205,7 +188,7 @@ public final class EdgeProcess implements AutoCloseable {
                 if (Boolean.TRUE.equals(condition.call())) {
                     return;
                 }
-            } catch (IOException | AssertionError e) {
+            } catch (IOException | UncheckedIOException | AssertionError e) {
                 last = e;
             }
             if (Instant.now().isAfter(deadline)) {

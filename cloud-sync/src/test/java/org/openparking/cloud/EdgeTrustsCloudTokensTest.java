@@ -1,5 +1,6 @@
 package org.openparking.cloud;
 
+import org.openparking.testing.TestHttp;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -39,26 +40,26 @@ class EdgeTrustsCloudTokensTest {
                      Map.of("AUTH_MODE", "token"))) {
             ApiClient admin = new ApiClient(cloud.baseUrl(), cloud.adminToken());
             String operator = cloud.app.gateway().tokens().issue("tech-anna", Role.OPERATOR, null).token();
-            EdgeProcess.Reply beforeKey = edge.get("/admin/tariff", operator);
-            assertThat(beforeKey.body(), beforeKey.status(), is(401));
+            TestHttp.Response beforeKey = edge.get("/admin/tariff", operator);
+            assertThat(beforeKey.text(), beforeKey.status(), is(401));
 
             edge.until("the cloud knowing the edge", WAIT,
                     () -> admin.get("/api/v1/edges?lot=trust").body().size() == 1);
-            ApiClient.Response pushed = admin.post("/api/v1/auth/keys/push", "{}");
+            TestHttp.Response pushed = admin.post("/api/v1/auth/keys/push", "{}");
             assertThat(pushed.text(), pushed.status(), is(202));
             edge.until("the edge accepting the cloud's operator token", WAIT,
                     () -> edge.get("/admin/tariff", operator).status() == 200);
 
-            EdgeProcess.Reply otherIssuer = edge.get("/admin/tariff", signedWith(key,
+            TestHttp.Response otherIssuer = edge.get("/admin/tariff", signedWith(key,
                     new AuthSettings("another-issuer", defaults.audience(), defaults.tokenTtl(), defaults.clockSkew(),
                             "", "admin", "", 5, 20, 100, 65_536, null)));
-            assertThat(otherIssuer.body(), otherIssuer.status(), is(401));
-            assertThat(otherIssuer.body(), containsString("issuer"));
-            EdgeProcess.Reply otherAudience = edge.get("/admin/tariff", signedWith(key,
+            assertThat(otherIssuer.text(), otherIssuer.status(), is(401));
+            assertThat(otherIssuer.text(), containsString("issuer"));
+            TestHttp.Response otherAudience = edge.get("/admin/tariff", signedWith(key,
                     new AuthSettings(defaults.issuer(), "another-api", defaults.tokenTtl(), defaults.clockSkew(),
                             "", "admin", "", 5, 20, 100, 65_536, null)));
-            assertThat(otherAudience.body(), otherAudience.status(), is(401));
-            assertThat(otherAudience.body(), containsString("audience"));
+            assertThat(otherAudience.text(), otherAudience.status(), is(401));
+            assertThat(otherAudience.text(), containsString("audience"));
         }
     }
 

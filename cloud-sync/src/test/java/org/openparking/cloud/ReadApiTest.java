@@ -20,6 +20,7 @@ import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
 import org.openparking.platform.amqp.Topology;
+import org.openparking.testing.TestHttp;
 
 /**
  * The read API, the unable-to-collect ledger and refunds over real HTTP, after real events went
@@ -69,7 +70,7 @@ class ReadApiTest {
 
     @Test
     void lotsAndLevelsShowLiveAvailability() {
-        ApiClient.Response lots = api.get("/api/v1/lots");
+        TestHttp.Response lots = api.get("/api/v1/lots");
         assertThat(lots.status(), is(200));
         JsonNode lot = lots.body().get(0);
         assertThat(lot.path("lotId").asText(), is("north"));
@@ -77,7 +78,7 @@ class ReadApiTest {
         assertThat(lot.path("occupied").asInt(), is(2));
         assertThat(lot.path("edgesOnline").asInt(), is(2));
 
-        ApiClient.Response levels = api.get("/api/v1/lots/north/levels");
+        TestHttp.Response levels = api.get("/api/v1/lots/north/levels");
         assertThat(levels.status(), is(200));
         JsonNode l1 = levels.body().get(0);
         assertThat(l1.path("levelId").asText(), is("L1"));
@@ -87,14 +88,14 @@ class ReadApiTest {
         assertThat(l1.path("lanes").get(0).path("barrier").asText(), is("OPEN"));
         assertThat(l1.path("edgeOnline").asBoolean(), is(true));
 
-        ApiClient.Response unknown = api.get("/api/v1/lots/nowhere/levels");
+        TestHttp.Response unknown = api.get("/api/v1/lots/nowhere/levels");
         assertThat(unknown.status(), is(404));
         assertThat(unknown.error(), is("LOT_NOT_FOUND"));
     }
 
     @Test
     void edgesShowSequenceGapsAndLag() {
-        ApiClient.Response edges = api.get("/api/v1/edges?lot=north");
+        TestHttp.Response edges = api.get("/api/v1/edges?lot=north");
         assertThat(edges.status(), is(200));
         JsonNode l1 = edges.body().get(0);
         assertThat(l1.path("edgeId").asText(), is("north.L1"));
@@ -140,7 +141,7 @@ class ReadApiTest {
         assertThat(api.get("/api/v1/sessions?from=2026-03-03T00:00:00Z").body().size(), is(0));
         assertThat(api.get("/api/v1/sessions?lot=south").body().size(), is(0));
 
-        ApiClient.Response bad = api.get("/api/v1/sessions?from=yesterday");
+        TestHttp.Response bad = api.get("/api/v1/sessions?from=yesterday");
         assertThat(bad.status(), is(400));
         assertThat(bad.error(), is("INVALID_REQUEST"));
         assertThat(api.get("/api/v1/sessions?status=MAYBE").status(), is(400));
@@ -149,20 +150,20 @@ class ReadApiTest {
 
     @Test
     void oneSessionWithItsPayments() {
-        ApiClient.Response session = api.get("/api/v1/sessions/n-2");
+        TestHttp.Response session = api.get("/api/v1/sessions/n-2");
         assertThat(session.status(), is(200));
         assertThat(session.body().path("session").path("status").asText(), is("CLOSED"));
         assertThat(session.body().path("session").path("feeAmount").asLong(), is(1500L));
         assertThat(session.body().path("payments").get(0).path("outcome").asText(), is("PAID"));
 
-        ApiClient.Response missing = api.get("/api/v1/sessions/nope");
+        TestHttp.Response missing = api.get("/api/v1/sessions/nope");
         assertThat(missing.status(), is(404));
         assertThat(missing.error(), is("SESSION_NOT_FOUND"));
     }
 
     @Test
     void aDeferredPaymentDeclinedLaterIsInTheLedgerOnce() {
-        ApiClient.Response all = api.get("/api/v1/unable-to-collect");
+        TestHttp.Response all = api.get("/api/v1/unable-to-collect");
         assertThat(all.status(), is(200));
         assertThat(all.body().size(), is(1));
         JsonNode entry = all.body().get(0);
@@ -183,7 +184,7 @@ class ReadApiTest {
 
     @Test
     void refundOfAPaidSessionIsPublishedToTheWorkerAndSettledByItsResult() throws Exception {
-        ApiClient.Response partial = api.post("/api/v1/sessions/n-2/refund", "{\"amount\":500,\"reason\":\"barrier fault\"}");
+        TestHttp.Response partial = api.post("/api/v1/sessions/n-2/refund", "{\"amount\":500,\"reason\":\"barrier fault\"}");
         assertThat(partial.text(), partial.status(), is(202));
         assertThat(partial.body().path("refund").path("refundId").asText(), is("refund-pay-n-2-1"));
         assertThat(partial.body().path("refund").path("status").asText(), is("REQUESTED"));
@@ -198,7 +199,7 @@ class ReadApiTest {
         assertThat(request.edgeId(), is("north.L1"));
         assertThat(requests.getFirst().getProps().getMessageId(), is(request.id()));
 
-        ApiClient.Response tooMuch = api.post("/api/v1/sessions/n-2/refund", "{\"amount\":1001,\"reason\":\"x\"}");
+        TestHttp.Response tooMuch = api.post("/api/v1/sessions/n-2/refund", "{\"amount\":1001,\"reason\":\"x\"}");
         assertThat(tooMuch.status(), is(409));
         assertThat(tooMuch.error(), is("REFUND_EXCEEDS_PAYMENT"));
         assertThat(api.post("/api/v1/sessions/n-1/refund", "{\"reason\":\"x\"}").error(), is("NOT_PAID"));
@@ -210,7 +211,7 @@ class ReadApiTest {
                 500, "EUR", "re_1", null)));
         org.awaitility.Awaitility.await().until(() -> api.get("/api/v1/sessions/n-2").body().path("refunds").get(0)
                 .path("status").asText().equals("REFUNDED"));
-        ApiClient.Response rest = api.post("/api/v1/sessions/n-2/refund", "{\"reason\":\"goodwill\"}");
+        TestHttp.Response rest = api.post("/api/v1/sessions/n-2/refund", "{\"reason\":\"goodwill\"}");
         assertThat(rest.status(), is(202));
         assertThat(rest.body().path("refund").path("refundId").asText(), is("refund-pay-n-2-2"));
         assertThat(rest.body().path("refund").path("amount").asLong(), is(1000L));
@@ -220,12 +221,12 @@ class ReadApiTest {
 
     @Test
     void observeEndpointsAndDeadLetterCount() {
-        ApiClient.Response health = api.get("/observe/health");
+        TestHttp.Response health = api.get("/observe/health");
         assertThat(health.text(), health.status(), is(200));
-        ApiClient.Response metrics = api.get("/observe/metrics");
+        TestHttp.Response metrics = api.get("/observe/metrics");
         assertThat(metrics.status(), is(200));
         assertThat(metrics.text(), containsString("# TYPE"));
-        ApiClient.Response dead = api.get("/api/v1/dead-letters");
+        TestHttp.Response dead = api.get("/api/v1/dead-letters");
         assertThat(dead.status(), is(200));
         assertThat(dead.body().path("queued").asLong(), is(0L));
         assertThat(api.get("/api/v1/nothing-here").status(), is(404));

@@ -7,10 +7,6 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,9 +18,10 @@ import java.util.Map;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.firmware.HardwareConfig;
 import org.openparking.firmware.SimulatedLevel;
-import org.openparking.protocol.Json;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.TestHttp;
+import org.openparking.testing.TestHttp.Response;
 
 /**
  * A real edge controller for tests: simulated hardware, a real SQLite file in a temp directory, a real
@@ -37,7 +34,7 @@ public final class TestEdge implements AutoCloseable {
     private final Path dir;
     private final EdgeSettings settings;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final TestHttp http = TestHttp.create();
     private EdgeApplication app;
 
     private TestEdge(Path dir, EdgeSettings settings, Clock clock) {
@@ -157,16 +154,12 @@ public final class TestEdge implements AutoCloseable {
 
     /** {@code headers} are name, value pairs. */
     public Response get(String path, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).GET();
-        if (headers.length > 0) {
-            b.headers(headers);
-        }
-        return send(b);
+        return http.get(base() + path, headers);
     }
 
-    /** A path outside the API (the console); the body is kept as text. */
+    /** A path outside the API (the console, the observe endpoints). */
     public Response getRoot(String path) {
-        return send(HttpRequest.newBuilder(URI.create(root() + path)).GET(), false);
+        return http.get(root() + path);
     }
 
     /** Sets a spot through the simulator API, as a test rig or the console would. */
@@ -182,9 +175,7 @@ public final class TestEdge implements AutoCloseable {
     }
 
     public Response post(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return http.post(base() + path, json);
     }
 
     public Response post(String path, String json, String bearer) {
@@ -193,34 +184,11 @@ public final class TestEdge implements AutoCloseable {
 
     /** {@code headers} are name, value pairs. */
     public Response post(String path, String json, String... headers) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Content-Type", "application/json")
-                .headers(headers)
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return http.post(base() + path, json, headers);
     }
 
     public Response put(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json)));
-    }
-
-    private Response send(HttpRequest.Builder request) {
-        return send(request, true);
-    }
-
-    private Response send(HttpRequest.Builder request, boolean json) {
-        try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode body = !json || r.body().isEmpty() ? null : Json.mapper().readTree(r.body());
-            return new Response(r.statusCode(), body, r);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return http.put(base() + path, json);
     }
 
     /** Admits a car at in-1 and drives it through the barrier; returns the entry response body. */
@@ -267,21 +235,6 @@ public final class TestEdge implements AutoCloseable {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    public record Response(int status, JsonNode body, HttpResponse<String> raw) {
-        public String header(String name) {
-            return raw.headers().firstValue(name).orElse(null);
-        }
-
-        public String error() {
-            return body == null || body.get("error") == null ? null : body.get("error").asText();
-        }
-
-        @Override
-        public String toString() {
-            return status + " " + raw.body();
         }
     }
 }

@@ -6,11 +6,11 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.is;
-import static org.openparking.payment.StripeStubs.intent;
-import static org.openparking.payment.StripeStubs.intentPosts;
-import static org.openparking.payment.StripeStubs.postsByKey;
-import static org.openparking.payment.StripeStubs.postsFor;
-import static org.openparking.payment.StripeStubs.stubIntents;
+import static org.openparking.testing.StripeStubs.intent;
+import static org.openparking.testing.StripeStubs.intentPosts;
+import static org.openparking.testing.StripeStubs.postsByKey;
+import static org.openparking.testing.StripeStubs.postsFor;
+import static org.openparking.testing.StripeStubs.stubIntents;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.openparking.payment.worker.CrashPoints;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.platform.amqp.Topology;
+import org.openparking.testing.StripeStubs;
 
 /** Crashes, competing workers, and Stripe outages: every payment charged once, none lost. */
 class ExactlyOnceTest extends WorkerTestBase {

@@ -11,10 +11,10 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
-import static org.openparking.payment.StripeStubs.intent;
-import static org.openparking.payment.StripeStubs.intentPosts;
-import static org.openparking.payment.StripeStubs.postsFor;
-import static org.openparking.payment.StripeStubs.stubIntents;
+import static org.openparking.testing.StripeStubs.intent;
+import static org.openparking.testing.StripeStubs.intentPosts;
+import static org.openparking.testing.StripeStubs.postsFor;
+import static org.openparking.testing.StripeStubs.stubIntents;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.rabbitmq.client.AMQP;
@@ -30,6 +30,7 @@ import org.openparking.protocol.Envelope;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.platform.amqp.Topology;
+import org.openparking.testing.StripeStubs;
 
 /** A request through the real broker and database to WireMock-Stripe and back. */
 class PaymentFlowTest extends WorkerTestBase {

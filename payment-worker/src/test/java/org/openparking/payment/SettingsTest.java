@@ -6,10 +6,6 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import io.helidon.config.Config;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openparking.platform.config.ConfigException;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.protocol.CardNumbers;
+import org.openparking.testing.StripeStubs;
+import org.openparking.testing.TestHttp;
 
 /** Configuration layering, secrets kept out of dumps and logs, and the observe endpoints. */
 class SettingsTest extends WorkerTestBase {
@@ -111,17 +109,13 @@ class SettingsTest extends WorkerTestBase {
             send(payment(id));
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
                     .until(() -> !paymentResults(edgeResults, id).isEmpty());
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + app.port() + "/observe/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode(), is(200));
-            assertThat(health.body(), containsString("connected"));
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + app.port() + "/observe/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.statusCode(), is(200));
-            assertThat(metrics.body(), containsString("payment_requests"));
+            TestHttp http = TestHttp.create();
+            TestHttp.Response health = http.get("http://127.0.0.1:" + app.port() + "/observe/health");
+            assertThat(health.status(), is(200));
+            assertThat(health.text(), containsString("connected"));
+            TestHttp.Response metrics = http.get("http://127.0.0.1:" + app.port() + "/observe/metrics");
+            assertThat(metrics.status(), is(200));
+            assertThat(metrics.text(), containsString("payment_requests"));
         } finally {
             root.removeHandler(capture);
         }

@@ -8,15 +8,11 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
-import static org.openparking.payment.StripeStubs.intent;
-import static org.openparking.payment.StripeStubs.stubIntents;
+import static org.openparking.testing.StripeStubs.intent;
+import static org.openparking.testing.StripeStubs.stubIntents;
 
 import com.stripe.Stripe;
 import com.stripe.net.Webhook;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,10 +21,12 @@ import org.openparking.protocol.Envelope;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
+import org.openparking.testing.StripeStubs;
+import org.openparking.testing.TestHttp;
 
 /** Stripe webhooks over real HTTP, and the refund flow through the broker. */
 class WebhookAndRefundTest extends WorkerTestBase {
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final TestHttp http = TestHttp.create();
 
     private static String intentEvent(String eventId, String type, String intentId, String paymentId,
                                       String status) {
@@ -51,16 +49,9 @@ class WebhookAndRefundTest extends WorkerTestBase {
         return "t=" + t + ",v1=" + Webhook.Util.computeHmacSha256(secret, t + "." + payload);
     }
 
-    private HttpResponse<String> deliver(PaymentApplication app, String payload, String signature)
-            throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
-                        + "/webhooks/stripe"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(payload));
-        if (signature != null) {
-            req.header("Stripe-Signature", signature);
-        }
-        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    private TestHttp.Response deliver(PaymentApplication app, String payload, String signature) {
+        String[] headers = signature == null ? new String[0] : new String[] {"Stripe-Signature", signature};
+        return http.post("http://127.0.0.1:" + app.port() + "/webhooks/stripe", payload, headers);
     }
 
     @Test
@@ -72,28 +63,28 @@ class WebhookAndRefundTest extends WorkerTestBase {
         await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
 
         String event = intentEvent("evt_" + id, "payment_intent.succeeded", "pi_" + id, id, "succeeded");
-        HttpResponse<String> forged = deliver(app, event, sign(event, "whsec_wrong"));
-        assertThat(forged.statusCode(), is(400));
-        assertThat(forged.body(), containsString("\"error\":\"INVALID_SIGNATURE\""));
-        HttpResponse<String> unsigned = deliver(app, event, null);
-        assertThat(unsigned.statusCode(), is(400));
+        TestHttp.Response forged = deliver(app, event, sign(event, "whsec_wrong"));
+        assertThat(forged.status(), is(400));
+        assertThat(forged.text(), containsString("\"error\":\"INVALID_SIGNATURE\""));
+        TestHttp.Response unsigned = deliver(app, event, null);
+        assertThat(unsigned.status(), is(400));
         assertThat(storedStatus(id), is("PENDING"));
 
-        HttpResponse<String> good = deliver(app, event, sign(event, WEBHOOK_SECRET));
-        assertThat(good.body(), good.statusCode(), is(200));
+        TestHttp.Response good = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(good.text(), good.status(), is(200));
         assertThat(storedStatus(id), is("PAID"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !paymentResults(edgeResults, id).isEmpty());
         PaymentResult result = paymentResults(edgeResults, id).getFirst();
         assertThat(result.outcome(), is(PaymentResult.Outcome.PAID));
         assertThat(result.providerReference(), is("pi_" + id));
 
-        HttpResponse<String> again = deliver(app, event, sign(event, WEBHOOK_SECRET));
-        assertThat(again.statusCode(), is(200));
-        assertThat(again.body(), containsString("\"duplicate\":true"));
+        TestHttp.Response again = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(again.status(), is(200));
+        assertThat(again.text(), containsString("\"duplicate\":true"));
         // A later failure event for the same (now paid) intent changes nothing.
         String failed = intentEvent("evt_f_" + id, "payment_intent.payment_failed", "pi_" + id, id,
                 "requires_payment_method");
-        assertThat(deliver(app, failed, sign(failed, WEBHOOK_SECRET)).statusCode(), is(200));
+        assertThat(deliver(app, failed, sign(failed, WEBHOOK_SECRET)).status(), is(200));
         assertThat(storedStatus(id), is("PAID"));
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                 .until(() -> paymentResults(edgeResults, id).size() == 1);
@@ -105,15 +96,15 @@ class WebhookAndRefundTest extends WorkerTestBase {
         PaymentApplication app = startWorker();
         String id = newPaymentId();
         String event = intentEvent("evt_early_" + id, "payment_intent.succeeded", "pi_" + id, id, "succeeded");
-        HttpResponse<String> early = deliver(app, event, sign(event, WEBHOOK_SECRET));
-        assertThat(early.statusCode(), is(409));
-        assertThat(early.body(), containsString("PAYMENT_NOT_YET_KNOWN"));
+        TestHttp.Response early = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(early.status(), is(409));
+        assertThat(early.text(), containsString("PAYMENT_NOT_YET_KNOWN"));
 
         send(payment(id));
         await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
-        HttpResponse<String> retried = deliver(app, event, sign(event, WEBHOOK_SECRET));
-        assertThat(retried.body(), retried.statusCode(), is(200));
-        assertThat(retried.body(), containsString("\"duplicate\":false"));
+        TestHttp.Response retried = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(retried.text(), retried.status(), is(200));
+        assertThat(retried.text(), containsString("\"duplicate\":false"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !paymentResults(edgeResults, id).isEmpty());
         assertThat(paymentResults(edgeResults, id).getFirst().outcome(), is(PaymentResult.Outcome.PAID));
     }
@@ -128,7 +119,7 @@ class WebhookAndRefundTest extends WorkerTestBase {
 
         String failed = intentEvent("evt_x_" + id, "payment_intent.payment_failed", "pi_" + id, id,
                 "requires_payment_method");
-        assertThat(deliver(app, failed, sign(failed, WEBHOOK_SECRET)).statusCode(), is(200));
+        assertThat(deliver(app, failed, sign(failed, WEBHOOK_SECRET)).status(), is(200));
         await().atMost(Duration.ofSeconds(10)).until(() -> !paymentResults(edgeResults, id).isEmpty());
         PaymentResult result = paymentResults(edgeResults, id).getFirst();
         assertThat(result.outcome(), is(PaymentResult.Outcome.DECLINED));

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.testing.JavaProcess;
+import org.openparking.testing.StripeStubs;
 
 /**
  * The packaged jar as a real process, killed with SIGKILL in the middle of Stripe calls (WireMock

@@ -1,9 +1,9 @@
 package org.openparking.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.openparking.testing.TestHttp;
 
 /**
  * Each level's count once the traffic is over, beside what it should be: the cars still inside are the ones
@@ -22,8 +22,8 @@ record LevelCounts(List<Level> levels) {
         }
     }
 
-    static LevelCounts read(Lot lot) throws IOException, InterruptedException {
-        Http http = new Http();
+    static LevelCounts read(Lot lot) {
+        TestHttp http = TestHttp.create();
         List<Level> levels = new ArrayList<>();
         for (Lot.Edge e : lot.edges()) {
             JsonNode a = http.get(e.api() + "/availability").body();

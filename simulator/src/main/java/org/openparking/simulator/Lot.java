@@ -1,8 +1,8 @@
 package org.openparking.simulator;
 
+import java.io.UncheckedIOException;
 import org.openparking.testing.TcpProxy;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
+import org.openparking.testing.TestHttp;
 
 /**
  * A whole lot on this machine: a fresh RabbitMQ vhost and PostgreSQL databases on the local servers,
@@ -69,7 +70,7 @@ final class Lot implements AutoCloseable {
     private final List<ServiceProcess> processes = new ArrayList<>();
     private final List<ServiceProcess> workers = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
-    private final Http http = new Http();
+    private final TestHttp http = TestHttp.create(Duration.ofSeconds(2), Duration.ofSeconds(15));
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private TestBroker broker;
     private TestDatabase cloudDb;
@@ -329,7 +330,7 @@ final class Lot implements AutoCloseable {
         try {
             JsonNode sync = http.get(edge.api() + "/sync").body();
             return sync.path("outboxPending").asLong(-1);
-        } catch (IOException e) {
+        } catch (UncheckedIOException e) {
             return -1;
         }
     }

@@ -1,11 +1,13 @@
 package org.openparking.simulator;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openparking.testing.JavaProcess;
+import org.openparking.testing.TestHttp;
 
 /** One service of the lot as a child process (a runnable jar), restartable after a kill -9. */
 final class ServiceProcess {
@@ -16,7 +18,7 @@ final class ServiceProcess {
     private final Map<String, String> env;
     private final int port;
     private final Path log;
-    private final Http http = new Http();
+    private final TestHttp http = TestHttp.create(Duration.ofSeconds(2), Duration.ofSeconds(15));
     private volatile Process process;
 
     ServiceProcess(String name, Path jar, Map<String, String> env, int port, Path log) {
@@ -63,7 +65,7 @@ final class ServiceProcess {
     boolean healthy() {
         try {
             return alive() && http.get(baseUrl() + "/observe/health").status() == 200;
-        } catch (IOException e) {
+        } catch (UncheckedIOException e) {
             return false;
         }
     }

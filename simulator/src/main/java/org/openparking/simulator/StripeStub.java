@@ -1,6 +1,5 @@
 package org.openparking.simulator;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -9,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +16,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.openparking.testing.StripeStubs;
 
 /**
- * Stripe on WireMock, in this process, shaped like payment-worker's test stubs (StripeStubs): a
+ * Stripe on WireMock, in this process, answering with payment-worker's test stubs ({@link StripeStubs}): a
  * PaymentIntent whose id is derived from the Idempotency-Key, so the same key always gets the same
  * intent, as Stripe's idempotency does; {@value #DECLINED_CARD} is declined with a 402 card_error.
  * The request journal is the record of what Stripe was asked to charge.
  */
 final class StripeStub implements AutoCloseable {
-    static final String INTENTS = "/v1/payment_intents";
+    private static final String INTENTS = StripeStubs.INTENTS;
     static final String DECLINED_CARD = "pm_card_chargeDeclined";
     static final String GOOD_CARD = "pm_card_visa";
 
@@ -36,13 +35,11 @@ final class StripeStub implements AutoCloseable {
         server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()
                 .containerThreads(40).jettyAcceptors(2));
         server.start();
-        server.stubFor(post(urlEqualTo(INTENTS)).atPriority(5).willReturn(json(200, intentJson("succeeded", null))));
+        server.stubFor(post(urlEqualTo(INTENTS)).atPriority(5).willReturn(StripeStubs.intent("succeeded")));
         server.stubFor(post(urlEqualTo(INTENTS)).atPriority(1)
                 .withRequestBody(containing("payment_method=" + DECLINED_CARD))
-                .willReturn(declined("generic_decline")));
-        server.stubFor(get(urlPathMatching(INTENTS + "/pi_.*")).willReturn(json(200, intentJson("succeeded", null)
-                .replace("pi_{{request.headers.Idempotency-Key}}", "{{request.pathSegments.[2]}}")
-                .replace("{{request.headers.Idempotency-Key}}", "retrieved"))));
+                .willReturn(StripeStubs.declined("generic_decline")));
+        server.stubFor(get(urlPathMatching(INTENTS + "/pi_.*")).willReturn(StripeStubs.retrieved("succeeded")));
     }
 
     String baseUrl() {
@@ -94,48 +91,6 @@ final class StripeStub implements AutoCloseable {
             }
         }
         return fields;
-    }
-
-    private static String intentJson(String status, String lastPaymentError) {
-        return """
-                {
-                  "id": "pi_{{request.headers.Idempotency-Key}}",
-                  "object": "payment_intent",
-                  "amount": 500,
-                  "amount_received": %s,
-                  "capture_method": "automatic",
-                  "client_secret": "pi_{{request.headers.Idempotency-Key}}_secret_x",
-                  "confirmation_method": "automatic",
-                  "created": 1764028800,
-                  "currency": "eur",
-                  "last_payment_error": %s,
-                  "latest_charge": "ch_{{request.headers.Idempotency-Key}}",
-                  "livemode": false,
-                  "metadata": {"payment_id": "{{request.headers.Idempotency-Key}}"},
-                  "payment_method": "pm_card_visa",
-                  "payment_method_types": ["card"],
-                  "status": "%s"
-                }""".formatted("succeeded".equals(status) ? "500" : "0",
-                lastPaymentError == null ? "null" : lastPaymentError, status);
-    }
-
-    private static ResponseDefinitionBuilder declined(String declineCode) {
-        String lastError = """
-                {"type": "card_error", "code": "card_declined", "decline_code": "%s",
-                 "message": "Your card was declined."}""".formatted(declineCode);
-        String body = """
-                {"error": {"type": "card_error", "code": "card_declined", "decline_code": "%s",
-                  "message": "Your card was declined.", "charge": "ch_{{request.headers.Idempotency-Key}}",
-                  "payment_intent": %s}}""".formatted(declineCode, intentJson("requires_payment_method", lastError));
-        return json(402, body);
-    }
-
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status)
-                .withHeader("Content-Type", "application/json")
-                .withHeader("Request-Id", "req_sim")
-                .withBody(body)
-                .withTransformers("response-template");
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.openparking.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import org.openparking.protocol.Json;
+import org.openparking.testing.TestHttp;
 
 /**
  * Drives cars through the lot: arrivals follow a daily curve compressed into the run length, each
@@ -46,7 +48,7 @@ final class Traffic {
     private final Lot lot;
     private final Options options;
     private final Ledger ledger;
-    private final Http http = new Http();
+    private final TestHttp http = TestHttp.create(Duration.ofSeconds(2), Duration.ofSeconds(15));
     private final Map<String, ReentrantLock> lanes = new ConcurrentHashMap<>();
     private final Map<String, BlockingQueue<String>> freeSpots = new ConcurrentHashMap<>();
     private final AtomicInteger inside = new AtomicInteger();
@@ -224,18 +226,16 @@ final class Traffic {
         lock.lock();
         try {
             while (!stopping.get()) {
-                Http.Reply r;
+                TestHttp.Response r;
                 try {
-                    r = http.post(edge.api() + "/lanes/" + lane + "/entries", Map.of("plate", car.plate()));
-                } catch (java.net.ConnectException e) {
-                    if (!sent) {
+                    r = http.post(edge.api() + "/lanes/" + lane + "/entries", json(Map.of("plate", car.plate())));
+                } catch (UncheckedIOException e) {
+                    if (!(e.getCause() instanceof java.net.ConnectException)) {
+                        sent = true;
+                    } else if (!sent) {
                         // the level's controller is down: drivers see a dark entry and try another level
                         return new Admission(EntryResult.FULL, null, null);
                     }
-                    retryPause(500);
-                    continue;
-                } catch (IOException e) {
-                    sent = true;
                     retryPause(500);
                     continue;
                 }
@@ -245,7 +245,7 @@ final class Traffic {
                     pass(edge, lane);
                     return new Admission(EntryResult.ADMITTED, sessionId, r.body().path("ticket").asText());
                 }
-                switch (r.error()) {
+                switch (String.valueOf(r.error())) {
                     case "LEVEL_FULL", "LEVEL_CLOSED" -> {
                         return new Admission(EntryResult.FULL, null, null);
                     }
@@ -286,13 +286,13 @@ final class Traffic {
         lock.lock();
         try {
             while (!stopping.get()) {
-                Http.Reply r;
+                TestHttp.Response r;
                 try {
                     // About one driver in fifty has lost the ticket and leaves by plate.
-                    r = http.post(edge.api() + "/lanes/" + lane + "/exits", lostTicket(car)
+                    r = http.post(edge.api() + "/lanes/" + lane + "/exits", json(lostTicket(car)
                             ? Map.of("lostTicket", true, "plate", car.plate(), "paymentMethod", card)
-                            : Map.of("ticket", admission.ticket(), "paymentMethod", card));
-                } catch (IOException e) {
+                            : Map.of("ticket", admission.ticket(), "paymentMethod", card)));
+                } catch (UncheckedIOException e) {
                     sent = true;
                     retryPause(500);
                     continue;
@@ -313,7 +313,7 @@ final class Traffic {
                     payAtPayStation(edge, admission);
                     continue;
                 }
-                switch (r.error()) {
+                switch (String.valueOf(r.error())) {
                     case "PAYMENT_DECLINED" -> {
                         ledger.declines.incrementAndGet();
                         card = StripeStub.GOOD_CARD;
@@ -345,8 +345,8 @@ final class Traffic {
     private void payAtPayStation(Lot.Edge edge, Admission admission) throws InterruptedException {
         while (!stopping.get()) {
             try {
-                Http.Reply r = http.post(edge.api() + "/pay-station/payments",
-                        Map.of("ticket", admission.ticket(), "paymentMethod", StripeStub.GOOD_CARD));
+                TestHttp.Response r = http.post(edge.api() + "/pay-station/payments",
+                        json(Map.of("ticket", admission.ticket(), "paymentMethod", StripeStub.GOOD_CARD)));
                 if (r.ok() && "PAID".equals(r.body().path("status").asText())) {
                     ledger.paidAtPayStation(new Ledger.PayStationAck(admission.sessionId(),
                             r.body().path("paymentId").asText(), r.body().path("amount").asLong()));
@@ -356,7 +356,7 @@ final class Traffic {
                     failed("pay station: " + r);
                     return;
                 }
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 // the edge is restarting
             }
             retryPause(1000);
@@ -370,8 +370,8 @@ final class Traffic {
         try {
             while (!stopping.get()) {
                 try {
-                    Http.Reply r = http.post(edge.process().baseUrl() + "/api/v1/admin/lanes/" + lane + "/open",
-                            Map.of("reason", reason));
+                    TestHttp.Response r = http.post(edge.process().baseUrl() + "/api/v1/admin/lanes/" + lane + "/open",
+                            json(Map.of("reason", reason)));
                     if (r.ok()) {
                         ledger.driveOffs.incrementAndGet();
                         pass(edge, lane);
@@ -381,7 +381,7 @@ final class Traffic {
                         failed("manual open: " + r);
                         return;
                     }
-                } catch (IOException e) {
+                } catch (UncheckedIOException e) {
                     // the edge is restarting
                 }
                 retryPause(500);
@@ -395,16 +395,16 @@ final class Traffic {
     private void pass(Lot.Edge edge, String lane) throws InterruptedException {
         String loop = edge.api() + "/simulator/lanes/" + lane + "/safety";
         try {
-            http.post(loop, Map.of("present", true));
+            http.post(loop, json(Map.of("present", true)));
             awaitPhase(edge, lane, true);
-            http.post(loop, Map.of("present", false));
+            http.post(loop, json(Map.of("present", false)));
             awaitPhase(edge, lane, false);
-        } catch (IOException e) {
+        } catch (UncheckedIOException e) {
             // the edge went away mid-passage; a restarted edge starts with its lanes idle
         }
     }
 
-    private void awaitPhase(Lot.Edge edge, String lane, boolean passing) throws IOException, InterruptedException {
+    private void awaitPhase(Lot.Edge edge, String lane, boolean passing) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
         while (System.nanoTime() < deadline) {
             for (JsonNode l : http.get(edge.api() + "/lanes").body()) {
@@ -447,7 +447,7 @@ final class Traffic {
                 if (http.get(to.api() + "/availability").body().path("free").asLong() <= 0) {
                     return false;
                 }
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 return false; // the level above is dark: stay on this one
             }
             trip(from, "up", "OUT", to, "down", "IN");
@@ -502,7 +502,7 @@ final class Traffic {
                             + r.path("absorbed").asLong();
                 }
             }
-        } catch (IOException restarting) {
+        } catch (UncheckedIOException restarting) {
             // counted as unknown
         }
         return -1;
@@ -537,13 +537,21 @@ final class Traffic {
     private void simulatorInput(String url, Map<String, Object> body) throws InterruptedException {
         for (int attempt = 0; attempt < 60 && !stopping.get(); attempt++) {
             try {
-                if (http.post(url, body).status() < 500) {
+                if (http.post(url, json(body)).status() < 500) {
                     return;
                 }
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 // restarting
             }
             retryPause(500);
+        }
+    }
+
+    private static String json(Map<String, ?> body) {
+        try {
+            return Json.mapper().writeValueAsString(body);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON: " + body, e);
         }
     }
 
@@ -571,7 +579,7 @@ final class Traffic {
                     if (a.has("occupied")) {
                         ledger.occupancy(e.levelId(), a.path("occupied").asLong(), a.path("capacity").asLong());
                     }
-                } catch (IOException ex) {
+                } catch (UncheckedIOException ex) {
                     // down for now
                 }
             }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Starts a runnable jar of this project as a real child process, for crash tests that {@code kill -9}
- * it. The JVM is the one running the tests.
+ * it and for the bench that times its start. The JVM is the one running the caller.
  */
 public final class JavaProcess {
     private JavaProcess() {

@@ -26,6 +26,7 @@ import org.openparking.cloud.http.FleetService;
 import org.openparking.cloud.http.PaymentsService;
 import org.openparking.cloud.http.SessionsService;
 import org.openparking.cloud.portal.AvailabilityStream;
+import org.openparking.testing.TestHttp;
 
 /** Walks authz-matrix.csv against a real server, and checks that every route has a row. */
 class AuthorizationMatrixTest {
@@ -87,7 +88,7 @@ class AuthorizationMatrixTest {
                 for (String role : ROLES) {
                     n++;
                     String body = row.body().replace("{n}", String.valueOf(n));
-                    GatewayFixture.Response r = g.request(row.method(), "/api/v1" + row.path(), tokens.get(role),
+                    TestHttp.Response r = g.request(row.method(), "/api/v1" + row.path(), tokens.get(role),
                             body);
                     Set<String> allowed = Set.of(row.expected().get(role).split("\\|"));
                     if (!allowed.contains(String.valueOf(r.status()))) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
 import org.openparking.protocol.DriftRecorded;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.TestHttp;
 
 /**
  * The drift edges record (clamps, disagreements, recounts) as the fleet API lists it: newest first, by lot
@@ -61,9 +62,9 @@ class DriftApiTest {
         assertThat(recount.get("observed").asInt(), is(5));
         assertThat(recount.get("edgeId").asText(), is("A.L2"));
 
-        GatewayFixture.Response bad = g.request("GET", "/api/v1/drift?limit=0", platform, null);
+        TestHttp.Response bad = g.request("GET", "/api/v1/drift?limit=0", platform, null);
         assertThat(bad.status(), is(400));
-        GatewayFixture.Response badFrom = g.request("GET", "/api/v1/drift?from=yesterday", platform, null);
+        TestHttp.Response badFrom = g.request("GET", "/api/v1/drift?from=yesterday", platform, null);
         assertThat(badFrom.status(), is(400));
         assertThat(g.request("GET", "/api/v1/drift", null, null).status(), is(401));
     }

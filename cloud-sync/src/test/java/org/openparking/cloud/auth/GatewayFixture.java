@@ -6,14 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.openparking.cloud.CloudSettings;
@@ -26,11 +18,12 @@ import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
+import org.openparking.testing.TestHttp;
+import org.openparking.testing.TestHttp.Response;
 
 /**
  * A running cloud-sync with its gateway on a fresh vhost and database, an edge-side publishing
- * channel, and a plain HTTP client (java.net.http: it returns on the headers, which the SSE
- * stream needs).
+ * channel, and the tests' HTTP client.
  */
 public final class GatewayFixture implements AutoCloseable {
     public final TestBroker broker;
@@ -38,7 +31,7 @@ public final class GatewayFixture implements AutoCloseable {
     public final Main.Running app;
     private final Connection edgeConnection;
     public final Channel edge;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final TestHttp http = TestHttp.create();
 
     private GatewayFixture(TestBroker broker, TestDatabase database, Main.Running app, Connection edgeConnection,
                            Channel edge) {
@@ -96,18 +89,7 @@ public final class GatewayFixture implements AutoCloseable {
         if (r.status() != 200) {
             throw new IllegalStateException("login of " + username + " failed: " + r.status() + " " + r.text());
         }
-        return r.json().get("token").asText();
-    }
-
-    /** Status, headers and body (the SSE stream: headers and whatever came first). */
-    public record Response(int status, HttpHeaders headers, String text) {
-        public JsonNode json() throws IOException {
-            return Json.mapper().readTree(text);
-        }
-
-        public String error() throws IOException {
-            return text.isEmpty() ? null : json().path("error").asText(null);
-        }
+        return r.body().get("token").asText();
     }
 
     /** GET that must answer 200; its JSON body. */
@@ -116,7 +98,7 @@ public final class GatewayFixture implements AutoCloseable {
         if (r.status() != 200) {
             throw new AssertionError(path + " answered " + r.status() + ": " + r.text());
         }
-        return r.json();
+        return r.body();
     }
 
     /** One text field of every element of a JSON array, in order. */
@@ -126,27 +108,13 @@ public final class GatewayFixture implements AutoCloseable {
         return out;
     }
 
-    public Response request(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(20));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (body != null && !body.isEmpty()) {
-            b.header("Content-Type", "application/json");
-        }
-        b.method(method, body == null || body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-            boolean stream = r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream");
-            // A stream never ends: take its first bytes only.
-            String text = stream ? new String(in.readNBytes(11), StandardCharsets.UTF_8)
-                    : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new Response(r.statusCode(), r.headers(), text);
-        }
+    /** {@code token} null: anonymous. An event stream's response holds its first line only. */
+    public Response request(String method, String path, String token, String body) {
+        String[] auth = token == null ? new String[0] : new String[] {"Authorization", "Bearer " + token};
+        return http.send(method, baseUrl() + path, body, auth);
     }
 
-    public HttpClient http() {
+    public TestHttp http() {
         return http;
     }
 

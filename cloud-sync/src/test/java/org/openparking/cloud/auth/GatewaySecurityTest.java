@@ -10,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.GetResponse;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -22,7 +19,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +26,7 @@ import org.openparking.cloud.Events;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.TrustOperatorKey;
 import org.openparking.platform.amqp.Topology;
+import org.openparking.testing.TestHttp;
 
 /** Limits, headers, tenant isolation, the audit log and the live stream, against one real server. */
 class GatewaySecurityTest {
@@ -71,12 +68,12 @@ class GatewaySecurityTest {
     void loginIsLimitedPerUsernameAndAddress() throws Exception {
         g.createUser("limited", "limited-password", Role.VIEWER, "op-a");
         for (int i = 0; i < 5; i++) {
-            GatewayFixture.Response r = g.request("POST", "/api/v1/auth/login", null,
+            TestHttp.Response r = g.request("POST", "/api/v1/auth/login", null,
                     "{\"username\":\"limited\",\"password\":\"wrong-password-" + i + "\"}");
             assertThat(r.status(), is(401));
             assertThat(r.error(), is("BAD_CREDENTIALS"));
         }
-        GatewayFixture.Response limited = g.request("POST", "/api/v1/auth/login", null,
+        TestHttp.Response limited = g.request("POST", "/api/v1/auth/login", null,
                 "{\"username\":\"limited\",\"password\":\"limited-password\"}");
         assertThat(limited.status(), is(429));
         assertThat(limited.error(), is("RATE_LIMITED"));
@@ -94,7 +91,7 @@ class GatewaySecurityTest {
             statuses.add(g.request("GET", "/api/v1/auth/me", t, null).status());
         }
         assertThat(statuses.subList(0, 30), everyItem(is(200)));
-        GatewayFixture.Response r = g.request("GET", "/api/v1/auth/me", t, null);
+        TestHttp.Response r = g.request("GET", "/api/v1/auth/me", t, null);
         assertThat(r.status(), is(429));
         assertThat(r.error(), is("RATE_LIMITED"));
         assertThat(r.headers().firstValue("Retry-After").isPresent(), is(true));
@@ -105,17 +102,17 @@ class GatewaySecurityTest {
     @Test
     void oversizedBodiesGet413Json() throws Exception {
         String big = "{\"reason\":\"" + "x".repeat(5000) + "\"}";
-        GatewayFixture.Response r = g.request("POST", "/api/v1/lanes/A/L1/in-1/open", token("big", Role.ADMIN, null),
+        TestHttp.Response r = g.request("POST", "/api/v1/lanes/A/L1/in-1/open", token("big", Role.ADMIN, null),
                 big);
         assertThat(r.status(), is(413));
         assertThat(r.error(), is("BODY_TOO_LARGE"));
-        GatewayFixture.Response login = g.request("POST", "/api/v1/auth/login", null, big);
+        TestHttp.Response login = g.request("POST", "/api/v1/auth/login", null, big);
         assertThat(login.status(), is(413));
     }
 
     @Test
     void everyResponseCarriesSecurityHeaders() throws Exception {
-        for (GatewayFixture.Response r : List.of(g.request("GET", "/portal/", null, null),
+        for (TestHttp.Response r : List.of(g.request("GET", "/portal/", null, null),
                 g.request("GET", "/portal/app.js", null, null), g.request("GET", "/api/v1/lots", null, null))) {
             String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
             assertThat(csp, containsString("script-src 'self'"));
@@ -124,11 +121,11 @@ class GatewaySecurityTest {
             assertThat(r.headers().firstValue("X-Content-Type-Options").orElseThrow(), is("nosniff"));
             assertThat(r.headers().firstValue("Referrer-Policy").orElseThrow(), is("no-referrer"));
         }
-        GatewayFixture.Response page = g.request("GET", "/portal/", null, null);
+        TestHttp.Response page = g.request("GET", "/portal/", null, null);
         assertThat(page.status(), is(200));
         assertThat(page.text(), containsString("<script type=\"module\" src=\"app.js\">"));
         assertThat(page.text(), not(containsString("<script>")));
-        GatewayFixture.Response escape = g.request("GET", "/portal/../application.yaml", null, null);
+        TestHttp.Response escape = g.request("GET", "/portal/../application.yaml", null, null);
         assertThat(escape.status(), not(is(200)));
         assertThat(escape.text(), not(containsString("db:")));
     }
@@ -136,13 +133,13 @@ class GatewaySecurityTest {
     @Test
     void aTenantSeesOnlyItsOwnLotsAndNothingOfOthers() throws Exception {
         String a = token("ana", Role.OPERATOR, "op-a");
-        assertThat(lotIds(g.request("GET", "/api/v1/lots", a, null).json()), is(List.of("A")));
-        assertThat(lotIds(g.request("GET", "/api/v1/edges", a, null).json()), is(List.of("A")));
-        assertThat(lotIds(g.request("GET", "/api/v1/sessions", a, null).json()), is(List.of("A")));
-        assertThat(lotIds(g.request("GET", "/api/v1/sessions?lot=B", a, null).json()), is(List.of()));
-        assertThat(lotIds(g.request("GET", "/api/v1/lots", platformAdmin, null).json()), is(List.of("A", "B")));
-        GatewayFixture.Response otherSession = g.request("GET", "/api/v1/sessions/s-B", a, null);
-        GatewayFixture.Response noSession = g.request("GET", "/api/v1/sessions/s-none", a, null);
+        assertThat(lotIds(g.request("GET", "/api/v1/lots", a, null).body()), is(List.of("A")));
+        assertThat(lotIds(g.request("GET", "/api/v1/edges", a, null).body()), is(List.of("A")));
+        assertThat(lotIds(g.request("GET", "/api/v1/sessions", a, null).body()), is(List.of("A")));
+        assertThat(lotIds(g.request("GET", "/api/v1/sessions?lot=B", a, null).body()), is(List.of()));
+        assertThat(lotIds(g.request("GET", "/api/v1/lots", platformAdmin, null).body()), is(List.of("A", "B")));
+        TestHttp.Response otherSession = g.request("GET", "/api/v1/sessions/s-B", a, null);
+        TestHttp.Response noSession = g.request("GET", "/api/v1/sessions/s-none", a, null);
         assertThat(otherSession.status(), is(404));
         assertThat(noSession.status(), is(404));
         assertThat(g.request("GET", "/api/v1/lots/B/levels", a, null).status(), is(404));
@@ -156,13 +153,12 @@ class GatewaySecurityTest {
     @Test
     void operatorActionsAreAuditedInTheirTransactionAndTheLogIsAppendOnly() throws Exception {
         String op = token("olga", Role.OPERATOR, "op-a");
-        HttpRequest open = HttpRequest.newBuilder(URI.create(g.baseUrl() + "/api/v1/lanes/A/L1/in-1/open"))
-                .header("Authorization", "Bearer " + op).header("X-Request-Id", "req-open-1")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"driver stuck, ticket jammed\"}")).build();
-        assertThat(g.http().send(open, HttpResponse.BodyHandlers.ofString()).statusCode(), is(202));
+        assertThat(g.http().post(g.baseUrl() + "/api/v1/lanes/A/L1/in-1/open",
+                "{\"reason\":\"driver stuck, ticket jammed\"}",
+                "Authorization", "Bearer " + op, "X-Request-Id", "req-open-1").status(), is(202));
         // No reason: refused, and nothing audited.
         assertThat(g.request("POST", "/api/v1/lanes/A/L1/in-1/open", op, "{}").status(), is(400));
-        JsonNode rows = g.request("GET", "/api/v1/audit?action=barrier.open", op, null).json();
+        JsonNode rows = g.request("GET", "/api/v1/audit?action=barrier.open", op, null).body();
         assertThat(rows.size(), is(1));
         JsonNode row = rows.get(0);
         assertThat(row.get("actor").asText(), is("olga"));
@@ -174,9 +170,9 @@ class GatewaySecurityTest {
         assertThat(g.request("PUT", "/api/v1/lots/A/tariff", op, "{\"version\":7,\"currency\":\"EUR\","
                 + "\"graceMinutes\":10,\"periodMinutes\":60,\"pricePerPeriod\":250,\"dailyCap\":2000,"
                 + "\"lostTicketFee\":3000}").status(), is(200));
-        assertThat(actions(g.request("GET", "/api/v1/audit", op, null).json()), hasItem("tariff.update"));
+        assertThat(actions(g.request("GET", "/api/v1/audit", op, null).body()), hasItem("tariff.update"));
         // Another tenant's operator does not see lot A's audit rows.
-        JsonNode ofB = g.request("GET", "/api/v1/audit", token("bob", Role.OPERATOR, "op-b"), null).json();
+        JsonNode ofB = g.request("GET", "/api/v1/audit", token("bob", Role.OPERATOR, "op-b"), null).body();
         ofB.forEach(n -> assertThat(n.get("lotId").asText(), is("B")));
 
         try (Connection c = DriverManager.getConnection(g.database.url()); Statement s = c.createStatement()) {
@@ -190,13 +186,13 @@ class GatewaySecurityTest {
     void userChangesAndTheKeyPushAreAuditedAndTheKeyReachesEveryEdge() throws Exception {
         assertThat(g.request("POST", "/api/v1/users", platformAdmin, "{\"username\":\"new-viewer\","
                 + "\"password\":\"new-viewer-password\",\"role\":\"viewer\",\"operator\":\"op-b\"}").status(), is(201));
-        GatewayFixture.Response pushed = g.request("POST", "/api/v1/auth/keys/push", platformAdmin, null);
+        TestHttp.Response pushed = g.request("POST", "/api/v1/auth/keys/push", platformAdmin, null);
         assertThat(pushed.status(), is(202));
-        assertThat(pushed.json().get("edgeIds").size(), is(2));
-        List<String> actions = actions(g.request("GET", "/api/v1/audit", platformAdmin, null).json());
+        assertThat(pushed.body().get("edgeIds").size(), is(2));
+        List<String> actions = actions(g.request("GET", "/api/v1/audit", platformAdmin, null).body());
         assertThat(actions, hasItem("user.create"));
         assertThat(actions, hasItem("key.push"));
-        String jwks = g.request("GET", "/api/v1/auth/jwks", null, null).json().get("keys").get(0).toString();
+        String jwks = g.request("GET", "/api/v1/auth/jwks", null, null).body().get("keys").get(0).toString();
         GetResponse got = null;
         for (GetResponse r = g.edge.basicGet(Topology.edgeQueue("B.L1"), true); r != null;
              r = g.edge.basicGet(Topology.edgeQueue("B.L1"), true)) {
@@ -214,11 +210,9 @@ class GatewaySecurityTest {
     @Test
     void theStreamPushesLevelChangesOnlyForTheCallersLots() throws Exception {
         String a = token("sse", Role.VIEWER, "op-a");
-        HttpResponse<Stream<String>> r = g.http().send(HttpRequest.newBuilder(
-                URI.create(g.baseUrl() + "/api/v1/stream?access_token=" + a)).build(),
-                HttpResponse.BodyHandlers.ofLines());
-        assertThat(r.statusCode(), is(200));
-        Iterator<String> lines = r.body().iterator();
+        TestHttp.Streaming r = g.http().stream(g.baseUrl() + "/api/v1/stream?access_token=" + a);
+        assertThat(r.status(), is(200));
+        Iterator<String> lines = r.lines().iterator();
         g.publishFromEdge(B.next(Events.availability(55, 2)));
         g.publishFromEdge(A.next(Events.availability(42, 2)));
         String data = CompletableFuture.supplyAsync(() -> {
@@ -233,7 +227,7 @@ class GatewaySecurityTest {
             }
             return "ended";
         }).get(30, TimeUnit.SECONDS);
-        r.body().close();
+        r.close();
         assertThat(data, containsString("\"lotId\":\"A\""));
         assertThat(data, containsString("\"free\":58"));
         // Without a token there is no stream.

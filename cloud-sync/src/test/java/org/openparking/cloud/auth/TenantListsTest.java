@@ -1,5 +1,6 @@
 package org.openparking.cloud.auth;
 
+import org.openparking.testing.TestHttp;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
@@ -47,7 +48,7 @@ class TenantListsTest {
         platform = g.app.gateway().tokens().issue("root", Role.ADMIN, null).token();
         tenantA = g.app.gateway().tokens().issue("ada", Role.ADMIN, "op-a").token();
         for (String lot : List.of("A", "B")) {
-            GatewayFixture.Response put = g.request("PUT", "/api/v1/lots/" + lot + "/tariff", platform,
+            TestHttp.Response put = g.request("PUT", "/api/v1/lots/" + lot + "/tariff", platform,
                     "{\"version\":1,\"currency\":\"EUR\",\"graceMinutes\":0,\"periodMinutes\":60,"
                             + "\"pricePerPeriod\":100,\"dailyCap\":0,\"lostTicketFee\":0}");
             assertThat(put.text(), put.status(), is(200));
@@ -111,9 +112,9 @@ class TenantListsTest {
         String operator = "op \"quoted\" \\ back";
         String body = Json.mapper().writeValueAsString(java.util.Map.of("username", "quoted-viewer",
                 "password", "quoted-viewer-password", "role", "viewer", "operator", operator));
-        GatewayFixture.Response created = g.request("POST", "/api/v1/users", platform, body);
+        TestHttp.Response created = g.request("POST", "/api/v1/users", platform, body);
         assertThat(created.text(), created.status(), is(201));
-        assertThat(created.json().path("operator").asText(), is(operator));
+        assertThat(created.body().path("operator").asText(), is(operator));
         assertThat(g.app.gateway().users().find("quoted-viewer").orElseThrow().operatorId(), is(operator));
 
         JsonNode audit = g.getOk("/api/v1/audit?action=user.create", platform);

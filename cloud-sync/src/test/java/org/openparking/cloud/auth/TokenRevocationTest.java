@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openparking.testing.TestHttp;
 
 /** Logout and an admin's revoke-all, stored in PostgreSQL, refused at the gateway, audited. */
 class TokenRevocationTest {
@@ -40,14 +41,14 @@ class TokenRevocationTest {
         String second = g.login("leaver", "leaver-password-1");
         assertThat(g.request("GET", "/api/v1/auth/me", first, null).status(), is(200));
 
-        GatewayFixture.Response out = g.request("POST", "/api/v1/auth/logout", first, null);
+        TestHttp.Response out = g.request("POST", "/api/v1/auth/logout", first, null);
         assertThat(out.status(), is(200));
-        String jti = out.json().get("revoked").asText();
+        String jti = out.body().get("revoked").asText();
 
-        GatewayFixture.Response refused = g.request("GET", "/api/v1/auth/me", first, null);
+        TestHttp.Response refused = g.request("GET", "/api/v1/auth/me", first, null);
         assertThat(refused.status(), is(401));
         assertThat(refused.error(), is("UNAUTHORIZED"));
-        assertThat(refused.json().get("message").asText(), containsString("revoked"));
+        assertThat(refused.body().get("message").asText(), containsString("revoked"));
         assertThat(refused.headers().firstValue("WWW-Authenticate").isPresent(), is(true));
         // The stream, which also takes the token as a query parameter, refuses it too.
         assertThat(g.request("GET", "/api/v1/stream?access_token=" + first, null, null).status(), is(401));
@@ -83,13 +84,13 @@ class TokenRevocationTest {
             assertThat(g.request("GET", "/api/v1/sessions", t, null).status(), is(200));
         }
 
-        GatewayFixture.Response revoked = g.request("POST", "/api/v1/users/lost-laptop/tokens/revoke", platformAdmin,
+        TestHttp.Response revoked = g.request("POST", "/api/v1/users/lost-laptop/tokens/revoke", platformAdmin,
                 "{\"reason\":\"laptop stolen\"}");
         assertThat(revoked.text(), revoked.status(), is(200));
-        assertThat(revoked.json().get("username").asText(), is("lost-laptop"));
+        assertThat(revoked.body().get("username").asText(), is("lost-laptop"));
 
         for (String t : held) {
-            GatewayFixture.Response r = g.request("GET", "/api/v1/sessions", t, null);
+            TestHttp.Response r = g.request("GET", "/api/v1/sessions", t, null);
             assertThat(r.status(), is(401));
             assertThat(r.error(), is("UNAUTHORIZED"));
         }
@@ -113,8 +114,8 @@ class TokenRevocationTest {
         String adminA = g.app.gateway().tokens().issue("admin-a", Role.ADMIN, "op-a").token();
         String userB = g.login("tenant-b-user", "tenant-b-password");
 
-        GatewayFixture.Response other = g.request("POST", "/api/v1/users/tenant-b-user/tokens/revoke", adminA, null);
-        GatewayFixture.Response missing = g.request("POST", "/api/v1/users/nobody-at-all/tokens/revoke", adminA, null);
+        TestHttp.Response other = g.request("POST", "/api/v1/users/tenant-b-user/tokens/revoke", adminA, null);
+        TestHttp.Response missing = g.request("POST", "/api/v1/users/nobody-at-all/tokens/revoke", adminA, null);
         assertThat(other.status(), is(404));
         assertThat(other.error(), is("USER_NOT_FOUND"));
         assertThat(missing.status(), is(404));
@@ -124,7 +125,7 @@ class TokenRevocationTest {
         // Not an admin: 403; a reason that is not a string: 400 with a code.
         assertThat(g.request("POST", "/api/v1/users/tenant-a-user/tokens/revoke",
                 g.app.gateway().tokens().issue("op", Role.OPERATOR, "op-a").token(), null).status(), is(403));
-        GatewayFixture.Response bad = g.request("POST", "/api/v1/users/tenant-a-user/tokens/revoke", platformAdmin,
+        TestHttp.Response bad = g.request("POST", "/api/v1/users/tenant-a-user/tokens/revoke", platformAdmin,
                 "{\"reason\":42}");
         assertThat(bad.status(), is(400));
         assertThat(bad.error() != null, is(true));
@@ -151,10 +152,10 @@ class TokenRevocationTest {
 
     /** Audit rows of one action about one target (other tests of this class write rows too). */
     private static JsonNode audit(String action, String target) throws Exception {
-        GatewayFixture.Response r = g.request("GET", "/api/v1/audit?action=" + action, platformAdmin, null);
+        TestHttp.Response r = g.request("GET", "/api/v1/audit?action=" + action, platformAdmin, null);
         assertThat(r.status(), is(200));
         com.fasterxml.jackson.databind.node.ArrayNode rows = org.openparking.protocol.Json.mapper().createArrayNode();
-        r.json().forEach(n -> {
+        r.body().forEach(n -> {
             if (target.equals(n.get("target").asText())) {
                 rows.add(n);
             }

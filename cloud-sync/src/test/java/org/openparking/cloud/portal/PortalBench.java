@@ -1,9 +1,5 @@
 package org.openparking.cloud.portal;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,11 +7,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openparking.cloud.Events;
 import org.openparking.cloud.auth.AuthSettings;
 import org.openparking.cloud.auth.GatewayFixture;
 import org.openparking.cloud.auth.Role;
+import org.openparking.testing.TestHttp;
 
 /**
  * Portal API latency under 100 concurrent polling clients, and SSE fan-out to 1,000 clients.
@@ -40,7 +36,7 @@ public final class PortalBench {
             String token = g.app.gateway().tokens().issue("bench", Role.VIEWER, null).token();
 
             // 1. Polling: each client GETs /lots then /lots/A/levels in a loop for 15 s.
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            TestHttp http = TestHttp.create();
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -49,11 +45,9 @@ public final class PortalBench {
                         while (System.nanoTime() < end) {
                             for (String path : List.of("/api/v1/lots", "/api/v1/lots/A/levels")) {
                                 long t0 = System.nanoTime();
-                                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(g.baseUrl() + path))
-                                        .header("Authorization", "Bearer " + token).build(),
-                                        HttpResponse.BodyHandlers.ofByteArray());
-                                if (r.statusCode() != 200) {
-                                    throw new IllegalStateException(path + " -> " + r.statusCode());
+                                TestHttp.Response r = http.get(g.baseUrl() + path, "Authorization", "Bearer " + token);
+                                if (r.status() != 200) {
+                                    throw new IllegalStateException(path + " -> " + r.status());
                                 }
                                 latencies.add(System.nanoTime() - t0);
                             }
@@ -71,16 +65,14 @@ public final class PortalBench {
             ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
             long[] published = new long[1];
             var clients = Executors.newVirtualThreadPerTaskExecutor();
-            List<Stream<String>> bodies = Collections.synchronizedList(new ArrayList<>());
+            List<TestHttp.Streaming> bodies = Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < streams; i++) {
                 clients.submit(() -> {
-                    HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                    HttpResponse<Stream<String>> r = own.send(HttpRequest.newBuilder(
-                            URI.create(g.baseUrl() + "/api/v1/stream?access_token=" + token)).build(),
-                            HttpResponse.BodyHandlers.ofLines());
-                    bodies.add(r.body());
+                    TestHttp.Streaming r = TestHttp.create().stream(
+                            g.baseUrl() + "/api/v1/stream?access_token=" + token);
+                    bodies.add(r);
                     connected.countDown();
-                    r.body().filter(l -> l.contains("\"occupied\":77")).findFirst().ifPresent(l -> {
+                    r.lines().filter(l -> l.contains("\"occupied\":77")).findFirst().ifPresent(l -> {
                         arrivals.add(System.nanoTime() - published[0]);
                         received.countDown();
                     });
@@ -93,7 +85,7 @@ public final class PortalBench {
             boolean all = received.await(120, TimeUnit.SECONDS);
             List<Long> fan = new ArrayList<>(arrivals);
             Collections.sort(fan);
-            bodies.forEach(Stream::close);
+            bodies.forEach(TestHttp.Streaming::close);
             clients.shutdownNow();
 
             System.out.printf("%-44s %10s %10s %10s %10s%n", "measure", "count", "p50 ms", "p99 ms", "max ms");

@@ -17,6 +17,8 @@ import org.openparking.cloud.EdgeProcess;
 import org.openparking.cloud.auth.AuthSettings;
 import org.openparking.cloud.auth.GatewayFixture;
 import org.openparking.cloud.auth.Role;
+import org.openparking.testing.Chromium;
+import org.openparking.testing.TestHttp;
 
 /**
  * The portal in headless Chromium against a real cloud-sync and a real edge controller (the
@@ -36,7 +38,7 @@ class PortalBrowserTest {
     @Test
     void operatorSeesARealEdgesCountDropAndOpensItsBarrierWithAnAuditedReason() throws Exception {
         assumeTrue(Chromium.available() || "true".equals(System.getenv("CI")),
-                "skipped: " + Chromium.BINARY + " is not installed (set CI=true to make this a failure)");
+                "skipped: chromium is not installed (set CI=true to make this a failure)");
         EdgeProcess.requireBuilt();
         try (GatewayFixture g = GatewayFixture.start(AuthSettings.defaults())) {
             g.app.gateway().users().create("olga", "olga-password-1", Role.OPERATOR, "op-a", null);
@@ -128,7 +130,7 @@ class PortalBrowserTest {
                 });
             }
 
-            JsonNode audit = g.request("GET", "/api/v1/audit?action=barrier.open", root, null).json();
+            JsonNode audit = g.request("GET", "/api/v1/audit?action=barrier.open", root, null).body();
             assertThat(audit.size(), is(1));
             assertThat(audit.get(0).get("actor").asText(), is("olga"));
             assertThat(audit.get(0).get("reason").asText(), is("ticket jammed, driver waiting"));
@@ -136,11 +138,11 @@ class PortalBrowserTest {
     }
 
     private static JsonNode levelInCloud(GatewayFixture g, String token) throws Exception {
-        GatewayFixture.Response r = g.request("GET", "/api/v1/lots/A/levels", token, null);
+        TestHttp.Response r = g.request("GET", "/api/v1/lots/A/levels", token, null);
         if (r.status() != 200) {
             return null;
         }
-        for (JsonNode level : r.json()) {
+        for (JsonNode level : r.body()) {
             if ("L1".equals(level.path("levelId").asText())) {
                 return level;
             }

@@ -26,6 +26,7 @@ import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.TrustOperatorKey;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.TestHttp;
 
 /** The edge's admin endpoints in token mode: operator JWTs verified offline with a key the cloud pushed. */
 class OperatorTokenAuthTest {
@@ -67,7 +68,7 @@ class OperatorTokenAuthTest {
     @Test
     void withoutATokenOrBeforeTheKeyArrivedAdminIsRefused() throws Exception {
         assertThat(edge.post("/admin/level/status", CLOSE).status(), is(401));
-        TestEdge.Response noKey = edge.post("/admin/level/status", CLOSE, valid("operator"));
+        TestHttp.Response noKey = edge.post("/admin/level/status", CLOSE, valid("operator"));
         assertThat(noKey.status(), is(401));
         assertThat(noKey.body().get("message").asText(), containsString("operator key"));
         assertThat(edge.get("/availability").body().get("status").asText(), is("OPEN"));

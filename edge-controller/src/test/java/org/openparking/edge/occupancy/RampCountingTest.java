@@ -17,6 +17,7 @@ import org.openparking.edge.TestEdge;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.TestHttp;
 
 /**
  * A counting level with ramp loops, over real HTTP on a real SQLite file: cars driven over the simulated
@@ -42,7 +43,7 @@ class RampCountingTest {
     }
 
     private void drive(String ramp, String direction) {
-        TestEdge.Response r = edge.post("/simulator/ramps/" + ramp + "/passages", "{\"direction\":\"" + direction + "\"}");
+        TestHttp.Response r = edge.post("/simulator/ramps/" + ramp + "/passages", "{\"direction\":\"" + direction + "\"}");
         assertThat(r.toString(), r.status(), is(202));
     }
 
@@ -94,7 +95,7 @@ class RampCountingTest {
         start(3);
         for (String[] step : new String[][] {{"outer", "true"}, {"inner", "true"}, {"outer", "false"},
                 {"inner", "false"}}) {
-            TestEdge.Response r = edge.post("/simulator/ramps/up/loops/" + step[0], "{\"present\":" + step[1] + "}");
+            TestHttp.Response r = edge.post("/simulator/ramps/up/loops/" + step[0], "{\"present\":" + step[1] + "}");
             assertThat(r.toString(), r.status(), is(202));
             String loop = step[0];
             boolean present = Boolean.parseBoolean(step[1]);
@@ -171,7 +172,7 @@ class RampCountingTest {
         // issued by the level above (same lot, same key), within the grace period: free to leave
         String ticket = new TicketSigner(edge.settings().lotId(), edge.settings().ticketSecret())
                 .sign("L1-session-1", edge.clock().instant());
-        TestEdge.Response exit = edge.post("/lanes/out-1/exits", "{\"ticket\":\"" + ticket + "\"}");
+        TestHttp.Response exit = edge.post("/lanes/out-1/exits", "{\"ticket\":\"" + ticket + "\"}");
         assertThat(exit.toString(), exit.status(), is(200));
         edge.pass("out-1");
         assertThat(edge.free(), is(3L));
@@ -185,7 +186,7 @@ class RampCountingTest {
         awaitPassages("up", 1);
         assertThat(edge.free(), is(4L));
 
-        TestEdge.Response r = edge.post("/admin/occupancy/recount",
+        TestHttp.Response r = edge.post("/admin/occupancy/recount",
                 "{\"type\":\"STANDARD\",\"occupied\":3,\"reason\":\"night walk-through\"}");
         assertThat(r.toString(), r.status(), is(200));
         assertThat(r.body().get("before").asInt(), is(1));
@@ -211,7 +212,7 @@ class RampCountingTest {
         start(2);
         assertThat(edge.post("/admin/occupancy/recount", "{\"type\":\"STANDARD\",\"occupied\":1}").error(),
                 is("REASON_REQUIRED"));
-        TestEdge.Response tooMany = edge.post("/admin/occupancy/recount",
+        TestHttp.Response tooMany = edge.post("/admin/occupancy/recount",
                 "{\"type\":\"STANDARD\",\"occupied\":3,\"reason\":\"x\"}");
         assertThat(tooMany.status(), is(400));
         assertThat(tooMany.error(), is("INVALID_FIELD"));
@@ -223,7 +224,7 @@ class RampCountingTest {
         assertThat(edge.post("/admin/occupancy/recount", "{\"occupied\":1,\"reason\":\"x\"}").error(),
                 is("MISSING_FIELD"));
 
-        TestEdge.Response unknown = edge.post("/simulator/ramps/nope/passages", "{\"direction\":\"IN\"}");
+        TestHttp.Response unknown = edge.post("/simulator/ramps/nope/passages", "{\"direction\":\"IN\"}");
         assertThat(unknown.status(), is(404));
         assertThat(unknown.error(), is("UNKNOWN_RAMP"));
         assertThat(edge.post("/simulator/ramps/up/passages", "{\"direction\":\"SIDEWAYS\"}").error(),
@@ -240,7 +241,7 @@ class RampCountingTest {
     @Test
     void aSensorLevelRefusesARecountAndRampCounters() throws Exception {
         edge = TestEdge.start(Map.of(VehicleType.STANDARD, 2), EdgeSettings.OccupancyMode.SENSORS);
-        TestEdge.Response r = edge.post("/admin/occupancy/recount",
+        TestHttp.Response r = edge.post("/admin/occupancy/recount",
                 "{\"type\":\"STANDARD\",\"occupied\":1,\"reason\":\"x\"}");
         assertThat(r.status(), is(409));
         assertThat(r.error(), is("NOT_A_COUNTING_LEVEL"));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.TestHttp;
 
 /** Server-sent events, ETag polling and the simulator's input checks, over real HTTP on a real edge. */
 class AvailabilityStreamTest {
@@ -78,32 +79,32 @@ class AvailabilityStreamTest {
 
     @Test
     void etagMakesPollingCheap() {
-        TestEdge.Response first = edge.get("/availability");
+        TestHttp.Response first = edge.get("/availability");
         String etag = first.header("ETag");
         assertThat(first.status(), is(200));
 
-        TestEdge.Response unchanged = edge.get("/availability", "If-None-Match", etag);
+        TestHttp.Response unchanged = edge.get("/availability", "If-None-Match", etag);
         assertThat(unchanged.status(), is(304));
-        assertThat(unchanged.raw().body(), is(""));
+        assertThat(unchanged.text(), is(""));
 
         edge.spot("EV-001", true);
         await().atMost(WAIT).until(() -> edge.get("/availability", "If-None-Match", etag).status() == 200);
-        TestEdge.Response changed = edge.get("/availability", "If-None-Match", etag);
+        TestHttp.Response changed = edge.get("/availability", "If-None-Match", etag);
         assertThat(changed.body().get("free").asInt(), is(3));
         assertThat(changed.header("ETag").equals(etag), is(false));
     }
 
     @Test
     void malformedSimulatorInputGetsA4xxJsonError() {
-        TestEdge.Response notJson = edge.post("/simulator/spots/STANDARD-001", "{occupied: yes");
+        TestHttp.Response notJson = edge.post("/simulator/spots/STANDARD-001", "{occupied: yes");
         assertThat(notJson.status(), is(400));
         assertThat(notJson.body().get("error").asText(), is("MALFORMED_JSON"));
 
-        TestEdge.Response wrongType = edge.post("/simulator/spots/STANDARD-001", "{\"occupied\":\"yes\"}");
+        TestHttp.Response wrongType = edge.post("/simulator/spots/STANDARD-001", "{\"occupied\":\"yes\"}");
         assertThat(wrongType.status(), is(400));
         assertThat(wrongType.body().get("error").asText(), is("INVALID_FIELD"));
 
-        TestEdge.Response unknown = edge.post("/simulator/spots/NOPE", "{\"occupied\":true}");
+        TestHttp.Response unknown = edge.post("/simulator/spots/NOPE", "{\"occupied\":true}");
         assertThat(unknown.status(), is(404));
         assertThat(unknown.body().get("error").asText(), is("UNKNOWN_SPOT"));
 
@@ -112,12 +113,12 @@ class AvailabilityStreamTest {
 
     @Test
     void consoleIsServedAndRootRedirectsToIt() {
-        TestEdge.Response page = edge.getRoot("/console/");
+        TestHttp.Response page = edge.getRoot("/console/");
         assertThat(page.status(), is(200));
-        assertThat(page.raw().body(), containsString("console.js"));
+        assertThat(page.text(), containsString("console.js"));
         assertThat(edge.getRoot("/console/console.js").status(), is(200));
 
-        TestEdge.Response root = edge.getRoot("/");
+        TestHttp.Response root = edge.getRoot("/");
         assertThat(root.status(), is(303));
         assertThat(root.header("Location"), equalTo("/console/"));
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.Chromium;
 
 /**
  * The live console in a real headless Chromium: the page loads, a spot changes through the simulator API,
@@ -38,16 +39,17 @@ class ConsoleBrowserTest {
     void aCountingLevelShowsItsRampsAndACarDrivingUpChangesTheCountLive() throws Exception {
         try (TestEdge edge = TestEdge.startWithRamps(Map.of(VehicleType.STANDARD, 4),
                 List.of(new EdgeSettings.Ramp("up", VehicleType.STANDARD)));
-             Chromium browser = new Chromium(chromium(), edge.root() + "/console/")) {
+             Chromium browser = Chromium.start(chromium())) {
+            browser.navigate(edge.root() + "/console/");
             await().atMost(WAIT).ignoreExceptions()
-                    .until(() -> browser.eval("String(document.getElementById('ramps-section').hidden)"),
+                    .until(() -> browser.text("String(document.getElementById('ramps-section').hidden)"),
                             "false"::equals);
-            assertThat(browser.eval("document.getElementById('free').textContent"), is("4"));
+            assertThat(browser.text("document.getElementById('free').textContent"), is("4"));
             edge.post("/simulator/ramps/up/passages", "{\"direction\":\"IN\"}");
             await().atMost(WAIT).ignoreExceptions()
-                    .until(() -> browser.eval("document.getElementById('free').textContent"), "3"::equals);
+                    .until(() -> browser.text("document.getElementById('free').textContent"), "3"::equals);
             await().atMost(WAIT).ignoreExceptions()
-                    .until(() -> browser.eval("document.querySelector('#ramp-up .in').textContent"), "1"::equals);
+                    .until(() -> browser.text("document.querySelector('#ramp-up .in').textContent"), "1"::equals);
         }
     }
 
@@ -57,27 +59,28 @@ class ConsoleBrowserTest {
         try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(
                 Map.of(VehicleType.STANDARD, 6, VehicleType.EV, 2, VehicleType.DISABLED, 1))
                 .heartbeat(Duration.ofSeconds(1)));
-             Chromium browser = new Chromium(binary, edge.root() + "/console/")) {
+             Chromium browser = Chromium.start(binary)) {
+            browser.navigate(edge.root() + "/console/");
             edge.spot("STANDARD-004", true);
             await().atMost(WAIT).ignoreExceptions()
-                    .until(() -> browser.eval("document.getElementById('free').textContent"), "8"::equals);
+                    .until(() -> browser.text("document.getElementById('free').textContent"), "8"::equals);
             assertThat("a level without ramps shows no ramp table",
-                    browser.eval("String(document.getElementById('ramps-section').hidden)"), is("true"));
+                    browser.text("String(document.getElementById('ramps-section').hidden)"), is("true"));
             await().atMost(WAIT).ignoreExceptions()
-                    .until(() -> browser.eval("document.getElementById('live').textContent"), "live"::equals);
-            String reloads = browser.eval("String(performance.getEntriesByType('navigation').length)");
+                    .until(() -> browser.text("document.getElementById('live').textContent"), "live"::equals);
+            String reloads = browser.text("String(performance.getEntriesByType('navigation').length)");
 
             edge.spot("EV-001", true);
             await().atMost(WAIT).ignoreExceptions()
-                    .until(() -> browser.eval("document.getElementById('free').textContent"), "7"::equals);
+                    .until(() -> browser.text("document.getElementById('free').textContent"), "7"::equals);
             await().atMost(WAIT).ignoreExceptions().until(
-                    () -> browser.eval("document.getElementById('spot-EV-001').className"), "spot occupied"::equals);
-            assertThat(browser.eval("document.querySelector('#type-EV .free').textContent"), is("1"));
-            assertThat(browser.eval("String(performance.getEntriesByType('navigation').length)"), is(reloads));
+                    () -> browser.text("document.getElementById('spot-EV-001').className"), "spot occupied"::equals);
+            assertThat(browser.text("document.querySelector('#type-EV .free').textContent"), is("1"));
+            assertThat(browser.text("String(performance.getEntriesByType('navigation').length)"), is(reloads));
 
             edge.post("/simulator/lanes/in-1/arming", "{\"present\":true}");
             await().atMost(WAIT).ignoreExceptions().until(
-                    () -> browser.eval("document.querySelector('#lane-in-1').children[3].textContent"),
+                    () -> browser.text("document.querySelector('#lane-in-1').children[3].textContent"),
                     "VEHICLE_WAITING"::equals);
 
             browser.screenshot(Path.of(System.getProperty("java.io.tmpdir"), "console.png"));

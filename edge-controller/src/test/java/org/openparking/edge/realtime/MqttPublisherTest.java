@@ -25,6 +25,7 @@ import org.openparking.edge.config.EdgeSettings;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.VehicleType;
 import org.openparking.testing.Ports;
+import org.openparking.testing.TestHttp;
 
 /**
  * MQTT against real Mosquitto: the machine's broker on 1883 (random topic prefix per test), and for the outage
@@ -137,7 +138,7 @@ class MqttPublisherTest {
         try (TestEdge edge = LiveEdge.start(options)) {
             MqttTopics topics = new MqttTopics(prefix, options.lotId(), "L0");
             await().atMost(WAIT).until(() -> edge.app().realtime().mqttConnected());
-            TestEdge.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
+            TestHttp.Response warmUp = edge.post("/lanes/in-1/entries", "{}"); // loads the entry path's classes
             assertThat(warmUp.toString(), warmUp.status(), is(201));
             edge.pass("in-1");
 
@@ -145,7 +146,7 @@ class MqttPublisherTest {
             await().atMost(WAIT).until(() -> !edge.app().realtime().mqttConnected());
             // With the broker gone, a car still enters at once and a spot change is still counted.
             long started = System.nanoTime();
-            TestEdge.Response entry = edge.post("/lanes/in-1/entries", "{}");
+            TestHttp.Response entry = edge.post("/lanes/in-1/entries", "{}");
             assertThat(entry.toString(), entry.status(), is(201));
             // Generous: a publish that waited on the network would take the connect timeout (1 s) or more.
             assertThat(Duration.ofNanos(System.nanoTime() - started), lessThan(Duration.ofMillis(900)));

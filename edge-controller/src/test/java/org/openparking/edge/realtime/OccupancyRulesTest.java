@@ -90,7 +90,7 @@ class OccupancyRulesTest {
 
     /** The committed drift count as Prometheus text shows it for this lot. */
     private static double driftMetric(TestEdge edge, String lot) {
-        String metrics = edge.getRoot("/observe/metrics").raw().body();
+        String metrics = edge.getRoot("/observe/metrics").text();
         return metrics.lines()
                 .filter(l -> l.startsWith("occupancy_drift_total{") && l.contains("lot=\"" + lot + "\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))

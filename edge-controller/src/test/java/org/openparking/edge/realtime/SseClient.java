@@ -4,41 +4,37 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.openparking.testing.TestHttp;
 
-/** A minimal server-sent-events client over java.net.http: each event goes to a queue (or a callback). */
+/** A minimal server-sent-events reader on a {@link TestHttp} stream: each event goes to a queue (or a callback). */
 final class SseClient implements AutoCloseable {
     record Event(String name, String data, long receivedNanos) {
     }
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final TestHttp http = TestHttp.create();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final InputStream body;
     private final Thread reader;
-    private final HttpResponse<InputStream> response;
+    private final TestHttp.Streaming response;
     private volatile int comments;
 
-    SseClient(String url) throws IOException, InterruptedException {
+    SseClient(String url) {
         this(url, null);
     }
 
-    SseClient(String url, Consumer<Event> callback) throws IOException, InterruptedException {
-        response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").GET()
-                .build(), HttpResponse.BodyHandlers.ofInputStream());
+    SseClient(String url, Consumer<Event> callback) {
+        response = http.stream(url, "Accept", "text/event-stream");
         body = response.body();
         reader = Thread.ofPlatform().daemon().name("sse-client").start(() -> read(callback));
     }
 
-    HttpResponse<InputStream> response() {
+    TestHttp.Streaming response() {
         return response;
     }
 
@@ -102,6 +98,6 @@ final class SseClient implements AutoCloseable {
             // nothing to do
         }
         reader.interrupt();
-        http.shutdownNow();
+        http.close();
     }
 }

@@ -23,6 +23,7 @@ import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.MessageType;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.TestHttp;
 
 /**
  * {@code command.close-session} on a real edge (real SQLite, HTTP, simulated hardware): a car that entered on this
@@ -106,7 +107,7 @@ class CloseSessionElsewhereTest {
         assertThat(receipts().size(), is(1));
         assertThat(edge.get("/availability").body().get("version").asLong(), is(version));
 
-        TestEdge.Response again = edge.post("/lanes/in-1/entries", "{\"plate\":\"AB-123\"}");
+        TestHttp.Response again = edge.post("/lanes/in-1/entries", "{\"plate\":\"AB-123\"}");
         assertThat("anti-passback lets the plate in again: " + again, again.status(), is(201));
     }
 
@@ -128,7 +129,7 @@ class CloseSessionElsewhereTest {
         String sessionId = edge.enterAndPass("AB-123").get("sessionId").asText();
         assertThat(edge.free(), is(1L));
         // AB-123 drives down the ramp to the level below, whose exit it will use.
-        TestEdge.Response r = edge.post("/simulator/ramps/down/passages", "{\"direction\":\"OUT\"}");
+        TestHttp.Response r = edge.post("/simulator/ramps/down/passages", "{\"direction\":\"OUT\"}");
         assertThat(r.toString(), r.status(), is(202));
         await().atMost(Duration.ofSeconds(10)).until(() -> edge.free() == 2L);
         long version = edge.get("/availability").body().get("version").asLong();
@@ -151,7 +152,7 @@ class CloseSessionElsewhereTest {
         JsonNode entry = edge.enterAndPass(null);
         String sessionId = entry.get("sessionId").asText();
         // It left through this level's own exit first (within the grace period: nothing to pay).
-        TestEdge.Response exit = edge.post("/lanes/out-1/exits", "{\"ticket\":\"" + entry.get("ticket").asText()
+        TestHttp.Response exit = edge.post("/lanes/out-1/exits", "{\"ticket\":\"" + entry.get("ticket").asText()
                 + "\"}");
         assertThat(exit.toString(), exit.status(), is(200));
         long version = edge.get("/availability").body().get("version").asLong();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.edge.TestEdge;
-import org.openparking.edge.TestEdge.Response;
+import org.openparking.testing.TestHttp.Response;
 import org.openparking.protocol.VehicleType;
 
 /**
@@ -76,6 +76,6 @@ class PayStationPolicyTest {
         Response r = pay(ticket, "4242 4242 4242 4242");
         assertThat(r.status(), is(400));
         assertThat(r.error(), is("CARD_NUMBER_REFUSED"));
-        assertThat(r.raw().body(), not(containsString("4242")));
+        assertThat(r.text(), not(containsString("4242")));
     }
 }

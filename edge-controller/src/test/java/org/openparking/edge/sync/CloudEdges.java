@@ -3,11 +3,6 @@ package org.openparking.edge.sync;
 import org.openparking.testing.TcpProxy;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,13 +16,13 @@ import org.openparking.edge.EdgeApplication;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.jdbc.Database;
+import org.openparking.testing.TestHttp;
 
 /** Starts real edges for the sync tests: a temp SQLite file, port 0, quick reconnects. */
 final class CloudEdges {
     static final String LOT = "lot-t";
     static final String LEVEL = "L1";
-    static final String EDGE_ID = LOT + "." + LEVEL;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final TestHttp HTTP = TestHttp.create();
 
     private CloudEdges() {
     }
@@ -65,14 +60,12 @@ final class CloudEdges {
         return "amqp://guest:guest@127.0.0.1:" + proxy.port() + "/" + vhost;
     }
 
-    static String get(EdgeApplication edge, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + edge.port() + "/api/v1" + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
+    static String get(EdgeApplication edge, String path) {
+        TestHttp.Response r = HTTP.get("http://127.0.0.1:" + edge.port() + "/api/v1" + path);
+        if (r.status() != 200) {
+            throw new IllegalStateException(path + " -> " + r);
         }
-        return r.body();
+        return r.text();
     }
 
     /** Message ids of every outbox row, in seq order. */

@@ -6,11 +6,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,10 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openparking.protocol.Json;
 import org.openparking.testing.JavaProcess;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
+import org.openparking.testing.TestHttp;
 
 /**
  * The runnable jar as a child process, killed with SIGKILL again and again while vehicles enter:
@@ -41,7 +37,7 @@ class EdgeCrashIT {
     private static final String[] JVM_ARGS = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
     /** Start-up of the jar on a loaded CI machine can take a minute; the bound is generous on purpose. */
     private static final Duration START_AND_SERVE = Duration.ofSeconds(180);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final TestHttp HTTP = TestHttp.create(Duration.ofSeconds(2), Duration.ofSeconds(5));
 
     @Test
     void everyAcknowledgedEntryIsDeliveredThroughRepeatedKillNine(@TempDir Path dir) throws Exception {
@@ -70,7 +66,7 @@ class EdgeCrashIT {
             AtomicInteger refused = new AtomicInteger();
             List<Thread> traffic = new ArrayList<>();
             for (int lane = 1; lane <= LANES; lane++) {
-                URI entries = URI.create("http://127.0.0.1:" + port + "/api/v1/lanes/in-" + lane + "/entries");
+                String entries = "http://127.0.0.1:" + port + "/api/v1/lanes/in-" + lane + "/entries";
                 traffic.add(Thread.ofPlatform().start(() -> drive(entries, running, acknowledged, refused)));
             }
             int kills = 2;
@@ -119,17 +115,13 @@ class EdgeCrashIT {
         String base = "http://127.0.0.1:" + port + "/api/v1";
         List<String> lost = new ArrayList<>();
         for (String id : acknowledged) {
-            if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/sessions/" + id)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+            if (HTTP.get(base + "/sessions/" + id).status() != 200) {
                 lost.add(id);
             }
         }
         assertThat("acknowledged with 201 but not stored after restart", lost, is(empty()));
-        var mapper = Json.mapper();
-        int open = mapper.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/sessions?status=OPEN&limit=1000"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body()).size();
-        int occupied = mapper.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/availability")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).get("occupied").asInt();
+        int open = HTTP.get(base + "/sessions?status=OPEN&limit=1000").body().size();
+        int occupied = HTTP.get(base + "/availability").body().get("occupied").asInt();
         assertThat("availability agrees with open sessions after the crashes", occupied, is(open));
     }
 
@@ -139,22 +131,21 @@ class EdgeCrashIT {
     }
 
     /** One lane's terminal: enters vehicles as fast as the lane lets it, remembering every 201. */
-    private static void drive(URI entries, AtomicBoolean running, Set<String> acknowledged, AtomicInteger refused) {
+    private static void drive(String entries, AtomicBoolean running, Set<String> acknowledged, AtomicInteger refused) {
         while (running.get()) {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(entries)
-                        .timeout(Duration.ofSeconds(5))
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 201) {
-                    acknowledged.add(Json.mapper().readTree(r.body()).get("sessionId").asText());
+                TestHttp.Response r = HTTP.post(entries, "{}");
+                if (r.status() == 201) {
+                    acknowledged.add(r.body().get("sessionId").asText());
                 } else {
                     pace(); // LANE_BUSY: the previous vehicle's gate is still open
                 }
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
                 refused.incrementAndGet(); // the edge is down: try again
                 pace();
-            } catch (InterruptedException e) {
-                return;
             }
         }
     }

@@ -17,10 +17,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,6 +57,7 @@ import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
+import org.openparking.testing.TestHttp;
 
 /** Commands and payment results through the edge's queue, with a real broker and a fake worker. */
 class EdgeQueueConsumerTest {
@@ -192,13 +189,11 @@ class EdgeQueueConsumerTest {
             assertThat(p.status(), is(Payment.Status.PAID));
             assertThat(p.providerReference(), notNullValue());
 
-            HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + edge.port() + "/api/v1/lanes/out-1/exits"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"ticket\":\"" + declined.ticket()
-                            + "\",\"paymentMethod\":\"pm_declined\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(refused.statusCode(), is(402));
-            assertThat(refused.body(), containsString("\"error\":\"PAYMENT_DECLINED\""));
+            TestHttp.Response refused = TestHttp.create().post(
+                    "http://127.0.0.1:" + edge.port() + "/api/v1/lanes/out-1/exits",
+                    "{\"ticket\":\"" + declined.ticket() + "\",\"paymentMethod\":\"pm_declined\"}");
+            assertThat(refused.status(), is(402));
+            assertThat(refused.text(), containsString("\"error\":\"PAYMENT_DECLINED\""));
             assertThat(parking.session(declined.session().sessionId()).orElseThrow().status(), is(Session.Status.OPEN));
             assertThat(parking.paymentsOf(declined.session().sessionId()).getFirst().status(),
                     is(Payment.Status.DECLINED));

@@ -31,6 +31,7 @@ import org.openparking.testing.JavaProcess;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
+import org.openparking.testing.TestHttp;
 
 /**
  * Drain rate of an outbox backlog from SQLite to RabbitMQ through the real relay, beside a bare
@@ -163,16 +164,14 @@ public final class OutboxDrainBench {
     }
 
     private static void awaitHealthy(Process p, int port, Path log) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        TestHttp http = TestHttp.create();
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline && p.isAlive()) {
             try {
-                if (http.send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://127.0.0.1:" + port + "/observe/health")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.get("http://127.0.0.1:" + port + "/observe/health").status() == 200) {
                     return;
                 }
-            } catch (java.io.IOException starting) {
+            } catch (java.io.UncheckedIOException starting) {
                 // not listening yet
             }
             LockSupport.parkNanos(Duration.ofMillis(200).toNanos());

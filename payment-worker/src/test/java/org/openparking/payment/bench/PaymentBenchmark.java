@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.openparking.payment.PaymentApplication;
-import org.openparking.payment.StripeStubs;
 import org.openparking.payment.WorkerSettings;
 import org.openparking.payment.worker.CrashPoints;
 import org.openparking.protocol.Envelope;
@@ -26,6 +25,7 @@ import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.PaymentRequested;
 import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.Topology;
+import org.openparking.testing.StripeStubs;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openparking.payment.StripeStubs;
 import org.openparking.payment.WorkerSettings;
+import org.openparking.testing.StripeStubs;
 
 /**
  * One test per Stripe error class (and PaymentIntent status) against WireMock, through the real

@@ -11,7 +11,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.openparking.payment.StripeStubs;
+import org.openparking.testing.StripeStubs;
 
 /** The contract against the real stripe-java client talking to a WireMock Stripe. */
 class StripePaymentGatewayContractTest extends PaymentGatewayContract {

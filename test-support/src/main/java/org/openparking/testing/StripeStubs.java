@@ -1,4 +1,4 @@
-package org.openparking.payment;
+package org.openparking.testing;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,8 @@ import java.util.stream.Collectors;
  * WireMock stubs shaped like Stripe's API: PaymentIntent objects and error objects
  * {@code {"error":{type,code,decline_code,message}}}. Successful creations emulate Stripe's
  * idempotency: the PaymentIntent id is derived from the Idempotency-Key header, so the same key
- * always gets the same PaymentIntent.
+ * always gets the same PaymentIntent. Used by payment-worker's tests and by the simulator's Stripe; needs
+ * wiremock-standalone on the classpath (an optional dependency of test-support).
  */
 public final class StripeStubs {
     public static final String INTENTS = "/v1/payment_intents";
@@ -59,6 +59,13 @@ public final class StripeStubs {
         return json(200, intentJson(status, null).replace("{{request.headers.Idempotency-Key}}", paymentId));
     }
 
+    /** A PaymentIntent for any GET /v1/payment_intents/{id}: the id taken from the path. */
+    public static ResponseDefinitionBuilder retrieved(String status) {
+        return json(200, intentJson(status, null)
+                .replace("pi_{{request.headers.Idempotency-Key}}", "{{request.pathSegments.[2]}}")
+                .replace("{{request.headers.Idempotency-Key}}", "retrieved"));
+    }
+
     public static ResponseDefinitionBuilder error(int status, String type, String code, String declineCode, String message) {
         String body = """
                 {"error": {"type": "%s", "code": %s, "decline_code": %s, "message": "%s",
@@ -77,10 +84,6 @@ public final class StripeStubs {
                   "message": "Your card was declined.", "charge": "ch_{{request.headers.Idempotency-Key}}",
                   "payment_intent": %s}}""".formatted(declineCode, intentJson("requires_payment_method", lastError));
         return json(402, body);
-    }
-
-    public static ResponseDefinitionBuilder connectionReset() {
-        return aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER);
     }
 
     public static ResponseDefinitionBuilder refund(String status) {
@@ -112,7 +115,7 @@ public final class StripeStubs {
     private static ResponseDefinitionBuilder json(int status, String body) {
         return aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json")
-                .withHeader("Request-Id", "req_test")
+                .withHeader("Request-Id", "req_stub")
                 .withBody(body)
                 .withTransformers("response-template");
     }
