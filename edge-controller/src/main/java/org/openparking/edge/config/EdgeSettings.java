@@ -17,6 +17,7 @@ import java.util.Set;
 import org.openparking.firmware.HardwareConfig;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.jdbc.SqliteSettings;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
@@ -25,7 +26,7 @@ import org.openparking.protocol.VehicleType;
  * Everything the edge controller is configured with, validated once at start-up. Only {@code Main}
  * reads configuration; everything else gets the piece it needs from here.
  */
-public record EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
+public record EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
                            String amqpUri, Auth auth, List<Ramp> ramps) {
@@ -165,7 +166,7 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
     public EdgeSettings {
         requireId(lotId, "edge.lot-id");
         requireId(levelId, "edge.level-id");
-        Objects.requireNonNull(dbPath, "edge.db-path");
+        Objects.requireNonNull(db, "edge.db-path");
         lanes = List.copyOf(lanes);
         spots = List.copyOf(spots);
         if (lanes.isEmpty()) {
@@ -220,11 +221,11 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
     }
 
     /** A level without ramp counters. */
-    public EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
+    public EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
                         OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                         String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt, String amqpUri,
                         Auth auth) {
-        this(lotId, levelId, dbPath, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
+        this(lotId, levelId, db, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
                 payments, mqtt, amqpUri, auth, List.of());
     }
 
@@ -260,7 +261,7 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
 
     @Override
     public String toString() {
-        return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + dbPath + ", hardware=" + hardware.mode()
+        return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + db.file() + ", hardware=" + hardware.mode()
                 + ", occupancy=" + occupancyMode + ", lanes=" + lanes + ", spots=" + spots.size()
                 + ", tariff=" + tariff + ", tickets.secret=***, mqtt=" + mqtt + ", cloud="
                 + (cloudEnabled() ? "on" : "off") + ", auth=" + auth.mode()
