@@ -8,12 +8,6 @@ import org.openparking.platform.config.ParkingConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.openparking.payment.worker.CrashPoints;
 
 /**
@@ -47,8 +41,9 @@ public final class Main {
     private static PaymentApplication startWhenReachable(WorkerSettings settings) {
         Retry retry = Retry.of("payment-worker-start", RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
-                        Duration.ofSeconds(30)))
+                // The broker connection policy's backoff (amqp.backoff-initial .. amqp.backoff-max).
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.broker().backoffInitial(), 2.0,
+                        settings.broker().backoffMax()))
                 .retryOnException(e -> !(e instanceof IllegalArgumentException))
                 .build());
         retry.getEventPublisher().onRetry(e -> LOG.warning("cannot start yet (attempt " + e.getNumberOfRetryAttempts()
