@@ -155,11 +155,12 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
         }
 
         /**
-         * Open mode, for tests and embedded edges; issuer and audience are what cloud-sync issues, as in
-         * application.yaml (checked only in token mode).
+         * Open mode, for tests and embedded edges, with application.yaml's issuer and audience (what cloud-sync
+         * issues; checked only in token mode).
          */
         public static Auth open() {
-            return new Auth(Mode.OPEN, "openparking-cloud", "openparking-api", List.of());
+            Auth d = create(ParkingConfig.defaults().get("auth"));
+            return new Auth(Mode.OPEN, d.issuer(), d.audience(), List.of());
         }
     }
 
