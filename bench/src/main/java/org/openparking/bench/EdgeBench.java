@@ -20,6 +20,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openparking.edge.EdgeApplication;
+import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.jdbc.SqliteSettings;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.firmware.HardwareConfig;
@@ -205,7 +207,8 @@ final class EdgeBench {
         lanes.forEach(l -> wiring.add(new HardwareConfig.LaneWiring(l.id(), -1, -1, -1, -1, -1, -1)));
         HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, Duration.ZERO,
                 Duration.ofMillis(20), wiring, List.of(), null);
-        return new EdgeSettings("bench", "L0", dir.resolve("edge.db").toString(), hardware,
+        return new EdgeSettings("bench", "L0",
+                SqliteSettings.create(ParkingConfig.defaults().get("edge")).withFile(dir.resolve("edge.db")), hardware,
                 EdgeSettings.OccupancyMode.COUNTING, lanes,
                 EdgeSettings.spotsFromCapacity(Map.of(VehicleType.STANDARD, 1_000)),
                 new Tariff(1, "EUR", 15, 60, 300, 2400, 5000), "bench-ticket-secret-0123456789",

@@ -1,7 +1,6 @@
 package org.openparking.cloud;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.logging.common.LogConfig;
@@ -38,7 +37,6 @@ import org.openparking.cloud.http.FleetService;
 import org.openparking.cloud.http.PaymentsService;
 import org.openparking.cloud.http.SessionsService;
 import org.openparking.cloud.ingest.AfterCommitHook;
-import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.cloud.ingest.EventApplier;
 import org.openparking.cloud.ingest.EventConsumer;
 import org.openparking.cloud.ingest.IngestStats;
@@ -49,7 +47,6 @@ import org.openparking.cloud.portal.PortalService;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PooledDataSource;
-import org.openparking.platform.jdbc.PostgresSettings;
 import org.openparking.platform.json.JsonMedia;
 import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmingPublisher;
@@ -69,16 +66,15 @@ public final class Main {
         // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
         Configured c = ParkingConfig.orExit(() -> {
             Config config = loadConfig(ConfigInput.process());
-            return new Configured(CloudSettings.create(config), AuthSettings.create(config),
-                    BrokerSettings.create(config.get("amqp")));
+            return new Configured(CloudSettings.create(config), AuthSettings.create(config));
         });
-        Running running = start(c.settings(), c.auth(), c.broker(), AfterCommitHook.NONE);
+        Running running = start(c.settings(), c.auth(), AfterCommitHook.NONE);
         registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
 
-    private record Configured(CloudSettings settings, AuthSettings auth, BrokerSettings broker) {
+    private record Configured(CloudSettings settings, AuthSettings auth) {
     }
 
     /** The layered configuration (see {@link ParkingConfig}): environment, -D, PARKING_CONFIG, application.yaml. */
@@ -115,15 +111,9 @@ public final class Main {
 
     /** Starts cloud-sync with these authentication settings and limits. */
     public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
-        return start(settings, auth, BrokerSettings.defaults(settings.amqpUri()), hook);
-    }
-
-    /** Starts cloud-sync with these authentication settings, limits and broker connection policy. */
-    public static Running start(CloudSettings settings, AuthSettings auth, BrokerSettings broker,
-                                AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
-        PooledDataSource dataSource = PooledDataSource.postgres(dbSettings(settings.dbUrl(), settings.dbPoolSize()),
-                "cloud-sync");
+        BrokerSettings broker = settings.broker();
+        PooledDataSource dataSource = PooledDataSource.postgres(settings.db(), "cloud-sync");
         try {
             int ran = dataSource.migrate(MIGRATIONS);
             LOG.info(() -> "database migrated, " + ran + " migrations applied");
@@ -136,7 +126,7 @@ public final class Main {
                 java.time.Duration.ofSeconds(10));
         OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
         EventConsumer consumer = new EventConsumer(broker, new EventApplier(dataSource, clock, outgoing),
-                new ConsumerSettings(settings.prefetch(), settings.consumers(), settings.maxBatch(), 5_000), stats, hook);
+                settings.ingest(), stats, hook);
         CommandService commands = new CommandService(dataSource, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
         PaymentQueries payments = new PaymentQueries(dataSource);
@@ -186,12 +176,6 @@ public final class Main {
                 .build()
                 .start();
         return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway);
-    }
-
-    /** The built-in {@code db} section (its timeouts) on this URL and pool size; tests open their pools with it. */
-    public static PostgresSettings dbSettings(String url, int poolSize) {
-        return PostgresSettings.create(Config.just(ConfigSources.classpath("application.yaml")).get("db"))
-                .with(url, poolSize);
     }
 
     private static HealthCheckResponse databaseHealth(DataSource dataSource) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.openparking.cloud.ingest.AfterCommitHook;
+import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.platform.amqp.AmqpEnvelopes;
@@ -40,7 +41,9 @@ final class CloudFixture implements AutoCloseable {
     }
 
     static CloudSettings settings(TestBroker broker, TestDatabase database) {
-        return new CloudSettings(0, database.url(), 8, broker.uri(), 10, 3, 10, Duration.ofSeconds(120),
+        CloudSettings d = CloudSettings.defaults();
+        return new CloudSettings(0, d.db().with(database.url(), 8), d.broker().withUri(broker.uri()),
+                new ConsumerSettings(10, 3, 10, d.ingest().requeueBackoffMax()), Duration.ofSeconds(120),
                 Duration.ofSeconds(1));
     }
 

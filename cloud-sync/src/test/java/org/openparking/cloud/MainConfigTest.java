@@ -20,11 +20,11 @@ class MainConfigTest {
     void defaultsComeFromApplicationYaml() {
         CloudSettings s = CloudSettings.create(Main.loadConfig(ConfigInput.environment(Map.of())));
         assertThat(s.port(), is(8081));
-        assertThat(s.dbUrl(), is("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
-        assertThat(s.amqpUri(), is("amqp://guest:guest@127.0.0.1:5672/%2F"));
-        assertThat(s.prefetch(), is(200));
-        assertThat(s.consumers(), is(1));
-        assertThat(s.maxBatch(), is(100));
+        assertThat(s.db().url(), is("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
+        assertThat(s.broker().uri(), is("amqp://guest:guest@127.0.0.1:5672/%2F"));
+        assertThat(s.ingest().prefetch(), is(200));
+        assertThat(s.ingest().consumers(), is(1));
+        assertThat(s.ingest().maxBatch(), is(100));
         assertThat(s.offlineAfter(), is(Duration.ofSeconds(120)));
     }
 
@@ -39,10 +39,10 @@ class MainConfigTest {
                 "AMQP_URI", "amqp://u:p@mq:5672/prod",
                 "FLEET_OFFLINE_AFTER", "PT30S"))));
         assertThat(s.port(), is(9100));
-        assertThat(s.prefetch(), is(7));
-        assertThat(s.consumers(), is(2));
-        assertThat(s.dbUrl(), is("jdbc:postgresql://db:5432/fleet"));
-        assertThat(s.amqpUri(), is("amqp://u:p@mq:5672/prod"));
+        assertThat(s.ingest().prefetch(), is(7));
+        assertThat(s.ingest().consumers(), is(2));
+        assertThat(s.db().url(), is("jdbc:postgresql://db:5432/fleet"));
+        assertThat(s.broker().uri(), is("amqp://u:p@mq:5672/prod"));
         assertThat(s.offlineAfter(), is(Duration.ofSeconds(30)));
     }
 
@@ -92,5 +92,34 @@ class MainConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudSettings.create(
                 Main.loadConfig(ConfigInput.environment(Map.of("FLEET_OFFLINE_AFTER", "120")))));
         assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("fleet.offline-after"));
+    }
+
+    @Test
+    void anOperatorsDatabaseTimeoutsAndBrokerPolicyReachTheSettings() {
+        CloudSettings d = CloudSettings.defaults();
+        assertThat(d.db().statementTimeout(), is(Duration.ofSeconds(30)));
+        assertThat(d.broker().heartbeat(), is(Duration.ofSeconds(10)));
+        assertThat(d.ingest().requeueBackoffMax(), is(Duration.ofSeconds(5)));
+        CloudSettings s = CloudSettings.create(Main.loadConfig(ConfigInput.environment(Map.of(
+                "DB_STATEMENT_TIMEOUT", "PT2M",
+                "DB_POOL_TIMEOUT", "PT1S",
+                "AMQP_HEARTBEAT", "PT4S",
+                "AMQP_BACKOFF_MAX", "PT1M",
+                "AMQP_REQUEUE_BACKOFF_MAX", "PT2S"))));
+        assertThat(s.db().statementTimeout(), is(Duration.ofMinutes(2)));
+        assertThat(s.db().poolTimeout(), is(Duration.ofSeconds(1)));
+        assertThat(s.broker().heartbeat(), is(Duration.ofSeconds(4)));
+        assertThat(s.broker().backoffMax(), is(Duration.ofMinutes(1)));
+        assertThat(s.ingest().requeueBackoffMax(), is(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void withChangesOnlyThePortTheDatabaseAndTheBroker() {
+        CloudSettings d = CloudSettings.defaults();
+        CloudSettings s = d.with(0, "jdbc:postgresql://db/other", "amqp://u:p@mq/vh");
+        assertThat(s.port(), is(0));
+        assertThat(s.db(), is(d.db().with("jdbc:postgresql://db/other", d.db().poolSize())));
+        assertThat(s.broker(), is(d.broker().withUri("amqp://u:p@mq/vh")));
+        assertThat(s.ingest(), is(d.ingest()));
     }
 }

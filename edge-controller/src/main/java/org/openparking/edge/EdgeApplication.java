@@ -10,7 +10,6 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,7 +70,7 @@ public final class EdgeApplication implements AutoCloseable {
 
     private EdgeApplication(EdgeSettings settings, Config serverConfig, SyncSettings syncSettings, Clock clock) {
         this.settings = settings;
-        this.db = EdgeDatabase.open(Path.of(settings.dbPath()));
+        this.db = EdgeDatabase.open(settings.db());
         TariffRepository tariffs = new TariffRepository();
         LevelSetup.apply(db, settings, tariffs, clock.instant());
 

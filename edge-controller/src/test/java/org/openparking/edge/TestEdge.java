@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.firmware.HardwareConfig;
+import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.jdbc.SqliteSettings;
 import org.openparking.firmware.SimulatedLevel;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
@@ -58,13 +60,18 @@ public final class TestEdge implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("edge-test");
             EdgeSettings s = settings(dir, capacity, mode);
-            s = new EdgeSettings(s.lotId(), s.levelId(), s.dbPath(), s.hardware(), s.occupancyMode(), s.lanes(),
+            s = new EdgeSettings(s.lotId(), s.levelId(), s.db(), s.hardware(), s.occupancyMode(), s.lanes(),
                     s.spots(), s.tariff(), s.ticketSecret(), s.passageTimeout(), s.payments(), s.mqtt(), s.amqpUri(),
                     auth);
             return new TestEdge(dir, s, new MutableClock(Instant.now()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The built-in {@code edge} database settings (busy timeout) on {@code file}. */
+    public static SqliteSettings sqlite(Path file) {
+        return SqliteSettings.create(ParkingConfig.defaults().get("edge")).withFile(file);
     }
 
     static EdgeSettings settings(Path dir, Map<VehicleType, Integer> capacity, EdgeSettings.OccupancyMode mode) {
@@ -104,7 +111,7 @@ public final class TestEdge implements AutoCloseable {
         HardwareConfig hardware = new HardwareConfig(HardwareConfig.Mode.SIMULATED, debounce,
                 Duration.ofMillis(10), lanes, wiring, null,
                 ramps.stream().map(r -> new HardwareConfig.RampWiring(r.id(), -1, -1)).toList());
-        return new EdgeSettings(lotId, "L0", dir.resolve("edge.db").toString(), hardware, mode,
+        return new EdgeSettings(lotId, "L0", sqlite(dir.resolve("edge.db")), hardware, mode,
                 List.of(new EdgeSettings.Lane("in-1", EdgeSettings.Direction.ENTRY),
                         new EdgeSettings.Lane("out-1", EdgeSettings.Direction.EXIT)),
                 spots, TARIFF, "test-ticket-secret-0123456789", Duration.ofSeconds(30),

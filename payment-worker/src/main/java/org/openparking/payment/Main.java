@@ -8,14 +8,7 @@ import org.openparking.platform.config.ParkingConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.openparking.payment.worker.CrashPoints;
-import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * Composition root of the payment worker: reads its configuration (environment, -D, the YAML file named by
@@ -33,34 +26,29 @@ public final class Main {
         System.setProperty("sun.net.http.retryPost", "false");
         LogConfig.configureRuntime();
         // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
-        Configured c = ParkingConfig.orExit(() -> {
-            Config config = loadConfig(ConfigInput.process());
-            return new Configured(WorkerSettings.create(config), BrokerSettings.create(config.get("amqp")));
-        });
-        if (c.settings().stripe().apiKey().isBlank()) {
+        WorkerSettings settings = ParkingConfig.orExit(() -> WorkerSettings.create(loadConfig(ConfigInput.process())));
+        if (settings.stripe().apiKey().isBlank()) {
             LOG.warning("stripe.api-key is empty (set STRIPE_API_KEY): every charge will be held");
         }
-        PaymentApplication app = startWhenReachable(c.settings(), c.broker());
+        PaymentApplication app = startWhenReachable(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
-    }
-
-    private record Configured(WorkerSettings settings, BrokerSettings broker) {
     }
 
     /**
      * Broker or database not up yet (a cold start of the whole site): keep trying with backoff, do not
      * crash-loop. A configuration mistake (IllegalArgumentException) is not retried.
      */
-    private static PaymentApplication startWhenReachable(WorkerSettings settings, BrokerSettings broker) {
+    private static PaymentApplication startWhenReachable(WorkerSettings settings) {
         Retry retry = Retry.of("payment-worker-start", RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofSeconds(1), 2.0,
-                        Duration.ofSeconds(30)))
+                // The broker connection policy's backoff (amqp.backoff-initial .. amqp.backoff-max).
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.broker().backoffInitial(), 2.0,
+                        settings.broker().backoffMax()))
                 .retryOnException(e -> !(e instanceof IllegalArgumentException))
                 .build());
         retry.getEventPublisher().onRetry(e -> LOG.warning("cannot start yet (attempt " + e.getNumberOfRetryAttempts()
                 + ": " + e.getLastThrowable() + "), retrying in " + e.getWaitInterval().toMillis() + " ms"));
-        return Retry.decorateCheckedSupplier(retry, () -> PaymentApplication.start(settings, broker,
+        return Retry.decorateCheckedSupplier(retry, () -> PaymentApplication.start(settings,
                 CrashPoints.NONE)).unchecked().get();
     }
 

@@ -1,7 +1,5 @@
 package org.openparking.payment;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import java.util.function.Supplier;
@@ -32,10 +30,8 @@ import org.openparking.payment.worker.PaymentProcessor;
 import org.openparking.payment.worker.PaymentWorker;
 import org.openparking.payment.worker.PendingSweeper;
 import org.openparking.platform.jdbc.PooledDataSource;
-import org.openparking.platform.jdbc.PostgresSettings;
 import org.openparking.platform.json.HttpErrors;
 import org.openparking.platform.json.JsonMedia;
-import org.openparking.platform.amqp.BrokerSettings;
 
 /**
  * The running worker: database, Stripe gateway with resilience, AMQP consumers and the HTTP server
@@ -65,17 +61,13 @@ public final class PaymentApplication implements AutoCloseable {
 
     public static PaymentApplication start(WorkerSettings settings, CrashPoints crashPoints)
             throws IOException, TimeoutException {
-        return start(settings, BrokerSettings.defaults(settings.amqpUri()), crashPoints);
-    }
-
-    public static PaymentApplication start(WorkerSettings settings, BrokerSettings broker, CrashPoints crashPoints)
-            throws IOException, TimeoutException {
         LOG.info("starting with " + settings);
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
         MeterRegistry metrics = Metrics.globalRegistry();
         // Each consumer holds one connection through its Stripe call (the claim), plus webhooks.
-        int poolSize = Math.max(settings.dbPoolSize(), settings.worker().consumers() + 2);
-        PooledDataSource dataSource = PooledDataSource.postgres(dbSettings(settings.dbUrl(), poolSize), "payment-worker");
+        int poolSize = Math.max(settings.db().poolSize(), settings.worker().consumers() + 2);
+        PooledDataSource dataSource = PooledDataSource.postgres(settings.db().with(settings.db().url(), poolSize),
+                "payment-worker");
         PaymentWorker worker = null;
         try {
             dataSource.migrate("classpath:db/migration");
@@ -91,7 +83,7 @@ public final class PaymentApplication implements AutoCloseable {
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),
                     settings.worker().holdDelay(), crashPoints, Clock.systemUTC(),
                     new PaymentMetrics(metrics));
-            worker = new PaymentWorker(broker, settings.worker(), processor);
+            worker = new PaymentWorker(settings.broker(), settings.worker(), processor);
             worker.start();
             WebhookProcessor webhooks = new WebhookProcessor(store, worker::publish, settings.stripe().webhookSecret(),
                     Clock.systemUTC());
@@ -125,12 +117,6 @@ public final class PaymentApplication implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-    }
-
-    /** The built-in {@code db} section (its timeouts) on this URL and pool size. */
-    static PostgresSettings dbSettings(String url, int poolSize) {
-        return PostgresSettings.create(Config.just(ConfigSources.classpath("application.yaml")).get("db"))
-                .with(url, poolSize);
     }
 
     /** The HTTP routes: the Stripe webhook and a readiness view of the worker. */

@@ -9,27 +9,24 @@ import static org.openparking.platform.config.ConfigValues.text;
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
+import org.openparking.platform.amqp.BrokerSettings;
+import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.jdbc.PostgresSettings;
 
 /**
  * Everything the payment worker is configured with, read once by {@link Main}. The Stripe secret
  * key and the webhook secret are masked in {@link #toString()}, so a config dump never leaks them.
  */
-public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int serverPort, Stripe stripe,
+public record WorkerSettings(BrokerSettings broker, PostgresSettings db, int serverPort, Stripe stripe,
                              Worker worker) {
 
     public WorkerSettings {
-        Objects.requireNonNull(amqpUri, "amqp.uri");
-        Objects.requireNonNull(dbUrl, "db.url");
+        Objects.requireNonNull(broker, "amqp");
+        Objects.requireNonNull(db, "db");
         Objects.requireNonNull(stripe, "stripe");
         Objects.requireNonNull(worker, "worker");
-        if (amqpUri.isBlank()) {
+        if (!broker.enabled()) {
             throw new IllegalArgumentException("amqp.uri is required");
-        }
-        if (dbUrl.isBlank()) {
-            throw new IllegalArgumentException("db.url is required");
-        }
-        if (dbPoolSize < 1) {
-            throw new IllegalArgumentException("db.pool-size must be at least 1");
         }
     }
 
@@ -115,10 +112,14 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
 
     /** Maps the configuration (every default is in application.yaml). */
     public static WorkerSettings create(Config config) {
-        Config db = config.get("db");
-        return new WorkerSettings(text(config.get("amqp"), "uri"), text(db, "url"), integer(db, "pool-size"),
+        return new WorkerSettings(BrokerSettings.create(config.get("amqp")), PostgresSettings.create(config.get("db")),
                 integer(config.get("server"), "port"), Stripe.create(config.get("stripe")),
                 Worker.create(config.get("worker")));
+    }
+
+    /** The built-in application.yaml alone (tests and embedded use). */
+    public static WorkerSettings defaults() {
+        return create(ParkingConfig.defaults());
     }
 
     /** Shows only a secret's kind prefix (sk_test_, whsec_), never its value. */
@@ -133,12 +134,8 @@ public record WorkerSettings(String amqpUri, String dbUrl, int dbPoolSize, int s
 
     @Override
     public String toString() {
-        return "WorkerSettings[amqpUri=" + maskUri(amqpUri) + ", dbUrl=" + maskUri(dbUrl) + ", dbPoolSize="
-                + dbPoolSize + ", serverPort=" + serverPort + ", stripe=" + stripe + ", worker=" + worker + "]";
-    }
-
-    /** Hides a password in a URI ({@code amqp://user:secret@host}, {@code ?password=...}). */
-    static String maskUri(String uri) {
-        return uri.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@").replaceAll("(?i)(password=)[^&]*", "$1****");
+        // Both settings records leave their URI's password out.
+        return "WorkerSettings[broker=" + broker + ", db=" + db + ", serverPort=" + serverPort + ", stripe=" + stripe
+                + ", worker=" + worker + "]";
     }
 }

@@ -223,7 +223,7 @@ class PaymentFlowTest extends WorkerTestBase {
         stubIntents(stripe, intent("processing"));
         WorkerSettings base = settings(1);
         WorkerSettings.Worker w = base.worker();
-        WorkerSettings sweeping = new WorkerSettings(base.amqpUri(), base.dbUrl(), base.dbPoolSize(),
+        WorkerSettings sweeping = new WorkerSettings(base.broker(), base.db(),
                 base.serverPort(), base.stripe(), new WorkerSettings.Worker(w.consumers(), w.prefetch(), w.holdMax(),
                 w.holdDelay(), w.claimTimeout(), Duration.ofMillis(200), Duration.ZERO));
         String id = newPaymentId();

@@ -49,7 +49,7 @@ class SettingsTest extends WorkerTestBase {
         assertThat(s.stripe().rateLimitPerSecond(), is(5));
         assertThat(s.stripe().retryMaxAttempts(), is(7));
         assertThat(s.worker().consumers(), is(4));
-        assertThat(s.dbUrl(), is("jdbc:postgresql://db/x"));
+        assertThat(s.db().url(), is("jdbc:postgresql://db/x"));
     }
 
     @Test
@@ -63,6 +63,20 @@ class SettingsTest extends WorkerTestBase {
                 () -> WorkerSettings.create(Main.loadConfig(ConfigInput.environment(Map.of("WORKER_HOLD_DELAY",
                         "5000")))));
         assertThat(e.key(), is("worker.hold-delay"));
+    }
+
+    @Test
+    void anOperatorsDatabaseTimeoutsAndBrokerPolicyReachTheSettings() {
+        WorkerSettings d = WorkerSettings.defaults();
+        assertThat(d.db().poolTimeout(), is(java.time.Duration.ofSeconds(30)));
+        assertThat(d.broker().heartbeat(), is(java.time.Duration.ofSeconds(10)));
+        WorkerSettings s = WorkerSettings.create(Main.loadConfig(ConfigInput.environment(Map.of(
+                "DB_STATEMENT_TIMEOUT", "PT3M", "DB_POOL_TIMEOUT", "PT2S", "AMQP_HEARTBEAT", "PT3S",
+                "AMQP_BACKOFF_INITIAL", "PT1S"))));
+        assertThat(s.db().statementTimeout(), is(java.time.Duration.ofMinutes(3)));
+        assertThat(s.db().poolTimeout(), is(java.time.Duration.ofSeconds(2)));
+        assertThat(s.broker().heartbeat(), is(java.time.Duration.ofSeconds(3)));
+        assertThat(s.broker().backoffInitial(), is(java.time.Duration.ofSeconds(1)));
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.openparking.platform.jdbc.Jdbc;
  * issued at or before a cut-off (an admin's revoke-all). The gateway asks {@link #isRevoked} on every
  * authenticated request (one primary-key lookup of each table). Edges verify tokens offline and
  * cannot see any of this: they accept a revoked token until it expires, which is why tokens are
- * short-lived ({@code auth.token-ttl-seconds}).
+ * short-lived ({@code auth.token-ttl}).
  */
 public final class TokenRevocations {
     private final DataSource dataSource;

@@ -125,7 +125,7 @@ public final class EventConsumer implements AutoCloseable {
             super(channel);
             // Dead letters go out on the consume channel itself, in confirm mode.
             this.acks = Acknowledger.create(channel, channel, Topology.CLOUD_SYNC_QUEUE, Duration.ofMillis(100),
-                    Duration.ofMillis(settings.maxBackoffMillis()), Thread::sleep);
+                    settings.requeueBackoffMax(), Thread::sleep);
             workers.add(Thread.ofPlatform().name("cloud-sync-apply-" + channel.getChannelNumber()).daemon(true)
                     .start(this::run));
         }

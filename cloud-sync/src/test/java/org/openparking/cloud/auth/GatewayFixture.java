@@ -11,6 +11,7 @@ import java.util.List;
 import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
 import org.openparking.cloud.ingest.AfterCommitHook;
+import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.MessageCodec;
@@ -45,7 +46,9 @@ public final class GatewayFixture implements AutoCloseable {
     public static GatewayFixture start(AuthSettings auth) throws Exception {
         TestBroker broker = TestBroker.create();
         TestDatabase database = TestDatabase.create();
-        Main.Running app = Main.start(new CloudSettings(0, database.url(), 8, broker.uri(), 10, 2, 10,
+        CloudSettings d = CloudSettings.defaults();
+        Main.Running app = Main.start(new CloudSettings(0, d.db().with(database.url(), 8),
+                d.broker().withUri(broker.uri()), new ConsumerSettings(10, 2, 10, d.ingest().requeueBackoffMax()),
                 Duration.ofSeconds(120), Duration.ofSeconds(1)), auth, AfterCommitHook.NONE);
         await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
         ConnectionFactory f = new ConnectionFactory();

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.DelegatingDataSource;
@@ -57,7 +57,7 @@ class ConsumerFailureTest {
     @BeforeEach
     void setUp() throws Exception {
         database = TestDatabase.create();
-        dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 6), "cloud-sync");
+        dataSource = PooledDataSource.postgres(CloudSettings.defaults().db().with(database.url(), 6), "cloud-sync");
         dataSource.migrate(Main.MIGRATIONS);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
@@ -75,11 +75,11 @@ class ConsumerFailureTest {
     }
 
     private EventConsumer consumer(DataSource ds, AfterCommitHook hook) {
-        EventConsumer consumer = new EventConsumer(BrokerSettings.defaults(broker.uri()),
+        EventConsumer consumer = new EventConsumer(CloudSettings.defaults().broker().withUri(broker.uri()),
                 new EventApplier(ds, Clock.systemUTC(), new OutgoingMessages(ds,
-                        ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                        ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
                         java.time.Duration.ofMillis(10_000)), Clock.systemUTC())),
-                new ConsumerSettings(10, 2, 10, 200), new IngestStats(), hook);
+                new ConsumerSettings(10, 2, 10, Duration.ofMillis(200)), new IngestStats(), hook);
         consumer.start();
         await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);
         return consumer;

@@ -13,9 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.protocol.Envelope;
@@ -39,7 +39,7 @@ class IngestBenchmark {
         int prefetch = Integer.getInteger("bench.prefetch", 100);
         int batch = Integer.getInteger("bench.batch", 100);
         try (TestBroker broker = TestBroker.create(); TestDatabase database = TestDatabase.create();
-             PooledDataSource dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), consumers + 2),
+             PooledDataSource dataSource = PooledDataSource.postgres(CloudSettings.defaults().db().with(database.url(), consumers + 2),
                      "cloud-sync")) {
             dataSource.migrate(Main.MIGRATIONS);
             ConnectionFactory f = new ConnectionFactory();
@@ -76,11 +76,11 @@ class IngestBenchmark {
 
             IngestStats stats = new IngestStats();
             long start = System.nanoTime();
-            try (EventConsumer consumer = new EventConsumer(BrokerSettings.defaults(broker.uri()),
+            try (EventConsumer consumer = new EventConsumer(CloudSettings.defaults().broker().withUri(broker.uri()),
                     new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                            ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                            ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
                         java.time.Duration.ofMillis(10_000)), Clock.systemUTC())),
-                    new ConsumerSettings(prefetch, consumers, batch, 1_000), stats, AfterCommitHook.NONE)) {
+                    new ConsumerSettings(prefetch, consumers, batch, Duration.ofMillis(1_000)), stats, AfterCommitHook.NONE)) {
                 consumer.start();
                 await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(100))
                         .until(() -> stats.appliedCount() >= events);

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openparking.cloud.Events;
-import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.Jdbc;
@@ -67,10 +67,10 @@ class OrderToleranceTest {
     static void setUp() throws Exception {
         broker = TestBroker.create();
         database = TestDatabase.create();
-        dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 8), "cloud-sync");
+        dataSource = PooledDataSource.postgres(CloudSettings.defaults().db().with(database.url(), 8), "cloud-sync");
         dataSource.migrate(Main.MIGRATIONS);
         applier = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+                ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
                         java.time.Duration.ofMillis(10_000)), Clock.systemUTC()));
         events = scenario();
         for (Envelope e : events) {

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
-import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.jdbc.Jdbc;
@@ -71,9 +71,9 @@ class SessionClosedElsewhereTest {
     @BeforeEach
     void setUp() {
         database = TestDatabase.create();
-        dataSource = PooledDataSource.postgres(Main.dbSettings(database.url(), 4), "cloud-sync");
+        dataSource = PooledDataSource.postgres(CloudSettings.defaults().db().with(database.url(), 4), "cloud-sync");
         dataSource.migrate(Main.MIGRATIONS);
-        publisher = ConfirmingPublisher.lazy(BrokerSettings.defaults(broker.uri()), "test-publisher",
+        publisher = ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
                         java.time.Duration.ofMillis(10_000));
         applier = new EventApplier(dataSource, Clock.systemUTC(),
                 new OutgoingMessages(dataSource, publisher, Clock.systemUTC()));
@@ -215,7 +215,7 @@ class SessionClosedElsewhereTest {
     void aCommandWhosePublishFailedStaysUnsentForTheRepublisher() throws Exception {
         // A publisher that cannot reach any broker: the events still apply and the row waits unsent.
         EventApplier offline = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                ConfirmingPublisher.lazy(BrokerSettings.defaults("amqp://guest:guest@127.0.0.1:1/%2F"), "test-publisher",
+                ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri("amqp://guest:guest@127.0.0.1:1/%2F"), "test-publisher",
                         java.time.Duration.ofMillis(1_000)),
                 Clock.systemUTC()));
         Events l1 = new Events("lot-e", "L1");

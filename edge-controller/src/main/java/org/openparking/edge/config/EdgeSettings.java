@@ -17,6 +17,7 @@ import java.util.Set;
 import org.openparking.firmware.HardwareConfig;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.jdbc.SqliteSettings;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
@@ -25,7 +26,7 @@ import org.openparking.protocol.VehicleType;
  * Everything the edge controller is configured with, validated once at start-up. Only {@code Main}
  * reads configuration; everything else gets the piece it needs from here.
  */
-public record EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
+public record EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
                            String amqpUri, Auth auth, List<Ramp> ramps) {
@@ -154,18 +155,19 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
         }
 
         /**
-         * Open mode, for tests and embedded edges; issuer and audience are what cloud-sync issues, as in
-         * application.yaml (checked only in token mode).
+         * Open mode, for tests and embedded edges, with application.yaml's issuer and audience (what cloud-sync
+         * issues; checked only in token mode).
          */
         public static Auth open() {
-            return new Auth(Mode.OPEN, "openparking-cloud", "openparking-api", List.of());
+            Auth d = create(ParkingConfig.defaults().get("auth"));
+            return new Auth(Mode.OPEN, d.issuer(), d.audience(), List.of());
         }
     }
 
     public EdgeSettings {
         requireId(lotId, "edge.lot-id");
         requireId(levelId, "edge.level-id");
-        Objects.requireNonNull(dbPath, "edge.db-path");
+        Objects.requireNonNull(db, "edge.db-path");
         lanes = List.copyOf(lanes);
         spots = List.copyOf(spots);
         if (lanes.isEmpty()) {
@@ -220,11 +222,11 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
     }
 
     /** A level without ramp counters. */
-    public EdgeSettings(String lotId, String levelId, String dbPath, HardwareConfig hardware,
+    public EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
                         OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                         String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt, String amqpUri,
                         Auth auth) {
-        this(lotId, levelId, dbPath, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
+        this(lotId, levelId, db, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
                 payments, mqtt, amqpUri, auth, List.of());
     }
 
@@ -260,7 +262,7 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
 
     @Override
     public String toString() {
-        return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + dbPath + ", hardware=" + hardware.mode()
+        return "EdgeSettings[lot=" + lotId + ", level=" + levelId + ", db=" + db.file() + ", hardware=" + hardware.mode()
                 + ", occupancy=" + occupancyMode + ", lanes=" + lanes + ", spots=" + spots.size()
                 + ", tariff=" + tariff + ", tickets.secret=***, mqtt=" + mqtt + ", cloud="
                 + (cloudEnabled() ? "on" : "off") + ", auth=" + auth.mode()

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.openparking.firmware.HardwareConfig;
 import org.openparking.platform.config.ConfigException;
+import org.openparking.platform.jdbc.SqliteSettings;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
 
@@ -88,7 +89,7 @@ final class SettingsReader {
         Config edge = c.get("edge");
         String lotId = text(edge, "lot-id");
         String levelId = text(edge, "level-id");
-        return new EdgeSettings(lotId, levelId, text(edge, "db-path"), hardware, occupancy, lanes, spots,
+        return new EdgeSettings(lotId, levelId, SqliteSettings.create(edge), hardware, occupancy, lanes, spots,
                 tariff(c.get("tariff")), text(c.get("tickets"), "secret"),
                 duration(c.get("lane"), "passage-timeout"), EdgeSettings.Payments.create(c.get("payments")),
                 EdgeSettings.Mqtt.create(c.get("mqtt"), "edge-" + lotId + "-" + levelId),

@@ -1,8 +1,5 @@
 package org.openparking.edge.store;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import java.nio.file.Path;
 import org.openparking.platform.jdbc.Database;
 import org.openparking.platform.jdbc.SqliteSettings;
 
@@ -15,11 +12,5 @@ public final class EdgeDatabase {
 
     public static Database open(SqliteSettings settings) {
         return Database.open(settings, MIGRATIONS);
-    }
-
-    /** {@code file} with the built-in {@code edge} defaults (busy timeout), for tools and tests. */
-    public static Database open(Path file) {
-        return open(SqliteSettings.create(Config.just(ConfigSources.classpath("application.yaml")).get("edge"))
-                .withFile(file));
     }
 }

@@ -42,7 +42,7 @@ public final class LevelSetup {
             if (rs.next()) {
                 if (!rs.getString(1).equals(s.lotId()) || !rs.getString(2).equals(s.levelId())) {
                     // Refuse rather than mix two levels' sessions in one file.
-                    throw new IllegalStateException("the database " + s.dbPath() + " belongs to lot " + rs.getString(1)
+                    throw new IllegalStateException("the database " + s.db().file() + " belongs to lot " + rs.getString(1)
                             + " level " + rs.getString(2) + ", not " + s.lotId() + " level " + s.levelId());
                 }
                 return;

@@ -129,7 +129,7 @@ class OccupancyPropertyTest {
                 sensors ? EdgeSettings.OccupancyMode.SENSORS : EdgeSettings.OccupancyMode.COUNTING, Duration.ZERO,
                 new EdgeSettings.Mqtt("", "unused", "", "", Duration.ofSeconds(10)), ramps);
         Clock clock = Clock.fixed(Instant.parse("2026-11-25T08:00:00Z"), ZoneOffset.UTC);
-        try (Database db = EdgeDatabase.open(dir.resolve("edge.db"))) {
+        try (Database db = EdgeDatabase.open(TestEdge.sqlite(dir.resolve("edge.db")))) {
             TariffRepository tariffs = new TariffRepository();
             LevelSetup.apply(db, settings, tariffs, clock.instant());
             Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);

@@ -38,6 +38,7 @@ import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.TestEdge;
 import org.openparking.edge.store.EdgeDatabase;
 import org.openparking.platform.jdbc.Database;
 import org.openparking.edge.tariff.TariffRepository;
@@ -100,7 +101,7 @@ class EdgeQueueConsumerTest {
 
         // A database that fails every write, as a full or broken disk does.
         Clock clock = Clock.systemUTC();
-        Database db = EdgeDatabase.open(dir.resolve("edge.db"));
+        Database db = EdgeDatabase.open(TestEdge.sqlite(dir.resolve("edge.db")));
         db.close();
         Outbox outbox = new Outbox(lot, CloudEdges.LEVEL, clock);
         LevelAvailability board = new LevelAvailability();

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.TestEdge;
 import org.openparking.edge.store.EdgeDatabase;
 import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.MessageCodec;
@@ -52,7 +53,7 @@ public final class OutboxDrainBench {
         List<String[]> table = new ArrayList<>();
         try (TestBroker broker = TestBroker.create()) {
             Path dir = Files.createTempDirectory("outbox-bench");
-            Database db = EdgeDatabase.open(dir.resolve("edge.db"));
+            Database db = EdgeDatabase.open(TestEdge.sqlite(dir.resolve("edge.db")));
             long t0 = System.nanoTime();
             fill(db, rows);
             double fillSeconds = seconds(t0);
@@ -120,7 +121,7 @@ public final class OutboxDrainBench {
             Process cloud = JavaProcess.start(jar, env, dir.resolve("cloud-sync.log"), "-Xmx512m");
             try {
                 awaitHealthy(cloud, port, dir.resolve("cloud-sync.log"));
-                Database db = EdgeDatabase.open(dir.resolve("edge.db"));
+                Database db = EdgeDatabase.open(TestEdge.sqlite(dir.resolve("edge.db")));
                 fill(db, rows);
                 SyncState state = new SyncState(db, Clock.systemUTC(), true);
                 EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,

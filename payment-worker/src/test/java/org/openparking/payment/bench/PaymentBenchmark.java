@@ -80,7 +80,9 @@ public final class PaymentBenchmark {
         WorkerSettings.Stripe s = new WorkerSettings.Stripe("sk_test_bench", stripe.baseUrl(), "",
                 Duration.ofSeconds(5), Duration.ofSeconds(10), run.rateLimitPerSecond(), Duration.ofSeconds(30), 5,
                 Duration.ofMillis(100), 2.0, Duration.ofSeconds(2), 50, 10, 20, Duration.ofSeconds(5), false);
-        WorkerSettings settings = new WorkerSettings(broker.uri(), db.url(), run.consumers() + 2, 0, s,
+        WorkerSettings d = WorkerSettings.defaults();
+        WorkerSettings settings = new WorkerSettings(d.broker().withUri(broker.uri()), d.db().with(db.url(),
+                run.consumers() + 2), 0, s,
                 new WorkerSettings.Worker(run.consumers(), 4, Duration.ofMinutes(5), Duration.ofMillis(500),
                         Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO));
         String lot = "bench" + UUID.randomUUID().toString().substring(0, 6);

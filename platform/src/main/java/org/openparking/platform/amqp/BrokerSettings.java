@@ -1,5 +1,8 @@
 package org.openparking.platform.amqp;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,49 +42,27 @@ public record BrokerSettings(String uri, Duration heartbeat, Duration connection
     }
 
     /**
-     * What every service's {@code application.yaml} says. For settings built in code (tests, and the
-     * services' own defaults records) with only a URI.
-     */
-    public static BrokerSettings defaults(String uri) {
-        return new BrokerSettings(uri, Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(500),
-                Duration.ofSeconds(30));
-    }
-
-    /**
-     * Maps a broker section: {@code uri} (the edge's {@code cloud} section calls it {@code amqp-uri}),
-     * {@code heartbeat}, {@code connection-timeout}, {@code backoff-initial}, {@code backoff-max}, durations
-     * in ISO-8601 ({@code PT10S}). A wrong value names its key.
+     * Maps a broker section: {@code uri}, {@code heartbeat}, {@code connection-timeout}, {@code backoff-initial},
+     * {@code backoff-max}, durations in ISO-8601 ({@code PT10S}). Every key is required: its default lives in
+     * the service's {@code application.yaml}. A wrong or missing value names its key.
      */
     public static BrokerSettings create(Config section) {
-        BrokerSettings d = defaults("");
-        String uri = section.get("uri").asString()
-                .orElseGet(() -> section.get("amqp-uri").asString().orElse(""));
-        return new BrokerSettings(uri,
-                duration(section, "heartbeat", d.heartbeat()),
-                duration(section, "connection-timeout", d.connectionTimeout()),
-                duration(section, "backoff-initial", d.backoffInitial()),
-                duration(section, "backoff-max", d.backoffMax()));
+        return new BrokerSettings(text(section, "uri"), duration(section, "heartbeat"),
+                duration(section, "connection-timeout"), duration(section, "backoff-initial"),
+                duration(section, "backoff-max"));
     }
 
     public boolean enabled() {
         return !uri.isBlank();
     }
 
-    public BrokerSettings withBackoff(Duration initial, Duration max) {
-        return new BrokerSettings(uri, heartbeat, connectionTimeout, initial, max);
+    /** The same policy on another broker or vhost (tests). */
+    public BrokerSettings withUri(String otherUri) {
+        return new BrokerSettings(otherUri, heartbeat, connectionTimeout, backoffInitial, backoffMax);
     }
 
-    private static Duration duration(Config section, String key, Duration fallback) {
-        String text = section.get(key).asString().orElse("");
-        if (text.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Duration.parse(text.trim());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(section.key() + "." + key
-                    + " must be an ISO-8601 duration such as PT10S, was " + text, e);
-        }
+    public BrokerSettings withBackoff(Duration initial, Duration max) {
+        return new BrokerSettings(uri, heartbeat, connectionTimeout, initial, max);
     }
 
     private static void positive(Duration d, String key) {

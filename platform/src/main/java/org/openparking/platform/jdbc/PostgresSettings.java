@@ -1,5 +1,9 @@
 package org.openparking.platform.jdbc;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.integer;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,7 +43,7 @@ public record PostgresSettings(String url, int poolSize, Duration connectTimeout
 
     /** Maps a service's {@code db} section. */
     public static PostgresSettings create(Config db) {
-        return new PostgresSettings(db.get("url").asString().get(), db.get("pool-size").asInt().get(),
+        return new PostgresSettings(text(db, "url"), integer(db, "pool-size"),
                 duration(db, "connect-timeout"), duration(db, "socket-timeout"), duration(db, "statement-timeout"),
                 duration(db, "pool-timeout"));
     }
@@ -61,10 +65,6 @@ public record PostgresSettings(String url, int poolSize, Duration connectTimeout
         return "PostgresSettings[url=" + url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@")
                 + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + ", socketTimeout=" + socketTimeout
                 + ", statementTimeout=" + statementTimeout + ", poolTimeout=" + poolTimeout + "]";
-    }
-
-    private static Duration duration(Config db, String key) {
-        return db.get(key).as(Duration.class).get();
     }
 
     private static void positive(Duration d, String key) {

@@ -1,5 +1,8 @@
 package org.openparking.platform.jdbc;
 
+import static org.openparking.platform.config.ConfigValues.duration;
+import static org.openparking.platform.config.ConfigValues.text;
+
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +26,7 @@ public record SqliteSettings(Path file, Duration busyTimeout) {
 
     /** Maps the section holding {@code db-path} and {@code db-busy-timeout} (the edge's {@code edge}). */
     public static SqliteSettings create(Config section) {
-        return new SqliteSettings(Path.of(section.get("db-path").asString().get()),
-                section.get("db-busy-timeout").as(Duration.class).get());
+        return new SqliteSettings(Path.of(text(section, "db-path")), duration(section, "db-busy-timeout"));
     }
 
     /** The same settings on another file. */

@@ -28,7 +28,8 @@ class AcknowledgerTest {
     @BeforeEach
     void open() throws Exception {
         broker = TestBroker.create();
-        link = BrokerLink.openOnce(BrokerSettings.defaults(broker.uri()), "ack-test", null);
+        link = BrokerLink.openOnce(new BrokerSettings(broker.uri(), Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMillis(500), Duration.ofSeconds(30)), "ack-test", null);
         ch = link.createChannel();
         ch.confirmSelect();
         Topology.declareDeadLetters(ch);

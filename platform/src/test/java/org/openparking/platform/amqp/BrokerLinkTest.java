@@ -40,7 +40,8 @@ class BrokerLinkTest {
     }
 
     private static BrokerSettings fast(String uri) {
-        return BrokerSettings.defaults(uri).withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
+        return new BrokerSettings(uri, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMillis(500), Duration.ofSeconds(30)).withBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
     }
 
     private static String via(TcpProxy proxy, String vhost) {
@@ -79,7 +80,8 @@ class BrokerLinkTest {
     @Test
     void aWrongUriIsAConfigurationErrorNotSomethingToRetry() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BrokerSettings.defaults("http://nope"));
+                () -> new BrokerSettings("http://nope", Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMillis(500), Duration.ofSeconds(30)));
         assertThat(e.getMessage(), containsString("AMQP URI"));
     }
 

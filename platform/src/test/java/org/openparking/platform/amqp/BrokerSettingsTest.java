@@ -31,21 +31,26 @@ class BrokerSettingsTest {
     }
 
     @Test
-    void theEdgesCloudSectionNamesItsUriAmqpUri() {
-        BrokerSettings s = BrokerSettings.create(config(Map.of("cloud.amqp-uri", "amqp://edge@cloud/parking"))
-                .get("cloud"));
-        assertThat(s.uri(), is("amqp://edge@cloud/parking"));
-        assertThat(s.heartbeat(), is(BrokerSettings.defaults("").heartbeat()));
-        assertThat(BrokerSettings.create(config(Map.of()).get("cloud")).enabled(), is(false));
+    void aBlankUriMeansNoBrokerAndAMissingKeyIsNamed() {
+        BrokerSettings off = BrokerSettings.create(config(Map.of("amqp.uri", "", "amqp.heartbeat", "PT5S",
+                "amqp.connection-timeout", "PT2S", "amqp.backoff-initial", "PT0.2S", "amqp.backoff-max", "PT10S"))
+                .get("amqp"));
+        assertThat(off.enabled(), is(false));
+        // No default written in code: a section without the key is refused, naming it.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BrokerSettings.create(
+                config(Map.of("amqp.uri", "amqp://h")).get("amqp")));
+        assertThat(e.getMessage(), containsString("amqp.heartbeat"));
     }
 
     @Test
     void aWrongValueNamesItsKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BrokerSettings.create(
-                config(Map.of("amqp.uri", "amqp://h", "amqp.heartbeat", "10")).get("amqp")));
+                config(Map.of("amqp.uri", "amqp://h", "amqp.heartbeat", "10", "amqp.connection-timeout", "PT2S",
+                        "amqp.backoff-initial", "PT0.2S", "amqp.backoff-max", "PT10S")).get("amqp")));
         assertThat(e.getMessage(), containsString("amqp.heartbeat"));
         IllegalArgumentException order = assertThrows(IllegalArgumentException.class, () -> BrokerSettings.create(
-                config(Map.of("amqp.backoff-initial", "PT10S", "amqp.backoff-max", "PT1S")).get("amqp")));
+                config(Map.of("amqp.uri", "amqp://h", "amqp.heartbeat", "PT5S", "amqp.connection-timeout", "PT2S",
+                        "amqp.backoff-initial", "PT10S", "amqp.backoff-max", "PT1S")).get("amqp")));
         assertThat(order.getMessage(), containsString("backoff-max"));
     }
 }

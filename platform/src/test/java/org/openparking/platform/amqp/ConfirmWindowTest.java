@@ -27,7 +27,8 @@ class ConfirmWindowTest {
     @BeforeEach
     void open() throws Exception {
         broker = TestBroker.create();
-        link = BrokerLink.openOnce(BrokerSettings.defaults(broker.uri()), "window-test", null);
+        link = BrokerLink.openOnce(new BrokerSettings(broker.uri(), Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMillis(500), Duration.ofSeconds(30)), "window-test", null);
     }
 
     @AfterEach
