@@ -6,7 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
-scripts/services.sh
+help=0
+for arg in "$@"; do
+  case "$arg" in -h|--help) help=1 ;; esac
+done
+# --help only needs the jar: no services started, no rebuild when one is there.
+if [ "$help" = 1 ] && [ -f simulator/target/simulator.jar ]; then
+  SIMULATOR_SKIP_BUILD=1
+else
+  [ "$help" = 1 ] || scripts/services.sh
+fi
 if [ "${SIMULATOR_SKIP_BUILD:-0}" != 1 ]; then
   ./mvnw -B -ntp -q package -DskipTests -pl simulator -am
 fi
