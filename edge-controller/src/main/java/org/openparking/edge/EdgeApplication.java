@@ -122,10 +122,11 @@ public final class EdgeApplication implements AutoCloseable {
         }
         OperatorTokens tokens = new OperatorTokens(db, clock, settings.auth().issuer(), settings.auth().audience());
         if (settings.auth().development()) {
-            LOG.warning("DEVELOPMENT mode (edge.development): auth." + settings.auth().mode().name().toLowerCase()
+            LOG.warning("DEVELOPMENT mode (edge.development): auth.mode="
+                    + settings.auth().mode().name().toLowerCase(java.util.Locale.ROOT)
                     + ", the shipped ticket secret and the simulator API are allowed; never on a real lot");
         } else {
-            LOG.info("PRODUCTION mode: auth.token, operator tokens of " + (settings.auth().operatorId().isEmpty()
+            LOG.info("PRODUCTION mode: auth.mode=token, operator tokens of " + (settings.auth().operatorId().isEmpty()
                     ? "platform users only (edge.operator-id unset)" : "operator " + settings.auth().operatorId()
                     + " and platform users") + ", no simulator API");
         }
