@@ -171,15 +171,20 @@ public record EdgeSettings(String lotId, String levelId, String dbPath, Hardware
             return new Auth(mode, issuer, audience, deviceKeyHashes, operator, development);
         }
 
-        /** The {@code auth} section, with the already resolved {@code edge.operator-id} and development switch. */
-        public static Auth create(Config auth, String operatorId, boolean development) {
+        /** The same rules on a development rig or not. */
+        public Auth withDevelopment(boolean rig) {
+            return new Auth(mode, issuer, audience, deviceKeyHashes, operatorId, rig);
+        }
+
+        /** The {@code auth} section. */
+        public static Auth create(Config auth) {
             return new Auth(oneOf(auth, "mode", Mode.class), text(auth, "issuer"), text(auth, "audience"),
-                    texts(auth, "device-key-hashes"), operatorId, development);
+                    texts(auth, "device-key-hashes"));
         }
 
         /**
-         * Open mode, a development rig, for tests and embedded edges; issuer and audience are what cloud-sync
-         * issues, as in application.yaml (checked only in token mode).
+         * Open mode, for tests and embedded edges; issuer and audience are what cloud-sync issues, as in
+         * application.yaml (checked only in token mode).
          */
         public static Auth open() {
             return new Auth(Mode.OPEN, "openparking-cloud", "openparking-api", List.of());

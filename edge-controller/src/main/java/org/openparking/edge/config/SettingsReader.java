@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.openparking.firmware.HardwareConfig;
 import org.openparking.platform.config.ConfigException;
-import org.openparking.platform.config.ParkingConfig;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
 
@@ -89,13 +88,11 @@ final class SettingsReader {
         Config edge = c.get("edge");
         String lotId = text(edge, "lot-id");
         String levelId = text(edge, "level-id");
-        String ticketSecret = text(c.get("tickets"), "secret");
-        EdgeSettings.Auth auth = auth(c, hardware.mode(), ticketSecret);
         return new EdgeSettings(lotId, levelId, text(edge, "db-path"), hardware, occupancy, lanes, spots,
-                tariff(c.get("tariff")), ticketSecret,
+                tariff(c.get("tariff")), text(c.get("tickets"), "secret"),
                 duration(c.get("lane"), "passage-timeout"), EdgeSettings.Payments.create(c.get("payments")),
                 EdgeSettings.Mqtt.create(c.get("mqtt"), "edge-" + lotId + "-" + levelId),
-                text(c.get("cloud"), "amqp-uri"), auth, ramps);
+                text(c.get("cloud"), "amqp-uri"), auth(c, hardware.mode()), ramps);
     }
 
     /**
@@ -104,8 +101,9 @@ final class SettingsReader {
      * shipped in application.yaml are refused: anyone who read the docs could raise a barrier or mint a ticket
      * that exits free.
      */
-    private static EdgeSettings.Auth auth(Config c, HardwareConfig.Mode hardware, String ticketSecret) {
+    private static EdgeSettings.Auth auth(Config c, HardwareConfig.Mode hardware) {
         Config edge = c.get("edge");
+        String ticketSecret = text(c.get("tickets"), "secret");
         Config authNode = c.get("auth");
         EdgeSettings.Auth.Mode mode = oneOf(authNode, "mode", EdgeSettings.Auth.Mode.class);
         boolean development = switch (oneOf(edge, "development", EdgeSettings.Auth.Development.class)) {
@@ -121,12 +119,14 @@ final class SettingsReader {
                 throw new ConfigException("auth.mode", "is open " + why + ": set auth.mode=token (AUTH_MODE), or"
                         + " edge.development=true (EDGE_DEVELOPMENT) on a development rig");
             }
-            if (ticketSecret.equals(ParkingConfig.defaults().get("tickets.secret").asString().orElse(null))) {
+            String shipped = org.openparking.platform.config.ParkingConfig.defaults().get("tickets.secret").asString()
+                    .orElse(null);
+            if (ticketSecret.equals(shipped)) {
                 throw new ConfigException("tickets.secret", "is the development secret shipped in application.yaml, "
                         + "refused " + why + ": set the lot's own secret (TICKETS_SECRET)");
             }
         }
-        return EdgeSettings.Auth.create(authNode, text(edge, "operator-id"), development);
+        return EdgeSettings.Auth.create(authNode).ownedBy(text(edge, "operator-id")).withDevelopment(development);
     }
 
     private static Tariff tariff(Config t) {
