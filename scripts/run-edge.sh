@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs one edge controller on its embedded defaults: simulated hardware, SQLite in ./data, MQTT and cloud
 # off. Builds it first if needed. Any config key can be overridden by environment (EDGE_LEVEL_ID=L1 ...).
+# On these defaults the edge is a development rig (edge.development: auto with simulated hardware and open
+# auth: simulator API on, logged as DEVELOPMENT mode); AUTH_MODE=token needs a TICKETS_SECRET of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh

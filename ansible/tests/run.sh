@@ -129,6 +129,14 @@ t_install() {
     # L1 is a counting level with a ramp counter: the rendered layout must reach the running edge.
     curl -fsS "http://127.0.0.1:$port_l1/api/v1/ramps" | grep -q '"rampId":"L1-up"' || fail "L1 does not count ramp L1-up"
     curl -fsS "http://127.0.0.1:$port_l1/api/v1/availability" | grep -q '"capacity":3,' || fail "L1 capacity is not the inventory's 3"
+    # As rolled out the edge is no development rig: no simulator API, no plates without a credential.
+    grep -q "development: false" "$work/L0/etc/edge.yaml" && grep -q "operator-id: test-operator" "$work/L0/etc/edge.yaml" \
+        || fail "L0 config lacks edge.development false or its operator"
+    grep -q "PRODUCTION mode" "$work/L0/log/edge.log" || fail "L0 did not log that it runs in production mode"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"present":true}' \
+        "http://127.0.0.1:$port_l0/api/v1/simulator/lanes/L0-in/arming")" = 404 ] || fail "L0 serves the simulator API"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_l0/api/v1/sessions")" = 401 ] \
+        || fail "L0 shows sessions without a credential"
     [ "$(stat -c %U "$work/L0/data")" = "$test_user" ] || fail "data dir not owned by the service user"
     ps -o user= -p "$(pid_of L0)" | grep -qx "$test_user" || fail "L0 does not run as $test_user"
     # A second run changes nothing and restarts nothing.

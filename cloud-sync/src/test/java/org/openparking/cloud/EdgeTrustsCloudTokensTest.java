@@ -23,7 +23,7 @@ import org.openparking.cloud.ingest.AfterCommitHook;
  * application.yaml, with a key file so the test can also sign) pushes its key to a real packaged edge controller
  * in token mode, whose issuer and audience come from the edge's own application.yaml, and the edge accepts an
  * operator token the cloud's TokenService issued. Tokens signed with the same key for another issuer or another
- * audience are refused.
+ * audience are refused, and so is the token of another operator than the one owning the edge's lot.
  */
 class EdgeTrustsCloudTokensTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -37,7 +37,8 @@ class EdgeTrustsCloudTokensTest {
         AuthSettings defaults = AuthSettings.defaults();
         try (CloudFixture cloud = CloudFixture.start(withKeyFile(defaults, keyFile.toString()), AfterCommitHook.NONE);
              EdgeProcess edge = EdgeProcess.start(cloud.broker.uri(), "trust", "L0", 4, dir,
-                     Map.of("AUTH_MODE", "token"))) {
+                     Map.of("AUTH_MODE", "token", "TICKETS_SECRET", "trust-lot-ticket-secret-0123",
+                             "EDGE_OPERATOR_ID", "op-trust"))) {
             ApiClient admin = new ApiClient(cloud.baseUrl(), cloud.adminToken());
             String operator = cloud.app.gateway().tokens().issue("tech-anna", Role.OPERATOR, null).token();
             TestHttp.Response beforeKey = edge.get("/admin/tariff", operator);
@@ -49,6 +50,18 @@ class EdgeTrustsCloudTokensTest {
             assertThat(pushed.text(), pushed.status(), is(202));
             edge.until("the edge accepting the cloud's operator token", WAIT,
                     () -> edge.get("/admin/tariff", operator).status() == 200);
+
+            // The edge belongs to operator op-trust: its tokens work, another tenant's move no barrier.
+            String tenant = cloud.app.gateway().tokens().issue("tech-ben", Role.OPERATOR, "op-trust").token();
+            String otherTenant = cloud.app.gateway().tokens().issue("boss-eve", Role.ADMIN, "op-other").token();
+            assertThat(edge.get("/admin/tariff", tenant).status(), is(200));
+            try (TestHttp http = TestHttp.create()) {
+                TestHttp.Response refused = http.post(edge.api() + "/admin/lanes/out-1/open",
+                        "{\"reason\":\"not my lot\"}", "Authorization", "Bearer " + otherTenant);
+                assertThat(refused.text(), refused.status(), is(403));
+                assertThat(refused.text(), refused.body().path("error").asText(), is("FORBIDDEN"));
+            }
+            assertThat(edge.lane("out-1").path("barrier").asText(), is("CLOSED"));
 
             TestHttp.Response otherIssuer = edge.get("/admin/tariff", signedWith(key,
                     new AuthSettings("another-issuer", defaults.audience(), defaults.tokenTtl(), defaults.clockSkew(),

@@ -120,9 +120,14 @@ public final class EdgeApplication implements AutoCloseable {
             lanes.put(lane.id(), controller);
         }
         OperatorTokens tokens = new OperatorTokens(db, clock, settings.auth().issuer(), settings.auth().audience());
-        if (settings.auth().mode() == EdgeSettings.Auth.Mode.OPEN) {
-            LOG.warning("auth.mode is open: anyone on the lot network can use the admin endpoints;"
-                    + " set auth.mode=token in production");
+        if (settings.auth().development()) {
+            LOG.warning("DEVELOPMENT mode (edge.development): auth.mode="
+                    + settings.auth().mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", the shipped ticket secret and the simulator API are allowed; never on a real lot");
+        } else {
+            LOG.info("PRODUCTION mode: auth.mode=token, operator tokens of " + (settings.auth().operatorId().isEmpty()
+                    ? "platform users only (edge.operator-id unset)" : "operator " + settings.auth().operatorId()
+                    + " and platform users") + ", no simulator API");
         }
         this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, tokens, parking,
                 clock);

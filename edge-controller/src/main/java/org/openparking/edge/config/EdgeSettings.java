@@ -135,17 +135,46 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
      * endpoints need an operator token (ES256 JWT from cloud-sync) verified offline with a key the cloud
      * pushed, and lane terminals and pay stations present a device key whose SHA-256 (hex) is listed in
      * {@code deviceKeyHashes}, so the file holding the configuration holds no usable secret.
+     *
+     * @param operatorId  {@code edge.operator-id}: the operator (tenant) that owns this lot; operator tokens of
+     *                    another operator are refused. Empty: only platform users (tokens without an operator)
+     * @param development the edge runs as a development rig ({@code edge.development}, resolved): only then are
+     *                    open auth and the shipped ticket secret accepted and the simulator API served
      */
-    public record Auth(Mode mode, String issuer, String audience, List<String> deviceKeyHashes) {
+    public record Auth(Mode mode, String issuer, String audience, List<String> deviceKeyHashes, String operatorId,
+                       boolean development) {
         public enum Mode { OPEN, TOKEN }
+
+        /** {@code edge.development}: AUTO is development exactly when the hardware is simulated and auth open. */
+        public enum Development { AUTO, TRUE, FALSE }
 
         public Auth {
             deviceKeyHashes = List.copyOf(deviceKeyHashes == null ? List.of() : deviceKeyHashes);
+            operatorId = operatorId == null ? "" : operatorId.trim();
             for (String h : deviceKeyHashes) {
                 if (!h.matches("[0-9a-f]{64}")) {
                     throw new IllegalArgumentException("auth.device-key-hashes must be SHA-256 hex digests");
                 }
             }
+            if (!operatorId.isEmpty() && !operatorId.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException("edge.operator-id must be 1-64 letters, digits, '-' or '_', was "
+                        + operatorId);
+            }
+        }
+
+        /** An edge owned by no operator, a development rig exactly when open. */
+        public Auth(Mode mode, String issuer, String audience, List<String> deviceKeyHashes) {
+            this(mode, issuer, audience, deviceKeyHashes, "", mode == Mode.OPEN);
+        }
+
+        /** The same access rules for an edge of {@code operator}. */
+        public Auth ownedBy(String operator) {
+            return new Auth(mode, issuer, audience, deviceKeyHashes, operator, development);
+        }
+
+        /** The same rules on a development rig or not. */
+        public Auth withDevelopment(boolean rig) {
+            return new Auth(mode, issuer, audience, deviceKeyHashes, operatorId, rig);
         }
 
         /** The {@code auth} section. */

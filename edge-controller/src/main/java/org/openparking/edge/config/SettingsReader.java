@@ -93,7 +93,41 @@ final class SettingsReader {
                 tariff(c.get("tariff")), text(c.get("tickets"), "secret"),
                 duration(c.get("lane"), "passage-timeout"), EdgeSettings.Payments.create(c.get("payments")),
                 EdgeSettings.Mqtt.create(c.get("mqtt"), "edge-" + lotId + "-" + levelId),
-                text(c.get("cloud"), "amqp-uri"), EdgeSettings.Auth.create(c.get("auth")), ramps);
+                text(c.get("cloud"), "amqp-uri"), auth(c, hardware.mode()), ramps);
+    }
+
+    /**
+     * The auth section with {@code edge.development} resolved. Outside development (real GPIO, token mode, or
+     * {@code edge.development: false} as the images and the Ansible role set it) open auth and the ticket secret
+     * shipped in application.yaml are refused: anyone who read the docs could raise a barrier or mint a ticket
+     * that exits free.
+     */
+    private static EdgeSettings.Auth auth(Config c, HardwareConfig.Mode hardware) {
+        Config edge = c.get("edge");
+        String ticketSecret = text(c.get("tickets"), "secret");
+        Config authNode = c.get("auth");
+        EdgeSettings.Auth.Mode mode = oneOf(authNode, "mode", EdgeSettings.Auth.Mode.class);
+        boolean development = switch (oneOf(edge, "development", EdgeSettings.Auth.Development.class)) {
+            case TRUE -> true;
+            case FALSE -> false;
+            case AUTO -> hardware == HardwareConfig.Mode.SIMULATED && mode == EdgeSettings.Auth.Mode.OPEN;
+        };
+        if (!development) {
+            String why = "outside development (hardware.mode=" + hardware.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", auth.mode=" + mode.name().toLowerCase(java.util.Locale.ROOT) + ", edge.development="
+                    + text(edge, "development").trim().toLowerCase(java.util.Locale.ROOT) + ")";
+            if (mode == EdgeSettings.Auth.Mode.OPEN) {
+                throw new ConfigException("auth.mode", "is open " + why + ": set auth.mode=token (AUTH_MODE), or"
+                        + " edge.development=true (EDGE_DEVELOPMENT) on a development rig");
+            }
+            String shipped = org.openparking.platform.config.ParkingConfig.defaults().get("tickets.secret").asString()
+                    .orElse(null);
+            if (ticketSecret.equals(shipped)) {
+                throw new ConfigException("tickets.secret", "is the development secret shipped in application.yaml, "
+                        + "refused " + why + ": set the lot's own secret (TICKETS_SECRET)");
+            }
+        }
+        return EdgeSettings.Auth.create(authNode).ownedBy(text(edge, "operator-id")).withDevelopment(development);
     }
 
     private static Tariff tariff(Config t) {

@@ -1,7 +1,6 @@
 package org.openparking.edge.http;
 
 import com.fasterxml.jackson.core.exc.StreamReadException;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.media.jackson.JacksonRuntimeException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -12,7 +11,6 @@ import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
-import org.openparking.edge.config.EdgeSettings;
 import org.openparking.platform.json.JsonBodies;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
@@ -21,12 +19,12 @@ import org.openparking.protocol.VehicleType;
 final class AdminService implements HttpService {
     private final LevelCommands commands;
     private final OperatorTokens tokens;
-    private final EdgeSettings.Auth auth;
+    private final Credentials credentials;
 
-    AdminService(LevelCommands commands, OperatorTokens tokens, EdgeSettings.Auth auth) {
+    AdminService(LevelCommands commands, OperatorTokens tokens, Credentials credentials) {
         this.commands = commands;
         this.tokens = tokens;
-        this.auth = auth;
+        this.credentials = credentials;
     }
 
     // Request bodies: every field may be absent (null), the handlers say which ones are required.
@@ -57,6 +55,9 @@ final class AdminService implements HttpService {
     record AllowListReplaced(int plates) {
     }
 
+    record KeyRevoked(String kid, boolean revoked) {
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.any(this::authorize)
@@ -66,34 +67,39 @@ final class AdminService implements HttpService {
                 .get("/tariff", (req, res) -> res.send(commands.currentTariff()))
                 .put("/tariff", this::tariff)
                 .put("/allow-list", this::allowList)
-                .post("/occupancy/recount", this::recount);
+                .post("/occupancy/recount", this::recount)
+                .get("/operator-keys", this::listKeys)
+                .delete("/operator-keys/{kid}", this::revokeKey);
     }
 
-    /** In TOKEN mode every admin call needs an operator token verified with a key the cloud pushed. */
+    /**
+     * In TOKEN mode every admin call needs an operator token of this lot's operator (or a platform user's)
+     * verified with the key the cloud pushed.
+     */
     private void authorize(ServerRequest req, ServerResponse res) {
-        if (auth.mode() == EdgeSettings.Auth.Mode.OPEN) {
+        if (credentials.open()) {
             res.next();
             return;
         }
-        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED", "an operator token is required");
-        }
-        if (!tokens.hasKeys()) {
-            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED",
-                    "this edge has not received an operator key from the cloud yet");
-        }
-        OperatorTokens.Operator operator;
-        try {
-            operator = tokens.verify(header.substring(7).trim());
-        } catch (OperatorTokens.TokenException e) {
-            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED", e.getMessage());
-        }
-        if (!operator.has("operator")) {
-            throw new ParkingException(Kind.FORBIDDEN, "FORBIDDEN", "the operator role is required");
-        }
-        req.context().register("parking.user", operator.subject());
+        req.context().register("parking.user", credentials.operator(req, "operator").subject());
         res.next();
+    }
+
+    /** The keys this edge was sent and which one it trusts. */
+    private void listKeys(ServerRequest req, ServerResponse res) {
+        res.send(tokens.keys());
+    }
+
+    /** Revokes a key by id; only an admin, since it shuts every operator out until the cloud pushes another. */
+    private void revokeKey(ServerRequest req, ServerResponse res) {
+        if (!credentials.open()) {
+            credentials.operator(req, "admin");
+        }
+        String kid = req.path().pathParameters().get("kid");
+        if (!tokens.revoke(kid)) {
+            throw new ParkingException(Kind.NOT_FOUND, "UNKNOWN_KEY", "no trusted operator key " + kid);
+        }
+        res.send(new KeyRevoked(kid, true));
     }
 
     private static String actor(ServerRequest req) {

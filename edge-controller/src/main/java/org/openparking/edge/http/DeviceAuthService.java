@@ -6,32 +6,45 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
-import org.openparking.edge.auth.DeviceKeys;
 
 /**
  * In {@code auth.mode: token}, the calls that move cars or money (entries, exits, pay-station payments)
- * need the calling device's key in {@code X-Device-Key}. Registered before the services it guards.
+ * need the calling device's key in {@code X-Device-Key}, and the reads that reveal plates (sessions) a device
+ * key or an operator token of this lot. Registered before the services it guards.
  */
 final class DeviceAuthService implements HttpService {
-    static final String HEADER = "X-Device-Key";
+    private final Credentials credentials;
 
-    private final DeviceKeys keys;
-
-    DeviceAuthService(DeviceKeys keys) {
-        this.keys = keys;
+    DeviceAuthService(Credentials credentials) {
+        this.credentials = credentials;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/lanes/{laneId}/entries", this::check)
-                .post("/lanes/{laneId}/exits", this::check)
-                .post("/pay-station/payments", this::check);
+        rules.post("/lanes/{laneId}/entries", this::device)
+                .post("/lanes/{laneId}/exits", this::device)
+                .post("/pay-station/payments", this::device)
+                .get("/sessions", this::deviceOrOperator)
+                .get("/sessions/{id}", this::deviceOrOperator);
     }
 
-    private void check(ServerRequest req, ServerResponse res) {
-        if (!keys.accepts(req.headers().first(io.helidon.http.HeaderNames.create(HEADER)).orElse(null))) {
+    private void device(ServerRequest req, ServerResponse res) {
+        if (!credentials.hasDeviceKey(req)) {
             throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED", "a lane terminal's device key is required");
         }
+        res.next();
+    }
+
+    private void deviceOrOperator(ServerRequest req, ServerResponse res) {
+        if (credentials.hasDeviceKey(req)) {
+            res.next();
+            return;
+        }
+        if (!credentials.hasBearer(req)) {
+            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED",
+                    "sessions show plates: a device key or an operator token is required");
+        }
+        credentials.operator(req, "viewer");
         res.next();
     }
 }

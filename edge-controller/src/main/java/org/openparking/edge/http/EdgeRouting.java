@@ -4,7 +4,6 @@ import io.helidon.webserver.http.HttpRouting;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.openparking.edge.auth.DeviceKeys;
 import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
@@ -33,15 +32,18 @@ public final class EdgeRouting {
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
         ErrorHandling.register(routing);
+        Credentials credentials = new Credentials(parts.auth(), parts.tokens());
+        routing.register(BASE, new RequestGuard());
         if (parts.auth().mode() == EdgeSettings.Auth.Mode.TOKEN) {
-            routing.register(BASE, new DeviceAuthService(new DeviceKeys(parts.auth().deviceKeyHashes())));
+            routing.register(BASE, new DeviceAuthService(credentials));
         }
         routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes(), parts.ramps(),
                         parts.drift()))
                 .register(BASE, new SessionService(parts.parking()))
-                .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), parts.auth()))
+                .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), credentials))
                 .register(BASE, new SyncService(parts.sync()));
-        parts.simulator().ifPresent(sim -> routing.register(BASE + "/simulator",
+        // The simulator moves barriers and loops with no credential at all: development rigs only.
+        parts.simulator().filter(sim -> parts.auth().development()).ifPresent(sim -> routing.register(BASE + "/simulator",
                 new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet(),
                         parts.ramps().ids())));
     }

@@ -70,4 +70,47 @@ class EdgeSettingsTest {
                 () -> read(ConfigInput.environment(Map.of("AUTH_MODE", "jwt"))));
         assertThat(mode.getMessage(), containsString("auth.mode must be one of [open, token], was 'jwt'"));
     }
+
+    @Test
+    void theQuickStartIsADevelopmentRigAndSaysSo() {
+        EdgeSettings s = read(ConfigInput.environment(Map.of()));
+        assertThat("simulated hardware, open auth, edge.development auto", s.auth().development(), is(true));
+        assertThat(s.auth().operatorId(), is(""));
+        EdgeSettings rig = read(ConfigInput.environment(Map.of("AUTH_MODE", "token", "EDGE_DEVELOPMENT", "true")));
+        assertThat("an explicit switch keeps a token-mode rig in development", rig.auth().development(), is(true));
+    }
+
+    @Test
+    void outsideDevelopmentOpenAuthIsRefused() {
+        for (Map<String, String> env : List.of(Map.of("HARDWARE_MODE", "pi4j"),
+                Map.of("EDGE_DEVELOPMENT", "false", "TICKETS_SECRET", "the-lots-own-ticket-secret"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> read(ConfigInput.environment(env)));
+            assertThat(env + ": " + e.getMessage(), e.getMessage(), containsString("auth.mode is open outside"
+                    + " development"));
+            assertThat(e.getMessage(), containsString("edge.development=true"));
+        }
+        EdgeSettings bench = read(ConfigInput.environment(Map.of("HARDWARE_MODE", "pi4j", "EDGE_DEVELOPMENT", "true")));
+        assertThat("a bench rig on real GPIO, said explicitly", bench.auth().development(), is(true));
+    }
+
+    @Test
+    void outsideDevelopmentTheShippedTicketSecretIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> read(ConfigInput.environment(Map.of("AUTH_MODE", "token"))));
+        assertThat(e.getMessage(), containsString("tickets.secret is the development secret shipped in"
+                + " application.yaml, refused outside development (hardware.mode=simulated, auth.mode=token,"
+                + " edge.development=auto)"));
+        EdgeSettings production = read(ConfigInput.environment(Map.of("AUTH_MODE", "token",
+                "TICKETS_SECRET", "the-lots-own-ticket-secret", "EDGE_OPERATOR_ID", "op-a")));
+        assertThat(production.auth().development(), is(false));
+        assertThat(production.auth().operatorId(), is("op-a"));
+        IllegalArgumentException operator = assertThrows(IllegalArgumentException.class,
+                () -> read(ConfigInput.environment(Map.of("EDGE_OPERATOR_ID", "op a"))));
+        assertThat(operator.getMessage(), containsString("edge.operator-id must be"));
+        IllegalArgumentException development = assertThrows(IllegalArgumentException.class,
+                () -> read(ConfigInput.environment(Map.of("EDGE_DEVELOPMENT", "yes"))));
+        assertThat(development.getMessage(),
+                containsString("edge.development must be one of [auto, true, false], was 'yes'"));
+    }
 }
