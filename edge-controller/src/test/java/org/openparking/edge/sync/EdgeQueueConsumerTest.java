@@ -108,7 +108,8 @@ class EdgeQueueConsumerTest {
                 CloudEdges.LEVEL, outbox, clock, board, io.helidon.metrics.api.Metrics.globalRegistry()), board, new TariffRepository(), Map.of(), Map.of(), null, null, clock);
         List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
         EdgeQueueConsumer consumer = new EdgeQueueConsumer(edgeId, 10, db, commands, new PaymentRepository(),
-                new PaymentResults(), PaymentLink.offline(), clock, pauses::add);
+                new PaymentResults(), PaymentLink.offline(), clock, SyncSettings.defaults(broker.uri()).authors(),
+                pauses::add);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
         try (Connection connection = f.newConnection("failing-edge")) {

@@ -3,6 +3,7 @@ package org.openparking.platform.amqp;
 import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How a service connects to RabbitMQ: the same policy in all three services (automatic and topology
@@ -13,9 +14,11 @@ import java.util.Objects;
  * @param connectionTimeout TCP connect and AMQP handshake, per attempt
  * @param backoffInitial    first delay after a failed connect or a lost link, doubled per failure...
  * @param backoffMax        ...up to this
+ * @param authors           whose messages this service accepts: the service users and the trusted users
+ *                          of the section ({@code cloud-sync-user}, {@code worker-user}, {@code trusted-users})
  */
 public record BrokerSettings(String uri, Duration heartbeat, Duration connectionTimeout, Duration backoffInitial,
-                             Duration backoffMax) {
+                             Duration backoffMax, Authors authors) {
 
     public BrokerSettings {
         uri = uri == null ? "" : uri.trim();
@@ -28,6 +31,7 @@ public record BrokerSettings(String uri, Duration heartbeat, Duration connection
                         + e.getClass().getSimpleName() + ")", e);
             }
         }
+        Objects.requireNonNull(authors, "authors");
         positive(heartbeat, "heartbeat");
         positive(connectionTimeout, "connection-timeout");
         positive(backoffInitial, "backoff-initial");
@@ -40,17 +44,19 @@ public record BrokerSettings(String uri, Duration heartbeat, Duration connection
 
     /**
      * What every service's {@code application.yaml} says. For settings built in code (tests, and the
-     * services' own defaults records) with only a URI.
+     * services' own defaults records) with only a URI; the URI's own user may speak for anyone (every
+     * service of such a test runs as that one user).
      */
     public static BrokerSettings defaults(String uri) {
-        return new BrokerSettings(uri, Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(500),
-                Duration.ofSeconds(30));
+        BrokerSettings d = new BrokerSettings(uri, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMillis(500), Duration.ofSeconds(30), new Authors(null, null, Set.of()));
+        return d.enabled() ? d.withAuthors(new Authors(null, null, Set.of(d.username()))) : d;
     }
 
     /**
      * Maps a broker section: {@code uri} (the edge's {@code cloud} section calls it {@code amqp-uri}),
      * {@code heartbeat}, {@code connection-timeout}, {@code backoff-initial}, {@code backoff-max}, durations
-     * in ISO-8601 ({@code PT10S}). A wrong value names its key.
+     * in ISO-8601 ({@code PT10S}), and the authors of {@link Authors#create}. A wrong value names its key.
      */
     public static BrokerSettings create(Config section) {
         BrokerSettings d = defaults("");
@@ -60,7 +66,22 @@ public record BrokerSettings(String uri, Duration heartbeat, Duration connection
                 duration(section, "heartbeat", d.heartbeat()),
                 duration(section, "connection-timeout", d.connectionTimeout()),
                 duration(section, "backoff-initial", d.backoffInitial()),
-                duration(section, "backoff-max", d.backoffMax()));
+                duration(section, "backoff-max", d.backoffMax()),
+                Authors.create(section));
+    }
+
+    /** The broker user of the URI (the client's default {@code guest} when it names none); null without a broker. */
+    public String username() {
+        if (!enabled()) {
+            return null;
+        }
+        com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+        try {
+            f.setUri(uri);
+        } catch (Exception e) {
+            throw new IllegalStateException("checked in the constructor", e);
+        }
+        return f.getUsername();
     }
 
     public boolean enabled() {
@@ -68,7 +89,11 @@ public record BrokerSettings(String uri, Duration heartbeat, Duration connection
     }
 
     public BrokerSettings withBackoff(Duration initial, Duration max) {
-        return new BrokerSettings(uri, heartbeat, connectionTimeout, initial, max);
+        return new BrokerSettings(uri, heartbeat, connectionTimeout, initial, max, authors);
+    }
+
+    public BrokerSettings withAuthors(Authors newAuthors) {
+        return new BrokerSettings(uri, heartbeat, connectionTimeout, backoffInitial, backoffMax, newAuthors);
     }
 
     private static Duration duration(Config section, String key, Duration fallback) {
