@@ -89,6 +89,11 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
                 backoffMax, retention, pruneInterval, prefetch, connectionTimeout, authors);
     }
 
+    public SyncSettings withAuthors(Authors newAuthors) {
+        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, newAuthors);
+    }
+
     private static void requirePositive(Duration d, String key) {
         Objects.requireNonNull(d, key);
         if (d.isNegative() || d.isZero()) {
