@@ -119,7 +119,7 @@ class EdgeIdentityAttackTest {
                     == org.openparking.edge.payment.PaymentLink.State.ONLINE);
             long tariffBefore = CloudEdges.count(edge.database(), "SELECT MAX(version) FROM tariffs");
 
-            Envelope fromWorker = send(workerUser, new UpdateTariff(new Tariff(7, "EUR", 0, 0, 1, 1, 1)), 1);
+            Envelope fromWorker = send(workerUser, new UpdateTariff(new Tariff(7, "EUR", 0, 1, 1, 1, 1)), 1);
             Envelope fromCloud = send(cloudUser, new PaymentResult("pay-x", "s-x", PaymentResult.Outcome.PAID, 100,
                     "EUR", "pi_x", null, null, false), 2);
             GetResponse forgedCommand = deadLetter(fromWorker.id());
