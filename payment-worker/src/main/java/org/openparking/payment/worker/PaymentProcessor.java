@@ -169,6 +169,12 @@ public final class PaymentProcessor {
         // against the stored Stripe reference (the request's is not trusted), checked under the payment's lock.
         RefundRecord saved;
         try (PaymentStore.RefundClaim claim = store.claimRefund(r.paymentId(), claimTimeout)) {
+            // A redelivery of this refund may have completed while we waited for the lock.
+            var committed = store.findRefund(r.refundId());
+            if (committed.isPresent()) {
+                metrics.count("REPUBLISHED");
+                return new Decision.Publish(refundEnvelope(committed.get(), clock.instant()));
+            }
             PaymentGateway.RefundOutcome outcome;
             if (claim.payment().isEmpty() || claim.payment().get().providerReference() == null) {
                 outcome = new PaymentGateway.RefundOutcome(PaymentGateway.RefundOutcome.FAILED, null,
