@@ -65,6 +65,7 @@ expect_ok("L0 publishes its own event edge.%s.L0.test" % lot,
           publish("parking.events", "edge.%s.L0.test" % lot), edge0)
 expect_ok("L0 publishes a payment request", publish("parking.payments", "request"), edge0)
 expect_ok("L0 reads its own queue %s" % own_queue, get(own_queue), edge0)
+expect_ok("L0 dead-letters to parking.dlx", publish("parking.dlx", ""), edge0)
 expect_ok("L0 declares its own queue passively",
           lambda ch: ch.queue_declare(own_queue, passive=True), edge0)
 expect_ok("L0 re-declares its own queue with the topology's arguments",

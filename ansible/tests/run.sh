@@ -126,6 +126,9 @@ t_install() {
     expect_level L0 v1 && expect_level L1 v1 || return 1
     grep -q "port: $port_l1" "$work/L1/etc/edge.yaml" || fail "L1 config lacks its port"
     grep -q "id: L1-out" "$work/L1/etc/edge.yaml" || fail "L1 config lacks its lane"
+    # As installed, no broker user speaks for every lot: commands only from cloud-sync's user.
+    grep -q "trusted-users: ''" "$work/L1/etc/edge.yaml" || fail "L1 config trusts a broker user for every lot"
+    grep -q "cloud-sync-user: cloud-sync" "$work/L1/etc/edge.yaml" || fail "L1 config lacks cloud-sync's user"
     # L1 is a counting level with a ramp counter: the rendered layout must reach the running edge.
     curl -fsS "http://127.0.0.1:$port_l1/api/v1/ramps" | grep -q '"rampId":"L1-up"' || fail "L1 does not count ramp L1-up"
     curl -fsS "http://127.0.0.1:$port_l1/api/v1/availability" | grep -q '"capacity":3,' || fail "L1 capacity is not the inventory's 3"

@@ -10,7 +10,7 @@ stdin (JSON): {"rabbitmqctl": ["rabbitmqctl", "-n", "rabbit@host"], "vhost": "/p
 
 Permissions of an edge {lot}.{level} (see docs/deployment.md for why):
   configure ^edge\.{lot}\.{level}$             its own queue only
-  write     ^(parking\.events|parking\.payments)$
+  write     ^(parking\.events|parking\.payments|parking\.dlx)$   (parking.dlx: it dead-letters what it refuses)
   read      ^edge\.{lot}\.{level}$
   topic     parking.events write ^edge\.{lot}\.{level}\.   (its own routing keys), read ^$
 With may_declare, also configure on the shared names it declares, write on the queues it binds
@@ -44,10 +44,10 @@ def edge_user(edge, may_declare):
     queue = r"edge\.%s\.%s" % (re.escape(edge["lot"]), re.escape(edge["level"]))
     if may_declare:
         perms = (r"^(parking\.events|parking\.payments|payments\.requests|parking\.dlx|parking\.dead|parking\.edge|%s)$" % queue,
-                 r"^(parking\.events|parking\.payments|payments\.requests|parking\.dead|%s)$" % queue,
+                 r"^(parking\.events|parking\.payments|payments\.requests|parking\.dlx|parking\.dead|%s)$" % queue,
                  r"^(parking\.payments|parking\.dlx|parking\.edge|%s)$" % queue)
     else:
-        perms = ("^%s$" % queue, r"^(parking\.events|parking\.payments)$", "^%s$" % queue)
+        perms = ("^%s$" % queue, r"^(parking\.events|parking\.payments|parking\.dlx)$", "^%s$" % queue)
     return {"name": edge["name"], "password": edge["password"],
             "configure": perms[0], "write": perms[1], "read": perms[2],
             "topic": [{"exchange": "parking.events", "write": r"^%s\." % queue, "read": "^$"}]}

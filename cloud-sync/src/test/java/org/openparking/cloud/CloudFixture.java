@@ -86,14 +86,14 @@ final class CloudFixture implements AutoCloseable {
     /** Publishes as an edge (routing key edge.*) with confirms. */
     void publishFromEdge(Envelope e) throws IOException, InterruptedException, TimeoutException {
         edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(e.lotId(), e.levelId(), e.type()),
-                AmqpEnvelopes.properties(e), MessageCodec.encode(e));
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
         edge.waitForConfirmsOrDie(5_000);
     }
 
     /** Publishes as the payment worker (routing key payment.*) with confirms. */
     void publishFromWorker(Envelope e) throws IOException, InterruptedException, TimeoutException {
         edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.paymentEventKey(e.lotId(), e.levelId(), e.type()),
-                AmqpEnvelopes.properties(e), MessageCodec.encode(e));
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
         edge.waitForConfirmsOrDie(5_000);
     }
 

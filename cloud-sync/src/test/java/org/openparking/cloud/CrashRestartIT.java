@@ -84,7 +84,7 @@ class CrashRestartIT {
 
     private static void publish(Channel ch, Envelope e) throws Exception {
         ch.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(e.lotId(), e.levelId(), e.type()),
-                AmqpEnvelopes.properties(e), MessageCodec.encode(e));
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
     }
 
     private static long count(TestDatabase database, String sql) {

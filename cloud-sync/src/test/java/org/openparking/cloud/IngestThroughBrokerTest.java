@@ -68,7 +68,7 @@ class IngestThroughBrokerTest {
         for (Map.Entry<String, String> p : poison.entrySet()) {
             String id = p.getKey();
             cloud.edge.basicPublish(Topology.EVENTS_EXCHANGE, "edge.poison.L1.session.opened",
-                    new AMQP.BasicProperties.Builder().messageId(id).deliveryMode(2).build(),
+                    new AMQP.BasicProperties.Builder().messageId(id).userId("guest").deliveryMode(2).build(),
                     p.getValue().getBytes(StandardCharsets.UTF_8));
         }
         cloud.edge.waitForConfirmsOrDie(5_000);

@@ -159,7 +159,7 @@ abstract class WorkerTestBase {
 
     Envelope send(Message payload) throws Exception {
         Envelope env = Envelope.of(edgeId, lotId, levelId, seq.getAndIncrement(), Instant.now(), payload);
-        sendRaw(MessageCodec.encode(env), AmqpEnvelopes.properties(env));
+        sendRaw(MessageCodec.encode(env), AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(env), "guest"));
         return env;
     }
 

@@ -12,6 +12,25 @@ public final class Checks {
         return value;
     }
 
+    /** Longest id an envelope may carry: far above any id we mint, far below a database row limit. */
+    public static final int MAX_ID_LENGTH = 200;
+
+    /** An envelope's id or address: text, at most {@link #MAX_ID_LENGTH} characters. */
+    public static String requireId(String value, String name) {
+        requireText(value, name);
+        requireMaxLength(value, name);
+        return value;
+    }
+
+    /** At most {@link #MAX_ID_LENGTH} characters (null passes: presence is checked elsewhere). */
+    public static String requireMaxLength(String value, String name) {
+        if (value != null && value.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException(name + " is longer than " + MAX_ID_LENGTH + " characters ("
+                    + value.length() + ")");
+        }
+        return value;
+    }
+
     public static <T> T requireNonNull(T value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + " is required");

@@ -15,7 +15,7 @@ public record Envelope(String id, String type, int schemaVersion, String edgeId,
     public static final int SCHEMA_VERSION = 1;
 
     public Envelope {
-        Checks.requireText(id, "id");
+        Checks.requireId(id, "id");
         Checks.requireNonNull(payload, "payload");
         if (type == null) {
             type = payload.type();
@@ -25,9 +25,10 @@ public record Envelope(String id, String type, int schemaVersion, String edgeId,
         if (schemaVersion < 1) {
             throw new IllegalArgumentException("schemaVersion must be at least 1, was " + schemaVersion);
         }
-        Checks.requireText(edgeId, "edgeId");
-        Checks.requireText(lotId, "lotId");
+        Checks.requireId(edgeId, "edgeId");
+        Checks.requireId(lotId, "lotId");
         Checks.requireNonNull(levelId, "levelId");
+        Checks.requireMaxLength(levelId, "levelId");
         Checks.requireNonNegative(seq, "seq");
         Checks.requireNonNull(occurredAt, "occurredAt");
     }

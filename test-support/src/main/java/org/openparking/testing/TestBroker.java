@@ -15,6 +15,7 @@ public final class TestBroker implements AutoCloseable {
     public static final int PORT = Integer.parseInt(System.getenv().getOrDefault("PARKING_TEST_AMQP_PORT", "5672"));
 
     private final String vhost;
+    private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TestBroker(String vhost) {
         this.vhost = vhost;
@@ -34,6 +35,26 @@ public final class TestBroker implements AutoCloseable {
     /** {@code amqp://guest:guest@127.0.0.1:5672/<vhost>} */
     public String uri() {
         return "amqp://guest:guest@" + HOST + ":" + PORT + "/" + vhost;
+    }
+
+    /**
+     * A broker user with these permissions (regular expressions, as {@code rabbitmqctl set_permissions})
+     * on this vhost, deleted on {@link #close}. Users are global to the broker: give each test its own names.
+     */
+    public void addUser(String name, String password, String configure, String write, String read) {
+        ctl("add_user", name, password);
+        users.add(name);
+        ctl("set_permissions", "-p", vhost, name, configure, write, read);
+    }
+
+    /** Topic permissions of a user on one exchange of this vhost ({@code rabbitmqctl set_topic_permissions}). */
+    public void setTopicPermissions(String name, String exchange, String write, String read) {
+        ctl("set_topic_permissions", "-p", vhost, name, exchange, write, read);
+    }
+
+    /** The URI of this vhost as {@code user}. */
+    public String uri(String user, String password) {
+        return "amqp://" + user + ":" + password + "@" + HOST + ":" + PORT + "/" + vhost;
     }
 
     /** Runs {@code rabbitmqctl} with the given arguments and returns its output; fails on a non-zero exit. */
@@ -58,6 +79,9 @@ public final class TestBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        for (String user : users) {
+            ctl("delete_user", user);
+        }
         ctl("delete_vhost", vhost);
     }
 }

@@ -17,6 +17,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.platform.amqp.Acknowledger;
+import org.openparking.platform.amqp.Authors;
 import org.openparking.platform.amqp.BrokerLink;
 import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.Topology;
@@ -31,7 +32,8 @@ import org.openparking.protocol.ProtocolException;
  * transaction) and each is acked only after that commit. Poison goes to
  * {@code parking.dlx} with a reason (published with confirms, then acked); a delivery PostgreSQL
  * could not take is handed back (nack, requeue) after a backoff, never acked and never
- * dead-lettered.
+ * dead-lettered. Whether its author (the AMQP {@code user_id}) may say what it says is checked by the
+ * broker settings' {@link Authors}; a refused delivery is dead-lettered with the reason and changes nothing.
  */
 public final class EventConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumer.class.getName());
@@ -163,12 +165,16 @@ public final class EventConsumer implements AutoCloseable {
                 Envelope envelope = MessageCodec.decode(r.body());
                 boolean fromEdge = r.routingKey().startsWith("edge.");
                 validate(envelope, fromEdge);
+                broker.authors().check(r.properties() == null ? null : r.properties().getUserId(), envelope,
+                        r.routingKey());
                 valid.add(r);
                 items.add(new EventApplier.Item(envelope, fromEdge));
             } catch (ProtocolException e) {
                 deadLetter(acks, r.tag(), r.properties(), r.body(), e.getMessage());
             } catch (InvalidEventException e) {
                 deadLetter(acks, r.tag(), r.properties(), r.body(), "INVALID_EVENT: " + e.getMessage());
+            } catch (Authors.Refused e) {
+                deadLetter(acks, r.tag(), r.properties(), r.body(), e.getMessage());
             }
         }
         if (items.isEmpty()) {
@@ -178,13 +184,13 @@ public final class EventConsumer implements AutoCloseable {
         try {
             outcomes = applier.applyAll(items);
         } catch (SQLException e) {
-            if (Jdbc.isDataError(e) && items.size() > 1) {
+            if (poison(e) && items.size() > 1) {
                 // One of them is refused as data: apply one by one so only that one is dead-lettered.
                 for (int i = 0; i < items.size(); i++) {
                     Received r = valid.get(i);
                     handleOne(ch, acks, r, items.get(i));
                 }
-            } else if (Jdbc.isDataError(e)) {
+            } else if (poison(e)) {
                 deadLetter(acks, valid.getFirst().tag(), valid.getFirst().properties(), valid.getFirst().body(),
                         "REJECTED_BY_DATABASE: " + e.getMessage());
             } else {
@@ -208,7 +214,7 @@ public final class EventConsumer implements AutoCloseable {
         try {
             outcome = applier.applyAll(List.of(item)).getFirst();
         } catch (SQLException e) {
-            if (Jdbc.isDataError(e)) {
+            if (poison(e)) {
                 deadLetter(acks, r.tag(), r.properties(), r.body(), "REJECTED_BY_DATABASE: " + e.getMessage());
             } else {
                 handBack(acks, List.of(r), List.of(item), e);
@@ -247,6 +253,15 @@ public final class EventConsumer implements AutoCloseable {
             throw new InvalidEventException("edgeId " + envelope.edgeId() + " does not match lot "
                     + envelope.lotId() + " and level " + envelope.levelId());
         }
+    }
+
+    /**
+     * Refused by PostgreSQL because of what the message holds, so a redelivery fails the same way: a data
+     * or integrity error (22, 23), or a program limit such as a row too large for an index (54).
+     */
+    static boolean poison(SQLException e) {
+        String state = e.getSQLState();
+        return Jdbc.isDataError(e) || (state != null && state.startsWith("54"));
     }
 
     private void handBack(Acknowledger acks, List<Received> deliveries, List<EventApplier.Item> items,

@@ -68,7 +68,7 @@ public final class GatewayFixture implements AutoCloseable {
     /** Publishes exactly as an edge's relay does. */
     public void publishFromEdge(Envelope e) throws Exception {
         edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(e.lotId(), e.levelId(), e.type()),
-                AmqpEnvelopes.properties(e), MessageCodec.encode(e));
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
         edge.waitForConfirmsOrDie(5_000);
     }
 

@@ -87,7 +87,7 @@ class ConsumerFailureTest {
 
     private void publish(Envelope e) throws Exception {
         edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(e.lotId(), e.levelId(), e.type()),
-                AmqpEnvelopes.properties(e), MessageCodec.encode(e));
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
         edge.waitForConfirmsOrDie(5_000);
     }
 

@@ -65,7 +65,7 @@ class IngestBenchmark {
                         default -> Events.availability(n % 100, n);
                     });
                     ch.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(e.lotId(), e.levelId(),
-                            e.type()), AmqpEnvelopes.properties(e), MessageCodec.encode(e));
+                            e.type()), AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
                     if (i % 500 == 499) {
                         ch.waitForConfirmsOrDie(30_000);
                     }

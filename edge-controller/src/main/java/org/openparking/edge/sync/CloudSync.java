@@ -35,7 +35,7 @@ public final class CloudSync implements AutoCloseable {
         }
         OutboxStore store = OutboxStore.sqlite();
         EdgeQueueConsumer consumer = new EdgeQueueConsumer(edgeId, settings.prefetch(), db, commands, payments,
-                results, state, clock);
+                results, state, clock, settings.authors());
         StatusHeartbeat heartbeat = new StatusHeartbeat(edgeId, state, clock, settings.heartbeat());
         RelayMetrics metrics = new RelayMetrics(registry, edgeId, state::pending);
         OutboxRelay relay = new OutboxRelay(db, store, settings, edgeId, state, List.of(consumer, heartbeat), metrics,

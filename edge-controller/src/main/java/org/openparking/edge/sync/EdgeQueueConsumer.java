@@ -27,6 +27,7 @@ import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.ProtocolException;
 import org.openparking.protocol.RefundResult;
 import org.openparking.platform.amqp.Acknowledger;
+import org.openparking.platform.amqp.Authors;
 import org.openparking.platform.amqp.BrokerLink;
 import org.openparking.platform.amqp.Topology;
 
@@ -34,7 +35,8 @@ import org.openparking.platform.amqp.Topology;
  * Consumes the edge's own queue {@code edge.{edgeId}}: commands and payment results from the cloud.
  * Each is applied exactly once (its id goes into the inbox in the same transaction as its effect) and
  * acked after the commit. What cannot be applied (malformed, unknown type, newer schema, addressed to
- * another edge) is dead-lettered with a reason and acked; a database failure is nacked and requeued after a
+ * another edge, or sent by a broker user that may not send it: see {@link Authors}) is dead-lettered with a
+ * reason and acked; a database failure is nacked and requeued after a
  * pause that doubles from 100 ms to 5 s while the failures last (a full or broken disk must not turn into a
  * tight redelivery loop that burns the controller's CPU and floods its log), and resets after a success.
  */
@@ -53,15 +55,18 @@ final class EdgeQueueConsumer implements LinkUser {
     private volatile Channel channel;
     private volatile Channel deadLetterChannel;
     private final Acknowledger.Pause pause;
+    private final Authors authors;
 
     EdgeQueueConsumer(String edgeId, int prefetch, Database db, LevelCommands commands, PaymentRepository payments,
-                      PaymentResults results, PaymentLink link, Clock clock) {
-        this(edgeId, prefetch, db, commands, payments, results, link, clock, Thread::sleep);
+                      PaymentResults results, PaymentLink link, Clock clock, Authors authors) {
+        this(edgeId, prefetch, db, commands, payments, results, link, clock, authors, Thread::sleep);
     }
 
     EdgeQueueConsumer(String edgeId, int prefetch, Database db, LevelCommands commands, PaymentRepository payments,
-                      PaymentResults results, PaymentLink link, Clock clock, Acknowledger.Pause pause) {
+                      PaymentResults results, PaymentLink link, Clock clock, Authors authors,
+                      Acknowledger.Pause pause) {
         this.pause = pause;
+        this.authors = authors;
         this.edgeId = edgeId;
         this.queue = Topology.edgeQueue(edgeId);
         this.prefetch = prefetch;
@@ -90,7 +95,7 @@ final class EdgeQueueConsumer implements LinkUser {
             @Override
             public void handleDelivery(String consumerTag, com.rabbitmq.client.Envelope delivery,
                                        AMQP.BasicProperties properties, byte[] body) throws IOException {
-                handle(acks, delivery.getDeliveryTag(), properties, body);
+                handle(acks, delivery.getDeliveryTag(), delivery.getRoutingKey(), properties, body);
             }
         });
     }
@@ -102,7 +107,7 @@ final class EdgeQueueConsumer implements LinkUser {
         return ch != null && ch.isOpen() && dl != null && dl.isOpen();
     }
 
-    private void handle(Acknowledger acks, long tag, AMQP.BasicProperties properties, byte[] body)
+    private void handle(Acknowledger acks, long tag, String routingKey, AMQP.BasicProperties properties, byte[] body)
             throws IOException {
         Envelope envelope;
         try {
@@ -115,6 +120,16 @@ final class EdgeQueueConsumer implements LinkUser {
             acks.deadLetter(tag, properties, body, "WRONG_EDGE: addressed to " + envelope.edgeId() + ", this is "
                     + edgeId);
             return;
+        }
+        if (envelope.payload() instanceof Message.Command || envelope.payload() instanceof PaymentResult
+                || envelope.payload() instanceof RefundResult) {
+            // Commands only from cloud-sync's broker user, results only from the worker's.
+            try {
+                authors.check(properties == null ? null : properties.getUserId(), envelope, routingKey);
+            } catch (Authors.Refused e) {
+                acks.deadLetter(tag, properties, body, e.getMessage());
+                return;
+            }
         }
         try {
             switch (envelope.payload()) {

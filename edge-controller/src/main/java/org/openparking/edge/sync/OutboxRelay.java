@@ -170,7 +170,7 @@ final class OutboxRelay implements AutoCloseable {
             lost("channel closed: " + channel.getCloseReason());
         }
         Channel ch = EdgeTopology.declaredChannel(link, edgeId);
-        window = ConfirmWindow.on(ch, wake::release);
+        window = ConfirmWindow.on(ch, link.user(), wake::release);
         channel = ch;
         cursor = 0;
         if (first) {

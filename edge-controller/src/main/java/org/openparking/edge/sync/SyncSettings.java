@@ -8,6 +8,7 @@ import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
 import org.openparking.platform.config.ParkingConfig;
+import org.openparking.platform.amqp.Authors;
 import org.openparking.platform.amqp.BrokerSettings;
 
 /**
@@ -22,10 +23,13 @@ import org.openparking.platform.amqp.BrokerSettings;
  * @param pruneInterval    how often pruning runs
  * @param prefetch         unacknowledged deliveries of the edge's queue at most
  * @param connectionTimeout TCP connect and AMQP handshake, per attempt
+ * @param authors          whose commands and payment results the edge applies ({@code cloud.cloud-sync-user},
+ *                         {@code cloud.worker-user}, {@code cloud.trusted-users})
  */
 public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, int batchSize,
                            Duration confirmTimeout, Duration backoffInitial, Duration backoffMax,
-                           Duration retention, Duration pruneInterval, int prefetch, Duration connectionTimeout) {
+                           Duration retention, Duration pruneInterval, int prefetch, Duration connectionTimeout,
+                           Authors authors) {
 
     public SyncSettings {
         amqpUri = amqpUri == null ? "" : amqpUri.trim();
@@ -50,7 +54,7 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
     public static SyncSettings defaults(String amqpUri) {
         SyncSettings d = create(ParkingConfig.defaults().get("cloud"));
         return new SyncSettings(amqpUri, d.heartbeat, d.maxInFlight, d.batchSize, d.confirmTimeout, d.backoffInitial,
-                d.backoffMax, d.retention, d.pruneInterval, d.prefetch, d.connectionTimeout);
+                d.backoffMax, d.retention, d.pruneInterval, d.prefetch, d.connectionTimeout, d.authors);
     }
 
     /** The {@code cloud} section. */
@@ -58,12 +62,12 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         return new SyncSettings(text(cloud, "amqp-uri"), duration(cloud, "heartbeat"), integer(cloud, "max-in-flight"),
                 integer(cloud, "batch-size"), duration(cloud, "confirm-timeout"), duration(cloud, "backoff-initial"),
                 duration(cloud, "backoff-max"), duration(cloud, "retention"), duration(cloud, "prune-interval"),
-                integer(cloud, "prefetch"), duration(cloud, "connection-timeout"));
+                integer(cloud, "prefetch"), duration(cloud, "connection-timeout"), Authors.create(cloud));
     }
 
     /** The broker connection policy (platform.amqp), from this section's URI, heartbeat and backoff. */
     public BrokerSettings broker() {
-        return new BrokerSettings(amqpUri, heartbeat, connectionTimeout, backoffInitial, backoffMax);
+        return new BrokerSettings(amqpUri, heartbeat, connectionTimeout, backoffInitial, backoffMax, authors);
     }
 
     public boolean enabled() {
@@ -72,17 +76,22 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
 
     public SyncSettings withBackoff(Duration initial, Duration max) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
-                pruneInterval, prefetch, connectionTimeout);
+                pruneInterval, prefetch, connectionTimeout, authors);
     }
 
     public SyncSettings withConfirmTimeout(Duration timeout) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
-                retention, pruneInterval, prefetch, connectionTimeout);
+                retention, pruneInterval, prefetch, connectionTimeout, authors);
     }
 
     public SyncSettings withRetention(Duration retention, Duration pruneInterval) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
-                backoffMax, retention, pruneInterval, prefetch, connectionTimeout);
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, authors);
+    }
+
+    public SyncSettings withAuthors(Authors newAuthors) {
+        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, newAuthors);
     }
 
     private static void requirePositive(Duration d, String key) {

@@ -95,7 +95,7 @@ class EdgeQueueConsumerTest {
         Topology.declareEdgeQueue(ch, edgeId);
         Envelope command = Envelope.of(edgeId, lot, CloudEdges.LEVEL, 1, Instant.now(),
                 new UpdateTariff(new Tariff(2, "EUR", 10, 30, 250, 2000, 4000)));
-        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(command),
+        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(command), "guest"),
                 MessageCodec.encode(command));
         ch.waitForConfirmsOrDie(10_000);
 
@@ -109,7 +109,8 @@ class EdgeQueueConsumerTest {
                 CloudEdges.LEVEL, outbox, clock, board, io.helidon.metrics.api.Metrics.globalRegistry()), board, new TariffRepository(), Map.of(), Map.of(), null, null, clock);
         List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
         EdgeQueueConsumer consumer = new EdgeQueueConsumer(edgeId, 10, db, commands, new PaymentRepository(),
-                new PaymentResults(), PaymentLink.offline(), clock, pauses::add);
+                new PaymentResults(), PaymentLink.offline(), clock, SyncSettings.defaults(broker.uri()).authors(),
+                pauses::add);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
         try (Connection connection = f.newConnection("failing-edge")) {
@@ -136,16 +137,16 @@ class EdgeQueueConsumerTest {
         Envelope command = Envelope.of(edgeId, lot, CloudEdges.LEVEL, 1, Instant.now(), new UpdateTariff(v2));
         byte[] body = MessageCodec.encode(command);
         // The same command twice, as a redelivery after a lost ack would bring it.
-        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(command), body);
-        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(command), body);
+        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(command), "guest"), body);
+        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(command), "guest"), body);
         // Poison: not JSON, addressed to another edge, and an event type no edge receives.
         ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, null, "{not json".getBytes(StandardCharsets.UTF_8));
         Envelope foreign = Envelope.of("other.L9", "other", "L9", 2, Instant.now(), new UpdateTariff(v2));
-        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(foreign),
+        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(foreign), "guest"),
                 MessageCodec.encode(foreign));
         Envelope event = Envelope.of(edgeId, lot, CloudEdges.LEVEL, 3, Instant.now(), new SessionOpened("s-1", "in-1",
                 null, VehicleType.STANDARD, Instant.now(), 1));
-        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.properties(event), MessageCodec.encode(event));
+        ch.basicPublish(Topology.EDGE_EXCHANGE, edgeId, AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(event), "guest"), MessageCodec.encode(event));
         ch.waitForConfirmsOrDie(10_000);
 
         try (EdgeApplication edge = CloudEdges.start(dir, broker.uri(), env(lot, Map.of()), Clock.systemUTC())) {

@@ -82,7 +82,7 @@ final class FakePaymentWorker implements AutoCloseable {
                 p.deferred());
         Envelope envelope = Envelope.of(request.edgeId(), request.lotId(), request.levelId(), request.seq(),
                 Instant.now(), result);
-        channel.basicPublish(Topology.EDGE_EXCHANGE, request.edgeId(), AmqpEnvelopes.properties(envelope),
+        channel.basicPublish(Topology.EDGE_EXCHANGE, request.edgeId(), AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(envelope), "guest"),
                 MessageCodec.encode(envelope));
         try {
             channel.waitForConfirmsOrDie(10_000);

@@ -62,7 +62,8 @@ public final class OutboxDrainBench {
             ConsumerCount events = new ConsumerCount(broker.uri(), Topology.EVENTS_EXCHANGE, "edge.#");
             SyncState state = new SyncState(db, Clock.systemUTC(), true);
             EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
-                    new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
+                    new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC(),
+                    SyncSettings.defaults(broker.uri()).authors());
             OutboxRelay relay = new OutboxRelay(db, org.openparking.platform.outbox.OutboxStore.sqlite(),
                     SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state, java.util.List.of(consumer),
                     new RelayMetrics(io.helidon.metrics.api.Metrics.globalRegistry(), LOT + "." + LEVEL, state::pending),
@@ -125,7 +126,8 @@ public final class OutboxDrainBench {
                 fill(db, rows);
                 SyncState state = new SyncState(db, Clock.systemUTC(), true);
                 EdgeQueueConsumer consumer = new EdgeQueueConsumer(LOT + "." + LEVEL, 50, db, null,
-                        new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC());
+                        new PaymentRepository(), new PaymentResults(), state, Clock.systemUTC(),
+                    SyncSettings.defaults(broker.uri()).authors());
                 OutboxRelay relay = new OutboxRelay(db, org.openparking.platform.outbox.OutboxStore.sqlite(),
                         SyncSettings.defaults(broker.uri()), LOT + "." + LEVEL, state, java.util.List.of(consumer),
                         new RelayMetrics(io.helidon.metrics.api.Metrics.globalRegistry(), LOT + "." + LEVEL, state::pending),

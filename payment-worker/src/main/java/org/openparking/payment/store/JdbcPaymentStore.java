@@ -27,17 +27,17 @@ public final class JdbcPaymentStore implements PaymentStore {
         this.dataSource = dataSource;
     }
 
-    @Override
-    public PaymentClaim claim(PaymentRecord initial, Duration timeout) {
-        Transaction tx = null;
+    /**
+     * A transaction whose row-lock waits are bounded by {@code timeout}: the pool's statement and socket
+     * timeouts are lifted above it for this transaction, or they would cut that wait short with a
+     * different error.
+     */
+    private Transaction lockingTransaction(Duration timeout) throws SQLException {
+        Transaction tx = Jdbc.begin(dataSource);
         try {
-            tx = Jdbc.begin(dataSource);
             Connection c = tx.connection();
             long waitMs = Math.max(1, timeout.toMillis());
             try (Statement s = c.createStatement()) {
-                // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded by the
-                // lock timeout. The pool's statement and socket timeouts are lifted above it for this
-                // transaction, or they would cut that wait short with a different error.
                 s.execute("SET LOCAL lock_timeout = '" + waitMs + "ms'");
                 s.execute("SET LOCAL statement_timeout = '" + (waitMs + TIMEOUT_MARGIN_MS) + "ms'");
             }
@@ -45,6 +45,20 @@ public final class JdbcPaymentStore implements PaymentStore {
             if (c.getNetworkTimeout() != 0 && c.getNetworkTimeout() < socketMs) {
                 c.setNetworkTimeout(Runnable::run, socketMs);
             }
+            return tx;
+        } catch (SQLException | RuntimeException e) {
+            tx.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public PaymentClaim claim(PaymentRecord initial, Duration timeout) {
+        Transaction tx = null;
+        try {
+            // Waiting on another worker's claim (row lock or its uncommitted insert) is bounded by the timeout.
+            tx = lockingTransaction(timeout);
+            Connection c = tx.connection();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO payment_results (" + COLUMNS + ")"
                     + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (payment_id) DO NOTHING")) {
                 bind(ps, initial);
@@ -127,9 +141,31 @@ public final class JdbcPaymentStore implements PaymentStore {
     }
 
     @Override
-    public RefundRecord saveRefund(RefundRecord r) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO refund_results (refund_id, payment_id,"
+    public RefundClaim claimRefund(String paymentId, Duration timeout) {
+        Transaction tx = null;
+        try {
+            tx = lockingTransaction(timeout);
+            Optional<PaymentRecord> payment;
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "SELECT " + COLUMNS + " FROM payment_results WHERE payment_id = ? FOR UPDATE")) {
+                ps.setString(1, paymentId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    payment = rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+            return new JdbcRefundClaim(tx, payment);
+        } catch (SQLException e) {
+            if (tx != null) {
+                tx.close();
+            }
+            throw new StoreException("cannot lock payment " + paymentId + " for a refund", e,
+                    LOCK_NOT_AVAILABLE.equals(e.getSQLState()));
+        }
+    }
+
+    /** Inserts a refund outcome unless its id is stored; true when this call stored it. */
+    private static boolean insertRefund(Connection c, RefundRecord r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO refund_results (refund_id, payment_id,"
                      + " session_id, outcome, amount, currency, provider_reference, failure_code, edge_id, lot_id,"
                      + " level_id, seq, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
                      + " ON CONFLICT (refund_id) DO NOTHING")) {
@@ -146,11 +182,8 @@ public final class JdbcPaymentStore implements PaymentStore {
             ps.setString(11, r.levelId());
             ps.setLong(12, r.seq());
             ps.setTimestamp(13, Timestamp.from(r.createdAt()));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("cannot store refund " + r.refundId(), e, false);
+            return ps.executeUpdate() == 1;
         }
-        return findRefund(r.refundId()).orElseThrow();
     }
 
     @Override
@@ -237,6 +270,48 @@ public final class JdbcPaymentStore implements PaymentStore {
             } catch (SQLException e) {
                 throw new StoreException("cannot store payment " + updated.paymentId(), e, false);
             }
+        }
+
+        @Override
+        public void close() {
+            tx.close();
+        }
+    }
+
+    private final class JdbcRefundClaim implements RefundClaim {
+        private final Transaction tx;
+        private final Optional<PaymentRecord> payment;
+
+        JdbcRefundClaim(Transaction tx, Optional<PaymentRecord> payment) {
+            this.tx = tx;
+            this.payment = payment;
+        }
+
+        @Override
+        public Optional<PaymentRecord> payment() {
+            return payment;
+        }
+
+        @Override
+        public RefundRecord complete(RefundRecord refund) {
+            try {
+                Connection c = tx.connection();
+                if (insertRefund(c, refund) && "REFUNDED".equals(refund.outcome()) && payment.isPresent()) {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE payment_results"
+                            + " SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE payment_id = ?")) {
+                        ps.setLong(1, refund.amount());
+                        ps.setTimestamp(2, Timestamp.from(refund.createdAt()));
+                        ps.setString(3, refund.paymentId());
+                        if (ps.executeUpdate() != 1) {
+                            throw new SQLException("payment " + refund.paymentId() + " vanished under its lock");
+                        }
+                    }
+                }
+                tx.commit();
+            } catch (SQLException e) {
+                throw new StoreException("cannot store refund " + refund.refundId(), e, false);
+            }
+            return findRefund(refund.refundId()).orElseThrow();
         }
 
         @Override

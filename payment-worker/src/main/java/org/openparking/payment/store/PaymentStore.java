@@ -23,8 +23,11 @@ public interface PaymentStore {
 
     Optional<RefundRecord> findRefund(String refundId);
 
-    /** Stores a refund outcome unless one exists; returns the stored one (first writer wins). */
-    RefundRecord saveRefund(RefundRecord refund);
+    /**
+     * Locks a payment for a refund (up to {@code timeout}), so concurrent refunds of one payment are checked
+     * against what is left one at a time. The payment may be unknown (then nothing is locked).
+     */
+    RefundClaim claimRefund(String paymentId, Duration timeout);
 
     /** A transaction for one webhook event. */
     WebhookTransaction beginWebhook();
@@ -36,6 +39,21 @@ public interface PaymentStore {
 
         /** Writes the new state and commits, releasing the lock. */
         void complete(PaymentRecord updated);
+
+        @Override
+        void close();
+    }
+
+    /** A payment locked for a refund; {@link #close()} without {@link #complete} rolls back. */
+    interface RefundClaim extends AutoCloseable {
+        /** The payment as stored now, under the lock; empty when this worker never charged it. */
+        Optional<PaymentRecord> payment();
+
+        /**
+         * Stores the refund outcome unless one exists (first writer wins), adds a REFUNDED amount to the
+         * payment's {@code refundedAmount}, commits, and returns the stored outcome.
+         */
+        RefundRecord complete(RefundRecord refund);
 
         @Override
         void close();

@@ -165,25 +165,44 @@ public final class PaymentProcessor {
             metrics.count("REPUBLISHED");
             return new Decision.Publish(refundEnvelope(stored.get(), clock.instant()));
         }
-        String reference = r.providerReference();
-        if (reference == null || reference.isBlank()) {
-            reference = store.find(r.paymentId()).map(PaymentRecord::providerReference).orElse(null);
-        }
-        PaymentGateway.RefundOutcome outcome;
-        if (reference == null) {
-            outcome = new PaymentGateway.RefundOutcome(PaymentGateway.RefundOutcome.FAILED, null, "payment_not_found");
-        } else {
-            try {
-                outcome = gateway.refund(new PaymentGateway.RefundCall(r.refundId(), r.paymentId(), reference,
-                        r.amount()));
-            } catch (GatewayException e) {
-                LOG.warning("refund " + r.refundId() + " held (" + e.disposition() + "): " + e.getMessage());
-                return new Decision.Hold(holdDelay, e.getMessage());
+        // Only a payment this worker charged and stored as PAID, never more than what is left of it, and
+        // against the stored Stripe reference (the request's is not trusted), checked under the payment's lock.
+        RefundRecord saved;
+        try (PaymentStore.RefundClaim claim = store.claimRefund(r.paymentId(), claimTimeout)) {
+            // A redelivery of this refund may have completed while we waited for the lock.
+            var committed = store.findRefund(r.refundId());
+            if (committed.isPresent()) {
+                metrics.count("REPUBLISHED");
+                return new Decision.Publish(refundEnvelope(committed.get(), clock.instant()));
             }
+            PaymentGateway.RefundOutcome outcome;
+            if (claim.payment().isEmpty() || claim.payment().get().providerReference() == null) {
+                outcome = new PaymentGateway.RefundOutcome(PaymentGateway.RefundOutcome.FAILED, null,
+                        "payment_not_found");
+            } else {
+                PaymentRecord paid = claim.payment().get();
+                long left = paid.amount() - paid.refundedAmount();
+                if (paid.status() != PaymentRecord.Status.PAID) {
+                    return new Decision.DeadLetter("REFUND_NOT_ALLOWED", "payment " + paid.paymentId() + " is "
+                            + paid.status() + ", not PAID");
+                }
+                if (!paid.currency().equals(r.currency()) || r.amount() > left) {
+                    return new Decision.DeadLetter("REFUND_EXCEEDS_PAYMENT", "refund " + r.refundId() + " of "
+                            + r.amount() + " " + r.currency() + ", but " + left + " " + paid.currency() + " of payment "
+                            + paid.paymentId() + " is left to refund");
+                }
+                try {
+                    outcome = gateway.refund(new PaymentGateway.RefundCall(r.refundId(), r.paymentId(),
+                            paid.providerReference(), r.amount()));
+                } catch (GatewayException e) {
+                    LOG.warning("refund " + r.refundId() + " held (" + e.disposition() + "): " + e.getMessage());
+                    return new Decision.Hold(holdDelay, e.getMessage());
+                }
+            }
+            saved = claim.complete(new RefundRecord(r.refundId(), r.paymentId(), r.sessionId(),
+                    outcome.outcome(), r.amount(), r.currency(), outcome.providerReference(), outcome.failureCode(),
+                    request.edgeId(), request.lotId(), request.levelId(), request.seq(), clock.instant()));
         }
-        RefundRecord saved = store.saveRefund(new RefundRecord(r.refundId(), r.paymentId(), r.sessionId(),
-                outcome.outcome(), r.amount(), r.currency(), outcome.providerReference(), outcome.failureCode(),
-                request.edgeId(), request.lotId(), request.levelId(), request.seq(), clock.instant()));
         LOG.info("refund " + r.refundId() + " " + saved.outcome());
         metrics.count(PaymentGateway.RefundOutcome.REFUNDED.equals(saved.outcome()) ? "REFUNDED" : "REFUND_FAILED");
         return new Decision.Publish(refundEnvelope(saved, clock.instant()));

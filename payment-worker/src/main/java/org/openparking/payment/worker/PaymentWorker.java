@@ -67,7 +67,8 @@ public final class PaymentWorker implements AutoCloseable {
             ResultPublisher publisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT));
             Acknowledger acks = Acknowledger.create(consume, link.createChannel(), Topology.PAYMENTS_QUEUE);
             consume.basicConsume(Topology.PAYMENTS_QUEUE, false, "payment-worker-" + i,
-                    new RequestConsumer(consume, acks, processor, publisher, settings.holdMax(), running));
+                    new RequestConsumer(consume, acks, processor, publisher, settings.holdMax(), running,
+                            broker.authors()));
             consumeChannels.add(consume);
         }
         LOG.info("payment worker consuming " + Topology.PAYMENTS_QUEUE + " with " + settings.consumers()

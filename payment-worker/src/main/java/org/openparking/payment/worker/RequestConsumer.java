@@ -11,6 +11,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openparking.protocol.CardNumbers;
 import org.openparking.platform.amqp.Acknowledger;
+import org.openparking.platform.amqp.Authors;
+import org.openparking.protocol.MessageCodec;
+import org.openparking.protocol.ProtocolException;
 
 /**
  * One competing consumer of {@code payments.requests}: manual acks, one delivery at a time on its
@@ -27,10 +30,12 @@ final class RequestConsumer extends DefaultConsumer {
     private final Acknowledger acks;
     private final Duration holdMax;
     private final AtomicBoolean running;
+    private final Authors authors;
 
     RequestConsumer(Channel channel, Acknowledger acks, PaymentProcessor processor, ResultPublisher publisher,
-                    Duration holdMax, AtomicBoolean running) {
+                    Duration holdMax, AtomicBoolean running, Authors authors) {
         super(channel);
+        this.authors = authors;
         this.acks = acks;
         this.processor = processor;
         this.publisher = publisher;
@@ -43,7 +48,8 @@ final class RequestConsumer extends DefaultConsumer {
             throws IOException {
         long tag = delivery.getDeliveryTag();
         try {
-            Decision decision = processor.handle(body);
+            Decision refused = refusedAuthor(delivery.getRoutingKey(), properties, body);
+            Decision decision = refused != null ? refused : processor.handle(body);
             long deadline = System.nanoTime() + holdMax.toNanos();
             while (decision instanceof Decision.Hold hold && running.get() && System.nanoTime() < deadline) {
                 Thread.sleep(hold.delay().toMillis());
@@ -74,6 +80,26 @@ final class RequestConsumer extends DefaultConsumer {
             LOG.log(Level.WARNING, "processing message " + properties.getMessageId() + " failed: "
                     + CardNumbers.redact(String.valueOf(e.getMessage())));
             requeueQuietly(tag);
+        }
+    }
+
+    /**
+     * A payment request only from the edge it names, a refund request only from cloud-sync's user (see
+     * {@link Authors}); null when the author may send it, or when the body does not decode (the processor
+     * dead-letters that with the codec's reason).
+     */
+    private Decision refusedAuthor(String routingKey, AMQP.BasicProperties properties, byte[] body) {
+        org.openparking.protocol.Envelope request;
+        try {
+            request = MessageCodec.decode(body);
+        } catch (ProtocolException e) {
+            return null;
+        }
+        try {
+            authors.check(properties == null ? null : properties.getUserId(), request, routingKey);
+            return null;
+        } catch (Authors.Refused e) {
+            return new Decision.DeadLetter(e.reason().name(), e.getMessage());
         }
     }
 

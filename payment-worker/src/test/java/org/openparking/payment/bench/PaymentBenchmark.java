@@ -105,7 +105,7 @@ public final class PaymentBenchmark {
                 Envelope env = Envelope.of(edge, lot, "L1", i + 1, Instant.now(),
                         new PaymentRequested(id, "s-" + id, 500, "EUR", "pm_card_visa", false, null));
                 ch.basicPublish(Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY,
-                        AmqpEnvelopes.properties(env), MessageCodec.encode(env));
+                        AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(env), "guest"), MessageCodec.encode(env));
             }
             ch.waitForConfirmsOrDie(30_000);
             if (!done.await(10, TimeUnit.MINUTES)) {

@@ -19,6 +19,15 @@ public final class AmqpEnvelopes {
                 envelope.occurredAt());
     }
 
+    /**
+     * {@code properties} with {@code user_id} set to the publishing broker user: RabbitMQ refuses a
+     * publish whose {@code user_id} is not the connection's user, so a consumer can trust it as the
+     * author (see {@link Authors}). A null user leaves them unchanged.
+     */
+    public static AMQP.BasicProperties authoredBy(AMQP.BasicProperties properties, String user) {
+        return user == null ? properties : properties.builder().userId(user).build();
+    }
+
     /** The same properties from an envelope's stored fields, without decoding its body (an outbox row). */
     public static AMQP.BasicProperties properties(String id, String type, int schemaVersion, String edgeId, long seq,
                                                  Instant at) {

@@ -33,6 +33,9 @@ public interface BrokerLink extends AutoCloseable {
         return RecoveringLink.openOnce(settings, name, consumerPool);
     }
 
+    /** The broker user this link authenticated as: the {@code user_id} its publishes carry. */
+    String user();
+
     /** The client connection, for consumers that register on it. */
     Connection connection();
 

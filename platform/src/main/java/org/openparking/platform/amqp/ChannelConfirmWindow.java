@@ -18,6 +18,7 @@ final class ChannelConfirmWindow implements ConfirmWindow {
     }
 
     private final Channel channel;
+    private final String user;
     private final Runnable wake;
     // Delivery tag -> publish. The listeners (client thread) move entries to the queues; the caller drains them.
     private final ConcurrentNavigableMap<Long, InFlight> outstanding = new ConcurrentSkipListMap<>();
@@ -26,8 +27,9 @@ final class ChannelConfirmWindow implements ConfirmWindow {
     private final Queue<Failed> failed = new ConcurrentLinkedQueue<>();
     private volatile boolean lost;
 
-    ChannelConfirmWindow(Channel channel, Runnable wake) throws IOException {
+    ChannelConfirmWindow(Channel channel, String user, Runnable wake) throws IOException {
         this.channel = channel;
+        this.user = user;
         this.wake = wake;
         channel.confirmSelect();
         channel.addConfirmListener((tag, multiple) -> confirmed(tag, multiple, true),
@@ -55,7 +57,8 @@ final class ChannelConfirmWindow implements ConfirmWindow {
         long tag = channel.getNextPublishSeqNo();
         outstanding.put(tag, new InFlight(key, System.nanoTime()));
         try {
-            channel.basicPublish(m.exchange(), m.routingKey(), true, m.properties(), m.body());
+            channel.basicPublish(m.exchange(), m.routingKey(), true, AmqpEnvelopes.authoredBy(m.properties(), user),
+                    m.body());
         } catch (IOException | RuntimeException e) {
             outstanding.remove(tag);
             failed.add(new Failed(key, "publish failed: " + e));
@@ -69,7 +72,8 @@ final class ChannelConfirmWindow implements ConfirmWindow {
             throw new IOException("channel lost");
         }
         // Its confirm matches no entry of the window and is ignored.
-        channel.basicPublish(m.exchange(), m.routingKey(), false, m.properties(), m.body());
+        channel.basicPublish(m.exchange(), m.routingKey(), false, AmqpEnvelopes.authoredBy(m.properties(), user),
+                m.body());
     }
 
     private void confirmed(long tag, boolean multiple, boolean ack) {

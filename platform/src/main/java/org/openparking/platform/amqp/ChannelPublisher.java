@@ -47,6 +47,7 @@ final class ChannelPublisher implements ConfirmingPublisher {
     private final LinkSource source;
     private final long confirmTimeoutMillis;
     private Channel channel;
+    private String user;
 
     ChannelPublisher(LinkSource source, Duration confirmTimeout) {
         this.source = source;
@@ -61,7 +62,8 @@ final class ChannelPublisher implements ConfirmingPublisher {
                 before.declare(ch);
             }
             for (Outgoing m : messages) {
-                ch.basicPublish(m.exchange(), m.routingKey(), m.properties(), m.body());
+                ch.basicPublish(m.exchange(), m.routingKey(), AmqpEnvelopes.authoredBy(m.properties(), user),
+                        m.body());
             }
             ch.waitForConfirmsOrDie(confirmTimeoutMillis);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
@@ -95,7 +97,9 @@ final class ChannelPublisher implements ConfirmingPublisher {
 
     private Channel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
-            channel = source.link().createChannel();
+            BrokerLink link = source.link();
+            user = link.user();
+            channel = link.createChannel();
             channel.confirmSelect();
         }
         return channel;

@@ -16,8 +16,8 @@ import java.util.List;
 public interface ConfirmWindow {
 
     /** Puts {@code channel} in confirm mode; {@code wake} is run whenever an outcome arrived. */
-    static ConfirmWindow on(Channel channel, Runnable wake) throws IOException {
-        return new ChannelConfirmWindow(channel, wake);
+    static ConfirmWindow on(Channel channel, String user, Runnable wake) throws IOException {
+        return new ChannelConfirmWindow(channel, user, wake);
     }
 
     /** A publish the broker confirmed; {@code publishedNanos} from {@link System#nanoTime()}. */

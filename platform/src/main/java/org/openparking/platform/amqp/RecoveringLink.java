@@ -26,13 +26,15 @@ final class RecoveringLink implements BrokerLink {
 
     private final Connection connection;
     private final String name;
+    private final String user;
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> recoveredListeners = new CopyOnWriteArrayList<>();
     private volatile boolean up = true;
 
-    private RecoveringLink(Connection connection, String name) {
+    private RecoveringLink(Connection connection, String name, String user) {
         this.connection = connection;
         this.name = name;
+        this.user = user;
         connection.addShutdownListener(cause -> {
             up = false;
             String why = describe(cause);
@@ -90,7 +92,7 @@ final class RecoveringLink implements BrokerLink {
     static BrokerLink openOnce(BrokerSettings settings, String name, ExecutorService pool) throws IOException {
         ConnectionFactory f = factory(settings, name);
         try {
-            return new RecoveringLink(pool == null ? f.newConnection(name) : f.newConnection(pool, name), name);
+            return new RecoveringLink(pool == null ? f.newConnection(name) : f.newConnection(pool, name), name, f.getUsername());
         } catch (TimeoutException e) {
             throw new IOException("connecting to the broker timed out", e);
         }
@@ -128,7 +130,7 @@ final class RecoveringLink implements BrokerLink {
                 return null;
             }
             LOG.info(() -> "connected to the broker as " + name);
-            return new RecoveringLink(c, name);
+            return new RecoveringLink(c, name, f.getUsername());
         } catch (InterruptedException e) {
             throw e;
         } catch (IOException e) {
@@ -141,6 +143,11 @@ final class RecoveringLink implements BrokerLink {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public String user() {
+        return user;
     }
 
     @Override

@@ -49,7 +49,7 @@ class ConfirmWindowTest {
         setup.queueDeclare("window.q", true, false, false, Topology.quorum(null));
         setup.queueBind("window.q", "window.x", "bound");
 
-        ConfirmWindow window = ConfirmWindow.on(link.createChannel(), () -> { });
+        ConfirmWindow window = ConfirmWindow.on(link.createChannel(), link.user(), () -> { });
         window.publish(1, message("window.x", "bound", 1));
         window.publish(2, message("window.x", "nobody", 2));
         window.publish(3, message("window.x", "bound", 3));
@@ -71,7 +71,7 @@ class ConfirmWindowTest {
     void afterTheChannelIsLostNothingIsAcceptedAndEveryKeyIsReportedOnce() throws Exception {
         Channel ch = link.createChannel();
         ch.queueDeclare("window.lost", true, false, false, Topology.quorum(null));
-        ConfirmWindow window = ConfirmWindow.on(ch, () -> { });
+        ConfirmWindow window = ConfirmWindow.on(ch, link.user(), () -> { });
         window.publish(1, message("", "window.lost", 1));
         ch.close();
         await().atMost(Duration.ofSeconds(5)).until(window::lost);
