@@ -102,7 +102,7 @@ public final class PaymentApplication implements AutoCloseable {
                                     .addCheck(brokerCheck, HealthCheckType.READINESS, "payment-worker").build())
                             .addObserver(MetricsObserver.create())
                             .build())
-                    .routing(r -> routing(r, webhooks, started))
+                    .routing(r -> routing(r, new StripeWebhookService(webhooks, settings.stripe().webhookMaxBody()), started))
                     .build()
                     .start();
             LOG.info("payment worker HTTP on port " + server.port());
@@ -120,8 +120,8 @@ public final class PaymentApplication implements AutoCloseable {
     }
 
     /** The HTTP routes: the Stripe webhook and a readiness view of the worker. */
-    static void routing(HttpRouting.Builder routing, WebhookProcessor webhooks, PaymentWorker worker) {
-        routing.register("/webhooks", new StripeWebhookService(webhooks))
+    static void routing(HttpRouting.Builder routing, StripeWebhookService webhooks, PaymentWorker worker) {
+        routing.register("/webhooks", webhooks)
                 .get("/worker", (req, res) -> res.send(new WorkerStatus(worker.isConnected())));
         // Anything unexpected still answers in the house error shape, without internals.
         HttpErrors.register(routing, BODY_CODES);

@@ -35,7 +35,7 @@ public record WorkerSettings(BrokerSettings broker, PostgresSettings db, int ser
                          Duration readTimeout, int rateLimitPerSecond, Duration rateLimitWait, int retryMaxAttempts,
                          Duration retryInitialBackoff, double retryMultiplier, Duration retryMaxBackoff,
                          int breakerFailureRatePercent, int breakerMinimumCalls, int breakerWindowSize,
-                         Duration breakerOpenWait, boolean simulated) {
+                         Duration breakerOpenWait, boolean simulated, int webhookMaxBody) {
         public Stripe {
             Objects.requireNonNull(apiKey, "stripe.api-key");
             Objects.requireNonNull(webhookSecret, "stripe.webhook-secret");
@@ -57,6 +57,9 @@ public record WorkerSettings(BrokerSettings broker, PostgresSettings db, int ser
             if (breakerMinimumCalls < 1 || breakerWindowSize < 1) {
                 throw new IllegalArgumentException("stripe.breaker minimum-calls and window-size must be positive");
             }
+            if (webhookMaxBody < 1) {
+                throw new IllegalArgumentException("stripe.webhook-max-body must be positive");
+            }
         }
 
         /** stripe: the real API; simulated: in-memory, Stripe's test tokens, no real charge (development). */
@@ -70,7 +73,8 @@ public record WorkerSettings(BrokerSettings broker, PostgresSettings db, int ser
                     duration(s, "retry.initial-backoff"), decimal(s, "retry.multiplier"),
                     duration(s, "retry.max-backoff"), integer(s, "breaker.failure-rate-percent"),
                     integer(s, "breaker.minimum-calls"), integer(s, "breaker.window-size"),
-                    duration(s, "breaker.open-wait"), oneOf(s, "mode", Mode.class) == Mode.SIMULATED);
+                    duration(s, "breaker.open-wait"), oneOf(s, "mode", Mode.class) == Mode.SIMULATED,
+                    integer(s, "webhook-max-body"));
         }
 
         @Override
@@ -81,7 +85,8 @@ public record WorkerSettings(BrokerSettings broker, PostgresSettings db, int ser
                     + ", retryInitialBackoff=" + retryInitialBackoff + ", retryMultiplier=" + retryMultiplier
                     + ", retryMaxBackoff=" + retryMaxBackoff + ", breakerFailureRatePercent="
                     + breakerFailureRatePercent + ", breakerMinimumCalls=" + breakerMinimumCalls
-                    + ", breakerWindowSize=" + breakerWindowSize + ", breakerOpenWait=" + breakerOpenWait + "]";
+                    + ", breakerWindowSize=" + breakerWindowSize + ", breakerOpenWait=" + breakerOpenWait
+                    + ", webhookMaxBody=" + webhookMaxBody + "]";
         }
     }
 

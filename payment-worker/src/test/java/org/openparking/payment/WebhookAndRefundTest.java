@@ -13,6 +13,14 @@ import static org.openparking.testing.StripeStubs.stubIntents;
 
 import com.stripe.Stripe;
 import com.stripe.net.Webhook;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -88,6 +96,53 @@ class WebhookAndRefundTest extends WorkerTestBase {
         assertThat(storedStatus(id), is("PAID"));
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                 .until(() -> paymentResults(edgeResults, id).size() == 1);
+    }
+
+    @Test
+    void oversizedWebhookIsRefusedUnreadAndTheWorkerKeepsServing() throws Exception {
+        stubIntents(stripe, intent("processing"));
+        PaymentApplication app = startWorker();
+        String id = newPaymentId();
+        send(payment(id));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING".equals(storedStatus(id)));
+
+        // Correctly signed, so only the size limit stands between it and the store.
+        String event = intentEvent("evt_big_" + id, "payment_intent.succeeded", "pi_" + id, id, "succeeded");
+        String huge = event.substring(0, event.length() - 1) + ", \"pad\": \"" + "x".repeat(4 << 20) + "\"}";
+        TestHttp.Response declared = http.expectingContinue().post("http://127.0.0.1:" + app.port()
+                + "/webhooks/stripe", huge, "Stripe-Signature", sign(huge, WEBHOOK_SECRET));
+        assertThat(declared.text(), declared.status(), is(413));
+        assertThat(declared.error(), is("BODY_TOO_LARGE"));
+
+        // Chunked: no Content-Length to refuse by, so the limit applies while reading.
+        String chunkedBody = event.substring(0, event.length() - 1) + ", \"pad\": \"" + "x".repeat(70_000) + "\"}";
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> chunked = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + app.port() + "/webhooks/stripe"))
+                .header("Stripe-Signature", sign(chunkedBody, WEBHOOK_SECRET))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(chunkedBody.getBytes(StandardCharsets.UTF_8))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.body(), chunked.statusCode(), is(413));
+        assertThat(TestHttp.parse(chunked.body()).path("error").asText(), is("BODY_TOO_LARGE"));
+
+        assertThat(storedStatus(id), is("PENDING"));
+        assertThat(webhookEvents("evt_big_" + id), is(0L));
+        TestHttp.Response good = deliver(app, event, sign(event, WEBHOOK_SECRET));
+        assertThat(good.text(), good.status(), is(200));
+        assertThat(storedStatus(id), is("PAID"));
+        assertThat(webhookEvents("evt_big_" + id), is(1L));
+    }
+
+    private long webhookEvents(String eventId) throws Exception {
+        try (var c = database.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM webhook_events WHERE event_id = ?")) {
+            ps.setString(1, eventId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     @Test

@@ -132,7 +132,8 @@ abstract class WorkerTestBase {
     WorkerSettings settings(int consumers) {
         WorkerSettings.Stripe s = new WorkerSettings.Stripe(API_KEY, stripe.baseUrl(), WEBHOOK_SECRET,
                 Duration.ofSeconds(5), Duration.ofSeconds(10), 1000, Duration.ofSeconds(5), 3,
-                Duration.ofMillis(20), 2.0, Duration.ofMillis(200), 50, 6, 10, Duration.ofMillis(800), false);
+                Duration.ofMillis(20), 2.0, Duration.ofMillis(200), 50, 6, 10, Duration.ofMillis(800), false,
+                WorkerSettings.defaults().stripe().webhookMaxBody());
         WorkerSettings d = WorkerSettings.defaults();
         return new WorkerSettings(d.broker().withUri(broker.uri()), d.db().with(database.url(), 4), 0, s,
                 new WorkerSettings.Worker(consumers, 2, Duration.ofSeconds(30), Duration.ofMillis(100),

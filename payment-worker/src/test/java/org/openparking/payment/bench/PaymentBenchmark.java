@@ -79,7 +79,8 @@ public final class PaymentBenchmark {
                                   Connection amqp) throws Exception {
         WorkerSettings.Stripe s = new WorkerSettings.Stripe("sk_test_bench", stripe.baseUrl(), "",
                 Duration.ofSeconds(5), Duration.ofSeconds(10), run.rateLimitPerSecond(), Duration.ofSeconds(30), 5,
-                Duration.ofMillis(100), 2.0, Duration.ofSeconds(2), 50, 10, 20, Duration.ofSeconds(5), false);
+                Duration.ofMillis(100), 2.0, Duration.ofSeconds(2), 50, 10, 20, Duration.ofSeconds(5), false,
+                WorkerSettings.defaults().stripe().webhookMaxBody());
         WorkerSettings d = WorkerSettings.defaults();
         WorkerSettings settings = new WorkerSettings(d.broker().withUri(broker.uri()), d.db().with(db.url(),
                 run.consumers() + 2), 0, s,

@@ -71,7 +71,8 @@ class StripeErrorMatrixTest {
     static WorkerSettings.Stripe settings(String apiBase, int minimumCalls, int window) {
         return new WorkerSettings.Stripe("sk_test_matrix", apiBase, "", Duration.ofSeconds(5),
                 Duration.ofSeconds(5), 1000, Duration.ofSeconds(5), ATTEMPTS, Duration.ofMillis(5), 2.0,
-                Duration.ofMillis(50), 50, minimumCalls, window, Duration.ofSeconds(60), false);
+                Duration.ofMillis(50), 50, minimumCalls, window, Duration.ofSeconds(60), false,
+                WorkerSettings.defaults().stripe().webhookMaxBody());
     }
 
     static ResilientPaymentGateway gateway(int minimumCalls, int window) {
