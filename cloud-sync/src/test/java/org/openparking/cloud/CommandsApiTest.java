@@ -3,6 +3,7 @@ package org.openparking.cloud;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 
@@ -98,6 +99,11 @@ class CommandsApiTest {
         assertThat(api.put("/api/v1/lots/east/tariff", TARIFF.formatted(0)).status(), is(400));
         assertThat(api.put("/api/v1/lots/east/tariff", "{\"version\":4}").status(), is(400));
         assertThat(api.put("/api/v1/lots/east/tariff", "[]").status(), is(400));
+        // A price that would overflow a fee to a negative amount is refused, naming the field.
+        TestHttp.Response huge = api.put("/api/v1/lots/east/tariff", TARIFF.formatted(4)
+                .replace("\"pricePerPeriod\":250", "\"pricePerPeriod\":9223372036854775807"));
+        assertThat(huge.text(), huge.status(), is(400));
+        assertThat(huge.text(), huge.body().path("message").asText(), containsString("pricePerPeriod"));
         assertThat(api.get("/api/v1/lots/east/tariff").body().path("version").asInt(), is(3));
         assertThat(queued("east.L1").size(), is(0));
 

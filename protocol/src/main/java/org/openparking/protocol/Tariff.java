@@ -10,9 +10,15 @@ package org.openparking.protocol;
  * @param pricePerPeriod price of one period
  * @param dailyCap       most charged for any 24 hours since entry; 0 means no cap
  * @param lostTicketFee  flat fee for an exit without a ticket
+ *
+ * <p>Each amount is at most {@link #MAX_AMOUNT}, so a fee over any realistic stay (ten years of one-minute
+ * periods is about 5.3 million of them) stays far inside a {@code long}.
  */
 public record Tariff(int version, String currency, int graceMinutes, int periodMinutes,
                      long pricePerPeriod, long dailyCap, long lostTicketFee) {
+    /** The largest price, cap or lost-ticket fee: ten million in major units. */
+    public static final long MAX_AMOUNT = 1_000_000_000L;
+
     public Tariff {
         if (version < 1) {
             throw new IllegalArgumentException("tariff version must be at least 1, was " + version);
@@ -22,8 +28,15 @@ public record Tariff(int version, String currency, int graceMinutes, int periodM
         if (periodMinutes < 1) {
             throw new IllegalArgumentException("periodMinutes must be at least 1, was " + periodMinutes);
         }
-        Checks.requireNonNegative(pricePerPeriod, "pricePerPeriod");
-        Checks.requireNonNegative(dailyCap, "dailyCap");
-        Checks.requireNonNegative(lostTicketFee, "lostTicketFee");
+        requireAmount(pricePerPeriod, "pricePerPeriod");
+        requireAmount(dailyCap, "dailyCap");
+        requireAmount(lostTicketFee, "lostTicketFee");
+    }
+
+    private static void requireAmount(long value, String name) {
+        Checks.requireNonNegative(value, name);
+        if (value > MAX_AMOUNT) {
+            throw new IllegalArgumentException(name + " must be at most " + MAX_AMOUNT + ", was " + value);
+        }
     }
 }

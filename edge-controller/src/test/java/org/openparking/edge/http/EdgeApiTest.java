@@ -288,6 +288,20 @@ class EdgeApiTest {
     }
 
     @Test
+    void aTariffWhoseAmountsCouldOverflowIsRefusedNamingTheFieldAndTheStoredOneStays() {
+        String before = edge.get("/admin/tariff").text();
+        Response huge = edge.put("/admin/tariff", "{\"version\":9,\"currency\":\"EUR\",\"graceMinutes\":0,"
+                + "\"periodMinutes\":1,\"pricePerPeriod\":9223372036854775807,\"dailyCap\":0,\"lostTicketFee\":0}");
+        assertThat(huge.toString(), huge.status(), is(400));
+        assertThat(huge.error(), is("INVALID_TARIFF"));
+        assertThat(huge.body().path("message").asText(), containsString("pricePerPeriod"));
+        Response cap = edge.put("/admin/tariff", "{\"version\":9,\"currency\":\"EUR\",\"graceMinutes\":0,"
+                + "\"periodMinutes\":1,\"pricePerPeriod\":1,\"dailyCap\":1000000000000,\"lostTicketFee\":0}");
+        assertThat(cap.body().path("message").asText(), containsString("dailyCap"));
+        assertThat(edge.get("/admin/tariff").text(), is(before));
+    }
+
+    @Test
     void allowListedPlatesLeaveWithoutAFee() {
         edge.put("/admin/allow-list", "{\"plates\":[\"staff-1\"]}");
         String ticket = edge.enterAndPass("STAFF1").get("ticket").asText();

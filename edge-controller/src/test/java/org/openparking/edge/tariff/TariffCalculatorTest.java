@@ -79,6 +79,39 @@ class TariffCalculatorTest {
         assertThat(feeAfter(t, Duration.ofSeconds(seconds)), lessThanOrEqualTo(startedDays * t.dailyCap()));
     }
 
+    /** Any valid tariff, amounts up to the bound, and any stay up to ten years: never negative, never above the rule. */
+    @Property(tries = 3000)
+    void anyValidTariffOverTenYearsGivesABoundedNonNegativeFee(@ForAll("anyTariffs") Tariff t,
+            @ForAll @LongRange(min = 0, max = 10 * 366 * 86_400L) long seconds) {
+        long fee = feeAfter(t, Duration.ofSeconds(seconds));
+        long periods = (seconds + t.periodMinutes() * 60L - 1) / (t.periodMinutes() * 60L);
+        long bound = t.dailyCap() == 0 ? periods * t.pricePerPeriod()
+                : Math.max(1, (seconds + 86_399) / 86_400) * t.dailyCap();
+        assertThat(fee, greaterThanOrEqualTo(0L));
+        assertThat(fee, lessThanOrEqualTo(bound));
+        long lost = TariffCalculator.lostTicketFee(t, ENTRY, ENTRY.plus(Duration.ofSeconds(seconds)));
+        assertThat(lost, greaterThanOrEqualTo(t.lostTicketFee()));
+        assertThat(lost, lessThanOrEqualTo(Math.max(bound, t.lostTicketFee())));
+    }
+
+    @Test
+    void aStayTooLongForALongFeeSaturatesInsteadOfTurningNegative() {
+        Tariff dear = new Tariff(1, "EUR", 0, 1, Tariff.MAX_AMOUNT, 0, Tariff.MAX_AMOUNT);
+        assertThat(TariffCalculator.fee(dear, Instant.EPOCH, Instant.MAX), is(Long.MAX_VALUE));
+        Tariff capped = new Tariff(1, "EUR", 0, 1, Tariff.MAX_AMOUNT, Tariff.MAX_AMOUNT, 0);
+        assertThat(TariffCalculator.fee(capped, Instant.MIN, Instant.MAX), is(Long.MAX_VALUE));
+    }
+
+    @Provide
+    Arbitrary<Tariff> anyTariffs() {
+        Arbitrary<Long> amounts = Arbitraries.oneOf(Arbitraries.longs().between(0, Tariff.MAX_AMOUNT),
+                Arbitraries.of(0L, 1L, Tariff.MAX_AMOUNT));
+        return Combinators.combine(Arbitraries.integers().between(0, 7 * 24 * 60),
+                        Arbitraries.oneOf(Arbitraries.integers().between(1, 24 * 60), Arbitraries.of(1)),
+                        amounts, amounts, amounts)
+                .as((grace, period, price, cap, lost) -> new Tariff(1, "EUR", grace, period, price, cap, lost));
+    }
+
     @Provide
     Arbitrary<Tariff> tariffs() {
         return Combinators.combine(
