@@ -149,7 +149,8 @@ public final class Main {
                 new AuthFilter(tokens, revocations, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
                         auth.maxBodyBytes()),
                 new AuthService(tokens, revocations, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
-                        clock), ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
+                        clock), RateLimiter.per(auth.loginPerAddressPerMinute(), java.time.Duration.ofMinutes(1), clock),
+                        ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
                 new AuditService(new AuditLog(dataSource)), stream, tokens, users);
 
         consumer.start();

@@ -65,12 +65,12 @@ class EdgeTrustsCloudTokensTest {
 
             TestHttp.Response otherIssuer = edge.get("/admin/tariff", signedWith(key,
                     new AuthSettings("another-issuer", defaults.audience(), defaults.tokenTtl(), defaults.clockSkew(),
-                            "", "admin", "", 5, 20, 100, 65_536, null)));
+                            "", "admin", "", 5, 20, 20, 100, 65_536, null)));
             assertThat(otherIssuer.text(), otherIssuer.status(), is(401));
             assertThat(otherIssuer.text(), containsString("issuer"));
             TestHttp.Response otherAudience = edge.get("/admin/tariff", signedWith(key,
                     new AuthSettings(defaults.issuer(), "another-api", defaults.tokenTtl(), defaults.clockSkew(),
-                            "", "admin", "", 5, 20, 100, 65_536, null)));
+                            "", "admin", "", 5, 20, 20, 100, 65_536, null)));
             assertThat(otherAudience.text(), otherAudience.status(), is(401));
             assertThat(otherAudience.text(), containsString("audience"));
         }
@@ -78,7 +78,7 @@ class EdgeTrustsCloudTokensTest {
 
     private static AuthSettings withKeyFile(AuthSettings d, String keyFile) {
         return new AuthSettings(d.issuer(), d.audience(), d.tokenTtl(), d.clockSkew(), keyFile, d.bootstrapAdminUser(),
-                d.bootstrapAdminPassword(), d.loginPerMinute(), d.apiPerSecond(), d.apiBurst(), d.maxBodyBytes(),
+                d.bootstrapAdminPassword(), d.loginPerMinute(), d.loginPerAddressPerMinute(), d.apiPerSecond(), d.apiBurst(), d.maxBodyBytes(),
                 d.trustedProxies());
     }
 

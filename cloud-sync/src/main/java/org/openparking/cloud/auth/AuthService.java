@@ -34,17 +34,19 @@ public final class AuthService implements HttpService {
     private final TokenRevocations revocations;
     private final UserStore users;
     private final RateLimiter loginLimiter;
+    private final RateLimiter addressLimiter;
     private final ClientAddress clientAddress;
     private final DataSource dataSource;
     private final OutgoingMessages outgoing;
 
     public AuthService(TokenService tokens, TokenRevocations revocations, UserStore users, RateLimiter loginLimiter,
-                       ClientAddress clientAddress, DataSource dataSource, OutgoingMessages outgoing) {
+                       RateLimiter addressLimiter, ClientAddress clientAddress, DataSource dataSource, OutgoingMessages outgoing) {
         this.clientAddress = clientAddress;
         this.tokens = tokens;
         this.revocations = revocations;
         this.users = users;
         this.loginLimiter = loginLimiter;
+        this.addressLimiter = addressLimiter;
         this.dataSource = dataSource;
         this.outgoing = outgoing;
     }
@@ -110,8 +112,14 @@ public final class AuthService implements HttpService {
         LoginRequest body = JsonBodies.read(req, LoginRequest.class, null);
         String username = required("username", body.username());
         String password = required("password", body.password());
-        Duration wait = loginLimiter.acquire(username + "|" + clientAddress.of(req.remotePeer().host(),
-                req.headers().contains(X_FORWARDED_FOR) ? req.headers().get(X_FORWARDED_FOR).allValues() : List.of()));
+        String address = clientAddress.of(req.remotePeer().host(),
+                req.headers().contains(X_FORWARDED_FOR) ? req.headers().get(X_FORWARDED_FOR).allValues() : List.of());
+        // Both limits before the BCrypt hash: the address one stops guessing across many usernames; it is
+        // checked first so that an address already refused does not use up a username's attempts.
+        Duration wait = addressLimiter.acquire(address);
+        if (wait.isZero()) {
+            wait = loginLimiter.acquire(username + "|" + address);
+        }
         if (!wait.isZero()) {
             AuthFilter.tooMany(res, wait, "too many login attempts; try again later");
             return;

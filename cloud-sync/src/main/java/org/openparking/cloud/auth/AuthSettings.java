@@ -23,6 +23,9 @@ import org.openparking.platform.config.ParkingConfig;
  * @param bootstrapAdminUser     platform admin created at start if absent ({@code auth.bootstrap-admin-username})
  * @param bootstrapAdminPassword its password; blank: no bootstrap admin (there is no default password)
  * @param loginPerMinute         login attempts per username and client address per minute
+ * @param loginPerAddressPerMinute login attempts per client address per minute, whatever the usernames
+ *                               ({@code limits.login-per-address-per-minute}): guessing across many
+ *                               usernames from one address is refused before any password is hashed
  * @param apiPerSecond           sustained API requests per token per second
  * @param apiBurst               API requests a token may make at once
  * @param maxBodyBytes           largest accepted request body (413 above)
@@ -32,7 +35,7 @@ import org.openparking.platform.config.ParkingConfig;
  */
 public record AuthSettings(String issuer, String audience, Duration tokenTtl, Duration clockSkew, String keyFile,
                            String bootstrapAdminUser, String bootstrapAdminPassword, int loginPerMinute,
-                           double apiPerSecond, int apiBurst, long maxBodyBytes, List<String> trustedProxies) {
+                           int loginPerAddressPerMinute, double apiPerSecond, int apiBurst, long maxBodyBytes, List<String> trustedProxies) {
 
     public AuthSettings {
         if (issuer == null || issuer.isBlank() || audience == null || audience.isBlank()) {
@@ -44,7 +47,7 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
         if (clockSkew.isNegative()) {
             throw new IllegalArgumentException("auth.clock-skew must not be negative, was " + clockSkew);
         }
-        if (loginPerMinute < 1 || apiPerSecond <= 0 || apiBurst < 1 || maxBodyBytes < 1024) {
+        if (loginPerMinute < 1 || loginPerAddressPerMinute < 1 || apiPerSecond <= 0 || apiBurst < 1 || maxBodyBytes < 1024) {
             throw new IllegalArgumentException("limits must be positive (max-body-bytes at least 1024)");
         }
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -58,6 +61,7 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
         return new AuthSettings(text(auth, "issuer"), text(auth, "audience"), duration(auth, "token-ttl"),
                 duration(auth, "clock-skew"), text(auth, "key-file"), text(auth, "bootstrap-admin-username"),
                 text(auth, "bootstrap-admin-password"), integer(limits, "login-per-minute"),
+                integer(limits, "login-per-address-per-minute"),
                 decimal(limits, "api-per-second"), integer(limits, "api-burst"), longInteger(limits, "max-body-bytes"),
                 java.util.Arrays.stream(text(limits, "trusted-proxies").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList());
@@ -70,11 +74,19 @@ public record AuthSettings(String issuer, String audience, Duration tokenTtl, Du
 
     public AuthSettings withLimits(int loginPerMinute, double apiPerSecond, int apiBurst, long maxBodyBytes) {
         return new AuthSettings(issuer, audience, tokenTtl, clockSkew, keyFile, bootstrapAdminUser,
-                bootstrapAdminPassword, loginPerMinute, apiPerSecond, apiBurst, maxBodyBytes, trustedProxies);
+                bootstrapAdminPassword, loginPerMinute, loginPerAddressPerMinute, apiPerSecond, apiBurst, maxBodyBytes,
+                trustedProxies);
     }
 
     public AuthSettings withTrustedProxies(List<String> proxies) {
         return new AuthSettings(issuer, audience, tokenTtl, clockSkew, keyFile, bootstrapAdminUser,
-                bootstrapAdminPassword, loginPerMinute, apiPerSecond, apiBurst, maxBodyBytes, proxies);
+                bootstrapAdminPassword, loginPerMinute, loginPerAddressPerMinute, apiPerSecond, apiBurst, maxBodyBytes,
+                proxies);
+    }
+
+    public AuthSettings withLoginPerAddressPerMinute(int perAddress) {
+        return new AuthSettings(issuer, audience, tokenTtl, clockSkew, keyFile, bootstrapAdminUser,
+                bootstrapAdminPassword, loginPerMinute, perAddress, apiPerSecond, apiBurst, maxBodyBytes,
+                trustedProxies);
     }
 }

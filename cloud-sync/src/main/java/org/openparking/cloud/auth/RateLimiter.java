@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets by key (a user and address for logins, a token for the API). A refused request
+ * Token buckets by key (an address, and a user and address, for logins; a token for the API). A refused request
  * learns how long until one token is back, for {@code Retry-After}.
  */
 public final class RateLimiter {

@@ -23,9 +23,10 @@ final class ErrorMapping {
         routing.error(IllegalArgumentException.class, (req, res, e) -> HttpErrors.send(res, Status.BAD_REQUEST_400,
                 "INVALID_REQUEST", e.getMessage()));
         routing.error(SQLException.class, (req, res, e) -> {
-            LOG.log(Level.WARNING, "database error on " + req.prologue(), e);
+            // PostgreSQL's text names tables, columns and values: it goes to the log, never to the caller.
+            LOG.log(Level.WARNING, "database error on " + req.prologue() + " (SQL state " + e.getSQLState() + ")", e);
             HttpErrors.send(res, Status.SERVICE_UNAVAILABLE_503, "DATABASE_UNAVAILABLE",
-                    "PostgreSQL: " + e.getMessage());
+                    "the database could not complete the request; try again later");
         });
         HttpErrors.register(routing, BODY_CODES);
     }

@@ -113,7 +113,7 @@ class AuthorizationMatrixTest {
         Set<String> registered = new TreeSet<>();
         for (HttpService s : List.<HttpService>of(new FleetService(null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null),
-                new AuthService(null, null, null, null, null, null, null), new AuditService(null),
+                new AuthService(null, null, null, null, null, null, null, null), new AuditService(null),
                 new AvailabilityStream(null, Duration.ofSeconds(1), Duration.ofSeconds(1)))) {
             s.routing(recorder(registered));
         }

@@ -5,13 +5,16 @@ import static org.hamcrest.Matchers.is;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.openparking.testing.TestHttp;
 
 /**
  * The login limit keys on the client address: X-Forwarded-For counts only from a trusted proxy
- * (here the loopback address the test connects from), and never when none is configured.
+ * (here the loopback address the test connects from), and never when none is configured. One address
+ * is also limited across all the usernames it tries.
  */
 class ForwardedForLimitTest {
     private static final String BAD = "{\"username\":\"%s\",\"password\":\"wrong-password-xx\"}";
+    private static final String GOOD = "{\"username\":\"rightful\",\"password\":\"rightful-password\"}";
 
     @Test
     void withoutTrustedProxiesAForgedHeaderDoesNotEscapeTheLimit() throws Exception {
@@ -42,8 +45,38 @@ class ForwardedForLimitTest {
         }
     }
 
+    @Test
+    void oneAddressIsLimitedAcrossUsernames() throws Exception {
+        // The shipped default (20 a minute per address), behind a trusted proxy so that the test can be
+        // several clients.
+        try (GatewayFixture g = GatewayFixture.start(AuthSettings.defaults()
+                .withTrustedProxies(List.of("127.0.0.1", "::1")))) {
+            g.createUser("rightful", "rightful-password", Role.VIEWER, null);
+            for (int i = 0; i < 20; i++) {
+                TestHttp.Response r = attempt(g, BAD.formatted("guess-" + i), "203.0.113.30");
+                assertThat(r.text(), r.status(), is(401));
+            }
+            // A username this address never tried: refused all the same, as JSON.
+            TestHttp.Response refused = attempt(g, BAD.formatted("guess-20"), "203.0.113.30");
+            assertThat(refused.text(), refused.status(), is(429));
+            assertThat(refused.text(), refused.error(), is("RATE_LIMITED"));
+            assertThat(refused.headers().firstValue("Retry-After").isPresent(), is(true));
+            // Even the right password: the address is refused before any password is checked.
+            assertThat(attempt(g, GOOD, "203.0.113.30").status(), is(429));
+            // Another address is not limited by the first one's guesses.
+            assertThat(attempt(g, BAD.formatted("guess-0"), "203.0.113.31").status(), is(401));
+            TestHttp.Response ok = attempt(g, GOOD, "203.0.113.32");
+            assertThat(ok.text(), ok.status(), is(200));
+            assertThat(ok.body().path("username").asText(), is("rightful"));
+        }
+    }
+
     private static int login(GatewayFixture g, String user, String forwardedFor) {
+        return attempt(g, BAD.formatted(user), forwardedFor).status();
+    }
+
+    private static TestHttp.Response attempt(GatewayFixture g, String body, String forwardedFor) {
         String[] headers = forwardedFor == null ? new String[0] : new String[] {"X-Forwarded-For", forwardedFor};
-        return g.http().post(g.baseUrl() + "/api/v1/auth/login", BAD.formatted(user), headers).status();
+        return g.http().post(g.baseUrl() + "/api/v1/auth/login", body, headers);
     }
 }

@@ -34,7 +34,7 @@ class TokenServiceTest {
 
     private static AuthSettings settings(String issuer, String audience) {
         AuthSettings d = AuthSettings.defaults();
-        return new AuthSettings(issuer, audience, d.tokenTtl(), d.clockSkew(), "", "admin", "", 5, 20, 100, 65_536,
+        return new AuthSettings(issuer, audience, d.tokenTtl(), d.clockSkew(), "", "admin", "", 5, 20, 20, 100, 65_536,
                 List.of());
     }
 
