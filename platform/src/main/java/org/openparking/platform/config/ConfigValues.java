@@ -2,10 +2,11 @@ package org.openparking.platform.config;
 
 import io.helidon.config.Config;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Typed values of a section, for the settings records' {@code create(Config)}. Every key must be present (its
@@ -22,51 +23,26 @@ public final class ConfigValues {
     }
 
     public static int integer(Config section, String key) {
-        String text = text(section, key);
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            throw invalid(section, key, "a whole number", text, e);
-        }
+        return parsed(section, key, "a whole number", Integer::parseInt);
     }
 
     public static long longInteger(Config section, String key) {
-        String text = text(section, key);
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw invalid(section, key, "a whole number", text, e);
-        }
+        return parsed(section, key, "a whole number", Long::parseLong);
     }
 
     public static double decimal(Config section, String key) {
-        String text = text(section, key);
-        try {
-            return Double.parseDouble(text.trim());
-        } catch (NumberFormatException e) {
-            throw invalid(section, key, "a number", text, e);
-        }
+        return parsed(section, key, "a number", Double::parseDouble);
     }
 
     /** An ISO-8601 duration such as {@code PT5S}, {@code PT0.5S} or {@code P7D}. */
     public static Duration duration(Config section, String key) {
-        String text = text(section, key);
-        try {
-            return Duration.parse(text.trim());
-        } catch (DateTimeParseException e) {
-            throw invalid(section, key, "an ISO-8601 duration such as PT5S", text, e);
-        }
+        return parsed(section, key, "an ISO-8601 duration such as PT5S", Duration::parse);
     }
 
     /** One of the enum's constants, in any case ({@code simulated} for {@code SIMULATED}). */
     public static <E extends Enum<E>> E oneOf(Config section, String key, Class<E> type) {
-        String text = text(section, key);
-        try {
-            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw invalid(section, key, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT),
-                    text, e);
-        }
+        return parsed(section, key, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT),
+                t -> Enum.valueOf(type, t.toUpperCase(Locale.ROOT)));
     }
 
     /** A YAML list of strings; an empty list {@code []} is a value, a missing key is not. */
@@ -79,9 +55,14 @@ public final class ConfigValues {
                 "must be a list of strings"));
     }
 
-    private static ConfigException invalid(Config section, String key, String expected, String text,
-                                           RuntimeException cause) {
-        return new ConfigException(section.get(key).key().toString(), "must be " + expected + ", was '" + text + "'",
-                cause);
+    /** The trimmed text parsed by {@code parse}; what it refuses names the key, the expectation and the value. */
+    private static <T> T parsed(Config section, String key, String expected, Function<String, T> parse) {
+        String text = text(section, key);
+        try {
+            return parse.apply(text.trim());
+        } catch (IllegalArgumentException | DateTimeException e) {
+            throw new ConfigException(section.get(key).key().toString(),
+                    "must be " + expected + ", was '" + text + "'", e);
+        }
     }
 }
