@@ -4,9 +4,33 @@
 # docs/benchmarks.md with SVG charts in docs/img/. Needs the local services (scripts/services.sh).
 # About 10-20 minutes. Knobs: BENCH_CYCLES (edge runs), BENCH_REALTIME_CHANGES, BENCH_PAYMENTS, BENCH_OUTBOX_ROWS,
 # BENCH_OUTBOX_CARS, BENCH_PORTAL_POLLERS, BENCH_PORTAL_STREAMS.
+# BENCH_LEVEL_ONLY=1 runs only the level benchmark (LevelBench: 8+8 lanes of whole car passages on a 2,000-place
+# level, fsyncs per car, RSS, start-to-ready, entry cost by level size) without installing anything, and writes
+# docs/bench/edge-level.md; BENCH_BASELINE_JAR=path/to/another/edge-controller.jar measures that jar beside it in
+# the same run. Knobs: BENCH_LEVEL_LANES, BENCH_LEVEL_PLACES, BENCH_LEVEL_CARS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
+level_bench() {
+  local cp
+  cp=$(mktemp)
+  mkdir -p docs/bench
+  ./mvnw -B -ntp -q -pl bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile="$cp" >/dev/null
+  echo "bench: the level as it is used (bench LevelBench)"
+  timeout 3600 java -Dbench.level.lanes="${BENCH_LEVEL_LANES:-8}" -Dbench.level.places="${BENCH_LEVEL_PLACES:-2000}" \
+    -Dbench.level.cars="${BENCH_LEVEL_CARS:-10000}" -cp "bench/target/classes:$(cat "$cp")" \
+    org.openparking.bench.LevelBench docs/bench/edge-level.table.md edge-controller/target/edge-controller.jar \
+    ${BENCH_BASELINE_JAR:-} || echo "bench: LevelBench failed" >&2
+  rm -f "$cp"
+  { echo "## The level as it is used (issue 20)"; echo
+    echo "Written by \`BENCH_LEVEL_ONLY=1 scripts/bench.sh\` (bench LevelBench) on $(nproc) cores; see docs/edge-budget.md."
+    echo; cat docs/bench/edge-level.table.md; } > docs/bench/edge-level.md
+  rm -f docs/bench/edge-level.table.md
+}
+if [ -n "${BENCH_LEVEL_ONLY:-}" ]; then
+  level_bench
+  exit 0
+fi
 scripts/services.sh
 ./mvnw -B -ntp -q install -DskipTests
 tmp=$(mktemp -d)
@@ -33,6 +57,7 @@ echo "bench: portal API under 100 polling clients, SSE fan-out to 1000 clients (
 timeout 600 java -cp "$(test_classpath cloud-sync)" org.openparking.cloud.portal.PortalBench \
   "${BENCH_PORTAL_POLLERS:-100}" "${BENCH_PORTAL_STREAMS:-1000}" > "$tmp/portal.txt" || echo "bench: PortalBench failed" >&2
 echo "bench: edge transactions, entry latency, outbox drain, start-to-ready, memory"
+level_bench
 out="$tmp/edge.md"
 ./mvnw -B -ntp -q -pl bench exec:java -Dexec.mainClass=org.openparking.bench.Bench \
   -Dexec.args="$out" -Dbench.root="$PWD" -Dbench.cycles="${BENCH_CYCLES:-2000}" \

@@ -11,5 +11,5 @@ out=${3:-$here/dist}
 [ -f "$target/edge-controller.jar" ] || { echo "no $target/edge-controller.jar: build edge-controller first" >&2; exit 1; }
 [ -d "$target/libs" ] || { echo "no $target/libs/: the jar's Class-Path needs it" >&2; exit 1; }
 mkdir -p "$out"
-tar -czf "$out/edge-controller-$version.tar.gz" -C "$target" edge-controller.jar libs
+tar -czf "$out/edge-controller-$version.tar.gz" -C "$target" edge-controller.jar libs $(cd "$target" && ls edge.jvmopts edge.aot 2>/dev/null)
 echo "$out/edge-controller-$version.tar.gz"

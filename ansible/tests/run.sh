@@ -112,9 +112,9 @@ t_builds() {
         return 1
     fi
     mkdir -p "$work/build/good" "$work/build/broken" "$work/dist"
-    cp -a "$EDGE_TARGET_DIR/edge-controller.jar" "$EDGE_TARGET_DIR/libs" "$work/build/good/"
+    cp -a "$EDGE_TARGET_DIR/edge-controller.jar" "$EDGE_TARGET_DIR/libs" "$EDGE_TARGET_DIR/edge.jvmopts" "$work/build/good/"
     mkdir "$work/build/broken/libs"
-    cp -a "$EDGE_TARGET_DIR/edge-controller.jar" "$work/build/broken/"
+    cp -a "$EDGE_TARGET_DIR/edge-controller.jar" "$EDGE_TARGET_DIR/edge.jvmopts" "$work/build/broken/"
     scripts/package-edge.sh v1 "$work/build/good" "$work/dist"
     scripts/package-edge.sh v2 "$work/build/good" "$work/dist"
     scripts/package-edge.sh v3-broken "$work/build/broken" "$work/dist"

@@ -72,18 +72,32 @@ public final class Occupancy {
                 .tags(tags));
     }
 
-    /** Per-type counts as they are now in the transaction. */
+    /**
+     * Per-type counts as they are now in the transaction, from the counters the V20 triggers keep with every
+     * change of spots and sessions: a few rows, whatever the size of the level or its history.
+     */
     public Counts counts(Connection c) throws SQLException {
-        Map<VehicleType, Integer> capacity = grouped(c, "SELECT type, COUNT(*) FROM spots GROUP BY type");
-        Map<VehicleType, Integer> sessions = grouped(c,
-                "SELECT spot_type, COUNT(*) FROM sessions WHERE status = 'OPEN' AND " + Session.ENTERED_HERE
-                        + " GROUP BY spot_type");
-        Map<VehicleType, Integer> sensors = mode == EdgeSettings.OccupancyMode.SENSORS
-                ? grouped(c, "SELECT type, SUM(occupied) FROM spots GROUP BY type")
-                : Map.of();
+        Map<VehicleType, Integer> capacity = new EnumMap<>(VehicleType.class);
+        Map<VehicleType, Integer> sessions = new EnumMap<>(VehicleType.class);
+        Map<VehicleType, Integer> sensors = new EnumMap<>(VehicleType.class);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT vehicle_type, capacity, sensors_occupied, open_sessions FROM type_counts WHERE capacity > 0");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                VehicleType t = VehicleType.valueOf(rs.getString(1));
+                capacity.put(t, rs.getInt(2));
+                sensors.put(t, rs.getInt(3));
+                sessions.put(t, rs.getInt(4));
+            }
+        }
         Map<VehicleType, Integer> adjustments = mode == EdgeSettings.OccupancyMode.COUNTING
                 ? grouped(c, "SELECT vehicle_type, net FROM count_adjustments")
                 : Map.of();
+        return combine(capacity, sessions, sensors, adjustments);
+    }
+
+    private Counts combine(Map<VehicleType, Integer> capacity, Map<VehicleType, Integer> sessions,
+                           Map<VehicleType, Integer> sensors, Map<VehicleType, Integer> adjustments) {
         Map<VehicleType, Integer> raw = new EnumMap<>(VehicleType.class);
         Map<VehicleType, Integer> excess = new EnumMap<>(VehicleType.class);
         for (VehicleType t : capacity.keySet()) {
@@ -97,6 +111,63 @@ public final class Occupancy {
             }
         }
         return new Counts(capacity, raw, excess, adjustments);
+    }
+
+    /**
+     * Compares the counters with a full recount and, where they differ (a file restored or edited by hand
+     * outside the triggers), sets them to the recount and records drift {@code COUNTER_RECOUNT} per type
+     * (expected: the counter, observed: the recount). Returns how many types were corrected. The only scan
+     * of spots and sessions; called at start, before anything reads the counters.
+     */
+    public int verifyCounters(Connection c) throws SQLException {
+        Map<VehicleType, int[]> stored = new EnumMap<>(VehicleType.class);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT vehicle_type, capacity, sensors_occupied, open_sessions FROM type_counts");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                stored.put(VehicleType.valueOf(rs.getString(1)), new int[] {rs.getInt(2), rs.getInt(3), rs.getInt(4)});
+            }
+        }
+        Map<VehicleType, int[]> actual = new EnumMap<>(VehicleType.class);
+        try (PreparedStatement ps = c.prepareStatement("SELECT type, COUNT(*), SUM(occupied) FROM spots GROUP BY type");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                actual.put(VehicleType.valueOf(rs.getString(1)), new int[] {rs.getInt(2), rs.getInt(3), 0});
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT spot_type, COUNT(*) FROM sessions WHERE status = 'OPEN'"
+                + " AND " + Session.ENTERED_HERE + " GROUP BY spot_type");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                actual.computeIfAbsent(VehicleType.valueOf(rs.getString(1)), t -> new int[3])[2] = rs.getInt(2);
+            }
+        }
+        int corrected = 0;
+        java.util.Set<VehicleType> types = java.util.EnumSet.noneOf(VehicleType.class);
+        types.addAll(stored.keySet());
+        types.addAll(actual.keySet());
+        for (VehicleType t : types) {
+            int[] s = stored.getOrDefault(t, new int[3]);
+            int[] a = actual.getOrDefault(t, new int[3]);
+            if (java.util.Arrays.equals(s, a)) {
+                continue;
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO type_counts (vehicle_type, capacity, sensors_occupied, open_sessions) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (vehicle_type) DO UPDATE SET capacity = excluded.capacity,
+                        sensors_occupied = excluded.sensors_occupied, open_sessions = excluded.open_sessions""")) {
+                ps.setString(1, t.name());
+                ps.setInt(2, a[0]);
+                ps.setInt(3, a[1]);
+                ps.setInt(4, a[2]);
+                ps.executeUpdate();
+            }
+            // the figure that decides entries: open sessions on a counting level, occupied sensors on a sensor one
+            int which = mode == EdgeSettings.OccupancyMode.SENSORS && s[1] != a[1] ? 1 : s[2] != a[2] ? 2 : 0;
+            recordDrift(c, t, "COUNTER_RECOUNT", s[which], a[which]);
+            corrected++;
+        }
+        return corrected;
     }
 
     /**
@@ -230,10 +301,12 @@ public final class Occupancy {
     }
 
     /**
-     * Loads the stored snapshot and remembers it as the baseline for drift and change detection: called
-     * once at start-up, before anything writes.
+     * Checks the counters against a full recount ({@link #verifyCounters}, which writes only when they differ),
+     * loads the stored snapshot and remembers it as the baseline for drift and change detection: called once
+     * at start-up, before anything else writes.
      */
     public Availability start(Connection c) throws SQLException {
+        verifyCounters(c);
         Counts counts = counts(c);
         lastRaw.putAll(counts.raw());
         lastExcess.putAll(counts.sensorExcess());
@@ -292,15 +365,13 @@ public final class Occupancy {
             occupied += occ;
         }
         boolean closed;
-        try (PreparedStatement ps = c.prepareStatement("SELECT closed FROM level_state WHERE id = 1");
-             ResultSet rs = ps.executeQuery()) {
-            closed = rs.next() && rs.getInt(1) == 1;
-        }
         long drift;
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM drift");
+        // drift_count: kept by a trigger on drift, so the figure costs one row however long the history
+        try (PreparedStatement ps = c.prepareStatement("SELECT closed, drift_count FROM level_state WHERE id = 1");
              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            drift = rs.getLong(1);
+            boolean found = rs.next();
+            closed = found && rs.getInt(1) == 1;
+            drift = found ? rs.getLong(2) : 0;
         }
         int free = capacity - occupied;
         Availability.Status status = closed ? Availability.Status.CLOSED
@@ -312,16 +383,15 @@ public final class Occupancy {
     private long bumpVersion(Connection c) throws SQLException {
         Instant now = clock.instant();
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE level_state SET availability_version = availability_version + 1, updated_at = ? WHERE id = 1")) {
+                "UPDATE level_state SET availability_version = availability_version + 1, updated_at = ? WHERE id = 1"
+                        + " RETURNING availability_version")) {
             ps.setString(1, now.toString());
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("level_state row missing");
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("level_state row missing");
+                }
+                return rs.getLong(1);
             }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT availability_version FROM level_state WHERE id = 1");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

@@ -63,7 +63,7 @@ public final class LevelSetup {
             configured.add(spot.id());
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO spots (spot_id, type, occupied, updated_at) VALUES (?, ?, 0, ?)
-                    ON CONFLICT (spot_id) DO UPDATE SET type = excluded.type""")) {
+                    ON CONFLICT (spot_id) DO UPDATE SET type = excluded.type WHERE type <> excluded.type""")) {
                 ps.setString(1, spot.id());
                 ps.setString(2, spot.type().name());
                 ps.setString(3, now.toString());

@@ -178,7 +178,7 @@ public final class Jdbc {
         }
     }
 
-    private static void rollbackQuietly(Connection c, Throwable cause) {
+    static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();
             c.setAutoCommit(true);
