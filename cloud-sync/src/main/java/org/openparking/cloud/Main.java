@@ -45,10 +45,14 @@ import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.opendata.OpenDataAdminService;
 import org.openparking.cloud.opendata.OpenDataService;
 import org.openparking.cloud.opendata.OpenDataSettings;
+import org.openparking.cloud.opendata.PartnerService;
+import org.openparking.cloud.opendata.PartnerStore;
 import org.openparking.cloud.opendata.PublicAvailability;
 import org.openparking.cloud.opendata.PublicPage;
 import org.openparking.cloud.opendata.SiteStore;
 import org.openparking.cloud.opendata.TrendSampler;
+import org.openparking.cloud.opendata.WebhookSettings;
+import org.openparking.cloud.opendata.WebhookWorker;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
 import org.openparking.platform.config.ConfigInput;
@@ -74,15 +78,16 @@ public final class Main {
         Configured c = ParkingConfig.orExit(() -> {
             Config config = loadConfig(ConfigInput.process());
             return new Configured(CloudSettings.create(config), AuthSettings.create(config),
-                    OpenDataSettings.create(config));
+                    OpenDataSettings.create(config), WebhookSettings.create(config));
         });
-        Running running = start(c.settings(), c.auth(), c.openData(), AfterCommitHook.NONE);
+        Running running = start(c.settings(), c.auth(), c.openData(), c.webhooks(), AfterCommitHook.NONE);
         registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
 
-    private record Configured(CloudSettings settings, AuthSettings auth, OpenDataSettings openData) {
+    private record Configured(CloudSettings settings, AuthSettings auth, OpenDataSettings openData,
+                              WebhookSettings webhooks) {
     }
 
     /** The layered configuration (see {@link ParkingConfig}): environment, -D, PARKING_CONFIG, application.yaml. */
@@ -95,7 +100,7 @@ public final class Main {
         routing.addFilter(gateway.filter());
         routing.register(OpenDataService.BASE, openData.feeds());
         routing.register(PublicPage.PATH, openData.page());
-        routing.register(ApiRouting.BASE, openData.admin());
+        routing.register(ApiRouting.BASE, openData.admin(), openData.partners());
         routing.register(ApiRouting.BASE, gateway.auth(), gateway.audit(), gateway.stream());
         routing.register("/portal", new PortalService());
         routing.get("/", (req, res) -> {
@@ -112,7 +117,7 @@ public final class Main {
     }
 
     /** The public feeds and page, and the operators' open-data settings (issue 18). */
-    record OpenData(OpenDataService feeds, PublicPage page, OpenDataAdminService admin, TrendSampler sampler) {
+    record OpenData(OpenDataService feeds, PublicPage page, OpenDataAdminService admin, PartnerService partners) {
     }
 
     /** The HTTP services of the API. */
@@ -126,12 +131,12 @@ public final class Main {
 
     /** Starts cloud-sync with these authentication settings and limits. */
     public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
-        return start(settings, auth, OpenDataSettings.defaults(), hook);
+        return start(settings, auth, OpenDataSettings.defaults(), WebhookSettings.defaults(), hook);
     }
 
-    /** Starts cloud-sync with these authentication and open-data settings. */
+    /** Starts cloud-sync with these authentication, open-data and webhook settings. */
     public static Running start(CloudSettings settings, AuthSettings auth, OpenDataSettings openDataSettings,
-                                AfterCommitHook hook) {
+                                WebhookSettings webhookSettings, AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
         BrokerSettings broker = settings.broker();
         PooledDataSource dataSource = PooledDataSource.postgres(settings.db(), "cloud-sync");
@@ -177,10 +182,14 @@ public final class Main {
         TrendSampler sampler = new TrendSampler(dataSource, openDataSettings, clock);
         OpenData openData = new OpenData(new OpenDataService(PublicAvailability.postgres(dataSource, sampler,
                 openDataSettings, clock), ClientAddress.trusting(auth.trustedProxies()), clock), new PublicPage(),
-                new OpenDataAdminService(new SiteStore(dataSource)), sampler);
+                new OpenDataAdminService(new SiteStore(dataSource)),
+                new PartnerService(new PartnerStore(dataSource, webhookSettings.allowHttpLocalhost())));
+        WebhookWorker webhooks = new WebhookWorker(dataSource, webhookSettings, openDataSettings.almostFullRatio(),
+                clock);
 
         consumer.start();
         sampler.start();
+        webhooks.start();
         UnsentRepublisher republisher = new UnsentRepublisher(outgoing, settings.republishInterval());
         WebServer server = WebServer.builder()
                 .port(settings.port())
@@ -203,7 +212,7 @@ public final class Main {
                 .routing(r -> routing(r, api, gateway, openData))
                 .build()
                 .start();
-        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler);
+        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler, webhooks);
     }
 
     private static HealthCheckResponse databaseHealth(DataSource dataSource) {
@@ -230,7 +239,7 @@ public final class Main {
     /** A started cloud-sync; close stops HTTP, consumer and publisher and closes the pool. */
     public record Running(WebServer server, EventConsumer consumer, UnsentRepublisher republisher,
                           ConfirmingPublisher publisher, PooledDataSource dataSource, IngestStats stats,
-                          Gateway gateway, TrendSampler sampler)
+                          Gateway gateway, TrendSampler sampler, WebhookWorker webhooks)
             implements AutoCloseable {
         public int port() {
             return server.port();
@@ -240,6 +249,7 @@ public final class Main {
         public void close() {
             gateway.stream().close();
             sampler.close();
+            webhooks.close();
             server.stop();
             republisher.close();
             consumer.close();

@@ -29,14 +29,21 @@ import org.openparking.testing.TestHttp;
 final class OpenDataFixture implements AutoCloseable {
     final TestBroker broker;
     final TestDatabase database;
-    final Main.Running app;
+    private final CloudSettings settings;
+    private final OpenDataSettings openData;
+    private final WebhookSettings webhooks;
+    Main.Running app;
     private final Connection edgeConnection;
     private final Channel edge;
     final TestHttp http = TestHttp.create();
     private final Map<String, Long> seqs = new java.util.HashMap<>();
 
-    private OpenDataFixture(TestBroker broker, TestDatabase database, Main.Running app, Connection edgeConnection,
-                            Channel edge) {
+    private OpenDataFixture(TestBroker broker, TestDatabase database, CloudSettings settings,
+                            OpenDataSettings openData, WebhookSettings webhooks, Main.Running app,
+                            Connection edgeConnection, Channel edge) {
+        this.settings = settings;
+        this.openData = openData;
+        this.webhooks = webhooks;
         this.broker = broker;
         this.database = database;
         this.app = app;
@@ -45,14 +52,17 @@ final class OpenDataFixture implements AutoCloseable {
     }
 
     static OpenDataFixture start(OpenDataSettings openData) throws Exception {
+        return start(openData, WebhookSettings.defaults());
+    }
+
+    static OpenDataFixture start(OpenDataSettings openData, WebhookSettings webhooks) throws Exception {
         TestBroker broker = TestBroker.create();
         TestDatabase database = TestDatabase.create();
         CloudSettings d = CloudSettings.defaults();
-        Main.Running app = Main.start(new CloudSettings(0, d.db().with(database.url(), 8),
+        CloudSettings settings = new CloudSettings(0, d.db().with(database.url(), 8),
                 d.broker().withUri(broker.uri()), new ConsumerSettings(10, 1, 10, d.ingest().requeueBackoffMax()),
-                Duration.ofSeconds(120), Duration.ofSeconds(1)), AuthSettings.defaults(), openData,
-                AfterCommitHook.NONE);
-        await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
+                Duration.ofSeconds(120), Duration.ofSeconds(1));
+        Main.Running app = run(settings, openData, webhooks);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
         Connection connection = f.newConnection("test-edge");
@@ -60,7 +70,28 @@ final class OpenDataFixture implements AutoCloseable {
         channel.confirmSelect();
         Topology.declareEdgePublishing(channel);
         Topology.declareCloudSync(channel);
-        return new OpenDataFixture(broker, database, app, connection, channel);
+        return new OpenDataFixture(broker, database, settings, openData, webhooks, app, connection, channel);
+    }
+
+    private static Main.Running run(CloudSettings settings, OpenDataSettings openData, WebhookSettings webhooks) {
+        Main.Running app = Main.start(settings, AuthSettings.defaults(), openData, webhooks, AfterCommitHook.NONE);
+        await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
+        return app;
+    }
+
+    /** Stops cloud-sync (as a deploy would) and starts it again on the same database and broker. */
+    void restart() {
+        app.close();
+        app = run(settings, openData, webhooks);
+    }
+
+    /** Stops cloud-sync; events an edge sends meanwhile wait in the broker's queue. */
+    void stopCloud() {
+        app.close();
+    }
+
+    void startCloud() {
+        app = run(settings, openData, webhooks);
     }
 
     String url(String path) {
@@ -73,15 +104,21 @@ final class OpenDataFixture implements AutoCloseable {
      */
     void report(String lotId, String levelId, int capacity, int free, String status, Map<VehicleType,
             AvailabilityChanged.TypeCount> byType) throws Exception {
-        long seq = seqs.merge(lotId + "/" + levelId, 1L, Long::sum);
         long before = app.stats().appliedCount();
+        send(lotId, levelId, capacity, free, status, byType);
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.stats().appliedCount() > before);
+    }
+
+    /** As {@link #report}, without waiting: while cloud-sync is stopped the event waits in the broker. */
+    void send(String lotId, String levelId, int capacity, int free, String status, Map<VehicleType,
+            AvailabilityChanged.TypeCount> byType) throws Exception {
+        long seq = seqs.merge(lotId + "/" + levelId, 1L, Long::sum);
         Envelope e = Envelope.of(Envelope.edgeId(lotId, levelId), lotId, levelId, seq,
                 java.time.Instant.now(), new AvailabilityChanged(capacity, Math.max(0, capacity - free), free,
                         byType, status, seq, java.time.Instant.now()));
         edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(lotId, levelId, e.type()),
                 AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
         edge.waitForConfirmsOrDie(5_000);
-        await().atMost(Duration.ofSeconds(30)).until(() -> app.stats().appliedCount() > before);
     }
 
     void createOperator(String username, String password, String operatorId, String... lots) throws Exception {
