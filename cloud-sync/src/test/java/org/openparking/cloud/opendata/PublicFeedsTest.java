@@ -38,6 +38,8 @@ import org.w3c.dom.Document;
  * specification (JSON schema, xmllint and XSD), and each says stale and closed as such.
  */
 class PublicFeedsTest {
+    /** Where each format's answer is written (docs/open-data.md shows them). */
+    private static final Path SAMPLES = Path.of(System.getProperty("open-data.samples", "target/open-data-samples"));
     private static OpenDataFixture f;
     private static String olga;
 
@@ -95,6 +97,13 @@ class PublicFeedsTest {
         return String.format("%02d:00-%02d:00", (h + 2) % 24, (h + 3) % 24);
     }
 
+    private static TestHttp.Response sample(String path, String file) throws java.io.IOException {
+        TestHttp.Response r = f.get(path);
+        java.nio.file.Files.createDirectories(SAMPLES);
+        java.nio.file.Files.writeString(SAMPLES.resolve(file), r.text());
+        return r;
+    }
+
     private static JsonNode lot(JsonNode lots, String id) {
         for (JsonNode l : lots) {
             if (l.path("lotId").asText().equals(id) || l.path("uid").asText().equals(id)
@@ -106,8 +115,8 @@ class PublicFeedsTest {
     }
 
     @Test
-    void onlyPublishedLotsWithCountsClampedStaleRealtimeWithheldAndClosedApartFromFull() {
-        TestHttp.Response r = f.get("/open-data/v1/lots");
+    void onlyPublishedLotsWithCountsClampedStaleRealtimeWithheldAndClosedApartFromFull() throws Exception {
+        TestHttp.Response r = sample("/open-data/v1/lots", "lots.json");
         assertThat(r.status(), is(200));
         JsonNode lots = r.body().get("lots");
         List<String> ids = new ArrayList<>();
@@ -188,8 +197,8 @@ class PublicFeedsTest {
     }
 
     @Test
-    void parkApiSitesValidateAgainstTheParkApiModel() {
-        TestHttp.Response r = f.get("/open-data/v1/parkapi/v3/parking-sites");
+    void parkApiSitesValidateAgainstTheParkApiModel() throws Exception {
+        TestHttp.Response r = sample("/open-data/v1/parkapi/v3/parking-sites", "parkapi-parking-sites.json");
         assertThat(r.status(), is(200));
         assertThat(Specs.jsonErrors("parkapi/parking-sites.schema.json", r.body()), is(empty()));
         JsonNode items = r.body().get("items");
@@ -214,7 +223,7 @@ class PublicFeedsTest {
 
     @Test
     void datexLightValidatesWithXmllintAgainstTheXsd() throws Exception {
-        TestHttp.Response r = f.get("/open-data/v1/datex2/parking-light");
+        TestHttp.Response r = sample("/open-data/v1/datex2/parking-light", "datex2-parking-light.xml");
         assertThat(r.status(), is(200));
         assertThat(r.header("Content-Type"), startsWith("application/xml"));
         Specs.XmlVerdict verdict = Specs.xmllint(r.text(), dir);
@@ -243,15 +252,17 @@ class PublicFeedsTest {
     }
 
     @Test
-    void apdsPlacesAndOccupancyValidateAgainstTheApdsSchemas() {
-        TestHttp.Response places = f.get("/open-data/v1/apds/places");
+    void apdsPlacesAndOccupancyValidateAgainstTheApdsSchemas() throws Exception {
+        TestHttp.Response places = sample("/open-data/v1/apds/places", "apds-places.json");
+        sample("/open-data/v1/apds/places/S/occupancy", "apds-occupancy-S.json");
+        sample("/open-data/v1/apds/places/C/occupancy", "apds-occupancy-C.json");
         assertThat(places.status(), is(200));
         assertThat(Specs.jsonErrors("apds/PlaceList.json", places.body()), is(empty()));
         JsonNode a = lot(places.body().get("data"), "A");
         assertThat(a.get("version").asLong() >= 1, is(true));
         assertThat(a.get("type").asText(), is("parkingPlace"));
 
-        JsonNode occupancy = f.get("/open-data/v1/apds/places/A/occupancy").body();
+        JsonNode occupancy = sample("/open-data/v1/apds/places/A/occupancy", "apds-occupancy-A.json").body();
         assertThat(Specs.jsonErrors("apds/OccupancySnapshot.json", occupancy), is(empty()));
         assertThat(occupancy.at("/demand/count").asInt(), is(240 - 180));
         assertThat(occupancy.at("/demand/percentage").asDouble(), is(25.0));
