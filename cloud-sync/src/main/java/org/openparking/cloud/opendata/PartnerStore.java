@@ -100,7 +100,29 @@ public final class PartnerStore {
                     + (local ? " (http://127.0.0.1 only with webhooks.allow-http-localhost, in tests and development)"
                     : ""));
         }
+        if (!allowHttpLocalhost && internal(uri.getHost())) {
+            // cloud-sync must not be made to POST into its own network on an operator's word.
+            throw new IllegalArgumentException("url must not name a loopback, private or link-local address");
+        }
         return uri;
+    }
+
+    /** A literal address (or localhost) inside the deployment's own network; host names are not resolved here. */
+    private static boolean internal(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+") && !h.contains(":")) {
+            return false;
+        }
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(h);
+            return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                    || (a.getAddress().length == 16 && (a.getAddress()[0] & 0xfe) == 0xfc);
+        } catch (java.net.UnknownHostException e) {
+            return true;
+        }
     }
 
     /** The partners the caller's tenant registered (every partner for a platform user). */

@@ -100,7 +100,7 @@ final class PublicAnswers {
 
     private static void cors(ServerResponse res) {
         res.header(ALLOW_ORIGIN, "*");
-        res.header(ALLOW_METHODS, "GET, HEAD, OPTIONS");
+        res.header(ALLOW_METHODS, "GET, OPTIONS");
         res.header(EXPOSE_HEADERS, "ETag, Retry-After");
     }
 

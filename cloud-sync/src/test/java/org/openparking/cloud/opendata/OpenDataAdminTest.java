@@ -94,6 +94,28 @@ class OpenDataAdminTest {
     }
 
     @Test
+    void aPartnerEndpointMustBeHttpsOutsideTheDeploymentsOwnNetwork() throws Exception {
+        String olga = f.login("olga", "olga-password-1");
+        String body = "{\"partnerId\":\"%s\",\"url\":\"%s\",\"lots\":[\"A\"]}";
+        int n = 0;
+        for (String url : List.of("http://partner.example/hooks", "http://127.0.0.1:9/hooks", "https://127.0.0.1/hooks",
+                "https://localhost/hooks", "https://10.1.2.3/hooks", "https://192.168.0.10/hooks",
+                "https://169.254.169.254/latest", "https://[::1]/hooks", "https://user:pw@partner.example/hooks",
+                "not a url")) {
+            TestHttp.Response r = f.http.post(f.url("/api/v1/partners"), body.formatted("p" + n++, url),
+                    "Authorization", "Bearer " + olga);
+            assertThat(url, r.status(), is(400));
+            assertThat(url, r.body().get("message").asText(), containsString("url"));
+        }
+        assertThat(Jdbc.read(f.app.dataSource(), c -> Jdbc.query(c, "SELECT count(*) FROM partners",
+                rs -> rs.getInt(1))), is(List.of(0)));
+        TestHttp.Response ok = f.http.post(f.url("/api/v1/partners"), body.formatted("city",
+                "https://partner.example/hooks"), "Authorization", "Bearer " + olga);
+        assertThat(ok.status(), is(201));
+        assertThat(ok.body().get("secret").asText().startsWith("whsec_"), is(true));
+    }
+
+    @Test
     void thePublicApiIsLimitedPerClientAddress() throws Exception {
         // No trusted proxy is configured, so a forged X-Forwarded-For does not buy a fresh bucket: every request
         // counts against the connecting address, and the fourth is refused at the latest.
