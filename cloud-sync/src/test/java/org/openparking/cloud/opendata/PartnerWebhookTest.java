@@ -86,6 +86,12 @@ class PartnerWebhookTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> acked(received).size() >= 4);
 
             Map<String, String> types = acked(received);
+            Received sample = received.get(received.size() - 1);
+            java.nio.file.Path samples = java.nio.file.Path.of(System.getProperty("open-data.samples",
+                    "target/open-data-samples"));
+            java.nio.file.Files.createDirectories(samples);
+            java.nio.file.Files.writeString(samples.resolve("webhook.txt"), "Webhook-Id: " + sample.id()
+                    + "\nWebhook-Signature: " + sample.signature() + "\n\n" + sample.body() + "\n");
             assertThat(new ArrayList<>(types.values()), is(List.of("availability.changed",
                     "availability.almost-full", "availability.full", "availability.reopened")));
             for (Received r : received) {
