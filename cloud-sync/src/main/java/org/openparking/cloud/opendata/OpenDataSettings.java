@@ -55,15 +55,7 @@ public record OpenDataSettings(double perSecond, int burst, Duration maxAge, Dur
         return create(ParkingConfig.defaults());
     }
 
-    public OpenDataSettings withStaleAfter(Duration staleAfter) {
-        return new OpenDataSettings(perSecond, burst, maxAge, staleAfter, trendWindow, sampleInterval, almostFullRatio);
-    }
-
     public OpenDataSettings withLimit(double perSecond, int burst) {
-        return new OpenDataSettings(perSecond, burst, maxAge, staleAfter, trendWindow, sampleInterval, almostFullRatio);
-    }
-
-    public OpenDataSettings withSampling(Duration trendWindow, Duration sampleInterval) {
         return new OpenDataSettings(perSecond, burst, maxAge, staleAfter, trendWindow, sampleInterval, almostFullRatio);
     }
 }

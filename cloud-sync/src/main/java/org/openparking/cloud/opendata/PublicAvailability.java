@@ -2,7 +2,6 @@ package org.openparking.cloud.opendata;
 
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -231,10 +230,5 @@ public final class PublicAvailability {
 
     static int clamp(int value, int capacity) {
         return Math.max(0, Math.min(capacity, value));
-    }
-
-    /** The configured staleness bound, for the formats that state it. */
-    public Duration staleAfter() {
-        return settings.staleAfter();
     }
 }
