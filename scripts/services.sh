@@ -34,7 +34,8 @@ install_pkgs() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_pkgs rabbitmq-server mosquitto mosquitto-clients postgresql postgresql-client chromium ansible ansible-lint python3-pika strace
+install_pkgs rabbitmq-server mosquitto mosquitto-clients postgresql postgresql-client chromium ansible ansible-lint python3-pika \
+  strace libxml2-utils
 
 # PostgreSQL
 if ! port_open 5432; then

@@ -42,6 +42,17 @@ import org.openparking.cloud.ingest.EventConsumer;
 import org.openparking.cloud.ingest.IngestStats;
 import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
+import org.openparking.cloud.opendata.OpenDataAdminService;
+import org.openparking.cloud.opendata.OpenDataService;
+import org.openparking.cloud.opendata.OpenDataSettings;
+import org.openparking.cloud.opendata.PartnerService;
+import org.openparking.cloud.opendata.PartnerStore;
+import org.openparking.cloud.opendata.PublicAvailability;
+import org.openparking.cloud.opendata.PublicPage;
+import org.openparking.cloud.opendata.SiteStore;
+import org.openparking.cloud.opendata.TrendSampler;
+import org.openparking.cloud.opendata.WebhookSettings;
+import org.openparking.cloud.opendata.WebhookWorker;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.PortalService;
 import org.openparking.platform.config.ConfigInput;
@@ -66,15 +77,17 @@ public final class Main {
         // A configuration mistake: one line naming the key, exit 2, nothing started half-configured.
         Configured c = ParkingConfig.orExit(() -> {
             Config config = loadConfig(ConfigInput.process());
-            return new Configured(CloudSettings.create(config), AuthSettings.create(config));
+            return new Configured(CloudSettings.create(config), AuthSettings.create(config),
+                    OpenDataSettings.create(config), WebhookSettings.create(config));
         });
-        Running running = start(c.settings(), c.auth(), AfterCommitHook.NONE);
+        Running running = start(c.settings(), c.auth(), c.openData(), c.webhooks(), AfterCommitHook.NONE);
         registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
 
-    private record Configured(CloudSettings settings, AuthSettings auth) {
+    private record Configured(CloudSettings settings, AuthSettings auth, OpenDataSettings openData,
+                              WebhookSettings webhooks) {
     }
 
     /** The layered configuration (see {@link ParkingConfig}): environment, -D, PARKING_CONFIG, application.yaml. */
@@ -83,8 +96,11 @@ public final class Main {
     }
 
     /** The REST API behind the auth filter (the gateway), and the portal. */
-    static void routing(HttpRouting.Builder routing, Api api, Gateway gateway) {
+    static void routing(HttpRouting.Builder routing, Api api, Gateway gateway, OpenData openData) {
         routing.addFilter(gateway.filter());
+        routing.register(OpenDataService.BASE, openData.feeds());
+        routing.register(PublicPage.PATH, openData.page());
+        routing.register(ApiRouting.BASE, openData.admin(), openData.partners());
         routing.register(ApiRouting.BASE, gateway.auth(), gateway.audit(), gateway.stream());
         routing.register("/portal", new PortalService());
         routing.get("/", (req, res) -> {
@@ -100,6 +116,10 @@ public final class Main {
                           TokenService tokens, UserStore users) {
     }
 
+    /** The public feeds and page, and the operators' open-data settings (issue 18). */
+    record OpenData(OpenDataService feeds, PublicPage page, OpenDataAdminService admin, PartnerService partners) {
+    }
+
     /** The HTTP services of the API. */
     record Api(FleetService fleet, SessionsService sessions, PaymentsService payments, CommandsService commands) {
     }
@@ -111,6 +131,12 @@ public final class Main {
 
     /** Starts cloud-sync with these authentication settings and limits. */
     public static Running start(CloudSettings settings, AuthSettings auth, AfterCommitHook hook) {
+        return start(settings, auth, OpenDataSettings.defaults(), WebhookSettings.defaults(), hook);
+    }
+
+    /** Starts cloud-sync with these authentication, open-data and webhook settings. */
+    public static Running start(CloudSettings settings, AuthSettings auth, OpenDataSettings openDataSettings,
+                                WebhookSettings webhookSettings, AfterCommitHook hook) {
         Clock clock = Clock.systemUTC();
         BrokerSettings broker = settings.broker();
         PooledDataSource dataSource = PooledDataSource.postgres(settings.db(), "cloud-sync");
@@ -153,7 +179,17 @@ public final class Main {
                         ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
                 new AuditService(new AuditLog(dataSource)), stream, tokens, users);
 
+        TrendSampler sampler = new TrendSampler(dataSource, openDataSettings, clock);
+        OpenData openData = new OpenData(new OpenDataService(PublicAvailability.postgres(dataSource, sampler,
+                openDataSettings, clock), ClientAddress.trusting(auth.trustedProxies()), clock), new PublicPage(),
+                new OpenDataAdminService(new SiteStore(dataSource)),
+                new PartnerService(new PartnerStore(dataSource, webhookSettings.allowHttpLocalhost())));
+        WebhookWorker webhooks = new WebhookWorker(dataSource, webhookSettings, openDataSettings.almostFullRatio(),
+                clock);
+
         consumer.start();
+        sampler.start();
+        webhooks.start();
         UnsentRepublisher republisher = new UnsentRepublisher(outgoing, settings.republishInterval());
         WebServer server = WebServer.builder()
                 .port(settings.port())
@@ -173,10 +209,10 @@ public final class Main {
                                 .build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(r -> routing(r, api, gateway))
+                .routing(r -> routing(r, api, gateway, openData))
                 .build()
                 .start();
-        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway);
+        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler, webhooks);
     }
 
     private static HealthCheckResponse databaseHealth(DataSource dataSource) {
@@ -203,7 +239,7 @@ public final class Main {
     /** A started cloud-sync; close stops HTTP, consumer and publisher and closes the pool. */
     public record Running(WebServer server, EventConsumer consumer, UnsentRepublisher republisher,
                           ConfirmingPublisher publisher, PooledDataSource dataSource, IngestStats stats,
-                          Gateway gateway)
+                          Gateway gateway, TrendSampler sampler, WebhookWorker webhooks)
             implements AutoCloseable {
         public int port() {
             return server.port();
@@ -212,6 +248,8 @@ public final class Main {
         @Override
         public void close() {
             gateway.stream().close();
+            sampler.close();
+            webhooks.close();
             server.stop();
             republisher.close();
             consumer.close();

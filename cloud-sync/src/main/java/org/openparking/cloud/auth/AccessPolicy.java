@@ -48,6 +48,12 @@ public final class AccessPolicy {
             new Rule("POST", "/edges", Role.ADMIN, Scope.PLATFORM),
             new Rule("GET", "/lots/{lotId}/tariff", Role.VIEWER, Scope.LOT),
             new Rule("PUT", "/lots/{lotId}/tariff", Role.OPERATOR, Scope.LOT),
+            // What a lot publishes as open data (issue 18): its tenant's operators only.
+            new Rule("GET", "/lots/{lotId}/open-data", Role.VIEWER, Scope.LOT),
+            new Rule("PUT", "/lots/{lotId}/open-data", Role.OPERATOR, Scope.LOT),
+            // Partner webhooks: the handler checks every lot of a registration against the caller's tenant.
+            new Rule("POST", "/partners", Role.OPERATOR, Scope.NONE),
+            new Rule("GET", "/partners", Role.OPERATOR, Scope.NONE),
             new Rule("POST", "/levels/{lotId}/{levelId}/status", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/lanes/{lotId}/{levelId}/{laneId}/open", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/drift", Role.VIEWER, Scope.NONE),

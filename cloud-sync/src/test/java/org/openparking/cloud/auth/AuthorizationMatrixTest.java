@@ -114,7 +114,9 @@ class AuthorizationMatrixTest {
         for (HttpService s : List.<HttpService>of(new FleetService(null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null),
                 new AuthService(null, null, null, null, null, null, null, null), new AuditService(null),
-                new AvailabilityStream(null, Duration.ofSeconds(1), Duration.ofSeconds(1)))) {
+                new AvailabilityStream(null, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                new org.openparking.cloud.opendata.OpenDataAdminService(null),
+                new org.openparking.cloud.opendata.PartnerService(null))) {
             s.routing(recorder(registered));
         }
         Set<String> missing = new TreeSet<>(registered);
