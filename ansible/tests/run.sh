@@ -261,7 +261,7 @@ t_docker() {
         [ -f "$repo/$m/pom.xml" ] && cp "$repo/$m/pom.xml" "$bad/$m/"
         [ -d "$repo/$m/src" ] && ln -s "$repo/$m/src" "$bad/$m/src"
     done
-    sed -i 's/debian:trixie-20251117-slim/debian:latest/; s/^USER parking:parking/USER root/; s#^COPY \. \./#COPY . ./\nCOPY no-such-file ./#' "$bad/Dockerfile.edge"
+    sed -i 's/debian:13.2-slim/debian:latest/; s/^USER parking:parking/USER root/; s#^COPY \. \./#COPY . ./\nCOPY no-such-file ./#' "$bad/Dockerfile.edge"
     sed -i 's/^HEALTHCHECK/# HEALTHCHECK/; s/^    CMD \["java"/#/' "$bad/Dockerfile.cloud"
     sed -i 's/^      postgres:$/      postgress:/' "$bad/docker-compose.yml"
     echo 'edge-controller/src' >>"$bad/.dockerignore"
