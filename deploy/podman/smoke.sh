@@ -48,7 +48,10 @@ eventually() { # SECONDS COMMAND...: until COMMAND succeeds
 }
 drive() { # PLATE: in and out, paid by card; prints the session id
   local entry exit sid
-  entry=$(edge POST /lanes/in-1/entries "{\"plate\":\"$1\"}") || return 1
+  local deadline=$((SECONDS + 90))
+  # The gate of the previous car closes after lane.passage-timeout (no car crosses the loops here).
+  while entry=$(edge POST /lanes/in-1/entries "{\"plate\":\"$1\"}") && grep -q '"LANE_BUSY"' <<<"$entry" \
+      && [ $SECONDS -lt $deadline ]; do sleep 2; done
   sid=$(json 'd["sessionId"]' <<<"$entry") || { echo "entry refused: $entry" >&2; return 1; }
   exit=$(edge POST /lanes/out-1/exits "{\"ticket\":\"$(json 'd["ticket"]' <<<"$entry")\",\"paymentMethod\":\"pm_card_visa\"}")
   [ "$(json 'd["payment"]["status"]' <<<"$exit")" = PAID ] || { echo "exit not paid: $exit" >&2; return 1; }
@@ -112,9 +115,12 @@ eventually 60 test "$(connections_of payment-worker)" = 1 && ok "worker 1 gone f
 before=$(stripe_posts)
 if sid2=$(drive "SMOKE-$$-2"); then ok "car 2 in and out, exit PAID with one worker left (session $sid2)"; else fail "car 2"; fi
 [ "$(stripe_posts)" -gt "$before" ] && ok "car 2 charged at the Stripe stand-in" || fail "car 2 not charged"
-podman logs "$STACK_POD-payment-worker-2" 2>&1 | grep -q "${sid2:-none}" \
-  || podman exec "$STACK_POD-rabbitmq" rabbitmqctl -q list_queues -p /parking name messages | grep -q '^payments.requests[[:space:]]0$' \
-  && ok "worker 2 consumed it (payments.requests empty)" || fail "payments.requests not drained"
+if [ -n "${sid2:-}" ] && podman exec "$STACK_POD-rabbitmq" rabbitmqctl -q list_queues -p /parking name messages \
+    | grep -q '^payments.requests[[:space:]]0$'; then
+  ok "worker 2 consumed it (payments.requests empty)"
+else
+  fail "car 2 not paid or payments.requests not drained"
+fi
 eventually 120 paid_in_portal "${sid2:-none}" && ok "portal: payment of $sid2 paid" || fail "portal lacks the payment of ${sid2:-}"
 
 echo "--- down"

@@ -95,13 +95,15 @@ print(json.dumps({"kty": "EC", "crv": "P-256", "d": b64(d), "x": b64(pub[1:33]),
         "stripe: {api-key: '$stripe_key', api-base: '$stripe_base', webhook-secret: '$webhook'}" >"$SECRETS/payment-worker-$n.yaml"
     done
     # The edge: production guards (token mode, no simulator API), its own broker users; a fee from the
-    # first minute (no grace) so that every exit is charged, and a wait long enough for a loaded machine.
+    # first minute (no grace) so that every exit is charged, a wait long enough for a loaded machine, and
+    # gates that close 5 s after opening (no car crosses the loops: there is no hardware).
     printf '%s\n' \
       "edge: {lot-id: '$LOT', level-id: L0, db-path: /data/edge.db, operator-id: $OPERATOR, development: false}" \
       "auth: {mode: token, device-key-hashes: ['$device_hash']}" \
       "tickets: {secret: '$tickets'}" \
       "tariff: {grace-minutes: 0}" \
       "payments: {wait: PT30S}" \
+      "lane: {passage-timeout: PT5S}" \
       "mqtt: {uri: 'tcp://127.0.0.1:1883', username: 'edge-$LOT-L0', password: '$edge_mqtt'}" \
       "cloud: {amqp-uri: 'amqp://edge-$LOT-L0:$edge_amqp@$amqp', trusted-users: ''}" >"$SECRETS/edge-l0.yaml"
   )
