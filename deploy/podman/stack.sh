@@ -65,7 +65,13 @@ make_config() {
   cs_db=$(secret cloud-sync-db-password); pw_db=$(secret payment-worker-db-password)
   tickets=$(secret tickets-secret 32); device=$(secret edge-device-key 32)
   admin_pw=$(secret portal-admin-password); webhook=whsec_$(secret stripe-webhook-secret)
-  stripe_key=sk_test_$(secret stripe-api-key)
+  # A real Stripe (STRIPE_API_BASE set) uses the key put in stripe-api-key as it is; the stand-in a made-up one.
+  if [ -n "${STRIPE_API_BASE:-}" ]; then
+    [ -s "$SECRETS/stripe-api-key" ] || { echo "stack: put the Stripe secret key in $SECRETS/stripe-api-key" >&2; exit 1; }
+    stripe_key=$(cat "$SECRETS/stripe-api-key")
+  else
+    stripe_key=sk_test_$(secret stripe-api-key)
+  fi
   # The token signing key as a JWK: cloud-sync reads a PEM key only with BouncyCastle's PEM parser, which
   # is not on its classpath (a PEM key file stops it with NoClassDefFoundError).
   [ -s "$SECRETS/signing-key.jwk" ] || (umask 077; openssl ecparam -name prime256v1 -genkey -noout \
