@@ -36,6 +36,9 @@ install_pkgs() {
 
 install_pkgs rabbitmq-server mosquitto mosquitto-clients postgresql postgresql-client chromium ansible ansible-lint python3-pika \
   strace libxml2-utils
+# The image build and smoke test (deploy/podman/smoke.sh): daemonless podman with runc, debootstrap for the
+# stand-in base images, openssl for the stack's signing key.
+install_pkgs podman runc debootstrap slirp4netns uidmap fuse-overlayfs catatonit openssl
 
 # PostgreSQL
 if ! port_open 5432; then

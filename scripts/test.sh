@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: starts (installing if needed) the local services, builds every module and runs
-# unit, integration, crash and browser tests (Maven verify), then the Ansible rollout tests.
+# unit, integration, crash and browser tests (Maven verify), then the Ansible rollout tests and the images'
+# smoke test (built and run with podman).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
@@ -8,4 +9,10 @@ scripts/services.sh
 ./mvnw -B -ntp verify "$@"
 if [ -x ansible/tests/run.sh ]; then
   ansible/tests/run.sh
+fi
+if [ -x deploy/podman/smoke.sh ]; then
+  deploy/podman/smoke.sh
+fi
+if [ -x k8s/validate/test.sh ]; then
+  k8s/validate/test.sh
 fi

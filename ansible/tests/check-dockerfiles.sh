@@ -92,11 +92,17 @@ def check_dockerfile(name, expect_volume):
     ins = parse_dockerfile(path)
     pats = dockerignore_patterns()
     stages, current, workdir = {}, None, {}
+    build_args = {}
     final = None
     for kw, arg, heredocs in ins:
-        if kw == "FROM":
+        if kw == "ARG":
+            # A base image given as a build argument is checked by its default.
+            key, _, default = arg.partition("=")
+            if default:
+                build_args[key.strip()] = default.strip().strip('"')
+        elif kw == "FROM":
             words = [w for w in arg.split() if not w.startswith("--")]
-            image = words[0]
+            image = re.sub(r"\$\{?(\w+)\}?", lambda m: build_args.get(m.group(1), m.group(0)), words[0])
             alias = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
             if image not in stages and not pinned(image):
                 problem("%s: base image %s is not pinned to a tag or digest" % (name, image))

@@ -261,12 +261,12 @@ t_docker() {
         [ -f "$repo/$m/pom.xml" ] && cp "$repo/$m/pom.xml" "$bad/$m/"
         [ -d "$repo/$m/src" ] && ln -s "$repo/$m/src" "$bad/$m/src"
     done
-    sed -i 's/eclipse-temurin:21.0.8_9-jre/eclipse-temurin:latest/; s/^USER parking:parking/USER root/; s#^COPY \. \./#COPY . ./\nCOPY no-such-file ./#' "$bad/Dockerfile.edge"
+    sed -i 's/debian:13.2-slim/debian:latest/; s/^USER parking:parking/USER root/; s#^COPY \. \./#COPY . ./\nCOPY no-such-file ./#' "$bad/Dockerfile.edge"
     sed -i 's/^HEALTHCHECK/# HEALTHCHECK/; s/^    CMD \["java"/#/' "$bad/Dockerfile.cloud"
     sed -i 's/^      postgres:$/      postgress:/' "$bad/docker-compose.yml"
     echo 'edge-controller/src' >>"$bad/.dockerignore"
     if out=$("$here/check-dockerfiles.sh" "$bad" 2>&1); then fail "the checker passed a broken checkout"; fi
-    for m in 'no-such-file does not exist' '.dockerignore excludes edge-controller/src' 'eclipse-temurin:latest is not pinned' \
+    for m in 'no-such-file does not exist' '.dockerignore excludes edge-controller/src' 'debian:latest is not pinned' \
              'runs as root' 'Dockerfile.cloud: the final stage has no HEALTHCHECK' 'unknown service postgress'; do
         grep -qF "$m" <<<"$out" || fail "the checker missed: $m"
     done
