@@ -197,8 +197,20 @@ public final class EdgeApplication implements AutoCloseable {
                 }
             }
         };
+        // Informational, always UP: the edge serves its level offline by design, so the link is shown, not judged.
+        HealthCheck link = new HealthCheck() {
+            @Override
+            public String name() {
+                return "sync";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(true).detail("state", sync.state().name()).build();
+            }
+        };
         return ObserveFeature.builder()
-                .addObserver(HealthObserver.builder().details(true).addCheck(database).build())
+                .addObserver(HealthObserver.builder().details(true).addCheck(database).addCheck(link).build())
                 .addObserver(MetricsObserver.create())
                 .build();
     }
