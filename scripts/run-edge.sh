@@ -53,7 +53,7 @@ banner() {
   The edge serves level L0 of lot-1 on simulated hardware, offline, with
   $tariff.
     console   $url/console/
-    API       $url/api/v1/availability   (docs/api.md)
+    API       $url/api/v1/availability   (OpenAPI: $url/openapi.yaml, docs/api.md)
     health    $url/observe/health
     metrics   $url/observe/metrics
   Drive a car in, park, pay and out (another terminal):
