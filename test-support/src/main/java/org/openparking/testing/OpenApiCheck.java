@@ -76,6 +76,34 @@ public final class OpenApiCheck {
     }
 
     /**
+     * The error codes written in the Java sources under {@code roots}: every capture group of every match of
+     * {@code emitters} (patterns of the calls that answer with a code, e.g. {@code HttpErrors.send(res, s, "X"}).
+     */
+    public static Set<String> codesIn(List<Path> roots, List<java.util.regex.Pattern> emitters) {
+        Set<String> codes = new TreeSet<>();
+        for (Path root : roots) {
+            try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    String text = Files.readString(f);
+                    for (java.util.regex.Pattern p : emitters) {
+                        java.util.regex.Matcher m = p.matcher(text);
+                        while (m.find()) {
+                            for (int g = 1; g <= m.groupCount(); g++) {
+                                if (m.group(g) != null) {
+                                    codes.add(m.group(g));
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return codes;
+    }
+
+    /**
      * The routes {@code routing} registers, with their full paths. Handlers registered without a path
      * ({@code any(handler)}, filters) guard others and are not routes; a registration this recorder cannot
      * read fails, so a new kind of registration cannot slip past the check.

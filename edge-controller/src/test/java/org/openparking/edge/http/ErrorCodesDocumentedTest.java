@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasItems;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.openparking.testing.OpenApiCheck;
 
 /**
  * docs/api.md's error-code table and the codes the edge can answer are the same set: every code written in
@@ -35,27 +34,7 @@ class ErrorCodesDocumentedTest {
             Pattern.compile("new HttpErrors\\.BodyCodes\\(" + CODE + ",\\s*" + CODE));
 
     static Set<String> emitted() {
-        Set<String> codes = new TreeSet<>();
-        for (Path root : List.of(EDGE_SOURCES, PLATFORM_HTTP)) {
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                    String text = Files.readString(f);
-                    for (Pattern p : EMITTERS) {
-                        Matcher m = p.matcher(text);
-                        while (m.find()) {
-                            for (int g = 1; g <= m.groupCount(); g++) {
-                                if (m.group(g) != null) {
-                                    codes.add(m.group(g));
-                                }
-                            }
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return codes;
+        return OpenApiCheck.codesIn(List.of(EDGE_SOURCES, PLATFORM_HTTP), EMITTERS);
     }
 
     /** The backticked codes of the "Error codes" section. */
