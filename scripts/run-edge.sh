@@ -37,12 +37,17 @@ if [ ! -f "$jar" ] || [ -n "$(find protocol platform firmware-interface edge-con
   mkdir -p edge-controller/target
   log=edge-controller/target/run-edge-build.log
   echo "building the edge controller with $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) (about a minute the first time; full log in $log)"
-  if ! ./mvnw -B -ntp -pl edge-controller -am package -DskipTests >"$log" 2>&1; then
-    grep -E '^\[(ERROR|WARNING)\]' "$log" | head -40 >&2 || true
+  set +e
+  ./mvnw -B -ntp -pl edge-controller -am package -DskipTests 2>&1 | tee "$log" \
+    | grep --line-buffered -E '^\[INFO\] (Building .*\[[0-9]+/[0-9]+\]|BUILD SUCCESS|Total time)' \
+    | sed -u 's/^\[INFO\] /  /'
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ]; then
+    grep -E '^\[ERROR\]' "$log" | head -40 >&2 || true
     echo "build failed: see $log" >&2
     exit 1
   fi
-  grep -E '^\[INFO\] (Building .*\[[0-9]+/[0-9]+\]|BUILD SUCCESS|Total time)' "$log" | sed 's/^\[INFO\] /  /' || true
 fi
 
 banner() {

@@ -133,7 +133,7 @@ public final class DriveCar {
                 && l.path("barrier").asText().equals("CLOSED"), "the car through and the barrier closed");
         say("car passes the entry gate", lane);
 
-        out.printf("   %-36s ... parked for %d s%n", "", options.stay().toSeconds());
+        out.printf("   %-39s ... parked for %d s%n", "", options.stay().toSeconds());
         sleep(options.stay());
 
         JsonNode quote = call("GET", "/api/v1/quote?ticket=" + ticket, null, 200, "the quote");
@@ -196,7 +196,7 @@ public final class DriveCar {
         step++;
         String gate = lane == null ? "" : lane.path("laneId").asText() + ": " + lane.path("phase").asText()
                 + ", barrier " + lane.path("barrier").asText();
-        out.printf("%d. %-36s %s%n", step, gate, what);
+        out.printf("%d. %-39s %s%n", step, gate, what);
     }
 
     private JsonNode lane(String laneId) {
