@@ -94,13 +94,22 @@ setInterval(() => {
   }
 }, 1000);
 
+// OFFLINE_ONLY: no cloud configured (by design); CLOUD_DOWN: a configured cloud is unreachable.
+async function refreshSync() {
+  const sync = await fetch(api + '/sync').then(r => r.json());
+  const el = document.getElementById('sync');
+  el.textContent = sync.state;
+  el.title = sync.outboxPending + ' outbox rows waiting for the cloud';
+}
+
 async function start() {
   const [availability, lanes] = await Promise.all([
     fetch(api + '/availability').then(r => r.json()),
     fetch(api + '/lanes').then(r => r.json())]);
   showAvailability(availability);
   lanes.forEach(showLane);
-  await Promise.all([refreshSpots(), refreshRamps()]);
+  await Promise.all([refreshSpots(), refreshRamps(), refreshSync()]);
+  setInterval(refreshSync, 10000); // the link's state is not in the stream: a slow poll is enough
 
   const events = new EventSource(api + '/availability/stream');
   let lastHeartbeat = 0;

@@ -2,6 +2,7 @@ package org.openparking.edge;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.MeterRegistry;
@@ -66,6 +67,7 @@ public final class EdgeApplication implements AutoCloseable {
     private final WebServer server;
     private final Realtime realtime;
     private final SyncState sync;
+    private final EdgeRouting.Parts parts;
     private final CloudSync cloud;
 
     private EdgeApplication(EdgeSettings settings, Config serverConfig, SyncSettings syncSettings, Clock clock) {
@@ -132,17 +134,14 @@ public final class EdgeApplication implements AutoCloseable {
         this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, tokens, parking,
                 clock);
 
-        EdgeRouting.Parts parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
+        this.parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),
                 tokens, settings.auth(), sync, ramps, new DriftLog(db));
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .mediaContext(JsonMedia.context())
                 .addFeature(observe())
-                .routing(r -> {
-                    EdgeRouting.routing(r, parts);
-                    realtime.routing(r, EdgeRouting.BASE);
-                })
+                .routing(this::routing)
                 .build()
                 .start();
         try {
@@ -197,10 +196,28 @@ public final class EdgeApplication implements AutoCloseable {
                 }
             }
         };
+        // Informational, always UP: the edge serves its level offline by design, so the link is shown, not judged.
+        HealthCheck link = new HealthCheck() {
+            @Override
+            public String name() {
+                return "sync";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(true).detail("state", sync.state().name()).build();
+            }
+        };
         return ObserveFeature.builder()
-                .addObserver(HealthObserver.builder().details(true).addCheck(database).build())
+                .addObserver(HealthObserver.builder().details(true).addCheck(database).addCheck(link).build())
                 .addObserver(MetricsObserver.create())
                 .build();
+    }
+
+    /** Every route the server serves, in one place: the server and the OpenAPI route check walk it. */
+    public void routing(HttpRouting.Builder r) {
+        EdgeRouting.routing(r, parts);
+        realtime.routing(r, EdgeRouting.BASE);
     }
 
     public int port() {

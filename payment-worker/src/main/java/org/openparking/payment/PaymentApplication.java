@@ -122,13 +122,30 @@ public final class PaymentApplication implements AutoCloseable {
     /** The HTTP routes: the Stripe webhook and a readiness view of the worker. */
     static void routing(HttpRouting.Builder routing, StripeWebhookService webhooks, PaymentWorker worker) {
         routing.register("/webhooks", webhooks)
-                .get("/worker", (req, res) -> res.send(new WorkerStatus(worker.isConnected())));
+                .get("/worker", (req, res) -> res.send(new WorkerStatus(worker.isConnected())))
+                .get("/openapi.yaml", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,
+                        "application/yaml").send(OPENAPI));
         // Anything unexpected still answers in the house error shape, without internals.
         HttpErrors.register(routing, BODY_CODES);
     }
 
     private static final HttpErrors.BodyCodes BODY_CODES = new HttpErrors.BodyCodes("INVALID_PAYLOAD",
             "INVALID_PAYLOAD");
+
+    /** The OpenAPI 3.1 document of these routes, checked against them by the test suite. */
+    static final String OPENAPI_RESOURCE = "/openapi/worker.yaml";
+    private static final byte[] OPENAPI = openapi();
+
+    private static byte[] openapi() {
+        try (java.io.InputStream in = PaymentApplication.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /** {@code GET /worker}: whether the worker is connected to RabbitMQ. */
     record WorkerStatus(boolean connected) {

@@ -115,7 +115,7 @@ final class AdminService implements HttpService {
     private void open(ServerRequest req, ServerResponse res) {
         String laneId = req.path().pathParameters().get("laneId");
         OpenRequest body = JsonBodies.read(req, OpenRequest.class, () -> OpenRequest.NONE);
-        commands.openBarrier(laneId, Requests.required("reason", body.reason()), actor(req));
+        commands.openBarrier(laneId, body.reason(), actor(req));
         res.send(new LaneOpened(laneId, true));
     }
 

@@ -1,6 +1,10 @@
 package org.openparking.edge.http;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,8 +23,22 @@ import org.openparking.firmware.SimulatedLevel;
 /** The edge's HTTP API under {@code /api/v1}; Main and the tests build routing through here. */
 public final class EdgeRouting {
     public static final String BASE = "/api/v1";
+    /** The OpenAPI 3.1 document of this API, checked against these routes by the test suite. */
+    public static final String OPENAPI_RESOURCE = "/openapi/edge.yaml";
+    private static final byte[] OPENAPI = openapi();
 
     private EdgeRouting() {
+    }
+
+    private static byte[] openapi() {
+        try (InputStream in = EdgeRouting.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** What the HTTP layer needs, built by Main. */
@@ -32,6 +50,8 @@ public final class EdgeRouting {
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
         ErrorHandling.register(routing);
+        routing.get("/openapi.yaml", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")
+                .send(OPENAPI));
         Credentials credentials = new Credentials(parts.auth(), parts.tokens());
         routing.register(BASE, new RequestGuard());
         if (parts.auth().mode() == EdgeSettings.Auth.Mode.TOKEN) {

@@ -113,7 +113,7 @@ final class LevelService implements HttpService {
         ExitRequest body = JsonBodies.read(req, ExitRequest.class, () -> ExitRequest.NONE);
         LaneController.Exit x = Boolean.TRUE.equals(body.lostTicket())
                 ? lane.exitLostTicket(body.plate(), body.paymentMethod())
-                : lane.exit(Requests.required("ticket", body.ticket()), body.paymentMethod());
+                : lane.exit(body.ticket(), body.paymentMethod());
         ParkingService.Departure d = x.departure();
         res.status(d.paymentStatus() == PaymentStatus.PENDING ? Status.ACCEPTED_202 : Status.OK_200)
                 .send(new ExitResponse(d.sessionId(), new Fee(d.fee(), d.currency()),

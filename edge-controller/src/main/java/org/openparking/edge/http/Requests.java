@@ -7,18 +7,11 @@ import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 
 /**
- * Checks on request fields the records cannot make themselves: required, enums read case-insensitively,
+ * Checks on request fields the records cannot make themselves: booleans, enums read case-insensitively,
  * the {@code limit} query parameter. Types are checked when the body is read ({@code HttpErrors}).
  */
 final class Requests {
     private Requests() {
-    }
-
-    static String required(String field, String value) {
-        if (value == null || value.isBlank()) {
-            throw new ParkingException(Kind.BAD_REQUEST, "MISSING_FIELD", field + " is required");
-        }
-        return value;
     }
 
     static boolean requiredBoolean(String field, Boolean value) {

@@ -68,6 +68,6 @@ final class SessionService implements HttpService {
 
     private void payStation(ServerRequest req, ServerResponse res) {
         PayStationRequest body = JsonBodies.read(req, PayStationRequest.class, () -> PayStationRequest.NONE);
-        res.send(parking.payAtStation(Requests.required("ticket", body.ticket()), body.paymentMethod()));
+        res.send(parking.payAtStation(body.ticket(), body.paymentMethod()));
     }
 }

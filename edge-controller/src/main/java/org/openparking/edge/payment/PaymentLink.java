@@ -2,7 +2,11 @@ package org.openparking.edge.payment;
 
 /** Whether payment results can be expected now: the explicit degraded modes of offline-first rule 6. */
 public interface PaymentLink {
-    enum State { ONLINE, CLOUD_DOWN, PAYMENTS_DOWN }
+    /**
+     * OFFLINE_ONLY: no cloud is configured, so being offline is the plan, not an alarm; CLOUD_DOWN: a cloud
+     * is configured and not reachable. Exits treat both alike (defer under the floor limit).
+     */
+    enum State { ONLINE, OFFLINE_ONLY, CLOUD_DOWN, PAYMENTS_DOWN }
 
     State state();
 
@@ -12,12 +16,12 @@ public interface PaymentLink {
     /** A result arrived: payments work. */
     void paymentAnswered();
 
-    /** A link for an edge with no cloud configured: always CLOUD_DOWN. */
+    /** A link for an edge with no cloud configured: always OFFLINE_ONLY. */
     static PaymentLink offline() {
         return new PaymentLink() {
             @Override
             public State state() {
-                return State.CLOUD_DOWN;
+                return State.OFFLINE_ONLY;
             }
 
             @Override

@@ -8,8 +8,8 @@ import org.openparking.platform.jdbc.Database;
 import org.openparking.platform.outbox.OutboxStore;
 
 /**
- * The edge's view of its cloud link, and the {@link PaymentLink} the exits consult: CLOUD_DOWN while
- * there is no broker connection (or no cloud configured), PAYMENTS_DOWN from a payment wait that timed
+ * The edge's view of its cloud link, and the {@link PaymentLink} the exits consult: OFFLINE_ONLY when no
+ * cloud is configured, CLOUD_DOWN while a configured broker is not connected, PAYMENTS_DOWN from a payment wait that timed
  * out until a result arrives again, ONLINE otherwise. Written by the relay and the queue consumer, read
  * by lanes; every field is a volatile, so reading it never waits.
  */
@@ -33,7 +33,10 @@ public final class SyncState implements PaymentLink {
 
     @Override
     public State state() {
-        if (!cloudConfigured || !connected) {
+        if (!cloudConfigured) {
+            return State.OFFLINE_ONLY;
+        }
+        if (!connected) {
             return State.CLOUD_DOWN;
         }
         return paymentsDown ? State.PAYMENTS_DOWN : State.ONLINE;

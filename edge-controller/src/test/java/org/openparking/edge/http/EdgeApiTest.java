@@ -194,8 +194,12 @@ class EdgeApiTest {
         String forged = new TicketSigner("lot-t", "not-the-lot-key-1234567890").sign("x", edge.clock().instant());
         assertThat(edge.post("/lanes/out-1/exits", "{\"ticket\":\"" + forged + "\"}").status(), is(403));
         assertThat(edge.post("/lanes/out-1/exits", "{\"ticket\":\"nonsense\"}").error(), is("TICKET_MALFORMED"));
-        assertThat(edge.post("/lanes/out-1/exits", "{}").error(), is("MISSING_FIELD"));
+        // One code for a missing ticket wherever a ticket is read.
+        assertThat(edge.post("/lanes/out-1/exits", "{}").error(), is("TICKET_REQUIRED"));
+        assertThat(edge.post("/lanes/out-1/exits", "{\"ticket\":\" \"}").error(), is("TICKET_REQUIRED"));
         assertThat(edge.get("/quote").error(), is("TICKET_REQUIRED"));
+        assertThat(edge.post("/pay-station/payments", "{\"paymentMethod\":\"pm_card_visa\"}").error(),
+                is("TICKET_REQUIRED"));
         assertThat(edge.get("/sessions?status=OPEN").body().size(), is(1));
     }
 
@@ -313,7 +317,7 @@ class EdgeApiTest {
 
     @Test
     void aManualOpenNeedsAReasonAndAFaultyBarrierRefusesTraffic() {
-        assertThat(edge.post("/admin/lanes/out-1/open", "{}").error(), is("MISSING_FIELD"));
+        assertThat(edge.post("/admin/lanes/out-1/open", "{}").error(), is("REASON_REQUIRED"));
         assertThat(edge.post("/admin/lanes/out-1/open", "{\"reason\":\"stuck car\"}").status(), is(200));
         assertThat(edge.phase("out-1"), is("GATE_OPEN"));
         edge.pass("out-1");

@@ -68,6 +68,8 @@ class ConsoleBrowserTest {
                     browser.text("String(document.getElementById('ramps-section').hidden)"), is("true"));
             await().atMost(WAIT).ignoreExceptions()
                     .until(() -> browser.text("document.getElementById('live').textContent"), "live"::equals);
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.text("document.getElementById('sync').textContent"), "OFFLINE_ONLY"::equals);
             String reloads = browser.text("String(performance.getEntriesByType('navigation').length)");
 
             edge.spot("EV-001", true);

@@ -10,6 +10,9 @@ import static org.hamcrest.Matchers.lessThan;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +131,45 @@ class MqttPublisherTest {
     }
 
     @Test
+    void aLaneNeverWaitsForABrokerThatAcceptsAndNeverAnswers() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(blackHole.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            // heartbeat 30 s: the publisher's connect waits up to 30 s for an answer that never comes.
+            LiveEdge.Options options = LiveEdge.Options.sensors(Map.of(VehicleType.STANDARD, 3))
+                    .heartbeat(Duration.ofSeconds(30))
+                    .mqtt("tcp://127.0.0.1:" + blackHole.getLocalPort(), "test-" + UUID.randomUUID() + "/");
+            try (TestEdge edge = LiveEdge.start(options)) {
+                try {
+                    await().atMost(WAIT).until(() -> !held.isEmpty()); // the publisher is inside its connect
+                    long started = System.nanoTime();
+                    TestHttp.Response entry = edge.post("/lanes/in-1/entries", "{}");
+                    Duration took = Duration.ofNanos(System.nanoTime() - started);
+                    assertThat(entry.toString(), entry.status(), is(201));
+                    await().atMost(WAIT).until(() -> edge.free() < 3); // the entry counted
+                    assertThat("the entry happened while the broker stalled",
+                            edge.app().realtime().mqttConnected(), is(false));
+                    // A lane that waited for the publisher would wait out the 30 s connect: half is a bound no
+                    // machine load reaches, so this asserts the design, not the machine's speed.
+                    assertThat(took, lessThan(Duration.ofSeconds(15)));
+                } finally {
+                    for (Socket s : held) {
+                        s.close(); // lets the stalled connect fail now rather than hold up the edge's close
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aBrokerOutageNeitherBlocksLanesNorLosesTheCurrentState() throws Exception {
         int port = Ports.free();
         String uri = "tcp://127.0.0.1:" + port;
@@ -144,12 +187,10 @@ class MqttPublisherTest {
 
             broker.destroyForcibly().waitFor();
             await().atMost(WAIT).until(() -> !edge.app().realtime().mqttConnected());
-            // With the broker gone, a car still enters at once and a spot change is still counted.
-            long started = System.nanoTime();
+            // With the broker gone, a car still enters and a spot change is still counted (that a lane never
+            // waits for the broker is aLaneNeverWaitsForABrokerThatAcceptsAndNeverAnswers).
             TestHttp.Response entry = edge.post("/lanes/in-1/entries", "{}");
             assertThat(entry.toString(), entry.status(), is(201));
-            // Generous: a publish that waited on the network would take the connect timeout (1 s) or more.
-            assertThat(Duration.ofNanos(System.nanoTime() - started), lessThan(Duration.ofMillis(900)));
             edge.spot("STANDARD-003", true); // two sessions, one parked car: 1 free
             await().atMost(WAIT).until(() -> edge.free() == 1);
             long version = edge.get("/availability").body().get("version").asLong();

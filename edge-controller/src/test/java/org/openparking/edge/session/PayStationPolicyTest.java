@@ -17,7 +17,7 @@ import org.openparking.testing.TestHttp.Response;
 import org.openparking.protocol.VehicleType;
 
 /**
- * The pay-station side of the offline payment policy, on a real edge with no cloud (link CLOUD_DOWN):
+ * The pay-station side of the offline payment policy, on a real edge with no cloud (link OFFLINE_ONLY):
  * a card is only taken while payments are online, nothing owed needs no card, a card number is refused,
  * and a refused pay-station attempt leaves the exit to the floor-limit rule.
  */

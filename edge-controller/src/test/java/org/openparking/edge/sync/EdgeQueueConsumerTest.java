@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -243,7 +244,7 @@ class EdgeQueueConsumerTest {
         try (TcpProxy proxy = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
              FakePaymentWorker worker = new FakePaymentWorker(broker.uri());
              EdgeApplication edge = CloudEdges.start(dir, CloudEdges.amqpVia(proxy, broker.vhost()),
-                     env(lot, Map.of("PAYMENTS_WAIT", "PT30S")), clock)) {
+                     env(lot, Map.of("PAYMENTS_WAIT", "PT120S")), clock)) {
             assertThat(edge.sync().state(), is(PaymentLink.State.CLOUD_DOWN));
             ParkingService parking = edge.parking();
             ParkingService.Admission big = parking.admit("in-1", null, null);
@@ -251,11 +252,12 @@ class EdgeQueueConsumerTest {
             ParkingService.Admission small = parking.admit("in-1", null, null);
             clock.advance(Duration.ofHours(2));
 
-            // Decided at once: a 30 s wait would fail the test's time budget, not just be slow.
+            // Decided without the payment wait: two exits that waited would take 240 s; half of one wait is a
+            // bound no machine load reaches, so this measures the decision path, not the machine's speed.
             long started = System.nanoTime();
             ParkingService.Departure deferred = parking.depart("out-1", small.ticket(), "pm_paid");
             ParkingService.Departure pending = parking.depart("out-1", big.ticket(), "pm_paid");
-            assertThat(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(10)) < 0, is(true));
+            assertThat(Duration.ofNanos(System.nanoTime() - started), lessThan(Duration.ofSeconds(60)));
             assertThat(deferred.paymentStatus(), is(PaymentStatus.DEFERRED));
             assertThat(deferred.gateOpens(), is(true));
             assertThat(pending.paymentStatus(), is(PaymentStatus.PENDING));

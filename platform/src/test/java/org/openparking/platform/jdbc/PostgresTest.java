@@ -75,11 +75,12 @@ class PostgresTest {
     void aStatementOverTheTimeoutIsCancelledByTheServerWithAClearError() {
         long start = System.nanoTime();
         SQLException thrown = assertThrows(SQLException.class,
-                () -> Jdbc.read(pool, c -> Jdbc.query(c, "SELECT pg_sleep(5)", rs -> null)));
+                () -> Jdbc.read(pool, c -> Jdbc.query(c, "SELECT pg_sleep(60)", rs -> null)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(thrown.getSQLState(), is("57014"));
         assertThat(thrown.getMessage(), containsString("statement timeout"));
-        assertThat(tookMs, lessThan(3_000L));
+        // Cut short, not slept out: half the sleep is a bound no machine load reaches.
+        assertThat(tookMs, lessThan(30_000L));
         // Not a data error: a consumer re-queues instead of dead-lettering.
         assertThat(Jdbc.isDataError(thrown), is(false));
     }
