@@ -35,6 +35,8 @@ install_pkgs() {
 }
 
 install_pkgs rabbitmq-server mosquitto mosquitto-clients postgresql postgresql-client chromium ansible ansible-lint python3-pika
+# promtool (package prometheus) checks the metrics scrapes, alert rules and dashboard queries in the tests.
+install_pkgs prometheus
 
 # PostgreSQL
 if ! port_open 5432; then
