@@ -39,6 +39,8 @@ install_pkgs rabbitmq-server mosquitto mosquitto-clients postgresql postgresql-c
 # The image build and smoke test (deploy/podman/smoke.sh): daemonless podman with runc, debootstrap for the
 # stand-in base images, openssl for the stack's signing key.
 install_pkgs podman runc debootstrap slirp4netns uidmap fuse-overlayfs catatonit openssl
+# promtool (package prometheus) checks the metrics scrapes, alert rules and dashboard queries in the tests.
+install_pkgs prometheus
 
 # PostgreSQL
 if ! port_open 5432; then

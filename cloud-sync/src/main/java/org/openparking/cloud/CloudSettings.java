@@ -21,9 +21,11 @@ import org.openparking.platform.jdbc.PostgresSettings;
  *                          {@code requeue-backoff-max})
  * @param offlineAfter      an edge not heard from for this long shows as offline ({@code fleet.offline-after})
  * @param republishInterval how often unsent commands are re-published ({@code commands.republish-interval})
+ * @param metricsRefresh    how often the fleet gauges of /observe/metrics are read from PostgreSQL
+ *                          ({@code fleet.metrics-refresh})
  */
 public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker, ConsumerSettings ingest,
-                            Duration offlineAfter, Duration republishInterval) {
+                            Duration offlineAfter, Duration republishInterval, Duration metricsRefresh) {
 
     public CloudSettings {
         if (port < 0 || port > 65535) {
@@ -45,6 +47,9 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
             throw new IllegalArgumentException("commands.republish-interval must be positive, was "
                     + republishInterval);
         }
+        if (metricsRefresh.isNegative() || metricsRefresh.isZero()) {
+            throw new IllegalArgumentException("fleet.metrics-refresh must be positive, was " + metricsRefresh);
+        }
     }
 
     /** Maps the configuration (every default is in application.yaml). */
@@ -52,7 +57,8 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
         Config amqp = config.get("amqp");
         return new CloudSettings(integer(config.get("server"), "port"), PostgresSettings.create(config.get("db")),
                 BrokerSettings.create(amqp), ConsumerSettings.create(amqp),
-                duration(config.get("fleet"), "offline-after"), duration(config.get("commands"), "republish-interval"));
+                duration(config.get("fleet"), "offline-after"), duration(config.get("commands"), "republish-interval"),
+                duration(config.get("fleet"), "metrics-refresh"));
     }
 
     /** The built-in application.yaml alone (tests and embedded use). */
@@ -63,6 +69,6 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
     /** The same settings on another port, database and broker (tests). */
     public CloudSettings with(int port, String dbUrl, String amqpUri) {
         return new CloudSettings(port, db.with(dbUrl, db.poolSize()), broker.withUri(amqpUri), ingest, offlineAfter,
-                republishInterval);
+                republishInterval, metricsRefresh);
     }
 }

@@ -4,7 +4,6 @@ import io.helidon.config.Config;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.logging.common.LogConfig;
-import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
@@ -14,7 +13,6 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.sql.Connection;
 import java.time.Clock;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.audit.AuditLog;
@@ -40,6 +38,7 @@ import org.openparking.cloud.ingest.AfterCommitHook;
 import org.openparking.cloud.ingest.EventApplier;
 import org.openparking.cloud.ingest.EventConsumer;
 import org.openparking.cloud.ingest.IngestStats;
+import org.openparking.cloud.observe.CloudMeters;
 import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
 import org.openparking.cloud.opendata.OpenDataAdminService;
@@ -59,6 +58,7 @@ import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PooledDataSource;
 import org.openparking.platform.json.JsonMedia;
+import org.openparking.platform.observe.JvmMeters;
 import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.amqp.ConfirmingPublisher;
 import org.openparking.platform.amqp.Topology;
@@ -81,7 +81,6 @@ public final class Main {
                     OpenDataSettings.create(config), WebhookSettings.create(config));
         });
         Running running = start(c.settings(), c.auth(), c.openData(), c.webhooks(), AfterCommitHook.NONE);
-        registerMetrics(Metrics.globalRegistry(), running);
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "cloud-sync-shutdown"));
         LOG.info(() -> "cloud-sync listening on port " + running.port());
     }
@@ -190,6 +189,11 @@ public final class Main {
         consumer.start();
         sampler.start();
         webhooks.start();
+        // The registry /observe/metrics serves, looked up once here and handed to what records meters.
+        MeterRegistry registry = Metrics.globalRegistry();
+        JvmMeters.bind(registry);
+        CloudMeters meters = new CloudMeters(registry, stats, stream::clientCount, dataSource,
+                () -> publisher.messageCount(Topology.DEAD_QUEUE), clock, settings.metricsRefresh());
         UnsentRepublisher republisher = new UnsentRepublisher(outgoing, settings.republishInterval());
         WebServer server = WebServer.builder()
                 .port(settings.port())
@@ -212,7 +216,8 @@ public final class Main {
                 .routing(r -> routing(r, api, gateway, openData))
                 .build()
                 .start();
-        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler, webhooks);
+        return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler, webhooks,
+                meters);
     }
 
     private static HealthCheckResponse databaseHealth(DataSource dataSource) {
@@ -223,23 +228,10 @@ public final class Main {
         }
     }
 
-    /** Ingest counters as meters of /observe/metrics. */
-    private static void registerMetrics(MeterRegistry registry, Running running) {
-        IngestStats s = running.stats();
-        gauge(registry, "cloud_sync_events_applied", s::appliedCount);
-        gauge(registry, "cloud_sync_events_duplicate", s::duplicateCount);
-        gauge(registry, "cloud_sync_events_dead_lettered", s::deadLetteredCount);
-        gauge(registry, "cloud_sync_events_requeued", s::requeuedCount);
-    }
-
-    private static void gauge(MeterRegistry registry, String name, Supplier<Long> value) {
-        registry.getOrCreate(Gauge.builder(name, value));
-    }
-
     /** A started cloud-sync; close stops HTTP, consumer and publisher and closes the pool. */
     public record Running(WebServer server, EventConsumer consumer, UnsentRepublisher republisher,
                           ConfirmingPublisher publisher, PooledDataSource dataSource, IngestStats stats,
-                          Gateway gateway, TrendSampler sampler, WebhookWorker webhooks)
+                          Gateway gateway, TrendSampler sampler, WebhookWorker webhooks, CloudMeters meters)
             implements AutoCloseable {
         public int port() {
             return server.port();
@@ -251,6 +243,7 @@ public final class Main {
             sampler.close();
             webhooks.close();
             server.stop();
+            meters.close();
             republisher.close();
             consumer.close();
             publisher.close();

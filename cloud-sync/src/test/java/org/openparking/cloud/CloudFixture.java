@@ -44,7 +44,7 @@ final class CloudFixture implements AutoCloseable {
         CloudSettings d = CloudSettings.defaults();
         return new CloudSettings(0, d.db().with(database.url(), 8), d.broker().withUri(broker.uri()),
                 new ConsumerSettings(10, 3, 10, d.ingest().requeueBackoffMax()), Duration.ofSeconds(120),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), d.metricsRefresh());
     }
 
     static CloudFixture start() throws Exception {

@@ -30,6 +30,7 @@ import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
+import org.openparking.edge.observe.EdgeMeters;
 import org.openparking.edge.outbox.Outbox;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
@@ -48,6 +49,7 @@ import org.openparking.firmware.BarrierGate;
 import org.openparking.firmware.HardwareFactory;
 import org.openparking.firmware.LevelHardware;
 import org.openparking.platform.json.JsonMedia;
+import org.openparking.platform.observe.JvmMeters;
 
 /**
  * One running level: every component built once, in dependency order, and closed in reverse. Main
@@ -69,6 +71,7 @@ public final class EdgeApplication implements AutoCloseable {
     private final SyncState sync;
     private final EdgeRouting.Parts parts;
     private final CloudSync cloud;
+    private final EdgeMeters meters;
 
     private EdgeApplication(EdgeSettings settings, Config serverConfig, SyncSettings syncSettings, Clock clock) {
         this.settings = settings;
@@ -86,6 +89,7 @@ public final class EdgeApplication implements AutoCloseable {
         this.board = new LevelAvailability();
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
         MeterRegistry metrics = Metrics.globalRegistry();
+        JvmMeters.bind(metrics);
         Occupancy occupancy = new Occupancy(settings.occupancyMode(), settings.lotId(), settings.levelId(), outbox,
                 clock, board, metrics);
         board.publish(db.write(c -> {
@@ -107,6 +111,8 @@ public final class EdgeApplication implements AutoCloseable {
         this.parking = new ParkingService(db, settings, new TicketSigner(settings.lotId(), settings.ticketSecret()),
                 outbox, occupancy, board, new SessionRepository(), tariffs, payments, results, sync, clock);
 
+        this.meters = new EdgeMeters(metrics, settings.lotId(), settings.levelId(), settings.lanes(),
+                new EdgeMeters.Sources(board::current, sync::status, sync::state, realtime::sseClients));
         LaneStateRecorder laneStates = new LaneStateRecorder(db, outbox, clock);
         this.lanes = new LinkedHashMap<>();
         Map<String, BarrierGate> barriers = new LinkedHashMap<>();
@@ -115,8 +121,9 @@ public final class EdgeApplication implements AutoCloseable {
             barriers.put(lane.id(), barrier);
             LaneController controller = new LaneController(lane, barrier, hardware.armingLoop(lane.id()),
                     hardware.safetyLoop(lane.id()), hardware.ticketPrinter(lane.id()), parking, timer,
-                    settings.passageTimeout(), clock);
+                    settings.passageTimeout(), clock, meters);
             controller.onChange(laneStates::record);
+            controller.onChange(meters::lane);
             controller.onChange(realtime::lane);
             realtime.lane(controller.view());
             lanes.put(lane.id(), controller);
@@ -147,10 +154,11 @@ public final class EdgeApplication implements AutoCloseable {
         try {
             this.cloud = syncSettings.enabled()
                     ? CloudSync.start(syncSettings, settings.edgeId(), db, sync, commands, payments, results,
-                            io.helidon.metrics.api.Metrics.globalRegistry(), clock)
+                            metrics, clock)
                     : null;
         } catch (RuntimeException e) {
             server.stop();
+            meters.close();
             throw e;
         }
         LOG.info(() -> "edge " + settings.edgeId() + " serving on port " + server.port() + " (" + settings + ")");
@@ -270,6 +278,7 @@ public final class EdgeApplication implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         hardware.close();
+        meters.close();
         db.close();
     }
 }

@@ -21,11 +21,13 @@ import org.openparking.payment.store.PaymentStore;
 import org.openparking.payment.stripe.PaymentGateway;
 import org.openparking.payment.stripe.ResilientPaymentGateway;
 import org.openparking.payment.stripe.SimulatedPaymentGateway;
+import org.openparking.payment.stripe.StripeMeters;
 import org.openparking.payment.stripe.StripePaymentGateway;
 import org.openparking.payment.webhook.StripeWebhookService;
 import org.openparking.payment.webhook.WebhookProcessor;
 import org.openparking.payment.worker.CrashPoints;
 import org.openparking.payment.worker.PaymentMetrics;
+import org.openparking.platform.observe.JvmMeters;
 import org.openparking.payment.worker.PaymentProcessor;
 import org.openparking.payment.worker.PaymentWorker;
 import org.openparking.payment.worker.PendingSweeper;
@@ -64,6 +66,7 @@ public final class PaymentApplication implements AutoCloseable {
         LOG.info("starting with " + settings);
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
         MeterRegistry metrics = Metrics.globalRegistry();
+        JvmMeters.bind(metrics);
         // Each consumer holds one connection through its Stripe call (the claim), plus webhooks.
         int poolSize = Math.max(settings.db().poolSize(), settings.worker().consumers() + 2);
         PooledDataSource dataSource = PooledDataSource.postgres(settings.db().with(settings.db().url(), poolSize),
@@ -77,7 +80,7 @@ public final class PaymentApplication implements AutoCloseable {
                 LOG.warning("stripe.mode is simulated: NO REAL CHARGES are made (development only)");
                 stripe = new SimulatedPaymentGateway();
             } else {
-                stripe = new StripePaymentGateway(settings.stripe());
+                stripe = new StripePaymentGateway(settings.stripe(), new StripeMeters(metrics));
             }
             ResilientPaymentGateway gateway = new ResilientPaymentGateway(stripe, settings.stripe());
             PaymentProcessor processor = new PaymentProcessor(store, gateway, settings.worker().claimTimeout(),

@@ -49,7 +49,7 @@ public final class GatewayFixture implements AutoCloseable {
         CloudSettings d = CloudSettings.defaults();
         Main.Running app = Main.start(new CloudSettings(0, d.db().with(database.url(), 8),
                 d.broker().withUri(broker.uri()), new ConsumerSettings(10, 2, 10, d.ingest().requeueBackoffMax()),
-                Duration.ofSeconds(120), Duration.ofSeconds(1)), auth, AfterCommitHook.NONE);
+                Duration.ofSeconds(120), Duration.ofSeconds(1), d.metricsRefresh()), auth, AfterCommitHook.NONE);
         await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());

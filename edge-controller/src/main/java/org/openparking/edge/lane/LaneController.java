@@ -46,6 +46,7 @@ public final class LaneController {
     private final ScheduledExecutorService timer;
     private final Duration passageTimeout;
     private final Clock clock;
+    private final LaneDecisions decisions;
     private final List<Consumer<LaneView>> listeners = new CopyOnWriteArrayList<>();
 
     private Phase phase = Phase.IDLE;
@@ -54,7 +55,7 @@ public final class LaneController {
 
     public LaneController(EdgeSettings.Lane lane, BarrierGate barrier, VehicleDetector arming, VehicleDetector safety,
                           TicketPrinter printer, ParkingService parking, ScheduledExecutorService timer,
-                          Duration passageTimeout, Clock clock) {
+                          Duration passageTimeout, Clock clock, LaneDecisions decisions) {
         this.lane = lane;
         this.barrier = barrier;
         this.arming = arming;
@@ -64,6 +65,7 @@ public final class LaneController {
         this.timer = timer;
         this.passageTimeout = passageTimeout;
         this.clock = clock;
+        this.decisions = decisions;
         this.updatedAt = clock.instant();
         // Hardware callbacks arrive on device threads, possibly under the device's own lock: hop onto the
         // lane's timer thread (one thread, so order is kept) before taking this lane's lock.
@@ -88,9 +90,16 @@ public final class LaneController {
     }
 
     public synchronized Entry enter(String plate, VehicleType vehicleType) {
-        requireDirection(EdgeSettings.Direction.ENTRY);
-        requireReady();
-        ParkingService.Admission admission = parking.admit(lane.id(), plate, vehicleType);
+        long started = System.nanoTime();
+        ParkingService.Admission admission;
+        try {
+            requireDirection(EdgeSettings.Direction.ENTRY);
+            requireReady();
+            admission = parking.admit(lane.id(), plate, vehicleType);
+        } catch (ParkingException e) {
+            decisions.refused(lane.id(), lane.direction(), e.code(), System.nanoTime() - started);
+            throw e;
+        }
         boolean printed = true;
         try {
             printer.print(admission.ticket());
@@ -100,26 +109,33 @@ public final class LaneController {
                     + "); session " + admission.session().sessionId() + " admitted with its ticket on the display");
         }
         openForPassage();
+        decisions.entered(lane.id(), admission, System.nanoTime() - started);
         return new Entry(admission, printed, barrier.state());
     }
 
     public synchronized Exit exit(String ticket, String paymentMethod) {
-        requireDirection(EdgeSettings.Direction.EXIT);
-        requireReady();
-        return released(parking.depart(lane.id(), ticket, paymentMethod));
+        return released(System.nanoTime(), () -> parking.depart(lane.id(), ticket, paymentMethod));
     }
 
     /** An exit without a ticket, identified by plate, billed at least the lost-ticket fee. */
     public synchronized Exit exitLostTicket(String plate, String paymentMethod) {
-        requireDirection(EdgeSettings.Direction.EXIT);
-        requireReady();
-        return released(parking.departLostTicket(lane.id(), plate, paymentMethod));
+        return released(System.nanoTime(), () -> parking.departLostTicket(lane.id(), plate, paymentMethod));
     }
 
-    private Exit released(ParkingService.Departure departure) {
+    private Exit released(long started, java.util.function.Supplier<ParkingService.Departure> depart) {
+        ParkingService.Departure departure;
+        try {
+            requireDirection(EdgeSettings.Direction.EXIT);
+            requireReady();
+            departure = depart.get();
+        } catch (ParkingException e) {
+            decisions.refused(lane.id(), lane.direction(), e.code(), System.nanoTime() - started);
+            throw e;
+        }
         if (departure.gateOpens()) {
             openForPassage();
         }
+        decisions.exited(lane.id(), departure, System.nanoTime() - started);
         return new Exit(departure, barrier.state());
     }
 

@@ -43,6 +43,11 @@ final class AvailabilityStream implements HttpService {
         this.heartbeat = heartbeat;
     }
 
+    /** Connected SSE clients, for the metrics gauge. */
+    int clientCount() {
+        return clients.size();
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get("/availability/stream", this::stream);

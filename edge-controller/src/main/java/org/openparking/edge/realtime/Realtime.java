@@ -77,6 +77,11 @@ public final class Realtime implements AutoCloseable {
         return feed;
     }
 
+    /** Connected SSE clients of the availability stream. */
+    public int sseClients() {
+        return stream.clientCount();
+    }
+
     /** Whether the MQTT publisher is connected (false when MQTT is off). */
     public boolean mqttConnected() {
         return mqtt.map(MqttPublisher::connected).orElse(false);

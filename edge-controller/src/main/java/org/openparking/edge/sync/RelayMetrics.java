@@ -22,7 +22,11 @@ final class RelayMetrics implements AutoCloseable {
         this.published = registry.getOrCreate(Counter.builder("edge.outbox.published").tags(tags)
                 .description("outbox rows confirmed by the broker"));
         this.confirmLatency = registry.getOrCreate(Timer.builder("edge.outbox.confirm.latency").tags(tags)
-                .description("time from publish to broker confirm"));
+                .description("time from publish to broker confirm")
+                // Buckets, not client-side quantiles: quantiles cannot be aggregated and fail promtool's lint.
+                .buckets(java.util.stream.Stream.of(5, 25, 100, 500, 2000, 10000)
+                        .map(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new))
+                .percentiles(new double[0]));
         this.pending = registry.getOrCreate(Gauge.builder("edge.outbox.pending", pendingRows).tags(tags)
                 .description("outbox rows not yet confirmed"));
     }

@@ -19,8 +19,14 @@ import org.openparking.payment.WorkerSettings;
  */
 public final class StripePaymentGateway implements PaymentGateway {
     private final StripeClient client;
+    private final StripeMeters meters;
 
     public StripePaymentGateway(WorkerSettings.Stripe settings) {
+        this(settings, StripeMeters.NONE);
+    }
+
+    public StripePaymentGateway(WorkerSettings.Stripe settings, StripeMeters meters) {
+        this.meters = meters;
         this.client = StripeClient.builder()
                 .setApiKey(settings.apiKey())
                 .setApiBase(settings.apiBase())
@@ -47,22 +53,22 @@ public final class StripePaymentGateway implements PaymentGateway {
                 .build();
         RequestOptions options = RequestOptions.builder().setIdempotencyKey(request.paymentId()).build();
         try {
-            return fromIntent(client.v1().paymentIntents().create(params, options));
+            return answered("charge", fromIntent(client.v1().paymentIntents().create(params, options)));
         } catch (CardException e) {
-            return declined(e);
+            return answered("charge", declined(e), e);
         } catch (StripeException | RuntimeException e) {
-            return failedOrThrow(e);
+            return failedOrThrow("charge", e);
         }
     }
 
     @Override
     public ChargeOutcome status(String providerReference) throws GatewayException {
         try {
-            return fromIntent(client.v1().paymentIntents().retrieve(providerReference));
+            return answered("status", fromIntent(client.v1().paymentIntents().retrieve(providerReference)));
         } catch (CardException e) {
-            return declined(e);
+            return answered("status", declined(e), e);
         } catch (StripeException | RuntimeException e) {
-            return failedOrThrow(e);
+            return failedOrThrow("status", e);
         }
     }
 
@@ -79,10 +85,12 @@ public final class StripePaymentGateway implements PaymentGateway {
             Refund refund = client.v1().refunds().create(params, options);
             String status = refund.getStatus();
             boolean ok = "succeeded".equals(status) || "pending".equals(status);
+            meters.attempt("refund", ok ? Disposition.PAID : Disposition.FAILED, null);
             return new RefundOutcome(ok ? RefundOutcome.REFUNDED : RefundOutcome.FAILED, refund.getId(),
                     ok ? null : "refund_" + status);
         } catch (StripeException | RuntimeException e) {
             Disposition d = StripeOutcomes.classify(e);
+            meters.attempt("refund", d, e);
             if (d.isFinal()) {
                 return new RefundOutcome(RefundOutcome.FAILED, null, code(e));
             }
@@ -112,9 +120,20 @@ public final class StripePaymentGateway implements PaymentGateway {
         return new ChargeOutcome(Disposition.DECLINED, intentId, code == null ? "card_declined" : code, message);
     }
 
+    private ChargeOutcome answered(String call, ChargeOutcome outcome) {
+        meters.attempt(call, outcome.disposition(), null);
+        return outcome;
+    }
+
+    private ChargeOutcome answered(String call, ChargeOutcome outcome, StripeException error) {
+        meters.attempt(call, outcome.disposition(), error);
+        return outcome;
+    }
+
     /** A final non-card error becomes a FAILED outcome; anything else is thrown for retry or hold. */
-    private static ChargeOutcome failedOrThrow(Exception e) throws GatewayException {
+    private ChargeOutcome failedOrThrow(String call, Exception e) throws GatewayException {
         Disposition d = StripeOutcomes.classify(e);
+        meters.attempt(call, d.isFinal() ? Disposition.FAILED : d, e);
         Integer status = e instanceof StripeException se ? se.getStatusCode() : null;
         if (d.isFinal()) {
             return new ChargeOutcome(Disposition.FAILED, null, code(e), e.getMessage());
