@@ -1,5 +1,12 @@
 package org.openparking.cloud;
 
+import java.time.Clock;
+import org.openparking.cloud.opendata.OpenDataAdminService;
+import org.openparking.cloud.opendata.OpenDataService;
+import org.openparking.cloud.opendata.OpenDataSettings;
+import org.openparking.cloud.opendata.PartnerService;
+import org.openparking.cloud.opendata.PublicAvailability;
+import org.openparking.cloud.opendata.PublicPage;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -74,8 +81,11 @@ class OpenApiDocumentTest {
         // The services only register routes here; their dependencies are not called.
         Main.Api api = new Main.Api(new FleetService(null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null));
+        Main.OpenData openData = new Main.OpenData(new OpenDataService(PublicAvailability.postgres(null, null,
+                OpenDataSettings.defaults(), Clock.systemUTC()), null, Clock.systemUTC()), new PublicPage(),
+                new OpenDataAdminService(null), new PartnerService(null));
         Set<String> registered = new TreeSet<>();
-        for (String r : OpenApiCheck.registeredRoutes(b -> Main.routing(b, api, cloud.app.gateway()))) {
+        for (String r : OpenApiCheck.registeredRoutes(b -> Main.routing(b, api, cloud.app.gateway(), openData))) {
             if (r.equals("ANY " + ApiRouting.BASE + "/*")) {
                 continue; // the JSON NOT_FOUND for unknown API paths, not an endpoint
             }

@@ -61,7 +61,7 @@ final class OpenDataFixture implements AutoCloseable {
         CloudSettings d = CloudSettings.defaults();
         CloudSettings settings = new CloudSettings(0, d.db().with(database.url(), 8),
                 d.broker().withUri(broker.uri()), new ConsumerSettings(10, 1, 10, d.ingest().requeueBackoffMax()),
-                Duration.ofSeconds(120), Duration.ofSeconds(1));
+                Duration.ofSeconds(120), Duration.ofSeconds(1), d.metricsRefresh());
         Main.Running app = run(settings, openData, webhooks);
         ConnectionFactory f = new ConnectionFactory();
         f.setUri(broker.uri());
