@@ -2,7 +2,8 @@
 """Prove what an edge's RabbitMQ credentials may and may not do (run by run.sh after the
 rabbitmq role has been applied to a throwaway vhost).
 
-usage: amqp_permissions.py HOST PORT VHOST LOT USER_L0 PASS_L0 USER_L1 PASS_L1
+usage: amqp_permissions.py HOST PORT VHOST LOT USER_L0 PASS_L0 USER_L1 PASS_L1 [CS_USER CS_PASS WORKER_USER WORKER_PASS]
+With the service users, also what cloud-sync's and the payment worker's credentials may and may not do.
 Exits non-zero, naming the first broken expectation.
 """
 import sys
@@ -106,6 +107,62 @@ try:
     failures.append("a wrong password was accepted")
 except pika.exceptions.AMQPConnectionError:
     print("refused as expected: wrong password")
+
+expect_refused("L0 publishes a refund request (parking.refunds)", publish("parking.refunds", "refund"),
+               connect(user0, pass0))
+
+if len(sys.argv) > 9:
+    cs_user, cs_pass, worker_user, worker_pass = sys.argv[9:13]
+    cs = connect(cs_user, cs_pass)
+    # What cloud-sync does at start and for a tariff push to an edge that never connected.
+    expect_ok("cloud-sync declares its queue and bindings", lambda ch: (
+        ch.exchange_declare("parking.dlx", "fanout", durable=True),
+        ch.queue_declare("parking.dead", durable=True, arguments={"x-queue-type": "quorum"}),
+        ch.queue_bind("parking.dead", "parking.dlx", ""),
+        ch.exchange_declare("parking.events", "topic", durable=True),
+        ch.exchange_declare("parking.edge", "direct", durable=True),
+        ch.queue_declare("cloud-sync.events", durable=True, arguments={
+            "x-queue-type": "quorum", "x-dead-letter-exchange": "parking.dlx"}),
+        ch.queue_bind("cloud-sync.events", "parking.events", "edge.#"),
+        ch.queue_bind("cloud-sync.events", "parking.events", "payment.#")), cs)
+    new_edge = "edge.%s.L9" % lot
+    expect_ok("cloud-sync declares and binds a new edge's queue " + new_edge, lambda ch: (
+        ch.queue_declare(new_edge, durable=True, arguments={
+            "x-queue-type": "quorum", "x-dead-letter-exchange": "parking.dlx"}),
+        ch.queue_bind(new_edge, "parking.edge", "%s.L9" % lot)), cs)
+    expect_ok("cloud-sync declares its refund exchange and binds it to the payment queue", lambda ch: (
+        ch.exchange_declare("parking.refunds", "direct", durable=True),
+        ch.queue_bind("payments.requests", "parking.refunds", "refund")), cs)
+    expect_ok("cloud-sync sends a command", publish("parking.edge", "%s.L0" % lot), cs)
+    expect_ok("cloud-sync requests a refund", publish("parking.refunds", "refund"), cs)
+    expect_ok("cloud-sync reads its queue", get("cloud-sync.events"), cs)
+    expect_ok("cloud-sync dead-letters", publish("parking.dlx", ""), cs)
+    expect_refused("cloud-sync publishes an edge event", publish("parking.events", "edge.%s.L0.test" % lot), cs)
+    expect_refused("cloud-sync reads the dead-letter queue", get("parking.dead"), cs)
+    expect_refused("cloud-sync reads the payment queue", get("payments.requests"), cs)
+    expect_refused("cloud-sync publishes a payment request", publish("parking.payments", "request"), cs)
+    cs.close()
+
+    worker = connect(worker_user, worker_pass)
+    expect_ok("the worker checks its names passively", lambda ch: (
+        ch.queue_declare("payments.requests", passive=True),
+        ch.exchange_declare("parking.events", passive=True),
+        ch.exchange_declare("parking.edge", passive=True)), worker)
+    expect_ok("the worker reads the payment queue", get("payments.requests"), worker)
+    expect_ok("the worker sends a result to an edge", publish("parking.edge", "%s.L0" % lot), worker)
+    expect_ok("the worker publishes a payment event",
+              publish("parking.events", "payment.%s.L0.payment.result" % lot), worker)
+    expect_ok("the worker dead-letters", publish("parking.dlx", ""), worker)
+    expect_refused("the worker publishes an edge event",
+                   publish("parking.events", "edge.%s.L0.test" % lot), worker)
+    expect_refused("the worker requests a refund", publish("parking.refunds", "refund"), worker)
+    expect_refused("the worker publishes a payment request", publish("parking.payments", "request"), worker)
+    expect_refused("the worker declares a queue", lambda ch: ch.queue_declare("payments.spy", durable=True), worker)
+    expect_refused("the worker deletes an edge queue", lambda ch: ch.queue_delete(own_queue), worker)
+    expect_refused("the worker deletes cloud-sync's queue", lambda ch: ch.queue_delete("cloud-sync.events"), worker)
+    expect_refused("the worker reads an edge queue", get(own_queue), worker)
+    expect_refused("the worker reads cloud-sync's queue", get("cloud-sync.events"), worker)
+    worker.close()
 
 if failures:
     print("\n".join("FAIL: " + f for f in failures))

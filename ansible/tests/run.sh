@@ -2,13 +2,13 @@
 # Tests of the fleet rollout that run on this machine (no Docker engine, no remote hosts):
 # lint and syntax, a real rollout/upgrade/failed-upgrade/rollback of two levels of the real
 # edge jar in process mode, the RabbitMQ role and edge permissions against the local broker
-# (throwaway vhost), the Mosquitto role and ACL against a private mosquitto, and the static
+# (throwaway vhost) with the cloud services started on the cloud role's environment, the Mosquitto role and ACL against a private mosquitto, and the static
 # Dockerfile/compose checks.  Prints "ansible: N passed, M failed"; exits non-zero on failure.
 #
 #   ansible/tests/run.sh                 all checks (EDGE_TARGET_DIR=... for another edge build)
 #   ansible/tests/run.sh t_mosquitto     only the named checks (t_lint t_syntax t_install t_unit
-#                                        t_upgrade t_failed_upgrade t_rollback t_rabbitmq t_mosquitto t_docker;
-#                                        t_unit..t_rollback need t_install before them)
+#                                        t_upgrade t_failed_upgrade t_rollback t_rabbitmq t_cloud t_mosquitto t_docker;
+#                                        t_unit..t_rollback need t_install before them, t_cloud needs t_rabbitmq)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +29,8 @@ test_user="pkedge-$run_id"
 vhost="/parking-test-$run_id"
 admin_user="parking-admin-$run_id"
 mosquitto_pid=""
+cloud_pids=()
+cloud_dbs=()
 passed=0
 failed=0
 
@@ -40,7 +42,9 @@ cleanup() {
         [ -x "$work/$level/opt/bin/edgectl" ] && "$work/$level/opt/bin/edgectl" stop >/dev/null 2>&1
     done
     [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null
-    for u in "edge-$run_id-L0" "edge-$run_id-L1" "$admin_user"; do
+    for p in "${cloud_pids[@]}"; do kill "$p" 2>/dev/null; done
+    for db in "${cloud_dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; done
+    for u in "edge-$run_id-L0" "edge-$run_id-L1" "$admin_user" "cloud-sync-$run_id" "payment-worker-$run_id"; do
         rabbitmqctl -q -n rabbit@localhost delete_user "$u" >/dev/null 2>&1
     done
     rabbitmqctl -q -n rabbit@localhost delete_vhost "$vhost" >/dev/null 2>&1
@@ -87,12 +91,12 @@ expect_level() { # LEVEL CURRENT [PREVIOUS]
 
 t_lint() {
     ansible-lint --version
-    ansible-lint --nocolor site.yml rollout.yml rollback.yml broker.yml roles/
+    ansible-lint --nocolor site.yml rollout.yml rollback.yml broker.yml cloud.yml roles/
 }
 
 t_syntax() {
     local pb
-    for pb in site.yml rollout.yml rollback.yml broker.yml; do
+    for pb in site.yml rollout.yml rollback.yml broker.yml cloud.yml; do
         ansible-playbook --syntax-check -i inventory/example/hosts.yml --vault-password-file "$VAULT_PASS" "$pb" || return 1
         play --syntax-check "$pb" || return 1
     done
@@ -205,7 +209,15 @@ t_rabbitmq() {
     users=$(rabbitmqctl -q -n rabbit@localhost list_users) || fail "rabbitmqctl list_users failed"
     grep -q '^guest' <<<"$users" || fail "the machine's guest user is gone"
     "$PY" "$here/amqp_permissions.py" 127.0.0.1 5672 "$vhost" "$run_id" \
-        "edge-$run_id-L0" test-L0-pass-7c1e "edge-$run_id-L1" test-L1-pass-93ab
+        "edge-$run_id-L0" test-L0-pass-7c1e "edge-$run_id-L1" test-L1-pass-93ab \
+        "cloud-sync-$run_id" test-cloud-sync-pass-2b7d "payment-worker-$run_id" test-worker-pass-6e90 || return 1
+    # A second run changes no user, and a service without a vault password stops the role.
+    play broker.yml --limit test-rabbit | tee "$work/rabbit-rerun.txt"
+    grep -Eq 'test-rabbit +: .*changed=0 ' "$work/rabbit-rerun.txt" || fail "a rerun of the rabbitmq role reported changes"
+    if play broker.yml --limit test-rabbit -e rabbitmq_worker_password= >"$work/rabbit-nopass.txt" 2>&1; then
+        fail "the rabbitmq role ran with an empty worker password"
+    fi
+    grep -q 'there are no default passwords' "$work/rabbit-nopass.txt" || fail "no clear message for a missing password"
 }
 
 t_mosquitto() {
@@ -250,6 +262,62 @@ t_mosquitto() {
     echo "mosquitto ACL: all expectations held"
 }
 
+# The cloud role's environment files, then the real cloud-sync and payment-worker jars started on them against
+# t_rabbitmq's vhost: each runs as its own broker user of the rabbitmq role and trusts nobody.
+t_cloud() {
+    local d="$work/cloud" sync_db="pk_cloud_$run_id" worker_db="pk_worker_$run_id" f line
+    local sync_port worker_port; sync_port=$(free_port); worker_port=$(free_port)
+    local cloud_vars=(-e "test_cloud_db_sync=$sync_db" -e "test_cloud_db_worker=$worker_db"
+                      -e "test_cloud_sync_port=$sync_port" -e "test_cloud_worker_port=$worker_port")
+    play cloud.yml --limit test-cloud "${cloud_vars[@]}" || return 1
+    for f in cloud-sync payment-worker; do
+        [ "$(stat -c %a "$d/$f.env")" = 640 ] || fail "$f.env is not mode 0640"
+        grep -qx 'AMQP_TRUSTED_USERS=' "$d/$f.env" || fail "$f.env trusts a broker user"
+        ! grep -qi guest "$d/$f.env" || fail "$f.env mentions guest"
+    done
+    grep -q "^AMQP_URI=amqp://cloud-sync-$run_id:test-cloud-sync-pass-2b7d@" "$d/cloud-sync.env" || fail "cloud-sync not on its own user"
+    grep -q "^AMQP_URI=amqp://payment-worker-$run_id:test-worker-pass-6e90@" "$d/payment-worker.env" || fail "the worker not on its own user"
+    grep -qx "AMQP_WORKER_USER=payment-worker-$run_id" "$d/cloud-sync.env" || fail "cloud-sync does not name the worker's user"
+    grep -qx "AMQP_CLOUD_SYNC_USER=cloud-sync-$run_id" "$d/payment-worker.env" || fail "the worker does not name cloud-sync's user"
+    play cloud.yml --limit test-cloud "${cloud_vars[@]}" | tee "$work/cloud-rerun.txt"
+    grep -Eq 'test-cloud +: .*changed=0 ' "$work/cloud-rerun.txt" || fail "a rerun of the cloud role reported changes"
+    if play cloud.yml --limit test-cloud "${cloud_vars[@]}" -e cloud_worker_amqp_password= >"$work/cloud-nopass.txt" 2>&1; then
+        fail "the cloud role ran with an empty worker password"
+    fi
+    grep -q 'there are no defaults' "$work/cloud-nopass.txt" || fail "no clear message for a missing secret"
+
+    grep -qx "$vhost" <<<"$(rabbitmqctl -q -n rabbit@localhost list_vhosts name)" \
+        || { fail "no vhost $vhost: t_cloud needs t_rabbitmq before it"; return 1; }
+    for f in cloud-sync payment-worker; do
+        [ -f "$repo/$f/target/$f.jar" ] || { fail "no $repo/$f/target/$f.jar: build it first (mvn -pl $f -am package -DskipTests)"; return 1; }
+    done
+    cloud_dbs+=("$sync_db" "$worker_db")
+    psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $sync_db" && psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $worker_db" \
+        || { fail "cannot create the test databases"; return 1; }
+    local java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+    for f in cloud-sync payment-worker; do
+        local envs=()
+        while IFS= read -r line; do [[ -z $line || $line == \#* ]] || envs+=("$line"); done <"$d/$f.env"
+        env -i PATH="$PATH" "${envs[@]}" "$java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$repo/$f/target/$f.jar" \
+            >"$d/$f.log" 2>&1 &
+        cloud_pids+=($!)
+    done
+    local i ok=""
+    for i in $(seq 1 120); do
+        if curl -fsS "http://127.0.0.1:$sync_port/observe/health" >/dev/null 2>&1 \
+            && curl -fsS "http://127.0.0.1:$worker_port/observe/health" >/dev/null 2>&1 \
+            && grep -q 'payment worker consuming' "$d/payment-worker.log"; then ok=1; break; fi
+        sleep 1
+    done
+    [ -n "$ok" ] || { fail "cloud-sync and the worker did not both start on the rendered environment"; tail -n 20 "$d"/*.log; return 1; }
+    grep -q 'topology is managed by the broker' "$d/payment-worker.log" || fail "the worker could configure the broker"
+    grep -q "consuming cloud-sync.events" "$d/cloud-sync.log" || fail "cloud-sync does not consume its queue"
+    # The worker's own note that the broker refused its declarations names the refusal: that one is expected.
+    local refused; refused=$(grep -hi 'ACCESS_REFUSED\|cannot start yet' "$d/cloud-sync.log" "$d/payment-worker.log" \
+        | grep -v 'topology is managed by the broker')
+    [ -z "$refused" ] || fail "a service was refused at start: $refused"
+}
+
 t_docker() {
     "$here/check-dockerfiles.sh" || return 1
     # The checker must catch each kind of mistake: break a copy of the files and expect it to.
@@ -280,6 +348,7 @@ check "rolling upgrade to v2" t_upgrade
 check "broken v3 rolled back on L0, rollout stopped before L1" t_failed_upgrade
 check "rollback playbook" t_rollback
 check "rabbitmq role and edge permissions" t_rabbitmq
+check "cloud role: both services start on their own broker users" t_cloud
 check "mosquitto role and ACL" t_mosquitto
 check "Dockerfiles and compose, static" t_docker
 

@@ -63,6 +63,9 @@ def main():
     exchange("parking.payments", "direct")
     queue("payments.requests", DLX)
     channel.queue_bind("payments.requests", "parking.payments", "request")
+    # cloud-sync's refund requests: an exchange no edge may write to.
+    exchange("parking.refunds", "direct")
+    channel.queue_bind("payments.requests", "parking.refunds", "refund")
     exchange("parking.edge", "direct")
     queue("cloud-sync.events", DLX)
     channel.queue_bind("cloud-sync.events", "parking.events", "edge.#")

@@ -220,11 +220,21 @@ public final class Main {
                 meters);
     }
 
-    private static HealthCheckResponse databaseHealth(DataSource dataSource) {
+    /**
+     * Readiness of PostgreSQL. The detail is fixed text and the SQL state: the driver's message (host, database and
+     * user names, server text) goes to the log only, as for the API's 503.
+     */
+    static HealthCheckResponse databaseHealth(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             return HealthCheckResponse.builder().status(c.isValid(2)).build();
         } catch (Exception e) {
-            return HealthCheckResponse.builder().status(false).detail("error", e.getMessage()).build();
+            LOG.warning(() -> "readiness: PostgreSQL unavailable: " + e);
+            HealthCheckResponse.Builder b = HealthCheckResponse.builder().status(false)
+                    .detail("error", "database unavailable");
+            if (e instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                b.detail("sqlState", sql.getSQLState());
+            }
+            return b.build();
         }
     }
 

@@ -139,7 +139,7 @@ public final class EdgeApplication implements AutoCloseable {
                     + " and platform users") + ", no simulator API");
         }
         this.commands = new LevelCommands(db, outbox, occupancy, board, tariffs, lanes, barriers, tokens, parking,
-                clock);
+                syncSettings.remoteOpenMaxAge(), clock);
 
         this.parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),

@@ -70,10 +70,13 @@ public final class OutgoingMessages {
         return insert(c, commandId, lotId, levelId, payload, Topology.EDGE_EXCHANGE, edgeId, requestedBy);
     }
 
-    /** A request for the payment worker about a session of edge {@code lotId.levelId}. */
+    /**
+     * A request for the payment worker about a session of edge {@code lotId.levelId}, on cloud-sync's own refund
+     * exchange (edges may not write to it).
+     */
     public Pending toPayments(Connection c, String lotId, String levelId, Message payload, String requestedBy)
             throws SQLException {
-        return insert(c, null, lotId, levelId, payload, Topology.PAYMENTS_EXCHANGE, Topology.PAYMENTS_ROUTING_KEY,
+        return insert(c, null, lotId, levelId, payload, Topology.REFUNDS_EXCHANGE, Topology.REFUNDS_ROUTING_KEY,
                 requestedBy).orElseThrow();
     }
 
@@ -133,14 +136,14 @@ public final class OutgoingMessages {
                 for (String edgeId : edgeQueues) {
                     Topology.declareEdgeQueue(ch, edgeId);
                 }
-                if (pending.stream().anyMatch(p -> Topology.PAYMENTS_EXCHANGE.equals(p.outgoing().exchange()))) {
-                    Topology.declarePayments(ch);
+                if (pending.stream().anyMatch(p -> Topology.REFUNDS_EXCHANGE.equals(p.outgoing().exchange()))) {
+                    Topology.declareRefunds(ch);
                 }
             }, pending.stream().map(Pending::outgoing).toList());
         } catch (IOException e) {
             List<OutboxStore.Failure> failures = new ArrayList<>();
             for (long seq : seqs) {
-                failures.add(new OutboxStore.Failure(seq, e.toString()));
+                failures.add(new OutboxStore.Failure(seq, reason(e)));
             }
             Jdbc.inTransaction(dataSource, c -> store.recordFailures(c, failures));
             throw e;
@@ -148,32 +151,62 @@ public final class OutgoingMessages {
         Jdbc.inTransaction(dataSource, c -> store.markSent(c, seqs, clock.instant()));
     }
 
+    /** What went wrong, with the broker's reply (e.g. PRECONDITION_FAILED) the client keeps in the cause. */
+    private static String reason(IOException e) {
+        return e.getCause() == null || e.getCause().getMessage() == null ? e.toString()
+                : e + " (" + e.getCause().getMessage() + ")";
+    }
+
     /**
      * Re-publishes rows still unsent that were issued at least {@code minAgeSeconds} ago (younger
-     * ones may still be in their first publish). Returns how many were confirmed now.
+     * ones may still be in their first publish). Returns how many were confirmed now. When the batch fails,
+     * each row is tried alone, so one command that cannot be published (its queue refused, its row
+     * unreadable) never holds back the others; each such row is logged at WARNING with its reason and its
+     * failure recorded on the row.
      */
     public int republishUnsent(int minAgeSeconds, int limit) throws SQLException {
         List<OutboxStore.Row> rows = Jdbc.read(dataSource,
                 c -> store.unsent(c, 0, clock.instant().minusSeconds(minAgeSeconds), limit));
-        if (rows.isEmpty()) {
-            return 0;
-        }
         List<Pending> pending = new ArrayList<>();
+        List<OutboxStore.Failure> unreadable = new ArrayList<>();
         for (OutboxStore.Row r : rows) {
-            Envelope envelope;
             try {
-                envelope = MessageCodec.decode(r.body());
+                pending.add(pending(MessageCodec.decode(r.body()), r.exchange(), r.routingKey(), r.body()));
             } catch (ProtocolException e) {
-                throw new IllegalStateException("stored command " + r.messageId() + " unreadable", e);
+                LOG.warning(() -> "stored command " + r.messageId() + " is unreadable and is not re-published: "
+                        + e.getMessage());
+                unreadable.add(new OutboxStore.Failure(r.seq(), "unreadable: " + e.getMessage()));
             }
-            pending.add(pending(envelope, r.exchange(), r.routingKey(), r.body()));
+        }
+        if (!unreadable.isEmpty()) {
+            Jdbc.inTransaction(dataSource, c -> store.recordFailures(c, unreadable));
+        }
+        if (pending.isEmpty()) {
+            return 0;
         }
         try {
             publish(pending);
             return pending.size();
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "re-publish failed, will retry", e);
-            return 0;
+        } catch (IOException batch) {
+            int sent = 0;
+            List<String> failed = new ArrayList<>();
+            for (Pending p : pending) {
+                try {
+                    publish(List.of(p));
+                    sent++;
+                } catch (IOException e) {
+                    failed.add(p.commandId() + " (" + p.envelope().type() + " to " + p.outgoing().exchange() + " "
+                            + p.outgoing().routingKey() + "): " + reason(e));
+                }
+            }
+            if (sent == 0) {
+                LOG.warning("re-publish of " + pending.size() + " commands failed, will retry: " + failed.getFirst());
+            } else {
+                int others = sent;
+                failed.forEach(f -> LOG.warning("command " + f + " not re-published (" + others
+                        + " others were), will retry"));
+            }
+            return sent;
         }
     }
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -49,10 +50,13 @@ public final class LevelCommands {
     private final Clock clock;
     private final OperatorTokens operatorTokens;
     private final ParkingService parking;
+    private final Duration remoteOpenMaxAge;
 
+    /** @param remoteOpenMaxAge a barrier-open command older than this (by its issue time) is refused */
     public LevelCommands(Database db, Outbox outbox, Occupancy occupancy, LevelAvailability board,
                          TariffRepository tariffs, Map<String, LaneController> lanes, Map<String, BarrierGate> barriers,
-                         OperatorTokens operatorTokens, ParkingService parking, Clock clock) {
+                         OperatorTokens operatorTokens, ParkingService parking, Duration remoteOpenMaxAge,
+                         Clock clock) {
         this.db = db;
         this.outbox = outbox;
         this.occupancy = occupancy;
@@ -63,6 +67,7 @@ public final class LevelCommands {
         this.clock = clock;
         this.operatorTokens = operatorTokens;
         this.parking = parking;
+        this.remoteOpenMaxAge = remoteOpenMaxAge;
     }
 
     public Availability setClosed(boolean closed, String reason, String by) {
@@ -114,6 +119,22 @@ public final class LevelCommands {
     public record Recount(VehicleType type, int before, int after, Availability availability) {
     }
 
+    /**
+     * A remote barrier-open is obeyed only while fresh: one queued during an outage must not lift the barrier
+     * when the edge reconnects hours later. Refused ones are receipted as not applied, with the reason.
+     */
+    private Applied openBarrierCommand(Envelope envelope, OpenBarrier o) {
+        Duration age = Duration.between(envelope.occurredAt(), clock.instant());
+        if (age.compareTo(remoteOpenMaxAge) > 0) {
+            String detail = "STALE_COMMAND: issued at " + envelope.occurredAt() + ", " + age.toSeconds()
+                    + " s ago, older than cloud.remote-open-max-age " + remoteOpenMaxAge + "; lane " + o.laneId()
+                    + " stays closed";
+            LOG.warning(() -> "command " + envelope.id() + " refused: " + detail);
+            return new Applied(false, detail, null);
+        }
+        return new Applied(lanes.containsKey(o.laneId()), "lane " + o.laneId(), null);
+    }
+
     /** @return whether the tariff was newer than the stored one and is now in force */
     public boolean applyTariff(Tariff tariff) {
         return db.write(c -> tariffs.applyIfNewer(c, tariff, clock.instant()));
@@ -148,7 +169,7 @@ public final class LevelCommands {
                     replaceAllowListIn(c, l.plates());
                     yield new Applied(true, l.plates().size() + " plates", null);
                 }
-                case OpenBarrier o -> new Applied(lanes.containsKey(o.laneId()), "lane " + o.laneId(), null);
+                case OpenBarrier o -> openBarrierCommand(envelope, o);
                 case CloseSessionElsewhere x -> {
                     ParkingService.ClosedElsewhere closed = parking.closeElsewhereIn(c, x);
                     yield new Applied(closed.closed(), closed.detail(), closed.availability());

@@ -95,20 +95,37 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
     }
 
     /**
-     * @param uri         empty means MQTT off
+     * @param uri         empty means MQTT off; {@code ssl://host:port} for TLS
      * @param topicPrefix prepended to every topic; empty in production, random in tests sharing a broker
+     * @param tlsCaFile   PEM file of the CA certificate(s) the broker's certificate must chain to (TLS only; empty:
+     *                    the JVM's trust store); the broker's name or address must match its certificate
      */
     public record Mqtt(String uri, String clientId, String username, String password, Duration heartbeat,
-                       String topicPrefix) {
+                       String topicPrefix, String tlsCaFile) {
         public Mqtt {
             topicPrefix = topicPrefix == null ? "" : topicPrefix;
+            tlsCaFile = tlsCaFile == null ? "" : tlsCaFile.trim();
             if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
                 throw new IllegalArgumentException("mqtt.heartbeat must be a positive duration, was " + heartbeat);
             }
+            if (!tlsCaFile.isEmpty() && (uri == null || !uri.startsWith("ssl://"))) {
+                throw new IllegalArgumentException("mqtt.tls-ca-file is set but mqtt.uri is not ssl://..., was '"
+                        + uri + "'");
+            }
+        }
+
+        public Mqtt(String uri, String clientId, String username, String password, Duration heartbeat,
+                    String topicPrefix) {
+            this(uri, clientId, username, password, heartbeat, topicPrefix, "");
         }
 
         public Mqtt(String uri, String clientId, String username, String password, Duration heartbeat) {
-            this(uri, clientId, username, password, heartbeat, "");
+            this(uri, clientId, username, password, heartbeat, "", "");
+        }
+
+        /** Whether the broker is reached over TLS. */
+        public boolean tls() {
+            return uri != null && uri.startsWith("ssl://");
         }
 
         /** The {@code mqtt} section; an empty {@code client-id} means {@code defaultClientId}. */
@@ -116,7 +133,7 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
             String clientId = text(mqtt, "client-id");
             return new Mqtt(text(mqtt, "uri"), clientId.isBlank() ? defaultClientId : clientId,
                     text(mqtt, "username"), text(mqtt, "password"), duration(mqtt, "heartbeat"),
-                    text(mqtt, "topic-prefix"));
+                    text(mqtt, "topic-prefix"), text(mqtt, "tls-ca-file"));
         }
 
         public boolean enabled() {

@@ -2,7 +2,15 @@ package org.openparking.edge.realtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +24,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -42,6 +53,8 @@ final class MqttPublisher implements AutoCloseable {
     private final EdgeSettings.Mqtt settings;
     private final MqttTopics topics;
     private final MqttClient client;
+    /** TLS trusting {@code mqtt.tls-ca-file}; null: plaintext, or the JVM's trust store. */
+    private final SSLSocketFactory tls;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Latest payload of every topic ever published: all of it is republished after a reconnect. */
@@ -59,6 +72,7 @@ final class MqttPublisher implements AutoCloseable {
         } catch (MqttException e) {
             throw new IllegalArgumentException("mqtt.uri " + settings.uri() + " is not usable: " + e.getMessage(), e);
         }
+        this.tls = settings.tlsCaFile().isEmpty() ? null : trusting(Path.of(settings.tlsCaFile()));
         client.setTimeToWait(Math.max(1000, settings.heartbeat().toMillis()));
         client.setCallback(new MqttCallback() {
             @Override
@@ -169,6 +183,28 @@ final class MqttPublisher implements AutoCloseable {
         }
     }
 
+    /** A TLS socket factory that trusts exactly the certificates of {@code caPem}. */
+    static SSLSocketFactory trusting(Path caPem) {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int n = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + n++, c);
+            }
+            if (n == 0) {
+                throw new IllegalArgumentException("mqtt.tls-ca-file " + caPem + " holds no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("mqtt.tls-ca-file " + caPem + " is not usable: " + e.getMessage(), e);
+        }
+    }
+
     private boolean connect() {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(true);
@@ -176,6 +212,10 @@ final class MqttPublisher implements AutoCloseable {
         options.setConnectionTimeout((int) Math.max(1, Math.min(30, settings.heartbeat().toSeconds())));
         options.setKeepAliveInterval((int) Math.max(2, settings.heartbeat().toSeconds()));
         options.setWill(topics.status(), "offline".getBytes(StandardCharsets.UTF_8), 1, true);
+        if (tls != null) {
+            options.setSocketFactory(tls);
+            options.setHttpsHostnameVerificationEnabled(true);
+        }
         if (!settings.username().isBlank()) {
             options.setUserName(settings.username());
             options.setPassword(settings.password().toCharArray());

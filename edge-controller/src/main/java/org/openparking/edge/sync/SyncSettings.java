@@ -25,11 +25,13 @@ import org.openparking.platform.amqp.BrokerSettings;
  * @param connectionTimeout TCP connect and AMQP handshake, per attempt
  * @param authors          whose commands and payment results the edge applies ({@code cloud.cloud-sync-user},
  *                         {@code cloud.worker-user}, {@code cloud.trusted-users})
+ * @param remoteOpenMaxAge a barrier-open command issued longer ago than this is refused, not obeyed (one queued
+ *                         during an outage must not lift a barrier hours later)
  */
 public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, int batchSize,
                            Duration confirmTimeout, Duration backoffInitial, Duration backoffMax,
                            Duration retention, Duration pruneInterval, int prefetch, Duration connectionTimeout,
-                           Authors authors) {
+                           Authors authors, Duration remoteOpenMaxAge) {
 
     public SyncSettings {
         amqpUri = amqpUri == null ? "" : amqpUri.trim();
@@ -48,13 +50,15 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         requirePositive(retention, "cloud.retention");
         requirePositive(pruneInterval, "cloud.prune-interval");
         requirePositive(connectionTimeout, "cloud.connection-timeout");
+        requirePositive(remoteOpenMaxAge, "cloud.remote-open-max-age");
     }
 
     /** The defaults of application.yaml, linked to {@code amqpUri} (tests and embedded edges). */
     public static SyncSettings defaults(String amqpUri) {
         SyncSettings d = create(ParkingConfig.defaults().get("cloud"));
         return new SyncSettings(amqpUri, d.heartbeat, d.maxInFlight, d.batchSize, d.confirmTimeout, d.backoffInitial,
-                d.backoffMax, d.retention, d.pruneInterval, d.prefetch, d.connectionTimeout, d.authors);
+                d.backoffMax, d.retention, d.pruneInterval, d.prefetch, d.connectionTimeout, d.authors,
+                d.remoteOpenMaxAge);
     }
 
     /** The {@code cloud} section. */
@@ -62,7 +66,8 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
         return new SyncSettings(text(cloud, "amqp-uri"), duration(cloud, "heartbeat"), integer(cloud, "max-in-flight"),
                 integer(cloud, "batch-size"), duration(cloud, "confirm-timeout"), duration(cloud, "backoff-initial"),
                 duration(cloud, "backoff-max"), duration(cloud, "retention"), duration(cloud, "prune-interval"),
-                integer(cloud, "prefetch"), duration(cloud, "connection-timeout"), Authors.create(cloud));
+                integer(cloud, "prefetch"), duration(cloud, "connection-timeout"), Authors.create(cloud),
+                duration(cloud, "remote-open-max-age"));
     }
 
     /** The broker connection policy (platform.amqp), from this section's URI, heartbeat and backoff. */
@@ -76,22 +81,22 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
 
     public SyncSettings withBackoff(Duration initial, Duration max) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
-                pruneInterval, prefetch, connectionTimeout, authors);
+                pruneInterval, prefetch, connectionTimeout, authors, remoteOpenMaxAge);
     }
 
     public SyncSettings withConfirmTimeout(Duration timeout) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
-                retention, pruneInterval, prefetch, connectionTimeout, authors);
+                retention, pruneInterval, prefetch, connectionTimeout, authors, remoteOpenMaxAge);
     }
 
     public SyncSettings withRetention(Duration retention, Duration pruneInterval) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
-                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, authors);
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, authors, remoteOpenMaxAge);
     }
 
     public SyncSettings withAuthors(Authors newAuthors) {
         return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
-                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, newAuthors);
+                backoffMax, retention, pruneInterval, prefetch, connectionTimeout, newAuthors, remoteOpenMaxAge);
     }
 
     private static void requirePositive(Duration d, String key) {

@@ -146,7 +146,7 @@ class OccupancyPropertyTest {
                     new SessionRepository(), tariffs, new PaymentRepository(), new PaymentResults(),
                     PaymentLink.offline(), clock);
             LevelCommands commands = new LevelCommands(db, outbox, occupancy, board, tariffs, Map.of(), Map.of(),
-                    null, parking, clock);
+                    null, parking, java.time.Duration.ofMinutes(2), clock);
             Map<String, String> sessionOf = new HashMap<>(); // ticket -> session id
 
             Map<String, Boolean> sensorModel = new HashMap<>();

@@ -107,7 +107,8 @@ class EdgeQueueConsumerTest {
         Outbox outbox = new Outbox(lot, CloudEdges.LEVEL, clock);
         LevelAvailability board = new LevelAvailability();
         LevelCommands commands = new LevelCommands(db, outbox, new Occupancy(EdgeSettings.OccupancyMode.COUNTING, lot,
-                CloudEdges.LEVEL, outbox, clock, board, io.helidon.metrics.api.Metrics.globalRegistry()), board, new TariffRepository(), Map.of(), Map.of(), null, null, clock);
+                CloudEdges.LEVEL, outbox, clock, board, io.helidon.metrics.api.Metrics.globalRegistry()), board, new TariffRepository(), Map.of(), Map.of(), null, null,
+                java.time.Duration.ofMinutes(2), clock);
         List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
         EdgeQueueConsumer consumer = new EdgeQueueConsumer(edgeId, 10, db, commands, new PaymentRepository(),
                 new PaymentResults(), PaymentLink.offline(), clock, SyncSettings.defaults(broker.uri()).authors(),

@@ -54,17 +54,13 @@ public final class PaymentWorker implements AutoCloseable {
             dispatch.shutdownNow();
             throw e;
         }
-        Channel setup = link.createChannel();
-        Topology.declarePayments(setup);
-        // cloud-sync's queue too: a result published before cloud-sync ever ran must not be dropped.
-        Topology.declareCloudSync(setup);
-        closeQuietly(setup);
-        sharedPublisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT));
+        boolean declares = declareTopology();
+        sharedPublisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT), declares);
         running.set(true);
         for (int i = 0; i < settings.consumers(); i++) {
             Channel consume = link.createChannel();
             consume.basicQos(settings.prefetch());
-            ResultPublisher publisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT));
+            ResultPublisher publisher = new ResultPublisher(link.publisher(CONFIRM_TIMEOUT), declares);
             Acknowledger acks = Acknowledger.create(consume, link.createChannel(), Topology.PAYMENTS_QUEUE);
             consume.basicConsume(Topology.PAYMENTS_QUEUE, false, "payment-worker-" + i,
                     new RequestConsumer(consume, acks, processor, publisher, settings.holdMax(), running,
@@ -73,6 +69,37 @@ public final class PaymentWorker implements AutoCloseable {
         }
         LOG.info("payment worker consuming " + Topology.PAYMENTS_QUEUE + " with " + settings.consumers()
                 + " consumers, prefetch " + settings.prefetch());
+    }
+
+    /**
+     * Declares what the worker uses and returns true; where the broker refuses (the rabbitmq role owns the
+     * topology and grants the worker no configure right, so a compromised worker cannot delete or rebind
+     * anything) checks passively that it is there and returns false. A missing name fails the start, which
+     * the caller retries.
+     */
+    private boolean declareTopology() throws IOException {
+        Channel setup = link.createChannel();
+        try {
+            Topology.declarePayments(setup);
+            Topology.declareRefunds(setup);
+            // cloud-sync's queue too: a result published before cloud-sync ever ran must not be dropped.
+            Topology.declareCloudSync(setup);
+            return true;
+        } catch (IOException e) {
+            if (!Topology.accessRefused(e)) {
+                throw e;
+            }
+            LOG.info("broker refused declarations (" + e.getCause().getMessage() + "): topology is managed by"
+                    + " the broker, checking it passively");
+            Channel passive = link.createChannel();
+            passive.queueDeclarePassive(Topology.PAYMENTS_QUEUE);
+            passive.exchangeDeclarePassive(Topology.EVENTS_EXCHANGE);
+            passive.exchangeDeclarePassive(Topology.EDGE_EXCHANGE);
+            closeQuietly(passive);
+            return false;
+        } finally {
+            closeQuietly(setup);
+        }
     }
 
     /** Publishes a result outside a delivery (webhooks), with confirms. */

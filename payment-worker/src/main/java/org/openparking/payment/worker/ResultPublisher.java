@@ -14,20 +14,25 @@ import org.openparking.protocol.Envelope;
 /**
  * Publishes results with confirms: to {@code parking.edge} (routing key = edge id; the edge's quorum
  * queue is declared so a result waits there while the edge is offline) and to {@code parking.events}.
- * Returns only after the broker confirmed both.
+ * Returns only after the broker confirmed both. Where the broker owns the topology ({@code declares} false),
+ * the edge queues are the rabbitmq role's and nothing is declared.
  */
 final class ResultPublisher {
     private final ConfirmingPublisher publisher;
+    private final boolean declares;
     private final Set<String> declaredEdges = ConcurrentHashMap.newKeySet();
 
-    ResultPublisher(ConfirmingPublisher publisher) throws IOException {
+    ResultPublisher(ConfirmingPublisher publisher, boolean declares) throws IOException {
         this.publisher = publisher;
-        publisher.declare(ch -> ch.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true));
+        this.declares = declares;
+        if (declares) {
+            publisher.declare(ch -> ch.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true));
+        }
     }
 
     void publish(Envelope result) throws IOException {
         String edgeId = result.edgeId();
-        ConfirmingPublisher.Declaration declare = declaredEdges.contains(edgeId) ? null
+        ConfirmingPublisher.Declaration declare = !declares || declaredEdges.contains(edgeId) ? null
                 : ch -> Topology.declareEdgeQueue(ch, edgeId);
         publisher.publish(declare, List.of(
                 Outgoing.of(Topology.EDGE_EXCHANGE, edgeId, result),

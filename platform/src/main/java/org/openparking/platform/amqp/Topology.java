@@ -14,6 +14,12 @@ public final class Topology {
     public static final String PAYMENTS_EXCHANGE = "parking.payments";
     public static final String PAYMENTS_ROUTING_KEY = "request";
     public static final String PAYMENTS_QUEUE = "payments.requests";
+    /**
+     * cloud-sync's refund requests: an exchange of their own, bound to {@link #PAYMENTS_QUEUE}, that no edge
+     * may write to (edges write {@link #PAYMENTS_EXCHANGE}, a direct exchange topic permissions cannot narrow).
+     */
+    public static final String REFUNDS_EXCHANGE = "parking.refunds";
+    public static final String REFUNDS_ROUTING_KEY = "refund";
     public static final String EDGE_EXCHANGE = "parking.edge";
     public static final String DLX_EXCHANGE = "parking.dlx";
     public static final String DEAD_QUEUE = "parking.dead";
@@ -75,6 +81,26 @@ public final class Topology {
         channel.exchangeDeclare(PAYMENTS_EXCHANGE, "direct", true);
         channel.queueDeclare(PAYMENTS_QUEUE, true, false, false, quorum(DLX_EXCHANGE));
         channel.queueBind(PAYMENTS_QUEUE, PAYMENTS_EXCHANGE, PAYMENTS_ROUTING_KEY);
+    }
+
+    /**
+     * The refund request exchange of cloud-sync, bound to the payment queue, which must exist (the worker, an
+     * edge or the rabbitmq role declares it): declaring that queue, which has a dead-letter exchange, needs
+     * read permission on it, and cloud-sync must not read payment requests (they carry payment tokens).
+     */
+    public static void declareRefunds(Channel channel) throws IOException {
+        channel.exchangeDeclare(REFUNDS_EXCHANGE, "direct", true);
+        channel.queueBind(PAYMENTS_QUEUE, REFUNDS_EXCHANGE, REFUNDS_ROUTING_KEY);
+    }
+
+    /**
+     * Whether a declaration failed because the broker refused it (403 ACCESS_REFUSED): where the Ansible
+     * rabbitmq role owns the topology, a service may configure nothing shared and checks passively instead.
+     */
+    public static boolean accessRefused(IOException e) {
+        return e.getCause() instanceof com.rabbitmq.client.ShutdownSignalException sse
+                && sse.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close
+                && close.getReplyCode() == 403;
     }
 
     /** Arguments of a durable quorum queue, dead-lettering to {@code dlx} when given. */
