@@ -58,7 +58,8 @@ if [ "$from_source" = 1 ]; then
   jars=(--build-arg JARS=source --network host)
 else
   for m in edge-controller cloud-sync payment-worker; do
-    if [ ! -f "$m/target/$m.jar" ] || [ ! -d "$m/target/libs" ]; then
+    if [ ! -f "$m/target/$m.jar" ] || [ ! -d "$m/target/libs" ] \
+        || { [ "$m" = edge-controller ] && [ ! -f "$m/target/edge.jvmopts" ]; }; then
       echo "images: packaging the jars (mvnw package -DskipTests)"
       source scripts/java-home.sh
       ./mvnw -B -ntp -q -DskipTests -pl edge-controller,cloud-sync,payment-worker -am package
@@ -73,6 +74,8 @@ else
     mkdir -p "$ctx/$m/target"
     cp -al "$m/target/$m.jar" "$m/target/libs" "$ctx/$m/target/"
   done
+  # The edge starts through its JVM options file (heap, metaspace and thread limits for a small box).
+  cp -al edge-controller/target/edge.jvmopts "$ctx/edge-controller/target/"
   jars=(--build-arg JARS=prebuilt)
 fi
 
