@@ -7,6 +7,7 @@ import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
 import org.openparking.cloud.ingest.ConsumerSettings;
+import org.openparking.cloud.live.LiveSettings;
 import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PostgresSettings;
@@ -21,9 +22,17 @@ import org.openparking.platform.jdbc.PostgresSettings;
  *                          {@code requeue-backoff-max})
  * @param offlineAfter      an edge not heard from for this long shows as offline ({@code fleet.offline-after})
  * @param republishInterval how often unsent commands are re-published ({@code commands.republish-interval})
+ * @param live              live views and their limits ({@code live})
  */
 public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker, ConsumerSettings ingest,
-                            Duration offlineAfter, Duration republishInterval) {
+                            Duration offlineAfter, Duration republishInterval, LiveSettings live) {
+
+    /** With the {@code live} section of the built-in application.yaml. */
+    public CloudSettings(int port, PostgresSettings db, BrokerSettings broker, ConsumerSettings ingest,
+                         Duration offlineAfter, Duration republishInterval) {
+        this(port, db, broker, ingest, offlineAfter, republishInterval,
+                LiveSettings.create(ParkingConfig.defaults().get("live")));
+    }
 
     public CloudSettings {
         if (port < 0 || port > 65535) {
@@ -32,6 +41,7 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
         Objects.requireNonNull(db, "db");
         Objects.requireNonNull(broker, "amqp");
         Objects.requireNonNull(ingest, "amqp");
+        Objects.requireNonNull(live, "live");
         if (!broker.enabled()) {
             throw new IllegalArgumentException("amqp.uri is required");
         }
@@ -52,7 +62,8 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
         Config amqp = config.get("amqp");
         return new CloudSettings(integer(config.get("server"), "port"), PostgresSettings.create(config.get("db")),
                 BrokerSettings.create(amqp), ConsumerSettings.create(amqp),
-                duration(config.get("fleet"), "offline-after"), duration(config.get("commands"), "republish-interval"));
+                duration(config.get("fleet"), "offline-after"), duration(config.get("commands"), "republish-interval"),
+                LiveSettings.create(config.get("live")));
     }
 
     /** The built-in application.yaml alone (tests and embedded use). */
@@ -63,6 +74,11 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
     /** The same settings on another port, database and broker (tests). */
     public CloudSettings with(int port, String dbUrl, String amqpUri) {
         return new CloudSettings(port, db.with(dbUrl, db.poolSize()), broker.withUri(amqpUri), ingest, offlineAfter,
-                republishInterval);
+                republishInterval, live);
+    }
+
+    /** The same settings with other live-view limits (tests). */
+    public CloudSettings withLive(LiveSettings other) {
+        return new CloudSettings(port, db, broker, ingest, offlineAfter, republishInterval, other);
     }
 }
