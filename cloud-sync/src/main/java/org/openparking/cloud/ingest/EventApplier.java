@@ -143,29 +143,18 @@ public final class EventApplier {
                 }
             }
         }
-        // Then each edge's row once, in edge order: its sequence tracking and its status snapshots.
-        Map<String, List<Envelope>> byEdge = new TreeMap<>();
+        // Then the edges' rows, in edge order: their sequence tracking, then their status snapshots.
+        TreeMap<String, List<Envelope>> byEdge = new TreeMap<>();
         for (int i : applied) {
             if (items.get(i).fromEdge()) {
                 byEdge.computeIfAbsent(items.get(i).envelope().edgeId(), k -> new ArrayList<>())
                         .add(items.get(i).envelope());
             }
         }
-        Map<String, List<Envelope>> statusByEdge = new TreeMap<>();
+        EdgeTracking.track(c, byEdge, statuses.stream().map(i -> items.get(i).envelope()).toList(), clock.instant());
         for (int i : statuses) {
-            statusByEdge.computeIfAbsent(items.get(i).envelope().edgeId(), k -> new ArrayList<>())
-                    .add(items.get(i).envelope());
-        }
-        Set<String> edges = new TreeSet<>(byEdge.keySet());
-        edges.addAll(statusByEdge.keySet());
-        for (String edgeId : edges) {
-            List<Envelope> events = byEdge.get(edgeId);
-            if (events != null) {
-                EdgeTracking.track(c, events, clock.instant());
-            }
-            for (Envelope e : statusByEdge.getOrDefault(edgeId, List.of())) {
-                edgeStatus(c, e, (EdgeStatus) e.payload());
-            }
+            Envelope e = items.get(i).envelope();
+            edgeStatus(c, e, (EdgeStatus) e.payload());
         }
         List<Envelope> effects = applied.stream().map(i -> items.get(i).envelope()).toList();
         availability(c, effects);
