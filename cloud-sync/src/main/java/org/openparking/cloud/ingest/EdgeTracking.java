@@ -20,8 +20,9 @@ import org.openparking.protocol.Envelope;
  * gap ({@code edge_seq_pending}), counts, last seen and lag. The edges' rows are taken by the first statement (one
  * upsert for all of them, in edge order, which locks them), so concurrent batches of one edge queue up on its row;
  * after a lock wait that statement returns the row's newest committed columns, and every later statement reads a
- * fresh snapshot. In order (the usual case) a batch costs three statements whatever its number of edges; only an
- * edge whose gap this batch closes reads its parked seqs.
+ * fresh snapshot. In order (the usual case) a batch costs that one statement whatever its number of edges; a gap
+ * costs one to park seqs and one to update counts for all edges, and only an edge whose gap the batch closes
+ * reads its parked seqs.
  */
 final class EdgeTracking {
     private EdgeTracking() {
@@ -40,36 +41,50 @@ final class EdgeTracking {
             throws SQLException {
         TreeMap<String, Object[]> rowByEdge = new TreeMap<>();
         for (Envelope s : snapshots) {
-            rowByEdge.put(s.edgeId(), new Object[] {s.edgeId(), s.lotId(), s.levelId(), 0, 0, now, null, null});
+            rowByEdge.put(s.edgeId(), new Object[] {s.edgeId(), s.lotId(), s.levelId(), 0, null, 0, now, null, null});
         }
         for (List<Envelope> events : byEdge.values()) {
             Envelope newest = events.stream().max(Comparator.comparingLong(Envelope::seq)).orElseThrow();
             Instant lastEvent = events.stream().map(Envelope::occurredAt).max(Comparator.naturalOrder())
                     .orElseThrow();
             double lag = Math.max(0, Duration.between(newest.occurredAt(), now).toMillis() / 1000.0);
+            long first = events.stream().mapToLong(Envelope::seq).min().orElseThrow();
+            long distinct = events.stream().mapToLong(Envelope::seq).distinct().count();
+            // A run without holes (the in-order case): the upsert itself advances the prefix over it when the run
+            // starts right after it, so the usual batch needs no further statement for its edges.
+            Long run = newest.seq() - first + 1 == distinct ? first : null;
             rowByEdge.put(newest.edgeId(), new Object[] {newest.edgeId(), newest.lotId(), newest.levelId(),
-                    newest.seq(), events.size(), now, lastEvent, lag});
+                    newest.seq(), run, events.size(), now, lastEvent, lag});
         }
         if (rowByEdge.isEmpty()) {
             return;
         }
-        Columns rows = new Columns(8);
+        Columns rows = new Columns(9);
         rowByEdge.values().forEach(rows::row);
+        Object[] columns = rows.params();
+        Object[] params = java.util.Arrays.copyOf(columns, columns.length + 2);
+        params[columns.length] = columns[0];
+        params[columns.length + 1] = columns[4];
         Map<String, long[]> held = new HashMap<>();
         Jdbc.query(c, """
                 INSERT INTO edges (edge_id, lot_id, level_id, last_seq, contiguous_seq, events_received, last_seen,
                                    last_event_at, lag_seconds)
-                SELECT e, lot, lvl, s, 0, n, seen, at, lag
-                FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::timestamptz[],
-                            ?::timestamptz[], ?::float8[]) AS v(e, lot, lvl, s, n, seen, at, lag)
+                SELECT e, lot, lvl, s, CASE WHEN run = 1 THEN s ELSE 0 END, n, seen, at, lag
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::timestamptz[],
+                            ?::timestamptz[], ?::float8[]) AS v(e, lot, lvl, s, run, n, seen, at, lag)
                 ON CONFLICT (edge_id) DO UPDATE SET
+                    contiguous_seq = CASE
+                        WHEN edges.pending_count = 0
+                             AND (SELECT r.run FROM unnest(?::text[], ?::bigint[]) AS r(e, run)
+                                  WHERE r.e = EXCLUDED.edge_id) = edges.contiguous_seq + 1
+                        THEN EXCLUDED.last_seq ELSE edges.contiguous_seq END,
                     last_seq = GREATEST(edges.last_seq, EXCLUDED.last_seq),
                     events_received = edges.events_received + EXCLUDED.events_received,
                     last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
                     last_event_at = GREATEST(edges.last_event_at, EXCLUDED.last_event_at),
                     lag_seconds = COALESCE(EXCLUDED.lag_seconds, edges.lag_seconds)
                 RETURNING edge_id, contiguous_seq, pending_count""",
-                rs -> held.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)}), rows.params());
+                rs -> held.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)}), params);
         List<Plan> plans = new ArrayList<>();
         for (Map.Entry<String, List<Envelope>> edge : byEdge.entrySet()) {
             long[] row = held.get(edge.getKey());

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Level;
@@ -227,8 +226,8 @@ public final class EventApplier {
      * The session halves of the batch, one statement for the opens and one for the closes (the last of each per
      * session, so no statement touches a row twice). The session's edge and level are the entry level's: a close
      * from another level's exit that arrived first created the row with its own, and the open replaces them, so
-     * every order ends the same. Both halves are then read back as this transaction holds them locked, which
-     * includes a half another transaction committed meanwhile.
+     * every order ends the same. Each upsert returns the row as it locked and updated it, which includes a half
+     * another transaction committed meanwhile.
      */
     private void sessions(Connection c, List<Envelope> events, List<OutgoingMessages.Pending> commands)
             throws SQLException {
@@ -244,35 +243,35 @@ public final class EventApplier {
         if (opens.isEmpty() && closes.isEmpty()) {
             return;
         }
+        Map<String, Halves> halves = new TreeMap<>();
         if (!opens.isEmpty()) {
             Columns rows = new Columns(10);
-            Columns plates = new Columns(2);
             for (Envelope e : opens.values()) {
                 SessionOpened m = (SessionOpened) e.payload();
                 rows.row(m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
                         m.vehicleType(), m.tariffVersion(), e.levelId());
-                if (m.plate() != null) {
-                    plates.row(m.sessionId(), m.plate());
-                }
             }
-            Jdbc.update(c, """
-                    INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, entry_lane, plate,
-                                          vehicle_type, entry_tariff_version, entry_level_id)
-                    SELECT s, e, lot, lvl, 'OPEN', t, lane, plate, vt, tv, entry
-                    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[],
-                                ?::text[], ?::int[], ?::text[]) AS v(s, e, lot, lvl, t, lane, plate, vt, tv, entry)
-                    ON CONFLICT (session_id) DO UPDATE SET
-                        edge_id = EXCLUDED.edge_id, level_id = EXCLUDED.level_id,
-                        entry_time = EXCLUDED.entry_time, entry_lane = EXCLUDED.entry_lane, plate = EXCLUDED.plate,
-                        vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version,
-                        entry_level_id = EXCLUDED.entry_level_id""", rows.params());
-            if (!plates.isEmpty()) {
-                // A ledger entry recorded before the open arrived has no plate yet.
-                Jdbc.update(c, """
-                        UPDATE unable_to_collect u SET plate = v.plate
-                        FROM unnest(?::text[], ?::text[]) AS v(session_id, plate)
-                        WHERE u.session_id = v.session_id AND u.plate IS NULL""", plates.params());
-            }
+            // A ledger entry recorded before the open arrived has no plate yet: the same statement fills it in.
+            Jdbc.query(c, """
+                    WITH s AS (
+                        INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, entry_lane,
+                                              plate, vehicle_type, entry_tariff_version, entry_level_id)
+                        SELECT s, e, lot, lvl, 'OPEN', t, lane, plate, vt, tv, entry
+                        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[],
+                                    ?::text[], ?::text[], ?::int[], ?::text[])
+                             AS v(s, e, lot, lvl, t, lane, plate, vt, tv, entry)
+                        ON CONFLICT (session_id) DO UPDATE SET
+                            edge_id = EXCLUDED.edge_id, level_id = EXCLUDED.level_id,
+                            entry_time = EXCLUDED.entry_time, entry_lane = EXCLUDED.entry_lane,
+                            plate = EXCLUDED.plate, vehicle_type = EXCLUDED.vehicle_type,
+                            entry_tariff_version = EXCLUDED.entry_tariff_version,
+                            entry_level_id = EXCLUDED.entry_level_id
+                        RETURNING session_id, lot_id, entry_level_id, exit_level_id, exit_time, plate),
+                    ledger AS (
+                        UPDATE unable_to_collect u SET plate = s.plate FROM s
+                        WHERE u.session_id = s.session_id AND u.plate IS NULL AND s.plate IS NOT NULL)
+                    SELECT session_id, lot_id, entry_level_id, exit_level_id, exit_time FROM s""",
+                    rs -> halves.put(rs.getString(1), halves(rs)), rows.params());
         }
         if (!closes.isEmpty()) {
             // A close that arrives first creates the row; the open fills in the entry columns later.
@@ -283,7 +282,8 @@ public final class EventApplier {
                         m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(),
                         m.lostTicket(), e.levelId());
             }
-            Jdbc.update(c, """
+            // After the opens: where a session has both halves in this batch, this row is the final one.
+            Jdbc.query(c, """
                     INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, exit_time, exit_lane,
                                           fee_amount, currency, payment_status, payment_id, tariff_version, lost_ticket,
                                           exit_level_id)
@@ -296,18 +296,18 @@ public final class EventApplier {
                         fee_amount = EXCLUDED.fee_amount, currency = EXCLUDED.currency,
                         payment_status = EXCLUDED.payment_status, payment_id = EXCLUDED.payment_id,
                         tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket,
-                        exit_level_id = EXCLUDED.exit_level_id""", rows.params());
+                        exit_level_id = EXCLUDED.exit_level_id
+                    RETURNING session_id, lot_id, entry_level_id, exit_level_id, exit_time""",
+                    rs -> halves.put(rs.getString(1), halves(rs)), rows.params());
         }
-        Set<String> touched = new TreeSet<>(opens.keySet());
-        touched.addAll(closes.keySet());
-        List<Halves> halves = Jdbc.query(c, """
-                SELECT session_id, lot_id, entry_level_id, exit_level_id, exit_time FROM sessions
-                WHERE session_id = ANY (?::text[]) ORDER BY session_id""",
-                rs -> new Halves(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        Jdbc.instant(rs.getTimestamp(5))), (Object) touched.toArray(String[]::new));
-        for (Halves h : halves) {
+        for (Halves h : halves.values()) {
             closeAtEntryLevel(c, h, commands);
         }
+    }
+
+    private static Halves halves(java.sql.ResultSet rs) throws SQLException {
+        return new Halves(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                Jdbc.instant(rs.getTimestamp(5)));
     }
 
     /** The payment half of a close: the session itself is written with the batch's other closes. */
