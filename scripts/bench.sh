@@ -8,6 +8,9 @@
 # level, fsyncs per car, RSS, start-to-ready, entry cost by level size) without installing anything, and writes
 # docs/bench/edge-level.md; BENCH_BASELINE_JAR=path/to/another/edge-controller.jar measures that jar beside it in
 # the same run. Knobs: BENCH_LEVEL_LANES, BENCH_LEVEL_PLACES, BENCH_LEVEL_CARS.
+# The fleet benchmark (docs/bench/fleet.md):
+# BENCH_FLEET_LEVELS, BENCH_FLEET_EVENTS (per level), BENCH_FLEET_POLLERS, BENCH_FLEET_STREAMS, BENCH_FLEET_SECONDS,
+# and BENCH_FLEET_ONLY=1 to run it alone (a few minutes, no install, docs/benchmarks.md left as it is).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/java-home.sh
@@ -32,9 +35,29 @@ if [ -n "${BENCH_LEVEL_ONLY:-}" ]; then
   exit 0
 fi
 scripts/services.sh
-./mvnw -B -ntp -q install -DskipTests
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# N levels as their own broker users replaying a backlog into one, then two cloud-sync instances, with portal
+# polling and SSE fan-out, beside raw PostgreSQL, raw broker and bare Helidon baselines (cloud-sync FleetBench).
+fleet_bench() {
+  mkdir -p docs/bench
+  timeout 1200 java -Dbench.fleet.levels="${BENCH_FLEET_LEVELS:-100}" -Dbench.fleet.events="${BENCH_FLEET_EVENTS:-1000}" \
+    -Dbench.fleet.pollers="${BENCH_FLEET_POLLERS:-1000}" -Dbench.fleet.streams="${BENCH_FLEET_STREAMS:-2000}" \
+    -Dbench.fleet.seconds="${BENCH_FLEET_SECONDS:-10}" -cp "$1" org.openparking.cloud.FleetBench docs/bench/fleet.md \
+    > "$tmp/fleet.txt" || echo "bench: FleetBench failed" >&2
+}
+
+if [ "${BENCH_FLEET_ONLY:-0}" = 1 ]; then
+  echo "bench: fleet scale only (cloud-sync FleetBench)"
+  ./mvnw -B -ntp -q -pl cloud-sync -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$tmp/cloud-sync.cp" >/dev/null
+  fleet_bench "cloud-sync/target/test-classes:cloud-sync/target/classes:$(cat "$tmp/cloud-sync.cp")"
+  echo "wrote docs/bench/fleet.md"
+  exit 0
+fi
+
+./mvnw -B -ntp -q install -DskipTests
 
 # The test classpath of a module, for the benchmark mains that live beside its tests.
 test_classpath() {
@@ -56,6 +79,8 @@ timeout 300 java -cp "$(test_classpath payment-worker)" org.openparking.payment.
 echo "bench: portal API under 100 polling clients, SSE fan-out to 1000 clients (cloud-sync PortalBench)"
 timeout 600 java -cp "$(test_classpath cloud-sync)" org.openparking.cloud.portal.PortalBench \
   "${BENCH_PORTAL_POLLERS:-100}" "${BENCH_PORTAL_STREAMS:-1000}" > "$tmp/portal.txt" || echo "bench: PortalBench failed" >&2
+echo "bench: fleet scale, replays into one and two cloud-sync instances (cloud-sync FleetBench)"
+fleet_bench "$(test_classpath cloud-sync)"
 echo "bench: edge transactions, entry latency, outbox drain, start-to-ready, memory"
 level_bench
 out="$tmp/edge.md"

@@ -7,6 +7,7 @@ import io.helidon.config.Config;
 import java.time.Duration;
 import java.util.Objects;
 import org.openparking.cloud.ingest.ConsumerSettings;
+import org.openparking.cloud.live.LiveSettings;
 import org.openparking.platform.amqp.BrokerSettings;
 import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PostgresSettings;
@@ -23,9 +24,25 @@ import org.openparking.platform.jdbc.PostgresSettings;
  * @param republishInterval how often unsent commands are re-published ({@code commands.republish-interval})
  * @param metricsRefresh    how often the fleet gauges of /observe/metrics are read from PostgreSQL
  *                          ({@code fleet.metrics-refresh})
+ * @param live              live views and their limits ({@code live})
  */
 public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker, ConsumerSettings ingest,
-                            Duration offlineAfter, Duration republishInterval, Duration metricsRefresh) {
+                            Duration offlineAfter, Duration republishInterval, Duration metricsRefresh,
+                            LiveSettings live) {
+
+    /** With the {@code fleet.metrics-refresh} and {@code live} section of the built-in application.yaml. */
+    public CloudSettings(int port, PostgresSettings db, BrokerSettings broker, ConsumerSettings ingest,
+                         Duration offlineAfter, Duration republishInterval) {
+        this(port, db, broker, ingest, offlineAfter, republishInterval,
+                duration(ParkingConfig.defaults().get("fleet"), "metrics-refresh"));
+    }
+
+    /** With the {@code live} section of the built-in application.yaml. */
+    public CloudSettings(int port, PostgresSettings db, BrokerSettings broker, ConsumerSettings ingest,
+                         Duration offlineAfter, Duration republishInterval, Duration metricsRefresh) {
+        this(port, db, broker, ingest, offlineAfter, republishInterval, metricsRefresh,
+                LiveSettings.create(ParkingConfig.defaults().get("live")));
+    }
 
     public CloudSettings {
         if (port < 0 || port > 65535) {
@@ -34,6 +51,7 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
         Objects.requireNonNull(db, "db");
         Objects.requireNonNull(broker, "amqp");
         Objects.requireNonNull(ingest, "amqp");
+        Objects.requireNonNull(live, "live");
         if (!broker.enabled()) {
             throw new IllegalArgumentException("amqp.uri is required");
         }
@@ -58,7 +76,7 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
         return new CloudSettings(integer(config.get("server"), "port"), PostgresSettings.create(config.get("db")),
                 BrokerSettings.create(amqp), ConsumerSettings.create(amqp),
                 duration(config.get("fleet"), "offline-after"), duration(config.get("commands"), "republish-interval"),
-                duration(config.get("fleet"), "metrics-refresh"));
+                duration(config.get("fleet"), "metrics-refresh"), LiveSettings.create(config.get("live")));
     }
 
     /** The built-in application.yaml alone (tests and embedded use). */
@@ -69,6 +87,11 @@ public record CloudSettings(int port, PostgresSettings db, BrokerSettings broker
     /** The same settings on another port, database and broker (tests). */
     public CloudSettings with(int port, String dbUrl, String amqpUri) {
         return new CloudSettings(port, db.with(dbUrl, db.poolSize()), broker.withUri(amqpUri), ingest, offlineAfter,
-                republishInterval, metricsRefresh);
+                republishInterval, metricsRefresh, live);
+    }
+
+    /** The same settings with other live-view limits (tests). */
+    public CloudSettings withLive(LiveSettings other) {
+        return new CloudSettings(port, db, broker, ingest, offlineAfter, republishInterval, metricsRefresh, other);
     }
 }

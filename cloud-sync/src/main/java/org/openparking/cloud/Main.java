@@ -52,7 +52,12 @@ import org.openparking.cloud.opendata.SiteStore;
 import org.openparking.cloud.opendata.TrendSampler;
 import org.openparking.cloud.opendata.WebhookSettings;
 import org.openparking.cloud.opendata.WebhookWorker;
+import org.openparking.cloud.http.ViewCache;
+import org.openparking.cloud.live.ChangeFeed;
+import org.openparking.cloud.live.LiveSettings;
 import org.openparking.cloud.portal.AvailabilityStream;
+import org.openparking.cloud.portal.LevelBoard;
+import org.openparking.cloud.portal.LiveLevels;
 import org.openparking.cloud.portal.PortalService;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
@@ -95,8 +100,25 @@ public final class Main {
     }
 
     /** The REST API behind the auth filter (the gateway), and the portal. */
-    static void routing(HttpRouting.Builder routing, Api api, Gateway gateway, OpenData openData) {
+    static void routing(HttpRouting.Builder routing, Api api, Gateway gateway, ViewCache views, OpenData openData) {
         routing.addFilter(gateway.filter());
+        // A write may change what a cached view shows: views render afresh after it (and during it).
+        routing.addFilter((chain, req, res) -> {
+            // Only the API's writes: a public CORS preflight or HEAD must not make every view render again.
+            io.helidon.http.Method method = req.prologue().method();
+            boolean write = req.path().path().startsWith(ApiRouting.BASE) && !method.equals(io.helidon.http.Method.GET)
+                    && !method.equals(io.helidon.http.Method.HEAD) && !method.equals(io.helidon.http.Method.OPTIONS);
+            if (write) {
+                views.changed();
+            }
+            try {
+                chain.proceed();
+            } finally {
+                if (write) {
+                    views.changed();
+                }
+            }
+        });
         routing.register(OpenDataService.BASE, openData.feeds());
         routing.register(PublicPage.PATH, openData.page());
         routing.register(ApiRouting.BASE, openData.admin(), openData.partners());
@@ -112,7 +134,7 @@ public final class Main {
 
     /** Authentication, audit and the live stream (issue 6). */
     public record Gateway(AuthFilter filter, AuthService auth, AuditService audit, AvailabilityStream stream,
-                          TokenService tokens, UserStore users) {
+                          TokenService tokens, UserStore users, LiveLevels levels, ChangeFeed feed) {
     }
 
     /** The public feeds and page, and the operators' open-data settings (issue 18). */
@@ -147,16 +169,22 @@ public final class Main {
             throw e;
         }
         IngestStats stats = new IngestStats();
+        LiveSettings live = settings.live();
+        ViewCache views = new ViewCache(live.viewMaxAge());
+        AfterCommitHook committed = (envelope, channel) -> {
+            views.changed();
+            hook.afterCommit(envelope, channel);
+        };
         ConfirmingPublisher publisher = ConfirmingPublisher.lazy(broker, "cloud-sync-publisher",
                 java.time.Duration.ofSeconds(10));
         OutgoingMessages outgoing = new OutgoingMessages(dataSource, publisher, clock);
         EventConsumer consumer = new EventConsumer(broker, new EventApplier(dataSource, clock, outgoing),
-                settings.ingest(), stats, hook);
+                settings.ingest(), stats, committed);
         CommandService commands = new CommandService(dataSource, outgoing);
         FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
         PaymentQueries payments = new PaymentQueries(dataSource);
         RefundService refunds = new RefundService(dataSource, outgoing);
-        Api api = new Api(new FleetService(fleet, commands), new SessionsService(fleet, payments, refunds),
+        Api api = new Api(new FleetService(fleet, commands, views), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
                 new CommandsService(commands));
 
@@ -168,15 +196,22 @@ public final class Main {
         }
         TokenService tokens = new TokenService(TokenService.loadOrGenerate(auth), auth, clock);
         TokenRevocations revocations = new TokenRevocations(dataSource, clock, auth.clockSkew());
-        AvailabilityStream stream = new AvailabilityStream(dataSource, java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(15)).start();
+        LevelBoard board = new LevelBoard();
+        AvailabilityStream stream = new AvailabilityStream(board, live, clock);
+        board.onChange(stream::changed);
+        board.onChange(level -> views.changed());
+        revocations.onRevocation(() -> stream.endRevoked(revocations::isRevokedInMemory));
+        ChangeFeed feed = new ChangeFeed(settings.db(), live.feedRetry())
+                .subscribe(LevelBoard.CHANNEL, board)
+                .subscribe(TokenRevocations.CHANNEL, revocations)
+                .start();
         Gateway gateway = new Gateway(
                 new AuthFilter(tokens, revocations, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
                         auth.maxBodyBytes()),
                 new AuthService(tokens, revocations, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
                         clock), RateLimiter.per(auth.loginPerAddressPerMinute(), java.time.Duration.ofMinutes(1), clock),
                         ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
-                new AuditService(new AuditLog(dataSource)), stream, tokens, users);
+                new AuditService(new AuditLog(dataSource)), stream, tokens, users, board, feed);
 
         TrendSampler sampler = new TrendSampler(dataSource, openDataSettings, clock);
         OpenData openData = new OpenData(new OpenDataService(PublicAvailability.postgres(dataSource, sampler,
@@ -213,7 +248,7 @@ public final class Main {
                                 .build())
                         .addObserver(MetricsObserver.create())
                         .build())
-                .routing(r -> routing(r, api, gateway, openData))
+                .routing(r -> routing(r, api, gateway, views, openData))
                 .build()
                 .start();
         return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler, webhooks,
@@ -254,6 +289,7 @@ public final class Main {
             webhooks.close();
             server.stop();
             meters.close();
+            gateway.feed().close();
             republisher.close();
             consumer.close();
             publisher.close();

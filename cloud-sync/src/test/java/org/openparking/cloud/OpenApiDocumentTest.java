@@ -1,6 +1,8 @@
 package org.openparking.cloud;
 
 import java.time.Clock;
+import java.time.Duration;
+import org.openparking.cloud.http.ViewCache;
 import org.openparking.cloud.opendata.OpenDataAdminService;
 import org.openparking.cloud.opendata.OpenDataService;
 import org.openparking.cloud.opendata.OpenDataSettings;
@@ -16,7 +18,6 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -79,13 +80,13 @@ class OpenApiDocumentTest {
     @Test
     void everyRegisteredRouteIsDocumentedAndEveryDocumentedRouteIsRegistered() throws Exception {
         // The services only register routes here; their dependencies are not called.
-        Main.Api api = new Main.Api(new FleetService(null, null), new SessionsService(null, null, null),
+        Main.Api api = new Main.Api(new FleetService(null, null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null));
         Main.OpenData openData = new Main.OpenData(new OpenDataService(PublicAvailability.postgres(null, null,
                 OpenDataSettings.defaults(), Clock.systemUTC()), null, Clock.systemUTC()), new PublicPage(),
                 new OpenDataAdminService(null), new PartnerService(null));
         Set<String> registered = new TreeSet<>();
-        for (String r : OpenApiCheck.registeredRoutes(b -> Main.routing(b, api, cloud.app.gateway(), openData))) {
+        for (String r : OpenApiCheck.registeredRoutes(b -> Main.routing(b, api, cloud.app.gateway(), new ViewCache(Duration.ofSeconds(1)), openData))) {
             if (r.equals("ANY " + ApiRouting.BASE + "/*") || r.equals("ANY " + OpenDataService.BASE + "/*")
                     || r.equals("OPTIONS " + OpenDataService.BASE + "/*")) {
                 continue; // the JSON NOT_FOUND for unknown paths and the CORS preflight, not endpoints

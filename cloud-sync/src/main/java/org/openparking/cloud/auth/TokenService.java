@@ -24,6 +24,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -39,6 +40,11 @@ public final class TokenService {
     private final ECDSASigner signer;
     private final AuthSettings settings;
     private final Clock clock;
+    // Tokens whose signature and claims were verified, until they expire: an ES256 verify costs far more than
+    // the request it guards. Revocation is checked per request regardless (TokenRevocations).
+    private final Map<String, Claims> verified = new ConcurrentHashMap<>();
+    /** Past this many cached tokens the expired ones are dropped, and if that is not enough, all. */
+    private static final int VERIFIED_MAX = 20_000;
 
     /**
      * What a valid token says. {@code issuedAt} is to the millisecond (claim {@value #ISSUED_AT_MS}) when
@@ -128,6 +134,27 @@ public final class TokenService {
 
     /** The token's claims; throws {@link InvalidTokenException} for anything not fully valid. */
     public Claims verify(String token) {
+        Claims known = verified.get(token);
+        if (known != null) {
+            if (clock.instant().isBefore(known.expiresAt().plus(settings.clockSkew()))) {
+                return known;
+            }
+            verified.remove(token);
+            throw new InvalidTokenException("token expired");
+        }
+        Claims claims = verifyFully(token);
+        if (verified.size() >= VERIFIED_MAX) {
+            Instant now = clock.instant();
+            verified.values().removeIf(c -> !now.isBefore(c.expiresAt().plus(settings.clockSkew())));
+            if (verified.size() >= VERIFIED_MAX) {
+                verified.clear();
+            }
+        }
+        verified.put(token, claims);
+        return claims;
+    }
+
+    private Claims verifyFully(String token) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);

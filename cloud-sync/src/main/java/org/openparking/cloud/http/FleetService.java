@@ -6,6 +6,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.openparking.cloud.CloudException;
 import org.openparking.cloud.command.CommandService;
 import org.openparking.cloud.fleet.FleetQueries;
@@ -15,10 +17,13 @@ import org.openparking.cloud.fleet.FleetViews;
 public final class FleetService implements HttpService {
     private final FleetQueries queries;
     private final CommandService commands;
+    private final ViewCache views;
 
-    public FleetService(FleetQueries queries, CommandService commands) {
+    /** {@code views} answers the two views portals poll (the lots, a lot's levels). */
+    public FleetService(FleetQueries queries, CommandService commands, ViewCache views) {
         this.queries = queries;
         this.commands = commands;
+        this.views = views;
     }
 
     /** {@code POST /edges}: an edge known before it ever connects. */
@@ -35,16 +40,22 @@ public final class FleetService implements HttpService {
     }
 
     private void lots(ServerRequest req, ServerResponse res) throws Exception {
-        res.send(queries.lots(Http.visibleLots(req)));
+        Set<String> visible = Http.visibleLots(req);
+        // One view per set of visible lots: a tenant's never includes another's.
+        String key = "lots:" + (visible == null ? "*" : String.join(",", new TreeSet<>(visible)));
+        views.send(req, res, key, () -> queries.lots(visible));
     }
 
     private void levels(ServerRequest req, ServerResponse res) throws Exception {
         String lotId = Http.path(req, "lotId");
-        List<FleetViews.Level> levels = queries.levels(lotId);
-        if (levels.isEmpty()) {
-            throw CloudException.notFound("LOT_NOT_FOUND", "no level of lot " + lotId + " is known");
-        }
-        res.send(levels);
+        // The gateway has checked that the caller sees this lot; the view is the same for everyone who does.
+        views.send(req, res, "levels:" + lotId, () -> {
+            List<FleetViews.Level> levels = queries.levels(lotId);
+            if (levels.isEmpty()) {
+                throw CloudException.notFound("LOT_NOT_FOUND", "no level of lot " + lotId + " is known");
+            }
+            return levels;
+        });
     }
 
     private void edges(ServerRequest req, ServerResponse res) throws Exception {

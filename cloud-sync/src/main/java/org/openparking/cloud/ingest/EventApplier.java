@@ -2,15 +2,14 @@ package org.openparking.cloud.ingest;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Level;
@@ -83,48 +82,87 @@ public final class EventApplier {
 
     /**
      * Applies several deliveries in one transaction (one commit for all), returning one outcome
-     * per item in the given order. Effects are order-tolerant, so the items are applied sorted by
-     * edge and seq: concurrent batches then take the edges' rows in the same order. For each
-     * item, the edge row is locked before the effect, so two batches of one edge queue up on it
-     * instead of deadlocking on the rows behind it.
+     * per item in the given order. The writes are set-based: one statement per table for the whole
+     * batch (the inbox, availability, lanes, sessions), and each edge's row is taken once per batch,
+     * not once per event. Every table is written in the same order and its rows in key order, so
+     * concurrent batches (of other channels or other instances) queue on a row instead of deadlocking.
      */
     public List<Outcome> applyAll(List<Item> items) throws SQLException {
+        List<OutgoingMessages.Pending> commands = new ArrayList<>();
+        List<Outcome> result = Jdbc.inTransaction(dataSource, c -> {
+            commands.clear();
+            return applyBatch(c, items, commands);
+        });
+        publishCommitted(commands);
+        return result;
+    }
+
+    private List<Outcome> applyBatch(Connection c, List<Item> items, List<OutgoingMessages.Pending> commands)
+            throws SQLException {
+        Outcome[] outcomes = new Outcome[items.size()];
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             order.add(i);
         }
         order.sort(Comparator.comparing((Integer i) -> items.get(i).envelope().edgeId())
                 .thenComparingLong(i -> items.get(i).envelope().seq()));
-        List<OutgoingMessages.Pending> commands = new ArrayList<>();
-        List<Outcome> result = Jdbc.inTransaction(dataSource, c -> {
-            commands.clear();
-            Outcome[] outcomes = new Outcome[items.size()];
-            for (int i : order) {
-                Envelope envelope = items.get(i).envelope();
-                if (envelope.payload() instanceof EdgeStatus status) {
-                    // A snapshot outside the event sequence: newest wins, no inbox row, no seq tracking.
-                    edgeStatus(c, envelope, status);
-                    outcomes[i] = Outcome.APPLIED;
-                    continue;
-                }
-                int inserted = Jdbc.update(c, """
-                        INSERT INTO inbox (message_id, type, edge_id, seq) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (message_id) DO NOTHING""",
-                        envelope.id(), envelope.type(), envelope.edgeId(), envelope.seq());
-                if (inserted == 0) {
-                    outcomes[i] = Outcome.DUPLICATE;
-                    continue;
-                }
-                if (items.get(i).fromEdge()) {
-                    trackEdge(c, envelope);
-                }
-                applyEffect(c, envelope, commands);
+        // The inbox first, in id order: the ids it takes are the items to apply, the others are duplicates.
+        Map<String, Integer> firstById = new TreeMap<>();
+        List<Integer> statuses = new ArrayList<>();
+        for (int i : order) {
+            Envelope envelope = items.get(i).envelope();
+            if (envelope.payload() instanceof EdgeStatus) {
+                // A snapshot outside the event sequence: newest wins, no inbox row, no seq tracking.
+                statuses.add(i);
                 outcomes[i] = Outcome.APPLIED;
+            } else if (firstById.putIfAbsent(envelope.id(), i) != null) {
+                outcomes[i] = Outcome.DUPLICATE;
             }
-            return List.of(outcomes);
-        });
-        publishCommitted(commands);
-        return result;
+        }
+        Set<String> taken = new HashSet<>();
+        if (!firstById.isEmpty()) {
+            Columns inbox = new Columns(4);
+            firstById.values().forEach(i -> {
+                Envelope e = items.get(i).envelope();
+                inbox.row(e.id(), e.type(), e.edgeId(), e.seq());
+            });
+            taken.addAll(Jdbc.query(c, """
+                    INSERT INTO inbox (message_id, type, edge_id, seq)
+                    SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])
+                    ON CONFLICT (message_id) DO NOTHING RETURNING message_id""", rs -> rs.getString(1),
+                    inbox.params()));
+        }
+        List<Integer> applied = new ArrayList<>();
+        for (int i : order) {
+            if (outcomes[i] == null) {
+                boolean isNew = taken.contains(items.get(i).envelope().id());
+                outcomes[i] = isNew ? Outcome.APPLIED : Outcome.DUPLICATE;
+                if (isNew) {
+                    applied.add(i);
+                }
+            }
+        }
+        // Then the edges' rows, in edge order: their sequence tracking, then their status snapshots.
+        TreeMap<String, List<Envelope>> byEdge = new TreeMap<>();
+        for (int i : applied) {
+            if (items.get(i).fromEdge()) {
+                byEdge.computeIfAbsent(items.get(i).envelope().edgeId(), k -> new ArrayList<>())
+                        .add(items.get(i).envelope());
+            }
+        }
+        EdgeTracking.track(c, byEdge, statuses.stream().map(i -> items.get(i).envelope()).toList(), clock.instant());
+        for (int i : statuses) {
+            Envelope e = items.get(i).envelope();
+            edgeStatus(c, e, (EdgeStatus) e.payload());
+        }
+        List<Envelope> effects = applied.stream().map(i -> items.get(i).envelope()).toList();
+        availability(c, effects);
+        lanes(c, effects);
+        sessions(c, effects, commands);
+        for (Envelope e : effects) {
+            applyEffect(c, e);
+        }
+        return List.of(outcomes);
     }
 
     /**
@@ -143,19 +181,21 @@ public final class EventApplier {
         }
     }
 
-    private void applyEffect(Connection c, Envelope e, List<OutgoingMessages.Pending> commands) throws SQLException {
+    /** The effects of the rarer event types, one statement each; the frequent ones are written set-based. */
+    private static void applyEffect(Connection c, Envelope e) throws SQLException {
         Message payload = e.payload();
         switch (payload) {
-            case SessionOpened m -> closeAtEntryLevel(c, m.sessionId(), sessionOpened(c, e, m), commands);
-            case SessionClosed m -> closeAtEntryLevel(c, m.sessionId(), sessionClosed(c, e, m), commands);
-            case AvailabilityChanged m -> availability(c, e, m);
-            case LaneChanged m -> lane(c, e, m);
+            case SessionClosed m -> deferredPayment(c, e, m);
             case DriftRecorded m -> drift(c, e, m);
             case CommandApplied m -> commandApplied(c, e, m);
             case PaymentRequested m -> paymentRequested(c, e, m);
             case PaymentResult m -> paymentResult(c, e, m);
             case RefundResult m -> refundResult(c, e, m);
-            case EdgeStatus m -> edgeStatus(c, e, m);
+            // Written above: availability, lanes, session opens (and the session half of closes).
+            case SessionOpened m -> { }
+            case AvailabilityChanged m -> { }
+            case LaneChanged m -> { }
+            case EdgeStatus m -> { }
             // Refund requests are the cloud's own messages; one seen here changes nothing.
             case RefundRequested m -> { }
             case Message.Command m -> throw new InvalidEventException("a command is not an event: " + m.type());
@@ -177,58 +217,101 @@ public final class EventApplier {
                 m.oldestPendingAgeSeconds(), e.occurredAt());
     }
 
-    /** Both halves of a session as the upsert left them (the other half as last committed, or null). */
-    private record Halves(String lotId, String entryLevelId, String exitLevelId, Instant exitTime) {
-    }
-
-    /** The upsert's RETURNING row: the row as locked and updated, so it includes a half committed meanwhile. */
-    private static Halves halves(Connection c, String sql, Object... params) throws SQLException {
-        return Jdbc.query(c, sql, rs -> new Halves(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant()), params).getFirst();
+    /** Both halves of a session as the batch left them (the other half as last committed, or null). */
+    private record Halves(String sessionId, String lotId, String entryLevelId, String exitLevelId,
+                          Instant exitTime) {
     }
 
     /**
-     * The session's edge and level are the entry level's: a close from another level's exit that arrived first
-     * created the row with its own, and the open replaces them, so every order ends the same.
+     * The session halves of the batch, one statement for the opens and one for the closes (the last of each per
+     * session, so no statement touches a row twice). The session's edge and level are the entry level's: a close
+     * from another level's exit that arrived first created the row with its own, and the open replaces them, so
+     * every order ends the same. Each upsert returns the row as it locked and updated it, which includes a half
+     * another transaction committed meanwhile.
      */
-    private static Halves sessionOpened(Connection c, Envelope e, SessionOpened m) throws SQLException {
-        Halves halves = halves(c, """
-                INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, entry_lane, plate,
-                                      vehicle_type, entry_tariff_version, entry_level_id)
-                VALUES (?, ?, ?, ?, 'OPEN', ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (session_id) DO UPDATE SET
-                    edge_id = EXCLUDED.edge_id, level_id = EXCLUDED.level_id,
-                    entry_time = EXCLUDED.entry_time, entry_lane = EXCLUDED.entry_lane, plate = EXCLUDED.plate,
-                    vehicle_type = EXCLUDED.vehicle_type, entry_tariff_version = EXCLUDED.entry_tariff_version,
-                    entry_level_id = EXCLUDED.entry_level_id
-                RETURNING lot_id, entry_level_id, exit_level_id, exit_time""",
-                m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
-                m.vehicleType(), m.tariffVersion(), e.levelId());
-        if (m.plate() != null) {
-            // A ledger entry recorded before the open arrived has no plate yet.
-            Jdbc.update(c, "UPDATE unable_to_collect SET plate = ? WHERE session_id = ? AND plate IS NULL",
-                    m.plate(), m.sessionId());
+    private void sessions(Connection c, List<Envelope> events, List<OutgoingMessages.Pending> commands)
+            throws SQLException {
+        Map<String, Envelope> opens = new TreeMap<>();
+        Map<String, Envelope> closes = new TreeMap<>();
+        for (Envelope e : events) {
+            switch (e.payload()) {
+                case SessionOpened m -> opens.put(m.sessionId(), e);
+                case SessionClosed m -> closes.put(m.sessionId(), e);
+                default -> { }
+            }
         }
-        return halves;
+        if (opens.isEmpty() && closes.isEmpty()) {
+            return;
+        }
+        Map<String, Halves> halves = new TreeMap<>();
+        if (!opens.isEmpty()) {
+            Columns rows = new Columns(10);
+            for (Envelope e : opens.values()) {
+                SessionOpened m = (SessionOpened) e.payload();
+                rows.row(m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.laneId(), m.plate(),
+                        m.vehicleType(), m.tariffVersion(), e.levelId());
+            }
+            // A ledger entry recorded before the open arrived has no plate yet: the same statement fills it in.
+            Jdbc.query(c, """
+                    WITH s AS (
+                        INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, entry_lane,
+                                              plate, vehicle_type, entry_tariff_version, entry_level_id)
+                        SELECT s, e, lot, lvl, 'OPEN', t, lane, plate, vt, tv, entry
+                        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[],
+                                    ?::text[], ?::text[], ?::int[], ?::text[])
+                             AS v(s, e, lot, lvl, t, lane, plate, vt, tv, entry)
+                        ON CONFLICT (session_id) DO UPDATE SET
+                            edge_id = EXCLUDED.edge_id, level_id = EXCLUDED.level_id,
+                            entry_time = EXCLUDED.entry_time, entry_lane = EXCLUDED.entry_lane,
+                            plate = EXCLUDED.plate, vehicle_type = EXCLUDED.vehicle_type,
+                            entry_tariff_version = EXCLUDED.entry_tariff_version,
+                            entry_level_id = EXCLUDED.entry_level_id
+                        RETURNING session_id, lot_id, entry_level_id, exit_level_id, exit_time, plate),
+                    ledger AS (
+                        UPDATE unable_to_collect u SET plate = s.plate FROM s
+                        WHERE u.session_id = s.session_id AND u.plate IS NULL AND s.plate IS NOT NULL)
+                    SELECT session_id, lot_id, entry_level_id, exit_level_id, exit_time FROM s""",
+                    rs -> halves.put(rs.getString(1), halves(rs)), rows.params());
+        }
+        if (!closes.isEmpty()) {
+            // A close that arrives first creates the row; the open fills in the entry columns later.
+            Columns rows = new Columns(14);
+            for (Envelope e : closes.values()) {
+                SessionClosed m = (SessionClosed) e.payload();
+                rows.row(m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.exitTime(), m.laneId(),
+                        m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(),
+                        m.lostTicket(), e.levelId());
+            }
+            // After the opens: where a session has both halves in this batch, this row is the final one.
+            Jdbc.query(c, """
+                    INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, exit_time, exit_lane,
+                                          fee_amount, currency, payment_status, payment_id, tariff_version, lost_ticket,
+                                          exit_level_id)
+                    SELECT s, e, lot, lvl, 'CLOSED', t0, t1, lane, fee, cur, ps, pid, tv, lost, exit
+                    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[],
+                                ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::int[], ?::boolean[],
+                                ?::text[]) AS v(s, e, lot, lvl, t0, t1, lane, fee, cur, ps, pid, tv, lost, exit)
+                    ON CONFLICT (session_id) DO UPDATE SET
+                        status = 'CLOSED', exit_time = EXCLUDED.exit_time, exit_lane = EXCLUDED.exit_lane,
+                        fee_amount = EXCLUDED.fee_amount, currency = EXCLUDED.currency,
+                        payment_status = EXCLUDED.payment_status, payment_id = EXCLUDED.payment_id,
+                        tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket,
+                        exit_level_id = EXCLUDED.exit_level_id
+                    RETURNING session_id, lot_id, entry_level_id, exit_level_id, exit_time""",
+                    rs -> halves.put(rs.getString(1), halves(rs)), rows.params());
+        }
+        for (Halves h : halves.values()) {
+            closeAtEntryLevel(c, h, commands);
+        }
     }
 
-    private static Halves sessionClosed(Connection c, Envelope e, SessionClosed m) throws SQLException {
-        // A close that arrives first creates the row; the open fills in the entry columns later.
-        Halves halves = halves(c, """
-                INSERT INTO sessions (session_id, edge_id, lot_id, level_id, status, entry_time, exit_time, exit_lane,
-                                      fee_amount, currency, payment_status, payment_id, tariff_version, lost_ticket,
-                                      exit_level_id)
-                VALUES (?, ?, ?, ?, 'CLOSED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (session_id) DO UPDATE SET
-                    status = 'CLOSED', exit_time = EXCLUDED.exit_time, exit_lane = EXCLUDED.exit_lane,
-                    fee_amount = EXCLUDED.fee_amount, currency = EXCLUDED.currency,
-                    payment_status = EXCLUDED.payment_status, payment_id = EXCLUDED.payment_id,
-                    tariff_version = EXCLUDED.tariff_version, lost_ticket = EXCLUDED.lost_ticket,
-                    exit_level_id = EXCLUDED.exit_level_id
-                RETURNING lot_id, entry_level_id, exit_level_id, exit_time""",
-                m.sessionId(), e.edgeId(), e.lotId(), e.levelId(), m.entryTime(), m.exitTime(), m.laneId(),
-                m.feeAmount(), m.currency(), m.paymentStatus(), m.paymentId(), m.tariffVersion(), m.lostTicket(),
-                e.levelId());
+    private static Halves halves(java.sql.ResultSet rs) throws SQLException {
+        return new Halves(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                Jdbc.instant(rs.getTimestamp(5)));
+    }
+
+    /** The payment half of a close: the session itself is written with the batch's other closes. */
+    private static void deferredPayment(Connection c, Envelope e, SessionClosed m) throws SQLException {
         if (m.paymentStatus() == PaymentStatus.DEFERRED && m.paymentId() != null) {
             // The gate opened before the charge. If the edge decided so after its wait timed out, the
             // request itself went out undeferred: the close is what marks the payment deferred.
@@ -239,7 +322,6 @@ public final class EventApplier {
                     m.paymentId(), m.sessionId(), e.lotId(), e.levelId(), m.feeAmount(), m.currency());
             recordIfUncollectable(c, m.paymentId());
         }
-        return halves;
     }
 
     /**
@@ -248,46 +330,78 @@ public final class EventApplier {
      * the entry level in this transaction. Its id is derived from the session, so a redelivery (or the other
      * half's event replayed under a new id) finds it written and adds nothing.
      */
-    private void closeAtEntryLevel(Connection c, String sessionId, Halves halves,
-                                   List<OutgoingMessages.Pending> commands) throws SQLException {
+    private void closeAtEntryLevel(Connection c, Halves halves, List<OutgoingMessages.Pending> commands)
+            throws SQLException {
         if (halves.entryLevelId() == null || halves.exitLevelId() == null
                 || halves.entryLevelId().equals(halves.exitLevelId())) {
             return;
         }
+        String sessionId = halves.sessionId();
         outgoing.toEdgeOnce(c, closeSessionCommandId(sessionId), halves.lotId(), halves.entryLevelId(),
                         new CloseSessionElsewhere(sessionId, halves.exitTime(),
                                 Envelope.edgeId(halves.lotId(), halves.exitLevelId()), halves.exitLevelId()), SYSTEM)
                 .ifPresent(commands::add);
     }
 
-    private static void availability(Connection c, Envelope e, AvailabilityChanged m) throws SQLException {
-        Map<String, AvailabilityChanged.TypeCount> byType = new TreeMap<>();
-        m.byType().forEach((type, count) -> byType.put(type.name(), count));
-        String byTypeJson;
-        try {
-            byTypeJson = Json.mapper().writeValueAsString(byType);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
+    /** The batch's newest availability of each level (a higher version wins, as in the table), one statement. */
+    private static void availability(Connection c, List<Envelope> events) throws SQLException {
+        Map<String, Envelope> newest = new TreeMap<>();
+        for (Envelope e : events) {
+            if (e.payload() instanceof AvailabilityChanged m) {
+                newest.merge(e.lotId() + "\u0000" + e.levelId(), e, (a, b) ->
+                        ((AvailabilityChanged) b.payload()).version() > ((AvailabilityChanged) a.payload()).version()
+                                ? b : a);
+            }
+        }
+        if (newest.isEmpty()) {
+            return;
+        }
+        Columns rows = new Columns(10);
+        for (Envelope e : newest.values()) {
+            AvailabilityChanged m = (AvailabilityChanged) e.payload();
+            Map<String, AvailabilityChanged.TypeCount> byType = new TreeMap<>();
+            m.byType().forEach((type, count) -> byType.put(type.name(), count));
+            try {
+                rows.row(e.lotId(), e.levelId(), e.edgeId(), m.capacity(), m.occupied(), m.free(),
+                        Json.mapper().writeValueAsString(byType), m.status(), m.version(), m.updatedAt());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
         }
         Jdbc.update(c, """
                 INSERT INTO levels (lot_id, level_id, edge_id, capacity, occupied, free, by_type, status, version, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::jsonb[],
+                                     ?::text[], ?::bigint[], ?::timestamptz[])
                 ON CONFLICT (lot_id, level_id) DO UPDATE SET
                     edge_id = EXCLUDED.edge_id, capacity = EXCLUDED.capacity, occupied = EXCLUDED.occupied,
                     free = EXCLUDED.free, by_type = EXCLUDED.by_type, status = EXCLUDED.status,
                     version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-                WHERE levels.version < EXCLUDED.version""",
-                e.lotId(), e.levelId(), e.edgeId(), m.capacity(), m.occupied(), m.free(), new Jdbc.Json(byTypeJson),
-                m.status(), m.version(), m.updatedAt());
+                WHERE levels.version < EXCLUDED.version""", rows.params());
     }
 
-    private static void lane(Connection c, Envelope e, LaneChanged m) throws SQLException {
+    /** The batch's newest state of each lane, one statement. */
+    private static void lanes(Connection c, List<Envelope> events) throws SQLException {
+        Map<String, Envelope> newest = new TreeMap<>();
+        for (Envelope e : events) {
+            if (e.payload() instanceof LaneChanged m) {
+                newest.merge(e.lotId() + "\u0000" + e.levelId() + "\u0000" + m.laneId(), e, (a, b) ->
+                        ((LaneChanged) b.payload()).version() > ((LaneChanged) a.payload()).version() ? b : a);
+            }
+        }
+        if (newest.isEmpty()) {
+            return;
+        }
+        Columns rows = new Columns(6);
+        for (Envelope e : newest.values()) {
+            LaneChanged m = (LaneChanged) e.payload();
+            rows.row(e.lotId(), e.levelId(), m.laneId(), m.barrier(), m.version(), m.updatedAt());
+        }
         Jdbc.update(c, """
-                INSERT INTO lanes (lot_id, level_id, lane_id, barrier, version, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO lanes (lot_id, level_id, lane_id, barrier, version, updated_at)
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::timestamptz[])
                 ON CONFLICT (lot_id, level_id, lane_id) DO UPDATE SET
                     barrier = EXCLUDED.barrier, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-                WHERE lanes.version < EXCLUDED.version""",
-                e.lotId(), e.levelId(), m.laneId(), m.barrier(), m.version(), m.updatedAt());
+                WHERE lanes.version < EXCLUDED.version""", rows.params());
     }
 
     private static void drift(Connection c, Envelope e, DriftRecorded m) throws SQLException {
@@ -372,60 +486,5 @@ public final class EventApplier {
                 WHERE refunds.status = 'REQUESTED'""",
                 m.refundId(), m.paymentId(), m.sessionId(), m.amount(), m.currency(), status,
                 m.providerReference(), m.failureCode(), e.occurredAt());
-    }
-
-    /** Sequence tracking of the sending edge: last seq, the contiguous prefix, gaps, last seen and lag. */
-    private void trackEdge(Connection c, Envelope e) throws SQLException {
-        Instant now = clock.instant();
-        double lag = Math.max(0, Duration.between(e.occurredAt(), now).toMillis() / 1000.0);
-        // Fast path in the same statement: the next seq in line, with nothing pending, advances the prefix.
-        long contiguous;
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO edges (edge_id, lot_id, level_id, last_seq, contiguous_seq, events_received, last_seen,
-                                   last_event_at, lag_seconds)
-                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-                ON CONFLICT (edge_id) DO UPDATE SET
-                    last_seq = GREATEST(edges.last_seq, EXCLUDED.last_seq),
-                    contiguous_seq = CASE
-                        WHEN EXCLUDED.last_seq = edges.contiguous_seq + 1 AND edges.pending_count = 0
-                        THEN EXCLUDED.last_seq ELSE edges.contiguous_seq END,
-                    events_received = edges.events_received + 1,
-                    last_seen = GREATEST(edges.last_seen, EXCLUDED.last_seen),
-                    last_event_at = GREATEST(edges.last_event_at, EXCLUDED.last_event_at),
-                    lag_seconds = EXCLUDED.lag_seconds
-                RETURNING contiguous_seq""")) {
-            Jdbc.bind(ps, e.edgeId(), e.lotId(), e.levelId(), e.seq(), e.seq() == 1 ? 1L : 0L, now, e.occurredAt(),
-                    lag);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                contiguous = rs.getLong(1);
-            }
-        }
-        if (e.seq() <= contiguous) {
-            return;
-        }
-        if (e.seq() > contiguous + 1) {
-            int parked = Jdbc.update(c,
-                    "INSERT INTO edge_seq_pending (edge_id, seq) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    e.edgeId(), e.seq());
-            Jdbc.update(c, "UPDATE edges SET pending_count = pending_count + ? WHERE edge_id = ?", parked,
-                    e.edgeId());
-            return;
-        }
-        // e.seq() closes the gap at the front: advance over every pending seq that now follows on.
-        long next = e.seq();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT seq FROM edge_seq_pending WHERE edge_id = ? AND seq > ? ORDER BY seq")) {
-            ps.setString(1, e.edgeId());
-            ps.setLong(2, next);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && rs.getLong(1) == next + 1) {
-                    next++;
-                }
-            }
-        }
-        int merged = Jdbc.update(c, "DELETE FROM edge_seq_pending WHERE edge_id = ? AND seq <= ?", e.edgeId(), next);
-        Jdbc.update(c, "UPDATE edges SET contiguous_seq = ?, pending_count = pending_count - ? WHERE edge_id = ?",
-                next, merged, e.edgeId());
     }
 }

@@ -1,6 +1,7 @@
 package org.openparking.cloud.portal;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -8,62 +9,54 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.openparking.cloud.auth.AuthFilter;
 import org.openparking.cloud.auth.Principal;
-import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.cloud.auth.TokenService;
+import org.openparking.cloud.live.LiveSettings;
+import org.openparking.platform.json.HttpErrors;
 import org.openparking.protocol.Json;
 
 /**
- * {@code GET /stream}: server-sent events with level availability. One poller reads the levels
- * table once per interval (the ingest writes it; polling keeps the ingest free of portal code)
- * and fans changed levels out to every connected client whose caller may see the lot.
+ * {@code GET /stream}: server-sent events with level availability, pushed as {@link LiveLevels} hears of each
+ * committed change (from any instance). Each client holds at most one waiting event per level (a newer version
+ * replaces the one not yet sent), so a client that reads slowly gets the latest state, not a backlog. A client
+ * with more than {@code live.stream-buffer} levels waiting is cut with {@code event: reconnect}: its browser
+ * reconnects (sending {@code Last-Event-ID}) and starts again from the current state of every level, so nothing
+ * is skipped. A stream ends with {@code event: end} when its token expires or is revoked, and at most
+ * {@code live.max-streams} are open per instance (503 {@code STREAMS_FULL} beyond).
  */
 public final class AvailabilityStream implements HttpService, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AvailabilityStream.class.getName());
-    private static final int CLIENT_BUFFER = 1024;
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
-    private final DataSource dataSource;
-    private final Duration interval;
-    private final Duration keepAlive;
-    private final CopyOnWriteArrayList<Client> clients = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> versions = new HashMap<>();
-    // The poller's latest view: a new client's first snapshot comes from here, not from PostgreSQL,
-    // so a thousand clients connecting at once cost no database connections.
-    private final Map<String, LevelEvent> latest = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final Thread poller;
+    private final LiveLevels levels;
+    private final LiveSettings settings;
+    private final Clock clock;
+    // A set, not a copy-on-write list: ten thousand clients connect and leave.
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
-    /** One level's availability as pushed ({@code event: level}). */
-    public record LevelEvent(String lotId, String levelId, int capacity, int occupied, int free, String status,
-                             long version, Instant updatedAt) {
+    /** Why a stream ended, sent as its last event. */
+    public enum End { BEHIND, TOKEN_EXPIRED, TOKEN_REVOKED, SHUTDOWN }
+
+    private record Client(Principal caller, TokenService.Claims claims, StreamQueue queue) {
     }
 
-    private record Client(Principal caller, BlockingQueue<LevelEvent> queue) {
-    }
-
-    public AvailabilityStream(DataSource dataSource, Duration interval, Duration keepAlive) {
-        this.dataSource = dataSource;
-        this.interval = interval;
-        this.keepAlive = keepAlive;
-        this.poller = Thread.ofPlatform().daemon().name("availability-stream").unstarted(this::pollLoop);
-    }
-
-    public AvailabilityStream start() {
-        poller.start();
-        return this;
+    public AvailabilityStream(LiveLevels levels, LiveSettings settings, Clock clock) {
+        this.levels = levels;
+        this.settings = settings;
+        this.clock = clock;
     }
 
     public int clientCount() {
@@ -75,34 +68,51 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
         rules.get("/stream", this::stream);
     }
 
+    /** A level changed: queued for every client that sees its lot. */
+    public void changed(LevelAvailability level) {
+        byte[] frame = frame(level);
+        String key = level.key();
+        for (Client c : clients) {
+            if (c.caller().sees(level.lotId())) {
+                c.queue().offer(key, frame);
+            }
+        }
+    }
+
+    /** Ends the streams whose token {@code revoked} now refuses. */
+    public void endRevoked(Predicate<TokenService.Claims> revoked) {
+        for (Client c : clients) {
+            if (revoked.test(c.claims())) {
+                c.queue().end(End.TOKEN_REVOKED);
+            }
+        }
+    }
+
     private void stream(ServerRequest req, ServerResponse res) throws Exception {
         Principal caller = AuthFilter.caller(req);
-        Client client = new Client(caller, new ArrayBlockingQueue<>(CLIENT_BUFFER));
+        TokenService.Claims claims = req.context().get(TokenService.Claims.class).orElseThrow();
+        if (open.incrementAndGet() > settings.maxStreams()) {
+            open.decrementAndGet();
+            res.header(HeaderNames.RETRY_AFTER, "5");
+            HttpErrors.send(res, Status.SERVICE_UNAVAILABLE_503, "STREAMS_FULL",
+                    "this instance serves " + settings.maxStreams() + " streams; retry later or elsewhere");
+            return;
+        }
+        Client client = new Client(caller, claims, new StreamQueue(settings.streamBuffer()));
         // Registered before the snapshot is taken: a change in between is sent twice, never lost.
         clients.add(client);
-        List<LevelEvent> snapshot = List.copyOf(latest.values());
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        try (OutputStream out = res.outputStream()) {
-            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
-            for (LevelEvent e : snapshot) {
-                if (caller.sees(e.lotId())) {
-                    write(out, e);
-                }
-            }
-            out.flush();
-            while (!closed) {
-                LevelEvent e = client.queue().poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
-                if (e == null) {
-                    // A comment line: keeps proxies from timing out and finds closed connections.
-                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    write(out, e);
-                    for (LevelEvent more = client.queue().poll(); more != null; more = client.queue().poll()) {
-                        write(out, more);
+        try {
+            res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+            res.header(HeaderNames.CACHE_CONTROL, "no-store");
+            try (OutputStream out = res.outputStream()) {
+                out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
+                for (LevelAvailability level : levels.all()) {
+                    if (caller.sees(level.lotId())) {
+                        out.write(frame(level));
                     }
                 }
                 out.flush();
+                serve(client, out);
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             LOG.log(Level.FINE, "stream client left", e);
@@ -111,55 +121,63 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             clients.remove(client);
+            open.decrementAndGet();
         }
     }
 
-    private static void write(OutputStream out, LevelEvent e) throws IOException {
-        out.write(("event: level\nid: " + e.lotId() + "/" + e.levelId() + "/" + e.version() + "\ndata: ")
-                .getBytes(StandardCharsets.UTF_8));
-        out.write(Json.mapper().writeValueAsBytes(e));
-        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void pollLoop() {
-        while (!closed) {
-            try {
-                for (LevelEvent e : read()) {
-                    String key = e.lotId() + "/" + e.levelId();
-                    Long seen = versions.put(key, e.version());
-                    latest.put(key, e);
-                    if (seen != null && seen == e.version()) {
-                        continue;
-                    }
-                    for (Client c : clients) {
-                        // A client too slow to take 1024 events is dropped from this update, not the server.
-                        if (c.caller().sees(e.lotId()) && !c.queue().offer(e)) {
-                            LOG.fine(() -> "stream client of " + c.caller().username() + " is behind");
-                        }
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                LOG.log(Level.WARNING, "availability poll failed; retrying", e);
+    private void serve(Client client, OutputStream out) throws IOException, InterruptedException {
+        StreamQueue queue = client.queue();
+        while (true) {
+            if (closed) {
+                queue.end(End.SHUTDOWN);
             }
-            try {
-                Thread.sleep(interval);
-            } catch (InterruptedException e) {
+            Duration left = Duration.between(clock.instant(), client.claims().expiresAt());
+            if (!left.isPositive()) {
+                queue.end(End.TOKEN_EXPIRED);
+            }
+            if (queue.ended() != null) {
+                end(out, queue.ended());
                 return;
             }
+            List<byte[]> frames = queue.take(Math.max(1, Math.min(settings.keepAlive().toMillis(), left.toMillis())));
+            if (frames.isEmpty() && queue.ended() == null) {
+                // A comment line: keeps proxies from timing out and finds closed connections.
+                out.write(KEEP_ALIVE);
+            }
+            for (byte[] frame : frames) {
+                out.write(frame);
+            }
+            out.flush();
         }
     }
 
-    private List<LevelEvent> read() throws SQLException {
-        return Jdbc.read(dataSource, c -> Jdbc.query(c, """
-                SELECT lot_id, level_id, capacity, occupied, free, status, version, updated_at
-                FROM levels ORDER BY lot_id, level_id""", rs -> new LevelEvent(rs.getString(1), rs.getString(2),
-                rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getString(6), rs.getLong(7),
-                Jdbc.instant(rs.getTimestamp(8)))));
+    private static void end(OutputStream out, End why) throws IOException {
+        String event = why == End.BEHIND || why == End.SHUTDOWN ? "reconnect" : "end";
+        out.write(("event: " + event + "\ndata: " + Json.mapper().writeValueAsString(Map.of("reason", why.name()))
+                + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
+    private static byte[] frame(LevelAvailability level) {
+        try {
+            byte[] data = Json.mapper().writeValueAsBytes(level);
+            byte[] head = ("event: level\nid: " + level.key() + "/" + level.version() + "\ndata: ")
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = new byte[head.length + data.length + 2];
+            System.arraycopy(head, 0, bytes, 0, head.length);
+            System.arraycopy(data, 0, bytes, head.length, data.length);
+            bytes[bytes.length - 2] = '\n';
+            bytes[bytes.length - 1] = '\n';
+            return bytes;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Ends every stream with {@code event: reconnect} (another instance takes the clients). */
     @Override
     public void close() {
         closed = true;
-        poller.interrupt();
+        clients.forEach(c -> c.queue().end(End.SHUTDOWN));
     }
 }

@@ -10,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,10 +110,10 @@ class AuthorizationMatrixTest {
             inMatrix.add(row.method() + " " + row.route());
         }
         Set<String> registered = new TreeSet<>();
-        for (HttpService s : List.<HttpService>of(new FleetService(null, null), new SessionsService(null, null, null),
+        for (HttpService s : List.<HttpService>of(new FleetService(null, null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null),
                 new AuthService(null, null, null, null, null, null, null, null), new AuditService(null),
-                new AvailabilityStream(null, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                new AvailabilityStream(null, null, null),
                 new org.openparking.cloud.opendata.OpenDataAdminService(null),
                 new org.openparking.cloud.opendata.PartnerService(null))) {
             s.routing(recorder(registered));

@@ -1,5 +1,6 @@
 package org.openparking.cloud.auth;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -7,6 +8,7 @@ import static org.hamcrest.Matchers.not;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openparking.testing.TestHttp;
 
@@ -22,6 +24,9 @@ class DatabaseErrorTextTest {
             try (Connection c = g.database.connect(); Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE levels RENAME TO levels_hidden");
             }
+            // The lot list is answered from memory for up to live.view-max-age: the next rendering fails.
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    g.request("GET", "/api/v1/lots", admin, null).status() != 200);
             TestHttp.Response r = g.request("GET", "/api/v1/lots", admin, null);
             assertThat(r.text(), r.status(), is(503));
             assertThat(r.text(), r.error(), is("DATABASE_UNAVAILABLE"));

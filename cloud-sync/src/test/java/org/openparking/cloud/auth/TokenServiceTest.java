@@ -60,6 +60,36 @@ class TokenServiceTest {
     }
 
     @Test
+    void aTokenVerifiedOnceIsStillRefusedOnceItHasExpired() {
+        Instant[] now = {NOW};
+        Clock moving = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        TokenService cached = new TokenService(key, settings, moving);
+        String token = cached.issue("ana", Role.VIEWER, null).token();
+        assertThat(cached.verify(token).subject(), is("ana"));
+        assertThat(cached.verify(token).subject(), is("ana"));
+
+        now[0] = NOW.plus(settings.tokenTtl()).plus(settings.clockSkew()).plusSeconds(1);
+        TokenService.InvalidTokenException e = assertThrows(
+                TokenService.InvalidTokenException.class, () -> cached.verify(token));
+        assertThat(e.getMessage(), is("token expired"));
+    }
+
+    @Test
     void expiredTokensAreRefusedBeyondTheClockSkew() {
         String token = at(NOW.minus(Duration.ofMinutes(15)).minusSeconds(31), settings).issue("ana", Role.VIEWER, null)
                 .token();

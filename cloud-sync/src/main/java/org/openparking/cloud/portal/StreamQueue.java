@@ -1,0 +1,65 @@
+package org.openparking.cloud.portal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What one stream client has waiting: at most one frame per level (a newer one replaces the unsent one, keeping
+ * its place), in the order the levels first changed. More than {@code buffer} levels waiting ends the client
+ * ({@link AvailabilityStream.End#BEHIND}): it is cut and reconnects rather than being skipped.
+ */
+final class StreamQueue {
+    private static final String WAKE = "";
+
+    private final int buffer;
+    private final Map<String, byte[]> waiting = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<String> order = new LinkedBlockingQueue<>();
+    private volatile AvailabilityStream.End end;
+
+    StreamQueue(int buffer) {
+        this.buffer = buffer;
+    }
+
+    /** Queues {@code frame} for level {@code key} (not empty); called by the fan-out, any thread. */
+    void offer(String key, byte[] frame) {
+        if (end != null) {
+            return;
+        }
+        if (waiting.put(key, frame) == null) {
+            if (waiting.size() > buffer) {
+                end(AvailabilityStream.End.BEHIND);
+            } else {
+                order.add(key);
+            }
+        }
+    }
+
+    /** Ends the client (the first reason wins) and wakes its writer. */
+    void end(AvailabilityStream.End why) {
+        if (end == null) {
+            end = why;
+            order.add(WAKE);
+        }
+    }
+
+    AvailabilityStream.End ended() {
+        return end;
+    }
+
+    /** The frames waiting, after waiting up to {@code millis} for the first; empty on timeout or once ended. */
+    List<byte[]> take(long millis) throws InterruptedException {
+        List<byte[]> frames = new ArrayList<>();
+        for (String key = order.poll(millis, TimeUnit.MILLISECONDS); key != null && end == null;
+             key = order.poll()) {
+            byte[] frame = key.isEmpty() ? null : waiting.remove(key);
+            if (frame != null) {
+                frames.add(frame);
+            }
+        }
+        return end == null ? frames : List.of();
+    }
+}
