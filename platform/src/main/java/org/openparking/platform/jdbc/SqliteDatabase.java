@@ -22,13 +22,15 @@ final class SqliteDatabase implements Database {
     private static final int READERS = 4;
 
     private final String url;
-    private final Connection writer;
+    private final SqliteSettings settings;
+    private Connection writer; // guarded by writeLock
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
 
     private SqliteDatabase(String url, SqliteSettings settings) throws SQLException {
         this.url = url;
+        this.settings = settings;
         this.writer = connect(url, settings);
         for (int i = 0; i < READERS; i++) {
             readers.add(connect(url, settings));
@@ -81,9 +83,30 @@ final class SqliteDatabase implements Database {
             commitListeners.forEach(Runnable::run);
             return result;
         } catch (SQLException e) {
+            reopenWriter(e);
             throw new StoreException("write transaction failed", e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * After a failed write the driver's idea of the transaction cannot be trusted: when COMMIT fails
+     * (SQLITE_FULL on a full disk) SQLite has already rolled back, the driver's ROLLBACK then fails too,
+     * and the connection went on in auto-commit, every later statement committed on its own while the
+     * caller was told nothing changed. A fresh connection is a known state; if it cannot be opened now
+     * (the disk is still full), the next write fails and tries again.
+     */
+    private void reopenWriter(SQLException cause) {
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+        try {
+            writer = connect(url, settings);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
