@@ -25,7 +25,7 @@ public final class ChaosSuite {
 
     static {
         Set<String> o = new HashSet<>(Cli.TRAFFIC);
-        o.addAll(Set.of("chaos-every", "cut", "drain-timeout", "faults"));
+        o.addAll(Set.of("chaos-every", "cut", "drain-timeout", "faults", "backlog", "soak", "sample-every", "soak-out"));
         OPTIONS = Set.copyOf(o);
     }
 
@@ -37,7 +37,7 @@ public final class ChaosSuite {
     }
 
     record Options(Lot.Options lot, Traffic.Options traffic, Duration chaosEvery, Duration cut, Duration drainTimeout,
-                   List<String> faults) {
+                   List<String> faults, int backlog, Duration sampleEvery, java.nio.file.Path soakOut) {
         Options {
             if (faults.isEmpty() || !Faults.KINDS.containsAll(faults)) {
                 throw new IllegalArgumentException("--faults is a list of " + Faults.KINDS + ", was " + faults);
@@ -62,7 +62,16 @@ public final class ChaosSuite {
                       --faults edge,cut,connections,cloud-sync,worker
                                            the faults thrown in rotation; also broker (kill -9 of the lot's
                                            private RabbitMQ node) and postgres (pg_ctl stop -m immediate of
-                                           its private PostgreSQL cluster), which run the lot on those
+                                           its private PostgreSQL cluster), which run the lot on those, and
+                                           backlog (a cut of --cut while a burst of entries queues events
+                                           at the edges; needs --occupancy counting and a large --spots)
+                      --backlog 50000      events the backlog fault queues at the edges before the link
+                                           comes back (the cut lasts at least --cut either way)
+                      --soak 1h            the soak: this long, every fault above in rotation (unless --faults
+                                           says otherwise) every --chaos-every (default 3m), and sampling
+                      --sample-every 15s   soak sampling interval: heap, RSS, threads, fds, SQLite file and
+                                           WAL, outbox, PostgreSQL table sizes
+                      --soak-out DIR       where the soak writes soak.csv and soak.svg (default: the lot's logs)
                     """);
             return;
         }
@@ -71,14 +80,19 @@ public final class ChaosSuite {
     }
 
     static Options options(Cli cli) {
-        Traffic.Options traffic = Cli.traffic(cli, Duration.ofMinutes(3), 400);
+        Duration soak = cli.duration("soak", null);
+        Traffic.Options traffic = Cli.traffic(cli, soak != null ? soak : Duration.ofMinutes(3), 400);
         long seconds = traffic.duration().toSeconds();
+        List<String> defaultFaults = soak != null ? Faults.KINDS : Faults.DEFAULT;
         // A high floor limit: while payments are cut off every exit is deferred, never left pending.
         return new Options(Cli.lot(cli, 100_000, Duration.ofSeconds(2)), traffic,
-                cli.duration("chaos-every", Duration.ofSeconds(Math.max(3, seconds / 10))),
+                cli.duration("chaos-every", soak != null ? Duration.ofMinutes(3) : Duration.ofSeconds(Math.max(3, seconds / 10))),
                 cli.duration("cut", Duration.ofSeconds(Math.max(5, seconds / 5))),
                 cli.duration("drain-timeout", Duration.ofMinutes(3)),
-                List.of(cli.string("faults", String.join(",", Faults.DEFAULT)).split(",")));
+                List.of(cli.string("faults", String.join(",", defaultFaults)).split(",")),
+                cli.integer("backlog", 50_000),
+                soak != null || cli.string("sample-every", null) != null ? cli.duration("sample-every", Duration.ofSeconds(15)) : null,
+                cli.string("soak-out", null) == null ? null : java.nio.file.Path.of(cli.string("soak-out", null)));
     }
 
     static Result run(Options options, PrintStream out) throws Exception {
@@ -88,6 +102,7 @@ public final class ChaosSuite {
             Traffic traffic = new Traffic(lot, options.traffic(), ledger);
             Faults faults = new Faults(lot, ledger);
             Chaos chaos = new Chaos(lot, options, traffic, faults, actions, out);
+            Soak soak = options.sampleEvery() == null ? null : new Soak(lot, options.sampleEvery());
             Thread chaosThread = Thread.ofPlatform().name("chaos").start(chaos);
             out.printf("driving %d cars over %ss with chaos every %ss%n", options.traffic().cars(),
                     options.traffic().duration().toSeconds(), options.chaosEvery().toSeconds());
@@ -111,6 +126,16 @@ public final class ChaosSuite {
             List<Faults.Row> rows = faults.rows();
             out.println("faults");
             out.println(Faults.table(rows));
+            if (soak != null) {
+                soak.close();
+                java.nio.file.Path dir = options.soakOut() != null ? options.soakOut() : lot.workDir();
+                java.nio.file.Files.createDirectories(dir);
+                soak.writeCsv(dir.resolve("soak.csv"));
+                soak.writeSvg(dir.resolve("soak.svg"), "Soak: %d levels, %s of traffic, a fault every %ss"
+                        .formatted(options.lot().levels(), options.traffic().duration(), options.chaosEvery().toSeconds()));
+                out.println("soak samples (first / max / last), chart and CSV in " + dir);
+                out.println(soak.table());
+            }
             return new Result(report, List.copyOf(actions), rows, drained, summary);
         }
     }
@@ -152,6 +177,8 @@ public final class ChaosSuite {
         private final PrintStream out;
         private final Random random;
         private volatile boolean stopped;
+        /** The backlog fault counts what was queued when the link came back, and its drain from then. */
+        private Faults.Thrown backlogAtRestore;
 
         Chaos(Lot lot, Options options, Traffic traffic, Faults faults, List<String> actions, PrintStream out) {
             this.lot = lot;
@@ -188,10 +215,11 @@ public final class ChaosSuite {
                         case "worker" -> killAndRestart(lot.workers().get(random.nextInt(lot.workers().size())));
                         case "broker" -> killBroker();
                         case "postgres" -> stopPostgres();
+                        case "backlog" -> backlog();
                         default -> throw new IllegalStateException(kind);
                     };
                     if (thrown) {
-                        faults.thrown(fault, this::log);
+                        faults.thrown(kind.equals("backlog") ? backlogAtRestore : fault, this::log);
                     }
                     pause(options.chaosEvery().toMillis());
                 }
@@ -267,6 +295,63 @@ public final class ChaosSuite {
                     log(p.name() + " did not come back: " + e);
                 }
             });
+        }
+
+        /**
+         * A long cut with a large backlog: every edge's link is cut while burst drivers (one per entry lane)
+         * push cars in as fast as the lanes let them, until the edges' outboxes hold {@code --backlog}
+         * events and {@code --cut} has passed; then the link comes back and the backlog drains through
+         * the broker (recovery: until every acknowledged session is in PostgreSQL).
+         */
+        private boolean backlog() throws InterruptedException {
+            log("cut every edge's broker link for a backlog of " + options.backlog() + " events (at least "
+                    + options.cut().toSeconds() + "s)");
+            lot.edges().forEach(e -> e.brokerLink().shut());
+            long t0 = System.nanoTime();
+            java.util.concurrent.atomic.AtomicBoolean bursting = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong plates = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> drivers = new ArrayList<>();
+            for (Lot.Edge e : lot.edges()) {
+                for (String lane : e.entryLanes()) {
+                    drivers.add(Thread.ofPlatform().name("burst-" + e.levelId() + "-" + lane).start(() -> {
+                        try {
+                            while (bursting.get()) {
+                                if (traffic.burstEntry(e, lane, "BL%07d".formatted(plates.incrementAndGet()))) {
+                                    admitted.incrementAndGet();
+                                } else {
+                                    Thread.sleep(50);
+                                }
+                            }
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+                }
+            }
+            long queued = 0;
+            long lastLog = System.nanoTime();
+            while (!stopped) {
+                queued = lot.edges().stream().mapToLong(lot::outboxPending).filter(p -> p > 0).sum();
+                boolean longEnough = System.nanoTime() - t0 >= options.cut().toNanos();
+                if (longEnough && queued >= options.backlog()) {
+                    break;
+                }
+                if (System.nanoTime() - lastLog > 30_000_000_000L) {
+                    lastLog = System.nanoTime();
+                    log("backlog: %d events queued at the edges, %d burst entries".formatted(queued, admitted.get()));
+                }
+                Thread.sleep(1000);
+            }
+            bursting.set(false);
+            for (Thread t : drivers) {
+                t.join();
+            }
+            backlogAtRestore = faults.begin("backlog");
+            restoreLinks();
+            log("broker links restored after %.0fs with %d events queued at the edges (%d burst entries)"
+                    .formatted((System.nanoTime() - t0) / 1e9, queued, admitted.get()));
+            return true;
         }
 
         private boolean cutLinks() throws InterruptedException {

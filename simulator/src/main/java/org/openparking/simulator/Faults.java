@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * counts are the run's {@link CountingReport}, which covers every fault of the run together.
  */
 final class Faults {
-    static final List<String> KINDS = List.of("edge", "cut", "connections", "cloud-sync", "worker", "broker", "postgres");
+    static final List<String> KINDS = List.of("edge", "cut", "connections", "cloud-sync", "worker", "broker", "postgres",
+            "backlog");
     static final List<String> DEFAULT = List.of("edge", "cut", "connections", "cloud-sync", "worker");
     private static final long RECOVERY_TIMEOUT_NANOS = 300_000_000_000L;
 
@@ -134,6 +135,7 @@ final class Faults {
             case "worker" -> "payment worker kill -9 and restart";
             case "broker" -> "RabbitMQ node kill -9 and restart";
             case "postgres" -> "PostgreSQL stop -m immediate and restart";
+            case "backlog" -> "long link cut with a backlog (in flight: queued when the link came back; recovery: drain from then)";
             default -> kind;
         };
     }
