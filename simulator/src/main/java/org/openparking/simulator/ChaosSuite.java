@@ -179,6 +179,8 @@ public final class ChaosSuite {
         private volatile boolean stopped;
         /** The backlog fault counts what was queued when the link came back, and its drain from then. */
         private Faults.Thrown backlogAtRestore;
+        /** Burst plates are numbered across every backlog of the run: each plate enters once, as the report assumes. */
+        private final java.util.concurrent.atomic.AtomicLong plates = new java.util.concurrent.atomic.AtomicLong();
 
         Chaos(Lot lot, Options options, Traffic traffic, Faults faults, List<String> actions, PrintStream out) {
             this.lot = lot;
@@ -309,7 +311,6 @@ public final class ChaosSuite {
             lot.edges().forEach(e -> e.brokerLink().shut());
             long t0 = System.nanoTime();
             java.util.concurrent.atomic.AtomicBoolean bursting = new java.util.concurrent.atomic.AtomicBoolean(true);
-            java.util.concurrent.atomic.AtomicLong plates = new java.util.concurrent.atomic.AtomicLong();
             java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
             List<Thread> drivers = new ArrayList<>();
             for (Lot.Edge e : lot.edges()) {

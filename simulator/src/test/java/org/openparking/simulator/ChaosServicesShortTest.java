@@ -23,8 +23,8 @@ class ChaosServicesShortTest {
 
     @Test
     void nothingIsLostOrDoubledThroughBrokerKillsDatabaseCrashesAndABacklog() throws Exception {
-        Cli cli = new Cli(new String[] {"--duration", "80s", "--cars", "60", "--levels", "2", "--workers", "1",
-                "--occupancy", "counting", "--spots", "20000", "--chaos-every", "4s",
+        Cli cli = new Cli(new String[] {"--duration", "120s", "--cars", "60", "--levels", "2", "--workers", "1",
+                "--occupancy", "counting", "--spots", "20000", "--chaos-every", "3s",
                 "--faults", "broker,postgres,backlog", "--cut", "15s", "--backlog", "500", "--drain-timeout", "4m"},
                 ChaosSuite.OPTIONS);
 
