@@ -24,6 +24,7 @@ final class SqliteDatabase implements Database {
     private final String url;
     private final SqliteSettings settings;
     private Connection writer; // guarded by writeLock
+    private boolean closed; // guarded by writeLock: a closed database stays closed, writes keep failing
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
@@ -98,6 +99,9 @@ final class SqliteDatabase implements Database {
      * (the disk is still full), the next write fails and tries again.
      */
     private void reopenWriter(SQLException cause) {
+        if (closed) {
+            return;
+        }
         try {
             writer.close();
         } catch (SQLException e) {
@@ -137,6 +141,7 @@ final class SqliteDatabase implements Database {
     public void close() {
         writeLock.lock();
         try {
+            closed = true;
             writer.close();
             for (Connection c : readers) {
                 c.close();
