@@ -48,6 +48,7 @@ import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.firmware.BarrierGate;
 import org.openparking.firmware.HardwareFactory;
 import org.openparking.firmware.LevelHardware;
+import org.openparking.platform.json.HttpErrors;
 import org.openparking.platform.json.JsonMedia;
 import org.openparking.platform.observe.JvmMeters;
 
@@ -147,6 +148,7 @@ public final class EdgeApplication implements AutoCloseable {
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .mediaContext(JsonMedia.context())
+                .directHandlers(HttpErrors.directHandlers())
                 .addFeature(observe())
                 .routing(this::routing)
                 .build()

@@ -15,26 +15,39 @@ import java.util.Set;
  * cloud-sync and payment workers with kill -9 and restarts them, closes the lot's broker connections,
  * and cuts the edges' link to the broker for a while. Then it lets everything drain and counts every
  * car: see {@link CountingReport}. Exit status 1 when anything is missing, duplicated or double-charged.
- * The machine's RabbitMQ, PostgreSQL and Mosquitto are never stopped: only this lot's processes,
- * connections and proxied links.
+ * With {@code --faults broker,postgres} (among others) the lot runs on a private RabbitMQ node and a
+ * private PostgreSQL cluster of its own, which the suite kills with kill -9 / stops with
+ * {@code pg_ctl stop -m immediate} and restarts. The machine's RabbitMQ, PostgreSQL and Mosquitto are
+ * never stopped: only this lot's processes, private services, connections and proxied links.
  */
 public final class ChaosSuite {
     static final Set<String> OPTIONS;
 
     static {
         Set<String> o = new HashSet<>(Cli.TRAFFIC);
-        o.addAll(Set.of("chaos-every", "cut", "drain-timeout"));
+        o.addAll(Set.of("chaos-every", "cut", "drain-timeout", "faults", "backlog", "soak", "sample-every", "soak-out"));
         OPTIONS = Set.copyOf(o);
     }
 
     /** What a chaos run did and found. */
-    record Result(CountingReport report, List<String> actions, boolean drained, String summary) {
+    record Result(CountingReport report, List<String> actions, List<Faults.Row> faults, boolean drained, String summary) {
         boolean passed() {
             return drained && report.clean();
         }
     }
 
-    record Options(Lot.Options lot, Traffic.Options traffic, Duration chaosEvery, Duration cut, Duration drainTimeout) {
+    record Options(Lot.Options lot, Traffic.Options traffic, Duration chaosEvery, Duration cut, Duration drainTimeout,
+                   List<String> faults, int backlog, Duration sampleEvery, java.nio.file.Path soakOut) {
+        Options {
+            if (faults.isEmpty() || !Faults.KINDS.containsAll(faults)) {
+                throw new IllegalArgumentException("--faults is a list of " + Faults.KINDS + ", was " + faults);
+            }
+        }
+
+        /** The broker and PostgreSQL are the lot's own when the suite is to kill them. */
+        boolean privateServices() {
+            return faults.contains("broker") || faults.contains("postgres");
+        }
     }
 
     private ChaosSuite() {
@@ -46,6 +59,19 @@ public final class ChaosSuite {
                       --chaos-every 15s    pause between two chaos actions (default: a tenth of the duration)
                       --cut 30s            how long the edges' broker link stays cut (default: a fifth of the duration)
                       --drain-timeout 3m   how long to wait for outboxes and queues to empty at the end
+                      --faults edge,cut,connections,cloud-sync,worker
+                                           the faults thrown in rotation; also broker (kill -9 of the lot's
+                                           private RabbitMQ node) and postgres (pg_ctl stop -m immediate of
+                                           its private PostgreSQL cluster), which run the lot on those, and
+                                           backlog (a cut of --cut while a burst of entries queues events
+                                           at the edges; needs --occupancy counting and a large --spots)
+                      --backlog 50000      events the backlog fault queues at the edges before the link
+                                           comes back (the cut lasts at least --cut either way)
+                      --soak 1h            the soak: this long, every fault above in rotation (unless --faults
+                                           says otherwise) every --chaos-every (default 3m), and sampling
+                      --sample-every 15s   soak sampling interval: heap, RSS, threads, fds, SQLite file and
+                                           WAL, outbox, PostgreSQL table sizes
+                      --soak-out DIR       where the soak writes soak.csv and soak.svg (default: the lot's logs)
                     """);
             return;
         }
@@ -54,21 +80,29 @@ public final class ChaosSuite {
     }
 
     static Options options(Cli cli) {
-        Traffic.Options traffic = Cli.traffic(cli, Duration.ofMinutes(3), 400);
+        Duration soak = cli.duration("soak", null);
+        Traffic.Options traffic = Cli.traffic(cli, soak != null ? soak : Duration.ofMinutes(3), 400);
         long seconds = traffic.duration().toSeconds();
+        List<String> defaultFaults = soak != null ? Faults.KINDS : Faults.DEFAULT;
         // A high floor limit: while payments are cut off every exit is deferred, never left pending.
         return new Options(Cli.lot(cli, 100_000, Duration.ofSeconds(2)), traffic,
-                cli.duration("chaos-every", Duration.ofSeconds(Math.max(3, seconds / 10))),
+                cli.duration("chaos-every", soak != null ? Duration.ofMinutes(3) : Duration.ofSeconds(Math.max(3, seconds / 10))),
                 cli.duration("cut", Duration.ofSeconds(Math.max(5, seconds / 5))),
-                cli.duration("drain-timeout", Duration.ofMinutes(3)));
+                cli.duration("drain-timeout", Duration.ofMinutes(3)),
+                List.of(cli.string("faults", String.join(",", defaultFaults)).split(",")),
+                cli.integer("backlog", 50_000),
+                soak != null || cli.string("sample-every", null) != null ? cli.duration("sample-every", Duration.ofSeconds(15)) : null,
+                cli.string("soak-out", null) == null ? null : java.nio.file.Path.of(cli.string("soak-out", null)));
     }
 
     static Result run(Options options, PrintStream out) throws Exception {
         Ledger ledger = new Ledger();
         List<String> actions = new ArrayList<>();
-        try (Lot lot = GarageSimulator.startLot(options.lot())) {
+        try (Lot lot = GarageSimulator.startLot(options.lot(), options.privateServices())) {
             Traffic traffic = new Traffic(lot, options.traffic(), ledger);
-            Chaos chaos = new Chaos(lot, options, traffic, actions, out);
+            Faults faults = new Faults(lot, ledger);
+            Chaos chaos = new Chaos(lot, options, traffic, faults, actions, out);
+            Soak soak = options.sampleEvery() == null ? null : new Soak(lot, options.sampleEvery());
             Thread chaosThread = Thread.ofPlatform().name("chaos").start(chaos);
             out.printf("driving %d cars over %ss with chaos every %ss%n", options.traffic().cars(),
                     options.traffic().duration().toSeconds(), options.chaosEvery().toSeconds());
@@ -81,7 +115,7 @@ public final class ChaosSuite {
             out.println(summary);
             boolean drained = drain(lot, options.drainTimeout(), out);
             CountingReport report;
-            try (Connection db = lot.cloudDatabase().connect()) {
+            try (Connection db = lot.connectCloudDatabase()) {
                 report = CountingReport.of(ledger, db, lot.stripe().charges());
             }
             out.println("chaos actions: " + actions.size());
@@ -89,7 +123,20 @@ public final class ChaosSuite {
             out.println();
             out.println("counting report" + (drained ? "" : " (NOT DRAINED within " + options.drainTimeout() + ")"));
             out.println(report.table());
-            return new Result(report, List.copyOf(actions), drained, summary);
+            List<Faults.Row> rows = faults.rows();
+            out.println("faults");
+            out.println(Faults.table(rows));
+            if (soak != null) {
+                soak.close();
+                java.nio.file.Path dir = options.soakOut() != null ? options.soakOut() : lot.workDir();
+                java.nio.file.Files.createDirectories(dir);
+                soak.writeCsv(dir.resolve("soak.csv"));
+                soak.writeSvg(dir.resolve("soak.svg"), "Soak: %d levels, %s of traffic, a fault every %ss"
+                        .formatted(options.lot().levels(), options.traffic().duration(), options.chaosEvery().toSeconds()));
+                out.println("soak samples (first / max / last), chart and CSV in " + dir);
+                out.println(soak.table());
+            }
+            return new Result(report, List.copyOf(actions), rows, drained, summary);
         }
     }
 
@@ -125,15 +172,21 @@ public final class ChaosSuite {
         private final Lot lot;
         private final Options options;
         private final Traffic traffic;
+        private final Faults faults;
         private final List<String> actions;
         private final PrintStream out;
         private final Random random;
         private volatile boolean stopped;
+        /** The backlog fault counts what was queued when the link came back, and its drain from then. */
+        private Faults.Thrown backlogAtRestore;
+        /** Burst plates are numbered across every backlog of the run: each plate enters once, as the report assumes. */
+        private final java.util.concurrent.atomic.AtomicLong plates = new java.util.concurrent.atomic.AtomicLong();
 
-        Chaos(Lot lot, Options options, Traffic traffic, List<String> actions, PrintStream out) {
+        Chaos(Lot lot, Options options, Traffic traffic, Faults faults, List<String> actions, PrintStream out) {
             this.lot = lot;
             this.options = options;
             this.traffic = traffic;
+            this.faults = faults;
             this.actions = actions;
             this.out = out;
             this.random = new Random(options.traffic().seed());
@@ -150,13 +203,25 @@ public final class ChaosSuite {
             try {
                 pause(options.chaosEvery().toMillis());
                 while (!stopped && traffic.elapsedSeconds() * 1000 < end) {
-                    switch (step++ % 5) {
-                        case 0 -> killAndRestart(lot.edges().get(random.nextInt(lot.edges().size())).process());
-                        case 1 -> cutLinks();
-                        case 2 -> log("close all broker connections of vhost " + lot.vhost() + ": "
-                                + lot.closeBrokerConnections("chaos suite").lines().reduce((a, b) -> b).orElse(""));
-                        case 3 -> killAndRestart(lot.cloudSync());
-                        default -> killAndRestart(lot.workers().get(random.nextInt(lot.workers().size())));
+                    String kind = options.faults().get(step++ % options.faults().size());
+                    Faults.Thrown fault = faults.begin(kind);
+                    boolean thrown = switch (kind) {
+                        case "edge" -> killAndRestart(lot.edges().get(random.nextInt(lot.edges().size())).process());
+                        case "cut" -> cutLinks();
+                        case "connections" -> {
+                            log("close all broker connections of vhost " + lot.vhost() + ": "
+                                    + lot.closeBrokerConnections("chaos suite").lines().reduce((a, b) -> b).orElse(""));
+                            yield true;
+                        }
+                        case "cloud-sync" -> killAndRestart(lot.cloudSync());
+                        case "worker" -> killAndRestart(lot.workers().get(random.nextInt(lot.workers().size())));
+                        case "broker" -> killBroker();
+                        case "postgres" -> stopPostgres();
+                        case "backlog" -> backlog();
+                        default -> throw new IllegalStateException(kind);
+                    };
+                    if (thrown) {
+                        faults.thrown(kind.equals("backlog") ? backlogAtRestore : fault, this::log);
                     }
                     pause(options.chaosEvery().toMillis());
                 }
@@ -167,16 +232,52 @@ public final class ChaosSuite {
             }
         }
 
-        private void killAndRestart(ServiceProcess p) throws InterruptedException {
+        private boolean killAndRestart(ServiceProcess p) throws InterruptedException {
             if (!p.healthy()) {
                 log(p.name() + " is still starting: not killed this round");
-                return;
+                return false;
             }
             p.kill9();
             long down = 2000 + random.nextInt(3000);
             log("kill -9 " + p.name() + ", restart in " + down / 1000.0 + "s");
             pause(down);
             restart(p);
+            return true;
+        }
+
+        /** kill -9 of the lot's RabbitMQ node under traffic, then a restart on the same port and data. */
+        private boolean killBroker() throws InterruptedException {
+            var rabbit = lot.privateBroker().orElseThrow();
+            rabbit.kill9();
+            long down = 2000 + random.nextInt(3000);
+            log("kill -9 RabbitMQ node " + rabbit.node() + ", restart in " + down / 1000.0 + "s");
+            pause(down);
+            long t0 = System.nanoTime();
+            try {
+                rabbit.start();
+            } catch (java.io.IOException | RuntimeException e) {
+                log("restart of the RabbitMQ node failed: " + e);
+                return true;
+            }
+            log("RabbitMQ node up again after %.0fs".formatted((System.nanoTime() - t0) / 1e9));
+            return true;
+        }
+
+        /** pg_ctl stop -m immediate of the lot's PostgreSQL cluster under traffic, then a restart (crash recovery). */
+        private boolean stopPostgres() throws InterruptedException {
+            var pg = lot.privatePostgres().orElseThrow();
+            try {
+                pg.stopImmediate();
+                long down = 2000 + random.nextInt(3000);
+                log("pg_ctl stop -m immediate of PostgreSQL :" + pg.port() + ", restart in " + down / 1000.0 + "s");
+                pause(down);
+                long t0 = System.nanoTime();
+                pg.start();
+                log("PostgreSQL accepting again after %.0fs (crash recovery)".formatted((System.nanoTime() - t0) / 1e9));
+            } catch (java.io.IOException | RuntimeException e) {
+                log("PostgreSQL stop/restart failed: " + e);
+            }
+            return true;
         }
 
         /** Starts the process again; its health is awaited in the background so the chaos goes on meanwhile. */
@@ -198,12 +299,69 @@ public final class ChaosSuite {
             });
         }
 
-        private void cutLinks() throws InterruptedException {
+        /**
+         * A long cut with a large backlog: every edge's link is cut while burst drivers (one per entry lane)
+         * push cars in as fast as the lanes let them, until the edges' outboxes hold {@code --backlog}
+         * events and {@code --cut} has passed; then the link comes back and the backlog drains through
+         * the broker (recovery: until every acknowledged session is in PostgreSQL).
+         */
+        private boolean backlog() throws InterruptedException {
+            log("cut every edge's broker link for a backlog of " + options.backlog() + " events (at least "
+                    + options.cut().toSeconds() + "s)");
+            lot.edges().forEach(e -> e.brokerLink().shut());
+            long t0 = System.nanoTime();
+            java.util.concurrent.atomic.AtomicBoolean bursting = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+            List<Thread> drivers = new ArrayList<>();
+            for (Lot.Edge e : lot.edges()) {
+                for (String lane : e.entryLanes()) {
+                    drivers.add(Thread.ofPlatform().name("burst-" + e.levelId() + "-" + lane).start(() -> {
+                        try {
+                            while (bursting.get()) {
+                                if (traffic.burstEntry(e, lane, "BL%07d".formatted(plates.incrementAndGet()))) {
+                                    admitted.incrementAndGet();
+                                } else {
+                                    Thread.sleep(50);
+                                }
+                            }
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+                }
+            }
+            long queued = 0;
+            long lastLog = System.nanoTime();
+            while (!stopped) {
+                queued = lot.edges().stream().mapToLong(lot::outboxPending).filter(p -> p > 0).sum();
+                boolean longEnough = System.nanoTime() - t0 >= options.cut().toNanos();
+                if (longEnough && queued >= options.backlog()) {
+                    break;
+                }
+                if (System.nanoTime() - lastLog > 30_000_000_000L) {
+                    lastLog = System.nanoTime();
+                    log("backlog: %d events queued at the edges, %d burst entries".formatted(queued, admitted.get()));
+                }
+                Thread.sleep(1000);
+            }
+            bursting.set(false);
+            for (Thread t : drivers) {
+                t.join();
+            }
+            backlogAtRestore = faults.begin("backlog");
+            restoreLinks();
+            log("broker links restored after %.0fs with %d events queued at the edges (%d burst entries)"
+                    .formatted((System.nanoTime() - t0) / 1e9, queued, admitted.get()));
+            return true;
+        }
+
+        private boolean cutLinks() throws InterruptedException {
             log("cut every edge's broker link for " + options.cut().toSeconds() + "s");
             lot.edges().forEach(e -> e.brokerLink().shut());
             pause(options.cut().toMillis());
             restoreLinks();
             log("broker links restored");
+            return true;
         }
 
         private void restoreLinks() {
@@ -219,6 +377,21 @@ public final class ChaosSuite {
         /** After the run: links open, every process running. */
         void restoreAll() {
             restoreLinks();
+            try {
+                var rabbit = lot.privateBroker();
+                if (rabbit.isPresent() && !rabbit.get().running()) {
+                    rabbit.get().start();
+                }
+                var pg = lot.privatePostgres();
+                if (pg.isPresent() && !pg.get().running()) {
+                    pg.get().start();
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                log("cannot restart a private service after the run: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             List<ServiceProcess> all = new ArrayList<>();
             lot.edges().forEach(e -> all.add(e.process()));
             all.add(lot.cloudSync());
@@ -247,7 +420,7 @@ public final class ChaosSuite {
             }
         }
 
-        private void log(String what) {
+        void log(String what) {
             String line = "t=%5.0fs chaos: %s".formatted(traffic.elapsedSeconds(), what);
             synchronized (actions) {
                 actions.add(line);

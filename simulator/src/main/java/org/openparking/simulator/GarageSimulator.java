@@ -60,10 +60,16 @@ public final class GarageSimulator {
 
     /** Starts the lot, with a shutdown hook that stops it if the JVM is stopped first. */
     static Lot startLot(Lot.Options options) throws Exception {
+        return startLot(options, false);
+    }
+
+    /** As {@link #startLot(Lot.Options)}, on a private RabbitMQ node and PostgreSQL cluster when asked. */
+    static Lot startLot(Lot.Options options, boolean privateServices) throws Exception {
         long t0 = System.nanoTime();
-        System.out.printf("starting a lot: %d levels (%s), %d payment workers, cloud-sync, Stripe stub...%n",
-                options.levels(), options.occupancy(), options.workers());
-        Lot lot = Lot.start(options, Lot.repositoryRoot());
+        System.out.printf("starting a lot: %d levels (%s), %d payment workers, cloud-sync, Stripe stub%s...%n",
+                options.levels(), options.occupancy(), options.workers(),
+                privateServices ? ", private RabbitMQ node and PostgreSQL cluster" : "");
+        Lot lot = Lot.start(options, Lot.repositoryRoot(), privateServices);
         Runtime.getRuntime().addShutdownHook(new Thread(lot::close, "lot-shutdown"));
         System.out.printf("lot up in %.1fs (vhost %s, logs in %s)%n", (System.nanoTime() - t0) / 1e9, lot.vhost(), lot.workDir());
         for (Lot.Edge e : lot.edges()) {

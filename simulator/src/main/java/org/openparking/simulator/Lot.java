@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.openparking.testing.Ports;
+import org.openparking.testing.PrivatePostgres;
+import org.openparking.testing.PrivateRabbit;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 import org.openparking.testing.TestHttp;
@@ -26,6 +28,8 @@ import org.openparking.testing.TestHttp;
  * Stripe on WireMock, cloud-sync, payment workers and N edge levels, each a child process with its own
  * port (and SQLite file) under a temp dir. The edges reach the broker through one {@link TcpProxy}
  * each, so their link can be cut without touching the broker. Closing stops every child.
+ * With {@code privateServices} the broker and PostgreSQL are instead a {@link PrivateRabbit} node and a
+ * {@link PrivatePostgres} cluster of the lot's own, which the chaos suite may kill and restart.
  */
 final class Lot implements AutoCloseable {
     static final String LOT_ID = "sim-lot";
@@ -72,20 +76,31 @@ final class Lot implements AutoCloseable {
     private final List<Edge> edges = new ArrayList<>();
     private final TestHttp http = TestHttp.create(Duration.ofSeconds(2), Duration.ofSeconds(15));
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-    private TestBroker broker;
-    private TestDatabase cloudDb;
+    private final boolean privateServices;
+    private PrivateRabbit rabbit;
+    private PrivatePostgres postgres;
+    private String vhost;
+    private String brokerUri;
+    private int brokerPort;
+    private String cloudDbUrl;
     private StripeStub stripe;
     private ServiceProcess cloudSync;
 
-    private Lot(Options options, Path root, Path workDir) {
+    private Lot(Options options, Path root, Path workDir, boolean privateServices) {
         this.options = options;
+        this.privateServices = privateServices;
         this.root = root;
         this.workDir = workDir;
     }
 
     /** Starts everything and waits until every service answers its health check. */
     static Lot start(Options options, Path root) throws Exception {
-        Lot lot = new Lot(options, root, Files.createTempDirectory("garage-sim-"));
+        return start(options, root, false);
+    }
+
+    /** As {@link #start(Options, Path)}, on a private broker node and PostgreSQL cluster when asked. */
+    static Lot start(Options options, Path root, boolean privateServices) throws Exception {
+        Lot lot = new Lot(options, root, Files.createTempDirectory("garage-sim-"), privateServices);
         try {
             lot.startAll();
             return lot;
@@ -119,26 +134,46 @@ final class Lot implements AutoCloseable {
     }
 
     private void startAll() throws Exception {
-        broker = TestBroker.create();
-        resources.add(broker);
-        cloudDb = TestDatabase.create();
-        resources.add(cloudDb);
-        TestDatabase paymentsDb = TestDatabase.create();
-        resources.add(paymentsDb);
+        String paymentsDbUrl;
+        if (privateServices) {
+            rabbit = PrivateRabbit.start(workDir);
+            resources.add(rabbit);
+            vhost = "lot";
+            rabbit.ctl("add_vhost", vhost);
+            rabbit.ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+            brokerUri = rabbit.uri(vhost);
+            brokerPort = rabbit.port();
+            postgres = PrivatePostgres.start(workDir);
+            resources.add(postgres);
+            cloudDbUrl = postgres.createDatabase();
+            paymentsDbUrl = postgres.createDatabase();
+        } else {
+            TestBroker broker = TestBroker.create();
+            resources.add(broker);
+            vhost = broker.vhost();
+            brokerUri = broker.uri();
+            brokerPort = TestBroker.PORT;
+            TestDatabase cloudDb = TestDatabase.create();
+            resources.add(cloudDb);
+            cloudDbUrl = cloudDb.url();
+            TestDatabase paymentsDb = TestDatabase.create();
+            resources.add(paymentsDb);
+            paymentsDbUrl = paymentsDb.url();
+        }
         stripe = new StripeStub();
         resources.add(stripe);
 
         int csPort = Ports.free();
         cloudSync = new ServiceProcess("cloud-sync", jar("cloud-sync"), Map.of(
-                "DB_URL", cloudDb.url(), "AMQP_URI", broker.uri(), "SERVER_PORT", String.valueOf(csPort)),
+                "DB_URL", cloudDbUrl, "AMQP_URI", brokerUri, "SERVER_PORT", String.valueOf(csPort)),
                 csPort, workDir.resolve("cloud-sync.log"));
         processes.add(cloudSync);
 
         for (int i = 1; i <= options.workers(); i++) {
             int port = Ports.free();
             Map<String, String> env = new HashMap<>();
-            env.put("AMQP_URI", broker.uri());
-            env.put("DB_URL", paymentsDb.url());
+            env.put("AMQP_URI", brokerUri);
+            env.put("DB_URL", paymentsDbUrl);
             env.put("SERVER_PORT", String.valueOf(port));
             env.put("STRIPE_MODE", "stripe");
             env.put("STRIPE_API_KEY", "sk_test_simulator");
@@ -155,7 +190,7 @@ final class Lot implements AutoCloseable {
         for (int i = 0; i < options.levels(); i++) {
             String levelId = "L" + i;
             String occupancy = options.occupancyOf(i);
-            TcpProxy link = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
+            TcpProxy link = new TcpProxy(Ports.free(), "127.0.0.1", brokerPort);
             link.open();
             resources.add(link);
             List<String> in = new ArrayList<>();
@@ -175,7 +210,7 @@ final class Lot implements AutoCloseable {
             Path config = workDir.resolve(levelId + ".yaml");
             Files.writeString(config, levelYaml(occupancy, in, out, spots, mqttPrefix, i));
             int port = Ports.free();
-            String edgeAmqp = "amqp://guest:guest@127.0.0.1:" + link.port() + "/" + broker.vhost();
+            String edgeAmqp = "amqp://guest:guest@127.0.0.1:" + link.port() + "/" + vhost;
             ServiceProcess p = new ServiceProcess("edge-" + levelId, jar("edge-controller"), Map.of(
                     "PARKING_CONFIG", config.toString(),
                     "EDGE_LOT_ID", LOT_ID,
@@ -191,6 +226,17 @@ final class Lot implements AutoCloseable {
         for (ServiceProcess p : processes) {
             p.start();
         }
+        awaitAllHealthy();
+        if (rabbit != null) {
+            // The services have declared the topology: a clean restart writes the new quorum queues'
+            // registration to disk, as a broker installed long before its first crash has it
+            // (PrivateRabbit#restartCleanly). Every service reconnects by itself.
+            rabbit.restartCleanly();
+            awaitAllHealthy();
+        }
+    }
+
+    private void awaitAllHealthy() throws Exception {
         parallel(processes.stream().<Callable<Void>>map(p -> () -> {
             p.awaitHealthy(Duration.ofSeconds(240));
             return null;
@@ -295,12 +341,21 @@ final class Lot implements AutoCloseable {
         return stripe;
     }
 
-    TestDatabase cloudDatabase() {
-        return cloudDb;
+    java.sql.Connection connectCloudDatabase() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(cloudDbUrl);
+    }
+
+    /** The lot's own broker node and PostgreSQL cluster, if it was started with them. */
+    java.util.Optional<PrivateRabbit> privateBroker() {
+        return java.util.Optional.ofNullable(rabbit);
+    }
+
+    java.util.Optional<PrivatePostgres> privatePostgres() {
+        return java.util.Optional.ofNullable(postgres);
     }
 
     String vhost() {
-        return broker.vhost();
+        return vhost;
     }
 
     Path workDir() {
@@ -309,13 +364,13 @@ final class Lot implements AutoCloseable {
 
     /** Closes every connection of this lot's vhost on the broker (the broker itself keeps running). */
     String closeBrokerConnections(String reason) {
-        return TestBroker.ctl("close_all_connections", "-p", broker.vhost(), "--limit", "1000", reason).trim();
+        return ctl("close_all_connections", "-p", vhost, "--limit", "1000", reason).trim();
     }
 
     /** Messages ready or unacknowledged per queue of the vhost. */
     Map<String, Long> queueDepths() {
         Map<String, Long> depths = new LinkedHashMap<>();
-        String out = TestBroker.ctl("list_queues", "-p", broker.vhost(), "-q", "--no-table-headers", "name", "messages");
+        String out = ctl("list_queues", "-p", vhost, "-q", "--no-table-headers", "name", "messages");
         for (String line : out.split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 2 && f[1].matches("\\d+")) {
@@ -323,6 +378,10 @@ final class Lot implements AutoCloseable {
             }
         }
         return depths;
+    }
+
+    private String ctl(String... args) {
+        return rabbit != null ? rabbit.ctl(args) : TestBroker.ctl(args);
     }
 
     /** The edge's outbox backlog from GET /api/v1/sync, or -1 if it does not answer. */

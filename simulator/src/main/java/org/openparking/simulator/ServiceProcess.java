@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openparking.testing.JavaProcess;
@@ -57,6 +58,12 @@ final class ServiceProcess {
         }
     }
 
+    /** The running process's id, -1 when it is not running. */
+    long pid() {
+        Process p = process;
+        return p != null && p.isAlive() ? p.pid() : -1;
+    }
+
     boolean alive() {
         Process p = process;
         return p != null && p.isAlive();
@@ -74,12 +81,22 @@ final class ServiceProcess {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!healthy()) {
             if (!alive()) {
-                throw new IllegalStateException(name + " exited during start; see " + log);
+                throw new IllegalStateException(name + " exited during start; see " + log + logTail());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " not healthy after " + timeout + "; see " + log);
+                throw new IllegalStateException(name + " not healthy after " + timeout + "; see " + log + logTail());
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** The last lines of the process's log, for a failure message (a test's temp dir is gone afterwards). */
+    String logTail() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(log);
+            return "\n--- last lines of " + log + "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return " (no log: " + e + ")";
         }
     }
 

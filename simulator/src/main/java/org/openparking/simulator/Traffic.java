@@ -392,6 +392,28 @@ final class Traffic {
     }
 
     /** The car drives through: safety loop occupied until the lane sees it, then clear until the gate closes. */
+    /**
+     * One car straight in through a lane and on to its spot, for the chaos suite's backlog burst (it never
+     * leaves): true when the edge acknowledged it with 201, which the ledger then counts like any entry.
+     */
+    boolean burstEntry(Lot.Edge edge, String lane, String plate) throws InterruptedException {
+        ReentrantLock lock = lane(edge, lane);
+        lock.lock();
+        try {
+            TestHttp.Response r = http.post(edge.api() + "/lanes/" + lane + "/entries", json(Map.of("plate", plate)));
+            if (r.status() != 201) {
+                return false;
+            }
+            ledger.entered(new Ledger.EntryAck(r.body().path("sessionId").asText(), plate, edge.levelId()));
+            pass(edge, lane);
+            return true;
+        } catch (UncheckedIOException e) {
+            return false; // no answer: not acknowledged, so not counted (a stored session is reported as extra)
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void pass(Lot.Edge edge, String lane) throws InterruptedException {
         String loop = edge.api() + "/simulator/lanes/" + lane + "/safety";
         try {

@@ -42,7 +42,8 @@ final class SqliteDatabase implements Database {
     private static final Duration DEFERRED_DELAY = Duration.ofSeconds(1);
 
     private final String url;
-    private final Connection writer;
+    private final SqliteSettings settings;
+    private Connection writer; // guarded by writeLock: replaced after a failed write transaction
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final ConcurrentLinkedQueue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
@@ -61,6 +62,7 @@ final class SqliteDatabase implements Database {
 
     private SqliteDatabase(String url, SqliteSettings settings) throws SQLException {
         this.url = url;
+        this.settings = settings;
         this.writer = connect(url, settings);
         for (int i = 0; i < READERS; i++) {
             readers.add(connect(url, settings));
@@ -199,6 +201,8 @@ final class SqliteDatabase implements Database {
         }
         if (committed) {
             commitListeners.forEach(Runnable::run);
+        } else if (groupFailure instanceof SQLException e) {
+            reopenWriter(e);
         }
         for (int i = 0; i < group.size(); i++) {
             @SuppressWarnings("unchecked")
@@ -235,6 +239,29 @@ final class SqliteDatabase implements Database {
             writer.rollback(savepoint);
             results.add(null);
             failures.add(e);
+        }
+    }
+
+    /**
+     * After a failed write transaction the driver's idea of the transaction cannot be trusted: when COMMIT
+     * fails (SQLITE_FULL on a full disk) SQLite has already rolled back, the driver's ROLLBACK then fails too,
+     * and the connection went on in auto-commit, every later statement committed on its own while the caller
+     * was told nothing changed. A fresh connection is a known state; if it cannot be opened now (the disk is
+     * still full), the next write fails and tries again. A closed database is not reopened.
+     */
+    private void reopenWriter(SQLException cause) {
+        if (closed) {
+            return;
+        }
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+        try {
+            writer = connect(url, settings);
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 

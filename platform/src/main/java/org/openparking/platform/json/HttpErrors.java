@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.http.media.jackson.JacksonRuntimeException;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
@@ -56,6 +59,36 @@ public final class HttpErrors {
             send(res, Status.INTERNAL_SERVER_ERROR_500, new ErrorBody("INTERNAL_ERROR",
                     "unexpected error, see the log"));
         });
+    }
+
+    /**
+     * Helidon's own refusals before any routing (a body over {@code max-payload-size}, a malformed request
+     * line or header) as the same JSON error body instead of an empty 413 or 400: for
+     * {@code WebServer.builder().directHandlers(HttpErrors.directHandlers())}.
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandler json = (request, type, status, headers, message) -> {
+            ErrorBody body = switch (type) {
+                case PAYLOAD_TOO_LARGE -> new ErrorBody("PAYLOAD_TOO_LARGE", "the request body is larger than this server accepts");
+                case INTERNAL_ERROR -> new ErrorBody("INTERNAL_ERROR", "unexpected error, see the log");
+                case FORBIDDEN -> new ErrorBody("FORBIDDEN", "the request is refused");
+                case HTTP_VERSION_NOT_SUPPORTED -> new ErrorBody("HTTP_VERSION_NOT_SUPPORTED", "HTTP/1.1 only");
+                default -> new ErrorBody("BAD_REQUEST", "the request is not valid HTTP");
+            };
+            byte[] entity;
+            try {
+                entity = org.openparking.protocol.Json.mapper().writeValueAsBytes(body);
+            } catch (JacksonException e) {
+                entity = new byte[0];
+            }
+            return DirectHandler.TransportResponse.builder().status(status).headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json").entity(entity).build();
+        };
+        DirectHandlers.Builder handlers = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            handlers.addHandler(type, json);
+        }
+        return handlers.build();
     }
 
     /** Sends {@code body} with {@code status}; for filters and handlers that answer an error themselves. */
