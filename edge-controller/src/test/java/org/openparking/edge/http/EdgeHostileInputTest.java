@@ -1,5 +1,6 @@
 package org.openparking.edge.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -84,7 +85,17 @@ class EdgeHostileInputTest {
         edge = TestEdge.start(Map.of(VehicleType.STANDARD, 5));
         edge.enterAndPass("KEEP-1"); // one open session, so exits and payments have something to aim at
         Logger.getLogger("").addHandler(COUNTER);
-        snapshot = snapshot();
+        // Barrier movements are written deferred (within a second, or with the next durable commit): the
+        // baseline is the state once two snapshots further apart than that agree.
+        String[] last = {snapshot()};
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(1500))
+                .until(() -> {
+                    String now = snapshot();
+                    boolean settled = now.equals(last[0]);
+                    last[0] = now;
+                    return settled;
+                });
+        snapshot = last[0];
     }
 
     @AfterContainer
