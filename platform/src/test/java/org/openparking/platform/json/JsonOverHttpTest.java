@@ -101,6 +101,12 @@ class JsonOverHttpTest {
         assertThat(json(send("POST", "/echo", "[1,2]", null)).path("error").asText(), is("MALFORMED"));
         assertThat(json(send("POST", "/echo", "null", null)).path("error").asText(), is("MALFORMED"));
         assertThat(json(send("POST", "/echo", null, null)).path("error").asText(), is("MALFORMED"));
+        // A second value or a stray brace after the body is not ignored: the client meant something else.
+        HttpResponse<String> trailing = send("POST", "/echo", "{\"name\":\"x\"}}", null);
+        assertThat(trailing.statusCode(), is(400));
+        assertThat(json(trailing).path("error").asText(), is("MALFORMED"));
+        assertThat(json(send("POST", "/echo", "{\"name\":\"x\"} {\"name\":\"y\"}", null)).path("error").asText(),
+                is("MALFORMED"));
 
         HttpResponse<String> number = send("POST", "/echo", "{\"name\":42}", null);
         assertThat(number.statusCode(), is(400));
