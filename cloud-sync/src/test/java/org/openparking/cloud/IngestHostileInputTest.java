@@ -14,10 +14,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -27,6 +23,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.MessageCodec;
+import org.openparking.testing.ServiceLogLines;
 
 /**
  * Hostile input at cloud-sync's AMQP door (the {@code parking.events} ingest, as an edge publishes):
@@ -38,25 +35,7 @@ import org.openparking.protocol.MessageCodec;
  * finding reported in docs/reliability.md and left to the ingest's owners.
  */
 class IngestHostileInputTest {
-    private static final AtomicInteger LOG_LINES = new AtomicInteger();
-    private static final Handler COUNTER = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            // The service's own lines: another test's client still reconnecting in this JVM is not its log.
-            String logger = record.getLoggerName();
-            if (logger != null && logger.startsWith("org.openparking.")) {
-                LOG_LINES.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static ServiceLogLines logLines;
     private static CloudFixture cloud;
     private static String valid;
     private static String snapshot;
@@ -68,13 +47,13 @@ class IngestHostileInputTest {
         cloud.publishFromEdge(edge.next(Events.opened("hostile-s0", "AB-123"))); // stored state to keep
         cloud.awaitHandled(1);
         valid = MessageCodec.encodeToString(edge.next(Events.opened("hostile-s1", "CD-456")));
-        Logger.getLogger("").addHandler(COUNTER);
+        logLines = ServiceLogLines.install();
         snapshot = snapshot();
     }
 
     @AfterContainer
     static void stop() throws Exception {
-        Logger.getLogger("").removeHandler(COUNTER);
+        logLines.close();
         cloud.close();
     }
 
@@ -88,7 +67,7 @@ class IngestHostileInputTest {
 
     @Property(tries = 500)
     void everyHostileMessageIsDeadLetteredWithAReasonAndChangesNothing(@ForAll("hostile") Hostile h) throws Exception {
-        int logBefore = LOG_LINES.get();
+        int logBefore = logLines.count();
         String id = "hostile-" + UUID.randomUUID();
         cloud.edge.basicPublish(Topology.EVENTS_EXCHANGE, "edge.hostile.L1.session.opened",
                 new AMQP.BasicProperties.Builder().messageId(id).userId("guest").deliveryMode(2).build(), h.body());
@@ -109,7 +88,7 @@ class IngestHostileInputTest {
                 is(false));
         assertThat(h + ": stored state unchanged", snapshot(), is(snapshot));
         assertThat(h + ": consumer still connected", cloud.app.consumer().isConnected(), is(true));
-        assertThat(h + ": log lines for one message", LOG_LINES.get() - logBefore, lessThanOrEqualTo(2));
+        assertThat(h + ": log lines for one message", logLines.count() - logBefore, lessThanOrEqualTo(2));
     }
 
     @Provide

@@ -22,10 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -36,6 +32,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.openparking.edge.TestEdge;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.ServiceLogLines;
 import org.openparking.testing.TestHttp;
 
 /**
@@ -62,25 +59,7 @@ class EdgeHostileInputTest {
     record Surface(String method, String path, List<String> fields) {
     }
 
-    private static final AtomicInteger LOG_LINES = new AtomicInteger();
-    private static final Handler COUNTER = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            // The service's own lines: another test's client still reconnecting in this JVM is not its log.
-            String logger = record.getLoggerName();
-            if (logger != null && logger.startsWith("org.openparking.")) {
-                LOG_LINES.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private static ServiceLogLines logLines;
     private static TestEdge edge;
     private static String snapshot;
 
@@ -88,7 +67,7 @@ class EdgeHostileInputTest {
     static void start() throws Exception {
         edge = TestEdge.start(Map.of(VehicleType.STANDARD, 5));
         edge.enterAndPass("KEEP-1"); // one open session, so exits and payments have something to aim at
-        Logger.getLogger("").addHandler(COUNTER);
+        logLines = ServiceLogLines.install();
         // Barrier movements are written deferred (within a second, or with the next durable commit): the
         // baseline is the state once two snapshots further apart than that agree.
         String[] last = {snapshot()};
@@ -104,7 +83,7 @@ class EdgeHostileInputTest {
 
     @AfterContainer
     static void stop() {
-        Logger.getLogger("").removeHandler(COUNTER);
+        logLines.close();
         edge.close();
     }
 
@@ -119,7 +98,7 @@ class EdgeHostileInputTest {
 
     @Property(tries = 600)
     void everyHostileRequestGetsA4xxJsonAndChangesNothing(@ForAll("hostile") Hostile h) throws Exception {
-        int logBefore = LOG_LINES.get();
+        int logBefore = logLines.count();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(edge.base() + h.path())).timeout(Duration.ofSeconds(30))
                 .method(h.method(), HttpRequest.BodyPublishers.ofByteArray(h.body()));
         if (h.contentType() != null) {
@@ -137,7 +116,7 @@ class EdgeHostileInputTest {
         assertThat(h + ": a JSON error body, was " + r.body(), body.get("error"), notNullValue());
         assertThat(h + ": stored state unchanged", snapshot(), is(snapshot));
         assertThat(h + ": still serving", edge.get("/availability").status(), is(200));
-        assertThat(h + ": log lines for one request", LOG_LINES.get() - logBefore, lessThanOrEqualTo(2));
+        assertThat(h + ": log lines for one request", logLines.count() - logBefore, lessThanOrEqualTo(2));
     }
 
     @Provide
