@@ -118,8 +118,13 @@ eventually 60 test "$(connections_of payment-worker)" = 1 && ok "worker 1 gone f
 before=$(stripe_posts)
 if sid2=$(drive "SMOKE-$$-2"); then ok "car 2 in and out, exit PAID with one worker left (session $sid2)"; else fail "car 2"; fi
 [ "$(stripe_posts)" -gt "$before" ] && ok "car 2 charged at the Stripe stand-in" || fail "car 2 not charged"
-if [ -n "${sid2:-}" ] && podman exec "$STACK_POD-rabbitmq" rabbitmqctl -q list_queues -p /parking name messages \
-    | grep -q '^payments.requests[[:space:]]0$'; then
+requests_drained() {
+  podman exec "$STACK_POD-rabbitmq" rabbitmqctl -q list_queues -p /parking name messages \
+    | grep -q '^payments.requests[[:space:]]0$'
+}
+# The worker acks its request after it has published the result, so the exit can answer PAID a moment before
+# the queue reads empty: wait for it rather than read it once.
+if [ -n "${sid2:-}" ] && eventually 30 requests_drained; then
   ok "worker 2 consumed it (payments.requests empty)"
 else
   fail "car 2 not paid or payments.requests not drained"
