@@ -62,6 +62,7 @@ import org.openparking.cloud.portal.PortalService;
 import org.openparking.platform.config.ConfigInput;
 import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.jdbc.PooledDataSource;
+import org.openparking.platform.json.HttpErrors;
 import org.openparking.platform.json.JsonMedia;
 import org.openparking.platform.observe.JvmMeters;
 import org.openparking.platform.amqp.BrokerSettings;
@@ -235,6 +236,9 @@ public final class Main {
                 // Above the API's own limit, so that bodies declaring a length up to 4x the limit get the
                 // JSON 413 of AuthFilter; the server's plain 413 only stops larger and unbounded ones.
                 .maxPayloadSize(auth.maxBodyBytes() * 4)
+                // Helidon's refusals before routing (that larger body, a malformed request line) in the
+                // same JSON error body as every other refusal.
+                .directHandlers(HttpErrors.directHandlers())
                 .mediaContext(JsonMedia.context())
                 .featuresDiscoverServices(false)
                 .addFeature(ObserveFeature.builder()

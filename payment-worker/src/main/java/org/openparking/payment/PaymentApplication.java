@@ -99,6 +99,7 @@ public final class PaymentApplication implements AutoCloseable {
                     .build();
             WebServer server = WebServer.builder()
                     .port(settings.serverPort())
+                    .directHandlers(HttpErrors.directHandlers())
                     .mediaContext(JsonMedia.context())
                     .addFeature(ObserveFeature.builder()
                             .addObserver(HealthObserver.builder().details(true)

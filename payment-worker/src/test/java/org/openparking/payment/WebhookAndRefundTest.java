@@ -132,6 +132,11 @@ class WebhookAndRefundTest extends WorkerTestBase {
         assertThat(good.text(), good.status(), is(200));
         assertThat(storedStatus(id), is("PAID"));
         assertThat(webhookEvents("evt_big_" + id), is(1L));
+
+        // What Helidon refuses before routing gets the same JSON body as the worker's own refusals.
+        TestHttp.RawResponse garbage = TestHttp.raw(app.port(), "NOT HTTP AT ALL\r\n\r\n");
+        assertThat(garbage.head(), garbage.status(), is(400));
+        assertThat(garbage.head(), garbage.error(), is("BAD_REQUEST"));
     }
 
     private long webhookEvents(String eventId) throws Exception {

@@ -134,6 +134,52 @@ public final class TestHttp implements AutoCloseable {
         return line.toString();
     }
 
+    /**
+     * Writes {@code request} as it is onto a fresh connection to {@code port} on loopback and returns the
+     * status and the body, for requests no HTTP client would send (a malformed request line, a lying
+     * Content-Length). Reads until the server closes or 5 s pass.
+     */
+    public static RawResponse raw(int port, String request) {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buf)) != -1; ) {
+                    all.write(buf, 0, n);
+                    String sofar = all.toString(StandardCharsets.UTF_8);
+                    int headEnd = sofar.indexOf("\r\n\r\n");
+                    java.util.regex.Matcher len = java.util.regex.Pattern
+                            .compile("(?im)^content-length:\\s*(\\d+)").matcher(sofar);
+                    if (headEnd >= 0 && len.find()
+                            && all.size() >= headEnd + 4 + Integer.parseInt(len.group(1))) {
+                        break;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // what arrived is the answer
+            }
+            String text = all.toString(StandardCharsets.UTF_8);
+            int headEnd = text.indexOf("\r\n\r\n");
+            String head = headEnd < 0 ? text : text.substring(0, headEnd);
+            String body = headEnd < 0 ? "" : text.substring(headEnd + 4);
+            String[] statusLine = head.split("\r\n", 2)[0].split(" ");
+            int status = statusLine.length > 1 ? Integer.parseInt(statusLine[1]) : -1;
+            return new RawResponse(status, head, parse(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException("raw request to port " + port, e);
+        }
+    }
+
+    /** What {@link #raw} read: the status, the head as text, the body as JSON. */
+    public record RawResponse(int status, String head, JsonNode body) {
+        public String error() {
+            return body.path("error").asText(null);
+        }
+    }
+
     /** JSON text as a tree; {@link MissingNode} when empty or not JSON. */
     public static JsonNode parse(String text) {
         if (text == null || text.isBlank()) {

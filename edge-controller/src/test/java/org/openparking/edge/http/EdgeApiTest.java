@@ -241,6 +241,7 @@ class EdgeApiTest {
         Response r = TestHttp.create().expectingContinue().post(edge.base() + "/lanes/in-1/entries",
                 "{\"plate\":\"" + "A".repeat(70_000) + "\"}");
         assertThat(r.status(), is(413));
+        assertThat(r.text(), r.error(), is("PAYLOAD_TOO_LARGE"));
         assertThat(edge.get("/sessions?status=OPEN").body().size(), is(0));
     }
 

@@ -68,7 +68,9 @@ public final class HttpErrors {
      */
     public static DirectHandlers directHandlers() {
         DirectHandler json = (request, type, status, headers, message) -> {
-            ErrorBody body = switch (type) {
+            // Helidon reports a body over max-payload-size as a BAD_REQUEST event with status 413.
+            ErrorBody body = status.code() == 413 ? new ErrorBody("PAYLOAD_TOO_LARGE",
+                    "the request body is larger than this server accepts") : switch (type) {
                 case PAYLOAD_TOO_LARGE -> new ErrorBody("PAYLOAD_TOO_LARGE", "the request body is larger than this server accepts");
                 case INTERNAL_ERROR -> new ErrorBody("INTERNAL_ERROR", "unexpected error, see the log");
                 case FORBIDDEN -> new ErrorBody("FORBIDDEN", "the request is refused");
