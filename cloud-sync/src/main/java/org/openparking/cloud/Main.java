@@ -214,7 +214,7 @@ public final class Main {
                 new AuditService(new AuditLog(dataSource)), stream, tokens, users, board, feed);
 
         TrendSampler sampler = new TrendSampler(dataSource, openDataSettings, clock);
-        OpenData openData = new OpenData(new OpenDataService(PublicAvailability.postgres(dataSource, sampler,
+        OpenData openData = new OpenData(new OpenDataService(PublicAvailability.live(board, dataSource, sampler,
                 openDataSettings, clock), ClientAddress.trusting(auth.trustedProxies()), clock), new PublicPage(),
                 new OpenDataAdminService(new SiteStore(dataSource)),
                 new PartnerService(new PartnerStore(dataSource, webhookSettings.allowHttpLocalhost())));
