@@ -59,8 +59,10 @@ public final class ApdsService implements HttpService {
 
     private void session(ServerRequest req, ServerResponse res) throws Exception {
         String id = req.path().pathParameters().get("id");
+        // The gateway answers another tenant's session with NOT_FOUND "no such session"; an unknown one gets
+        // the very same answer, so that a caller cannot tell other tenants' session ids from made-up ones.
         FleetViews.Session s = fleet.session(id)
-                .orElseThrow(() -> CloudException.notFound("SESSION_NOT_FOUND", "no session " + id));
+                .orElseThrow(() -> CloudException.notFound("NOT_FOUND", "no such session"));
         res.send(ApdsRecords.session(s, placeVersions(s.lotId(), new HashMap<>())));
     }
 

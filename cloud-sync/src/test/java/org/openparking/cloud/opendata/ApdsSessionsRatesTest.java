@@ -138,17 +138,16 @@ class ApdsSessionsRatesTest {
         assertThat(grace.at("/rateLines/0/value").decimalValue().signum(), is(0));
         JsonNode paid = table.at("/rateLineCollections/1");
         assertThat(paid.get("applicableCurrency").asText(), is("EUR"));
-        assertThat(paid.at("/rateLines/0/value").decimalValue(), is(new java.math.BigDecimal("2.50")));
+        assertThat(paid.at("/rateLines/0/value").asDouble(), is(2.5));
         assertThat(paid.at("/rateLines/0/incrementPeriod").asText(), is("PT60M"));
-        assertThat(paid.get("maxValueCollection").decimalValue(), is(new java.math.BigDecimal("20.00")));
+        assertThat(paid.get("maxValueCollection").asDouble(), is(20.0));
         // A viewer of the tenant may read rates (no personal data in them).
         assertThat(get("/api/v1/apds/lots/A/rates", vera).status(), is(200));
 
         JsonNode yen = get("/api/v1/apds/lots/B/rates", bob).body();
         assertThat(Specs.jsonErrors("apds/RateTableList.json", yen), is(empty()));
         assertThat(yen.at("/data/0/rateLineCollections").size(), is(1));
-        assertThat(yen.at("/data/0/rateLineCollections/0/rateLines/0/value").decimalValue(),
-                is(new java.math.BigDecimal("300")));
+        assertThat(yen.at("/data/0/rateLineCollections/0/rateLines/0/value").asDouble(), is(300.0));
 
         // The schema does bite: an amount in a currency code APDS cannot have, or no collections, is refused.
         ObjectNode badCurrency = rates.deepCopy();
@@ -170,6 +169,7 @@ class ApdsSessionsRatesTest {
         assertThat(session.status(), is(404));
         assertThat(unknown.status(), is(404));
         assertThat(session.body().get("error").asText(), is(unknown.body().get("error").asText()));
+        assertThat(session.body().get("message").asText(), is(unknown.body().get("message").asText()));
         assertThat(get("/api/v1/apds/lots/A/rates", bob).status(), is(404));
         assertThat(get("/api/v1/apds/lots/A/rates", olga).status(), is(200));
         // Olga sees none of B's.
