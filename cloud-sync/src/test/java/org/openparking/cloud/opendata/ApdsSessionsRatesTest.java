@@ -67,7 +67,9 @@ class ApdsSessionsRatesTest {
 
     @AfterAll
     static void stop() throws Exception {
-        f.close();
+        if (f != null) {
+            f.close();
+        }
     }
 
     private static TestHttp.Response get(String path, String token) {

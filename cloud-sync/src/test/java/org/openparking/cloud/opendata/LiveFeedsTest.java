@@ -61,7 +61,9 @@ class LiveFeedsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        f.close();
+        if (f != null) {
+            f.close();
+        }
     }
 
     /** Counts the connections handed out: each read of PostgreSQL takes one. */
