@@ -145,6 +145,35 @@ class LiveFeedsTest {
                 "UPDATE edges SET last_seen = now() WHERE lot_id = 'A'"));
     }
 
+    @Test
+    void whileTheLiveViewIsNotCurrentTheCountsComeFromPostgres() throws Exception {
+        // A live view that has lost its feed (and holds nothing): the source must not serve it as live.
+        org.openparking.cloud.portal.LiveLevels lost = new org.openparking.cloud.portal.LiveLevels() {
+            @Override
+            public List<org.openparking.cloud.portal.LevelAvailability> all() {
+                return List.of();
+            }
+
+            @Override
+            public List<org.openparking.cloud.portal.LevelAvailability> ofLot(String lotId) {
+                return List.of();
+            }
+
+            @Override
+            public boolean current() {
+                return false;
+            }
+        };
+        Counting db = new Counting(f.app.dataSource());
+        LevelSource source = new LiveLevelSource(lost, db, Duration.ofMinutes(10), new TestClock());
+        LevelState b = source.levels(Set.of("B")).getFirst();
+        int inDb = Jdbc.read(f.app.dataSource(), c -> Jdbc.query(c,
+                "SELECT free FROM levels WHERE lot_id = 'B'", rs -> rs.getInt(1))).getFirst();
+        assertThat(b.free(), is(inDb));
+        assertThat(b.lastSeen(), notNullValue());
+        assertThat("read from PostgreSQL", db.taken.get(), is(1));
+    }
+
     private static String etag(String path) {
         TestHttp.Response r = f.get(path);
         assertThat(r.toString(), r.status(), is(200));
