@@ -122,7 +122,7 @@ public final class Main {
         });
         routing.register(OpenDataService.BASE, openData.feeds());
         routing.register(PublicPage.PATH, openData.page());
-        routing.register(ApiRouting.BASE, openData.admin(), openData.partners());
+        routing.register(ApiRouting.BASE, openData.admin(), openData.partners(), openData.apds());
         routing.register(ApiRouting.BASE, gateway.auth(), gateway.audit(), gateway.stream());
         routing.register("/portal", new PortalService());
         routing.get("/", (req, res) -> {
@@ -139,7 +139,8 @@ public final class Main {
     }
 
     /** The public feeds and page, and the operators' open-data settings (issue 18). */
-    record OpenData(OpenDataService feeds, PublicPage page, OpenDataAdminService admin, PartnerService partners) {
+    record OpenData(OpenDataService feeds, PublicPage page, OpenDataAdminService admin, PartnerService partners,
+                    org.openparking.cloud.opendata.ApdsService apds) {
     }
 
     /** The HTTP services of the API. */
@@ -215,10 +216,11 @@ public final class Main {
                 new AuditService(new AuditLog(dataSource)), stream, tokens, users, board, feed);
 
         TrendSampler sampler = new TrendSampler(dataSource, openDataSettings, clock);
-        OpenData openData = new OpenData(new OpenDataService(PublicAvailability.postgres(dataSource, sampler,
+        OpenData openData = new OpenData(new OpenDataService(PublicAvailability.live(board, dataSource, sampler,
                 openDataSettings, clock), ClientAddress.trusting(auth.trustedProxies()), clock), new PublicPage(),
                 new OpenDataAdminService(new SiteStore(dataSource)),
-                new PartnerService(new PartnerStore(dataSource, webhookSettings.allowHttpLocalhost())));
+                new PartnerService(new PartnerStore(dataSource, webhookSettings.allowHttpLocalhost())),
+                new org.openparking.cloud.opendata.ApdsService(fleet, new SiteStore(dataSource), dataSource));
         WebhookWorker webhooks = new WebhookWorker(dataSource, webhookSettings, openDataSettings.almostFullRatio(),
                 clock);
 

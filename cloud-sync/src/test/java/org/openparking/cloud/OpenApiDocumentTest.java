@@ -84,7 +84,8 @@ class OpenApiDocumentTest {
                 new PaymentsService(null, null, null), new CommandsService(null));
         Main.OpenData openData = new Main.OpenData(new OpenDataService(PublicAvailability.postgres(null, null,
                 OpenDataSettings.defaults(), Clock.systemUTC()), null, Clock.systemUTC()), new PublicPage(),
-                new OpenDataAdminService(null), new PartnerService(null));
+                new OpenDataAdminService(null), new PartnerService(null),
+                new org.openparking.cloud.opendata.ApdsService(null, null, null));
         Set<String> registered = new TreeSet<>();
         for (String r : OpenApiCheck.registeredRoutes(b -> Main.routing(b, api, cloud.app.gateway(), new ViewCache(Duration.ofSeconds(1)), openData))) {
             if (r.equals("ANY " + ApiRouting.BASE + "/*") || r.equals("ANY " + OpenDataService.BASE + "/*")

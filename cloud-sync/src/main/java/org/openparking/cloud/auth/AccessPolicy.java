@@ -53,6 +53,10 @@ public final class AccessPolicy {
             new Rule("PUT", "/lots/{lotId}/open-data", Role.OPERATOR, Scope.LOT),
             // Partner webhooks: the handler checks every lot of a registration against the caller's tenant.
             new Rule("POST", "/partners", Role.OPERATOR, Scope.NONE),
+            // APDS Sessions (plates: operators only) and Rates of the caller's tenant (issue 18).
+            new Rule("GET", "/apds/sessions", Role.OPERATOR, Scope.NONE),
+            new Rule("GET", "/apds/sessions/{id}", Role.OPERATOR, Scope.SESSION),
+            new Rule("GET", "/apds/lots/{lotId}/rates", Role.VIEWER, Scope.LOT),
             new Rule("GET", "/partners", Role.OPERATOR, Scope.NONE),
             new Rule("POST", "/levels/{lotId}/{levelId}/status", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/lanes/{lotId}/{levelId}/{laneId}/open", Role.OPERATOR, Scope.LOT),

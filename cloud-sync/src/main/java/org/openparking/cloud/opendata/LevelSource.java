@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The fleet state the public feeds are made from: the latest availability of each level and when its edge
- * was last heard from. Read from PostgreSQL here; another read model can stand behind the same interface.
+ * was last heard from: {@link LiveLevelSource} (issue 16's in-memory live levels, what cloud-sync runs) or
+ * {@link PostgresLevelSource} (the tables, its fallback while the live view is not current).
  */
 public interface LevelSource {
     /** The levels of these lots, ordered by lot and level. */

@@ -36,6 +36,7 @@ public final class OpenDataService implements HttpService {
                 .get("/lots/{lotId}", this::lot)
                 .get("/parkapi/v3/parking-sites", this::parkApi)
                 .get("/datex2/parking-light", this::datex)
+                .get("/datex2/v3/parking-status", this::datexStatus)
                 .get("/apds/places", this::apdsPlaces)
                 .get("/apds/places/{lotId}", this::apdsPlace)
                 .get("/apds/places/{lotId}/occupancy", this::apdsOccupancy)
@@ -72,13 +73,23 @@ public final class OpenDataService implements HttpService {
     private void datex(ServerRequest req, ServerResponse res) throws Exception {
         if (answers.admit(req, res)) {
             List<PublicAvailability.Lot> lots = availability.lots();
-            // The publication time is that of the newest count, so an unchanged feed keeps its ETag.
-            java.time.Instant published = lots.stream().map(PublicAvailability.Lot::observedAt)
-                    .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
-                    .orElse(lots.stream().map(PublicAvailability.Lot::siteUpdatedAt)
-                            .max(java.util.Comparator.naturalOrder()).orElse(clock.instant()));
-            answers.send(req, res, DatexLightFormat.of(lots, published), "application/xml");
+            answers.send(req, res, DatexLightFormat.of(lots, published(lots)), "application/xml");
         }
+    }
+
+    private void datexStatus(ServerRequest req, ServerResponse res) throws Exception {
+        if (answers.admit(req, res)) {
+            List<PublicAvailability.Lot> lots = availability.lots();
+            answers.send(req, res, DatexStatusFormat.of(lots, published(lots)), "application/xml");
+        }
+    }
+
+    /** The publication time is that of the newest count (or site edit), so an unchanged feed keeps its ETag. */
+    private java.time.Instant published(List<PublicAvailability.Lot> lots) {
+        return lots.stream().map(PublicAvailability.Lot::observedAt)
+                .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
+                .orElse(lots.stream().map(PublicAvailability.Lot::siteUpdatedAt)
+                        .max(java.util.Comparator.naturalOrder()).orElse(clock.instant()));
     }
 
     private void apdsPlaces(ServerRequest req, ServerResponse res) throws Exception {

@@ -18,9 +18,10 @@ import org.openparking.platform.config.ParkingConfig;
  * @param trendWindow     the trend compares the free count now with the one this long ago
  * @param sampleInterval  how often the levels' counts are sampled for the trend
  * @param almostFullRatio a level with at most this share of its capacity free is almost full
+ * @param edgeRefresh     how old the feeds' copy of the edges' last contact may get before it is read again
  */
 public record OpenDataSettings(double perSecond, int burst, Duration maxAge, Duration staleAfter, Duration trendWindow,
-                               Duration sampleInterval, double almostFullRatio) {
+                               Duration sampleInterval, double almostFullRatio, Duration edgeRefresh) {
     public OpenDataSettings {
         if (!(perSecond > 0) || burst < 1) {
             throw new IllegalArgumentException("open-data.requests-per-second and burst must be positive");
@@ -28,6 +29,7 @@ public record OpenDataSettings(double perSecond, int burst, Duration maxAge, Dur
         positive("open-data.stale-after", staleAfter);
         positive("open-data.trend-window", trendWindow);
         positive("open-data.sample-interval", sampleInterval);
+        positive("open-data.edge-refresh", edgeRefresh);
         if (maxAge.isNegative()) {
             throw new IllegalArgumentException("open-data.max-age must not be negative, was " + maxAge);
         }
@@ -47,7 +49,7 @@ public record OpenDataSettings(double perSecond, int burst, Duration maxAge, Dur
         Config s = config.get("open-data");
         return new OpenDataSettings(decimal(s, "requests-per-second"), integer(s, "burst"), duration(s, "max-age"),
                 duration(s, "stale-after"), duration(s, "trend-window"), duration(s, "sample-interval"),
-                decimal(s, "almost-full-ratio"));
+                decimal(s, "almost-full-ratio"), duration(s, "edge-refresh"));
     }
 
     /** The built-in application.yaml alone (tests and embedded use). */
@@ -56,6 +58,7 @@ public record OpenDataSettings(double perSecond, int burst, Duration maxAge, Dur
     }
 
     public OpenDataSettings withLimit(double perSecond, int burst) {
-        return new OpenDataSettings(perSecond, burst, maxAge, staleAfter, trendWindow, sampleInterval, almostFullRatio);
+        return new OpenDataSettings(perSecond, burst, maxAge, staleAfter, trendWindow, sampleInterval, almostFullRatio,
+                edgeRefresh);
     }
 }

@@ -35,7 +35,7 @@ final class PostgresLevelSource implements LevelSource {
                 (Object) Jdbc.textArray(lots)));
     }
 
-    private static Map<String, TypeCount> byType(String json) {
+    static Map<String, TypeCount> byType(String json) {
         try {
             return Json.mapper().readValue(json, BY_TYPE);
         } catch (JsonProcessingException e) {

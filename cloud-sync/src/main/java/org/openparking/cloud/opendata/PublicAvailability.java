@@ -32,7 +32,11 @@ public final class PublicAvailability {
     public record Count(int capacity, Integer free) {
     }
 
-    /** One level. */
+    /**
+     * One level. {@code lastSeen} is given only while the level is stale (when its edge was last heard from):
+     * a fresh edge's heartbeats move it every few seconds, and a public answer (and its ETag) changes only when
+     * what it says changes.
+     */
     public record Level(String levelId, int capacity, Integer free, SortedMap<String, Count> byType,
                         OpeningStatus openingStatus, Occupancy occupancy, boolean realtime, boolean stale,
                         boolean clamped, Instant observedAt, Instant lastSeen, Trend trend) {
@@ -70,6 +74,17 @@ public final class PublicAvailability {
                                               OpenDataSettings settings, Clock clock) {
         return new PublicAvailability(new SiteStore(dataSource), new PostgresLevelSource(dataSource), trends, settings,
                 clock);
+    }
+
+    /**
+     * The view on issue 16's in-memory levels (PostgreSQL only for what they do not carry, and while they are
+     * not current), for Main.
+     */
+    public static PublicAvailability live(org.openparking.cloud.portal.LiveLevels levels,
+                                          javax.sql.DataSource dataSource, TrendSampler trends,
+                                          OpenDataSettings settings, Clock clock) {
+        return new PublicAvailability(new SiteStore(dataSource), new LiveLevelSource(levels, dataSource,
+                settings.edgeRefresh(), clock), trends, settings, clock);
     }
 
     public OpenDataSettings settings() {
@@ -199,7 +214,7 @@ public final class PublicAvailability {
             trend = trendOf(free - clamp(before, capacity));
         }
         return new Level(s.levelId(), capacity, free, byType, opening, occupancy(opening, realtime, free, capacity),
-                realtime, publishRealtime && stale, clamped, s.observedAt(), s.lastSeen(), trend);
+                realtime, publishRealtime && stale, clamped, s.observedAt(), stale ? s.lastSeen() : null, trend);
     }
 
     private static int delta(String lotId, Level l, Map<String, Integer> past) {

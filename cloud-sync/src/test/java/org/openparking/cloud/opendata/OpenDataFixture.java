@@ -121,6 +121,27 @@ final class OpenDataFixture implements AutoCloseable {
         edge.waitForConfirmsOrDie(5_000);
     }
 
+    /** The edge of {@code lotId/levelId} sends this event in its sequence, and the test waits until it is applied. */
+    void event(String lotId, String levelId, org.openparking.protocol.Message payload) throws Exception {
+        long before = app.stats().appliedCount();
+        long seq = seqs.merge(lotId + "/" + levelId, 1L, Long::sum);
+        Envelope e = Envelope.of(Envelope.edgeId(lotId, levelId), lotId, levelId, seq, java.time.Instant.now(),
+                payload);
+        edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(lotId, levelId, e.type()),
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
+        edge.waitForConfirmsOrDie(5_000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.stats().appliedCount() > before);
+    }
+
+    /** The edge of {@code lotId/levelId} sends its periodic health report (a heartbeat: seq 0, no counts). */
+    void heartbeat(String lotId, String levelId) throws Exception {
+        Envelope e = Envelope.of(Envelope.edgeId(lotId, levelId), lotId, levelId, 0, java.time.Instant.now(),
+                new org.openparking.protocol.EdgeStatus("1.0.0", "IN_SYNC", 0, 0));
+        edge.basicPublish(Topology.EVENTS_EXCHANGE, Topology.edgeEventKey(lotId, levelId, e.type()),
+                AmqpEnvelopes.authoredBy(AmqpEnvelopes.properties(e), "guest"), MessageCodec.encode(e));
+        edge.waitForConfirmsOrDie(5_000);
+    }
+
     void createOperator(String username, String password, String operatorId, String... lots) throws Exception {
         app.gateway().users().create(username, password, Role.OPERATOR, operatorId, null);
         for (String lot : lots) {

@@ -252,6 +252,48 @@ class PublicFeedsTest {
     }
 
     @Test
+    void datexV3ParkingStatusValidatesWithXmllintAndSaysClosedAsZeroVacant() throws Exception {
+        TestHttp.Response r = sample("/open-data/v1/datex2/v3/parking-status", "datex2-v3-parking-status.xml");
+        assertThat(r.status(), is(200));
+        assertThat(r.header("Content-Type"), startsWith("application/xml"));
+        String xsd = "datex2/v3/d2payload.xsd";
+        Specs.XmlVerdict verdict = Specs.xmllint(r.text(), dir, xsd);
+        assertThat(verdict.output(), verdict.valid(), is(true));
+
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(
+                r.text().getBytes(StandardCharsets.UTF_8)));
+        XPath x = XPathFactory.newInstance().newXPath();
+        String record = "//*[local-name()='parkingRecordStatus'][*[local-name()='parkingRecordReference'][@id='%s']]";
+        String occupancy = record + "/*[local-name()='parkingOccupancy']/*[local-name()='%s']";
+        String child = record + "/*[local-name()='%s']";
+        assertThat(x.evaluate(occupancy.formatted("A", "parkingNumberOfVacantSpaces"), doc), is("180"));
+        assertThat(x.evaluate(occupancy.formatted("A", "parkingNumberOfOccupiedSpaces"), doc), is("60"));
+        assertThat(x.evaluate(occupancy.formatted("A", "parkingOccupancy"), doc), is("25.0"));
+        assertThat(x.evaluate(child.formatted("A", "parkingSiteOpeningStatus"), doc), is("open"));
+        assertThat(x.evaluate(child.formatted("A", "parkingSiteStatus"), doc), is("spacesAvailable"));
+        assertThat(x.evaluate(child.formatted("A", "parkingStatusOriginTime"), doc), is(not("")));
+        // Closed by the operator and by the hours: closed, 0 vacant, never "full".
+        for (String closed : List.of("C", "H")) {
+            assertThat(x.evaluate(child.formatted(closed, "parkingSiteOpeningStatus"), doc), is("closed"));
+            assertThat(x.evaluate(occupancy.formatted(closed, "parkingNumberOfVacantSpaces"), doc), is("0"));
+            assertThat(x.evaluate("count(" + child.formatted(closed, "parkingSiteStatus") + ")", doc), is("0"));
+        }
+        // Stale: no counts, and the description says why.
+        assertThat(x.evaluate("count(" + occupancy.formatted("S", "parkingNumberOfVacantSpaces") + ")", doc),
+                is("0"));
+        assertThat(x.evaluate(child.formatted("S", "parkingStatusDescription"), doc), containsString("no live data"));
+        assertThat(x.evaluate("count(" + record.formatted("U") + ")", doc), is("0"));
+
+        // The XSD does bite: a negative count, an unknown opening status, a missing origin time are refused.
+        assertThat(Specs.xmllint(r.text().replace("<prk:parkingNumberOfVacantSpaces>180<",
+                "<prk:parkingNumberOfVacantSpaces>-1<"), dir, xsd).valid(), is(false));
+        assertThat(Specs.xmllint(r.text().replaceFirst("<prk:parkingSiteOpeningStatus>[a-z]+<",
+                "<prk:parkingSiteOpeningStatus>busy<"), dir, xsd).valid(), is(false));
+        assertThat(Specs.xmllint(r.text().replaceFirst("<prk:parkingStatusOriginTime>[^<]+</prk:parkingStatusOriginTime>",
+                ""), dir, xsd).valid(), is(false));
+    }
+
+    @Test
     void apdsPlacesAndOccupancyValidateAgainstTheApdsSchemas() throws Exception {
         TestHttp.Response places = sample("/open-data/v1/apds/places", "apds-places.json");
         sample("/open-data/v1/apds/places/S/occupancy", "apds-occupancy-S.json");

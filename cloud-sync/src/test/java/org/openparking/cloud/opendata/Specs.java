@@ -32,9 +32,15 @@ final class Specs {
 
     /** xmllint's verdict on {@code xml} against the DATEX II XSD: its exit status and output. */
     static XmlVerdict xmllint(String xml, Path dir) throws IOException, InterruptedException, URISyntaxException {
+        return xmllint(xml, dir, "datex2/datex2-parking-light.xsd");
+    }
+
+    /** xmllint's verdict on {@code xml} against the XSD at {@code resource} (under open-data/). */
+    static XmlVerdict xmllint(String xml, Path dir, String resource)
+            throws IOException, InterruptedException, URISyntaxException {
         Path file = Files.createTempFile(dir, "datex2-", ".xml");
         Files.writeString(file, xml, StandardCharsets.UTF_8);
-        Path xsd = Path.of(Specs.class.getResource("/open-data/datex2/datex2-parking-light.xsd").toURI());
+        Path xsd = Path.of(Specs.class.getResource("/open-data/" + resource).toURI());
         Process p = new ProcessBuilder("xmllint", "--noout", "--schema", xsd.toString(), file.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
