@@ -167,8 +167,9 @@ public final class AuthFilter implements Filter {
                 List<String> lots = Jdbc.read(dataSource, c -> Jdbc.query(c,
                         "SELECT lot_id FROM sessions WHERE session_id = ?", rs -> rs.getString(1),
                         match.params().get("id")));
-                // A missing session is left to the handler: it answers 404 just the same.
-                yield lots.isEmpty() || caller.sees(lots.getFirst());
+                // A missing session reads exactly as another tenant's does, so that an operator cannot tell
+                // which session ids exist elsewhere by the difference.
+                yield !lots.isEmpty() && caller.sees(lots.getFirst());
             }
         };
     }

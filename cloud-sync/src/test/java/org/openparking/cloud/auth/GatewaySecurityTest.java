@@ -117,6 +117,23 @@ class GatewaySecurityTest {
     }
 
     @Test
+    void anotherTenantsSessionReadsExactlyAsOneThatDoesNotExist() throws Exception {
+        String opB = token("probe-b", Role.ADMIN, "op-b");
+        for (String method : List.of("GET", "POST")) {
+            String suffix = method.equals("POST") ? "/refund" : "";
+            String body = method.equals("POST") ? "{\"reason\":\"probe\"}" : null;
+            TestHttp.Response other = g.request(method, "/api/v1/sessions/s-A" + suffix, opB, body);
+            TestHttp.Response none = g.request(method, "/api/v1/sessions/no-such-session" + suffix, opB, body);
+            assertThat(other.text(), other.status(), is(404));
+            assertThat(none.text(), none.status(), is(other.status()));
+            assertThat(none.error(), is(other.error()));
+            assertThat(none.body().path("message").asText(), is(other.body().path("message").asText()));
+        }
+        // Its own session is still there for it.
+        assertThat(g.request("GET", "/api/v1/sessions/s-B", opB, null).status(), is(200));
+    }
+
+    @Test
     void refusalsBeforeRoutingCarryTheSameJsonBody() {
         int port = java.net.URI.create(g.baseUrl()).getPort();
         // Over the server's own limit (4x the API's), Helidon refuses from the Content-Length, before any filter.
