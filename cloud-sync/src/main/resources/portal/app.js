@@ -83,8 +83,10 @@ async function ensureLotInfo(lotIds) {
 /** A time in the lot's zone, with the zone's abbreviation (e.g. "2 Mar 2026, 08:15:02 CET"). */
 function when(ts, lotId) {
   if (!ts) return '';
-  return new Intl.DateTimeFormat(undefined, { timeZone: zoneOf(lotId), dateStyle: 'medium', timeStyle: 'medium',
-    timeZoneName: 'short' }).format(new Date(ts));
+  // (dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelt out.)
+  return new Intl.DateTimeFormat(undefined, { timeZone: zoneOf(lotId), year: 'numeric', month: 'short',
+    day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' })
+    .format(new Date(ts));
 }
 
 function epoch(ts) {
@@ -121,6 +123,8 @@ $('#logout').addEventListener('click', async () => {
 
 function logout(text) {
   token = null;
+  etags.clear();
+  lotInfo.clear();
   sessionStorage.removeItem('token');
   if (stream) stream.close();
   stream = null;
@@ -296,8 +300,10 @@ const DRIFT_REASONS = {
     + 'Usually an exit that was not seen: check the exit loop or barrier sensor.',
   CLAMPED_LOW: 'A count (or a ramp passage) would have gone below zero; the level was held at 0. '
     + 'Usually an entry that was not seen: check the entry loop.',
-  SENSOR_SESSION_MISMATCH: 'A spot sensor reports a car that no gate admitted (or a session without a car). '
-    + 'Check the spot sensor, or a car that tailgated in.',
+  SENSOR_SESSION_MISMATCH: 'More occupied spot sensors than open sessions: a car parked that no gate admitted. '
+    + 'A car that tailgated in, or a spot sensor stuck on.',
+  COUNTER_RECOUNT: 'The stored counters disagreed with a full recount of the level (a database restored or edited '
+    + 'by hand) and were set to the recount.',
   MANUAL_RECOUNT: 'A technician recounted the level and set the number; the difference to the previous count is '
     + 'recorded here.',
 };
@@ -346,11 +352,15 @@ function drawHealth(h) {
     series: h.edges.map((e) => ({ label: e.edgeId, values: e.points.map((p) => Math.round(p.online * 100)) })),
   });
   lineChart('health-outbox-' + h.lotId, $('#health-outbox'), {
-    title: 'Outbox: oldest event not yet delivered (s) and ingest lag (s), ' + span, zone: h.timeZone, xs,
+    title: 'Outbox: age of the oldest event not yet delivered (s, as the edge reported it), ' + span,
+    zone: h.timeZone, xs, yLabel: 'seconds',
+    series: h.edges.map((e) => ({ label: e.edgeId, values: e.points.map((p) => p.oldestPendingAgeSeconds) })),
+  });
+  lineChart('health-lag-' + h.lotId, $('#health-lag'), {
+    title: 'Ingest lag: how late the cloud received the edge\'s events (s), ' + span, zone: h.timeZone, xs,
     yLabel: 'seconds',
-    series: [...h.edges.map((e) => ({ label: e.edgeId + ' outbox age', values: e.points.map((p) => p.oldestPendingAgeSeconds) })),
-      ...h.edges.map((e) => ({ label: e.edgeId + ' ingest lag', dash: [6, 4],
-        values: e.points.map((p) => p.lagSeconds == null ? null : Math.round(p.lagSeconds)) }))],
+    series: h.edges.map((e) => ({ label: e.edgeId,
+      values: e.points.map((p) => p.lagSeconds == null ? null : Math.round(p.lagSeconds)) })),
   });
 }
 

@@ -11,6 +11,17 @@ function text(id, value) {
   document.getElementById(id).textContent = value;
 }
 
+// Times as a person reads them, in the zone of the browser (the edge's clock is UTC; the technician stands in
+// the lot): "25 Nov 2026, 03:26:04 CET", the zone named, to the second; the exact instant stays in the tooltip.
+const timeFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+
+function human(instant) {
+  if (!instant) return '';
+  const d = new Date(instant);
+  return isNaN(d) ? String(instant) : timeFormat.format(d);
+}
+
 function showAvailability(a) {
   text('title', 'Lot ' + a.lotId + ' · level ' + a.levelId);
   text('free', a.free);
@@ -19,7 +30,10 @@ function showAvailability(a) {
   text('capacity', a.capacity);
   text('drift', a.drift);
   text('version', a.version);
-  text('updated', 'Last change ' + a.updatedAt);
+  const updated = document.getElementById('updated');
+  updated.textContent = 'Last change ' + human(a.updatedAt);
+  updated.title = a.updatedAt; // the exact instant, as the API sends it
+  updated.dataset.instant = a.updatedAt;
   const body = document.querySelector('#types tbody');
   body.replaceChildren(...Object.entries(a.byType).map(([type, c]) => {
     const tr = document.createElement('tr');

@@ -3,7 +3,9 @@ package org.openparking.edge.realtime;
 import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +86,16 @@ class ConsoleBrowserTest {
             await().atMost(WAIT).ignoreExceptions().until(
                     () -> browser.text("document.querySelector('#lane-in-1').children[3].textContent"),
                     "VEHICLE_WAITING"::equals);
+
+            // The last change is a time a person reads (zone named, to the second), the exact instant in its tooltip.
+            String instant = browser.text("document.getElementById('updated').dataset.instant");
+            assertThat(instant, is(edge.get("/availability").body().path("updatedAt").asText()));
+            String shown = browser.text("document.getElementById('updated').textContent");
+            assertThat(shown, not(containsString(instant)));
+            assertThat(shown, containsString(browser.text("new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })"
+                    + ".formatToParts(new Date()).find(p => p.type === 'timeZoneName').value")));
+            assertThat(shown, containsString(browser.text("String(new Date(document.getElementById('updated')"
+                    + ".dataset.instant).getFullYear())")));
 
             browser.screenshot(Path.of(System.getProperty("java.io.tmpdir"), "console.png"));
         }
