@@ -105,5 +105,6 @@ CREATE TRIGGER edges_health_insert AFTER INSERT ON edges FOR EACH ROW WHEN (NEW.
 CREATE TRIGGER edges_health_update AFTER UPDATE OF status_at ON edges FOR EACH ROW
     WHEN (NEW.status_at IS DISTINCT FROM OLD.status_at) EXECUTE FUNCTION edge_health_record();
 
--- Revenue and payment outcomes per day come from payments (requested_at, result_at); this index serves them.
-CREATE INDEX payments_lot_requested ON payments (lot_id, requested_at);
+-- Revenue and payment outcomes per day come from payments, by the day of the result (or of the request while there
+-- is none): this index serves exactly that expression.
+CREATE INDEX payments_lot_day ON payments (lot_id, (coalesce(result_at, requested_at)));
