@@ -11,15 +11,37 @@ function text(id, value) {
   document.getElementById(id).textContent = value;
 }
 
+// The lot's and level's names and the lot's time zone (GET /site, from edge.lot-name, edge.level-name and
+// edge.time-zone). Times are shown as a person reads them, in the lot's zone: "Nov 25, 2026, 03:26:04 AM CET",
+// the zone named, to the second; the exact instant stays in the tooltip.
+let site = null;
+let timeFormat = formatIn('UTC');
+
+function formatIn(zone) {
+  return new Intl.DateTimeFormat(undefined, { timeZone: zone, year: 'numeric', month: 'short', day: 'numeric',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+}
+
+function human(instant) {
+  if (!instant) return '';
+  const d = new Date(instant);
+  return isNaN(d) ? String(instant) : timeFormat.format(d);
+}
+
 function showAvailability(a) {
-  text('title', 'Lot ' + a.lotId + ' · level ' + a.levelId);
+  const title = document.getElementById('title');
+  title.textContent = site ? site.lotName + ' · ' + site.levelName : 'Lot ' + a.lotId + ' · level ' + a.levelId;
+  title.title = 'lot ' + a.lotId + ', level ' + a.levelId + (site ? ', times in ' + site.timeZone : '');
   text('free', a.free);
   text('status', a.status);
   text('occupied', a.occupied);
   text('capacity', a.capacity);
   text('drift', a.drift);
   text('version', a.version);
-  text('updated', 'Last change ' + a.updatedAt);
+  const updated = document.getElementById('updated');
+  updated.textContent = 'Last change ' + human(a.updatedAt);
+  updated.title = a.updatedAt; // the exact instant, as the API sends it
+  updated.dataset.instant = a.updatedAt;
   const body = document.querySelector('#types tbody');
   body.replaceChildren(...Object.entries(a.byType).map(([type, c]) => {
     const tr = document.createElement('tr');
@@ -103,6 +125,9 @@ async function refreshSync() {
 }
 
 async function start() {
+  site = await fetch(api + '/site').then(r => r.json());
+  timeFormat = formatIn(site.timeZone);
+  document.title = site.levelName + ' · ' + site.lotName;
   const [availability, lanes] = await Promise.all([
     fetch(api + '/availability').then(r => r.json()),
     fetch(api + '/lanes').then(r => r.json())]);

@@ -32,6 +32,9 @@ import org.openparking.cloud.fleet.FleetQueries;
 import org.openparking.cloud.http.ApiRouting;
 import org.openparking.cloud.http.CommandsService;
 import org.openparking.cloud.http.FleetService;
+import org.openparking.cloud.http.HistoryService;
+import org.openparking.cloud.history.HistoryQueries;
+import org.openparking.cloud.history.HistoryRetention;
 import org.openparking.cloud.http.PaymentsService;
 import org.openparking.cloud.http.SessionsService;
 import org.openparking.cloud.ingest.AfterCommitHook;
@@ -130,7 +133,7 @@ public final class Main {
             res.header(io.helidon.http.HeaderNames.LOCATION, "/portal/");
             res.send();
         });
-        ApiRouting.register(routing, api.fleet(), api.sessions(), api.payments(), api.commands());
+        ApiRouting.register(routing, api.fleet(), api.sessions(), api.payments(), api.commands(), api.history());
     }
 
     /** Authentication, audit and the live stream (issue 6). */
@@ -144,7 +147,8 @@ public final class Main {
     }
 
     /** The HTTP services of the API. */
-    record Api(FleetService fleet, SessionsService sessions, PaymentsService payments, CommandsService commands) {
+    record Api(FleetService fleet, SessionsService sessions, PaymentsService payments, CommandsService commands,
+               HistoryService history) {
     }
 
     /** Starts cloud-sync: migrations, consumer, publisher, re-publisher and HTTP server. */
@@ -188,7 +192,7 @@ public final class Main {
         RefundService refunds = new RefundService(dataSource, outgoing);
         Api api = new Api(new FleetService(fleet, commands, views), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
-                new CommandsService(commands));
+                new CommandsService(commands), new HistoryService(new HistoryQueries(dataSource, clock), views));
 
         UserStore users = new UserStore(dataSource);
         try {
@@ -226,6 +230,7 @@ public final class Main {
 
         consumer.start();
         sampler.start();
+        HistoryRetention retention = new HistoryRetention(dataSource, clock).start(java.time.Duration.ofMinutes(10));
         webhooks.start();
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
         MeterRegistry registry = Metrics.globalRegistry();
@@ -258,7 +263,7 @@ public final class Main {
                 .build()
                 .start();
         return new Running(server, consumer, republisher, publisher, dataSource, stats, gateway, sampler, webhooks,
-                meters);
+                meters, retention);
     }
 
     /**
@@ -282,7 +287,8 @@ public final class Main {
     /** A started cloud-sync; close stops HTTP, consumer and publisher and closes the pool. */
     public record Running(WebServer server, EventConsumer consumer, UnsentRepublisher republisher,
                           ConfirmingPublisher publisher, PooledDataSource dataSource, IngestStats stats,
-                          Gateway gateway, TrendSampler sampler, WebhookWorker webhooks, CloudMeters meters)
+                          Gateway gateway, TrendSampler sampler, WebhookWorker webhooks, CloudMeters meters,
+                          HistoryRetention retention)
             implements AutoCloseable {
         public int port() {
             return server.port();
@@ -292,6 +298,7 @@ public final class Main {
         public void close() {
             gateway.stream().close();
             sampler.close();
+            retention.close();
             webhooks.close();
             server.stop();
             meters.close();

@@ -30,6 +30,7 @@ import org.openparking.cloud.audit.AuditService;
 import org.openparking.cloud.http.ApiRouting;
 import org.openparking.cloud.http.CommandsService;
 import org.openparking.cloud.http.FleetService;
+import org.openparking.cloud.http.HistoryService;
 import org.openparking.cloud.http.PaymentsService;
 import org.openparking.cloud.http.SessionsService;
 import org.openparking.testing.OpenApiCheck;
@@ -81,7 +82,8 @@ class OpenApiDocumentTest {
     void everyRegisteredRouteIsDocumentedAndEveryDocumentedRouteIsRegistered() throws Exception {
         // The services only register routes here; their dependencies are not called.
         Main.Api api = new Main.Api(new FleetService(null, null, null), new SessionsService(null, null, null),
-                new PaymentsService(null, null, null), new CommandsService(null));
+                new PaymentsService(null, null, null), new CommandsService(null),
+                new HistoryService(null, null));
         Main.OpenData openData = new Main.OpenData(new OpenDataService(PublicAvailability.postgres(null, null,
                 OpenDataSettings.defaults(), Clock.systemUTC()), null, Clock.systemUTC()), new PublicPage(),
                 new OpenDataAdminService(null), new PartnerService(null),

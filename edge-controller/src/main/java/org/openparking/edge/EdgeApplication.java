@@ -144,7 +144,7 @@ public final class EdgeApplication implements AutoCloseable {
 
         this.parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),
-                tokens, settings.auth(), sync, ramps, new DriftLog(db));
+                tokens, settings.auth(), sync, ramps, new DriftLog(db), settings.site());
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .mediaContext(JsonMedia.context())

@@ -47,6 +47,10 @@ public final class AccessPolicy {
             new Rule("GET", "/edges", Role.VIEWER, Scope.NONE),
             new Rule("POST", "/edges", Role.ADMIN, Scope.PLATFORM),
             new Rule("GET", "/lots/{lotId}/tariff", Role.VIEWER, Scope.LOT),
+            // The portal's charts (issue 15): a lot's history, for whoever sees the lot.
+            new Rule("GET", "/lots/{lotId}/history/occupancy", Role.VIEWER, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/history/edges", Role.VIEWER, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/history/revenue", Role.VIEWER, Scope.LOT),
             new Rule("PUT", "/lots/{lotId}/tariff", Role.OPERATOR, Scope.LOT),
             // What a lot publishes as open data (issue 18): its tenant's operators only.
             new Rule("GET", "/lots/{lotId}/open-data", Role.VIEWER, Scope.LOT),

@@ -25,11 +25,11 @@ public final class ApiRouting {
     }
 
     public static void register(HttpRouting.Builder routing, FleetService fleet, SessionsService sessions,
-                                PaymentsService payments, CommandsService commands) {
+                                PaymentsService payments, CommandsService commands, HistoryService history) {
         ErrorMapping.register(routing);
         routing.get("/openapi.yaml", (req, res) -> res.header(io.helidon.http.HeaderNames.CONTENT_TYPE,
                 "application/yaml").send(OPENAPI));
-        routing.register(BASE, fleet, sessions, payments, commands);
+        routing.register(BASE, fleet, sessions, payments, commands, history);
         // Unknown API paths get the same JSON error shape as everything else.
         routing.any(BASE + "/*", (req, res) -> HttpErrors.send(res, io.helidon.http.Status.NOT_FOUND_404, "NOT_FOUND",
                 "no endpoint " + req.prologue().method().text() + " " + req.path().path()));

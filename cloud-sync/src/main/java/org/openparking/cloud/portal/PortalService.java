@@ -18,7 +18,8 @@ public final class PortalService implements HttpService {
             "css", "text/css; charset=utf-8",
             "svg", "image/svg+xml",
             "png", "image/png",
-            "ico", "image/x-icon");
+            "ico", "image/x-icon",
+            "txt", "text/plain; charset=utf-8");
 
     @Override
     public void routing(HttpRules rules) {

@@ -112,6 +112,7 @@ class AuthorizationMatrixTest {
         Set<String> registered = new TreeSet<>();
         for (HttpService s : List.<HttpService>of(new FleetService(null, null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null),
+                new org.openparking.cloud.http.HistoryService(null, null),
                 new AuthService(null, null, null, null, null, null, null, null), new AuditService(null),
                 new AvailabilityStream(null, null, null),
                 new org.openparking.cloud.opendata.OpenDataAdminService(null),

@@ -29,7 +29,43 @@ import org.openparking.protocol.VehicleType;
 public record EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
-                           String amqpUri, Auth auth, List<Ramp> ramps) {
+                           String amqpUri, Auth auth, List<Ramp> ramps, Site site) {
+
+    /**
+     * How people call the lot and level, and the lot's time zone: what the console shows instead of the ids and
+     * the UTC instants ({@code edge.lot-name}, {@code edge.level-name}, {@code edge.time-zone}). Blank names are
+     * the ids.
+     */
+    public record Site(String lotId, String levelId, String lotName, String levelName, String timeZone) {
+        public Site {
+            if (lotName == null || lotName.isBlank() || lotName.length() > 100) {
+                throw new IllegalArgumentException("edge.lot-name must be 1-100 characters, was " + lotName);
+            }
+            if (levelName == null || levelName.isBlank() || levelName.length() > 100) {
+                throw new IllegalArgumentException("edge.level-name must be 1-100 characters, was " + levelName);
+            }
+            try {
+                java.time.ZoneId.of(timeZone);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("edge.time-zone must be an IANA time zone such as Europe/Berlin, was "
+                        + timeZone);
+            }
+        }
+
+        /** The ids as names, UTC. */
+        public static Site of(String lotId, String levelId) {
+            return new Site(lotId, levelId, lotId, levelId, "UTC");
+        }
+
+        /** The {@code edge} section's names and zone; a blank name is the id. */
+        public static Site create(Config edge, String lotId, String levelId) {
+            String lot = edge.get("lot-name").asString().orElse("");
+            String level = edge.get("level-name").asString().orElse("");
+            return new Site(lotId, levelId, lot.isBlank() ? lotId : lot.strip(),
+                    level.isBlank() ? levelId : level.strip(),
+                    edge.get("time-zone").asString().orElse("UTC"));
+        }
+    }
 
     /**
      * The sections that describe the level's layout. A file that has any of them describes the whole level, so
@@ -214,6 +250,7 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
         requireId(lotId, "edge.lot-id");
         requireId(levelId, "edge.level-id");
         Objects.requireNonNull(db, "edge.db-path");
+        Objects.requireNonNull(site, "edge site labels");
         lanes = List.copyOf(lanes);
         spots = List.copyOf(spots);
         if (lanes.isEmpty()) {
@@ -265,6 +302,15 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
             throw new IllegalArgumentException("ramps: the hardware wires ramps " + wired + " but the level has "
                     + ids);
         }
+    }
+
+    /** A level named by its ids, in UTC. */
+    public EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
+                        OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
+                        String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt, String amqpUri,
+                        Auth auth, List<Ramp> ramps) {
+        this(lotId, levelId, db, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
+                payments, mqtt, amqpUri, auth, ramps, Site.of(lotId, levelId));
     }
 
     /** A level without ramp counters. */

@@ -93,7 +93,8 @@ final class SettingsReader {
                 tariff(c.get("tariff")), text(c.get("tickets"), "secret"),
                 duration(c.get("lane"), "passage-timeout"), EdgeSettings.Payments.create(c.get("payments")),
                 EdgeSettings.Mqtt.create(c.get("mqtt"), "edge-" + lotId + "-" + levelId),
-                text(c.get("cloud"), "amqp-uri"), auth(c, hardware.mode()), ramps);
+                text(c.get("cloud"), "amqp-uri"), auth(c, hardware.mode()), ramps,
+                EdgeSettings.Site.create(edge, lotId, levelId));
     }
 
     /**

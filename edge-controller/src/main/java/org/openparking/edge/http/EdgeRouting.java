@@ -45,7 +45,7 @@ public final class EdgeRouting {
     public record Parts(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes,
                         ParkingService parking, LevelCommands commands, Optional<SimulatedLevel> simulator,
                         Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth, SyncState sync,
-                        RampCounter ramps, DriftLog drift) {
+                        RampCounter ramps, DriftLog drift, EdgeSettings.Site site) {
     }
 
     public static void routing(HttpRouting.Builder routing, Parts parts) {
@@ -61,7 +61,8 @@ public final class EdgeRouting {
                         parts.drift()))
                 .register(BASE, new SessionService(parts.parking()))
                 .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), credentials))
-                .register(BASE, new SyncService(parts.sync()));
+                .register(BASE, new SyncService(parts.sync()))
+                .register(BASE, new SiteService(parts.site()));
         // The simulator moves barriers and loops with no credential at all: development rigs only.
         parts.simulator().filter(sim -> parts.auth().development()).ifPresent(sim -> routing.register(BASE + "/simulator",
                 new SimulatorService(sim, parts.spotIds(), parts.lanes().keySet(),

@@ -62,6 +62,19 @@ class EdgeSettingsTest {
     }
 
     @Test
+    void theLevelIsNamedByItsIdsInUtcUnlessNamesAndAZoneAreConfigured() {
+        EdgeSettings plain = read(ConfigInput.environment(Map.of()));
+        assertThat(plain.site(), is(new EdgeSettings.Site("lot-1", "L0", "lot-1", "L0", "UTC")));
+        EdgeSettings named = read(ConfigInput.environment(Map.of("EDGE_LOT_NAME", " Harbour Garage ",
+                "EDGE_LEVEL_NAME", "Level 0 (street)", "EDGE_TIME_ZONE", "Europe/Berlin")));
+        assertThat(named.site(), is(new EdgeSettings.Site("lot-1", "L0", "Harbour Garage", "Level 0 (street)",
+                "Europe/Berlin")));
+        IllegalArgumentException zone = assertThrows(IllegalArgumentException.class,
+                () -> read(ConfigInput.environment(Map.of("EDGE_TIME_ZONE", "CET+1 somewhere"))));
+        assertThat(zone.getMessage(), containsString("edge.time-zone must be an IANA time zone"));
+    }
+
+    @Test
     void aWrongValueIsRefusedWithItsKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> read(ConfigInput.environment(Map.of("TARIFF_DAILY_CAP", "lots"))));

@@ -3,7 +3,9 @@ package org.openparking.edge.realtime;
 import org.openparking.edge.TestEdge;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,11 +58,22 @@ class ConsoleBrowserTest {
     @Test
     void theConsoleFollowsASpotChangeLive() throws Exception {
         Path binary = chromium();
-        try (TestEdge edge = LiveEdge.start(LiveEdge.Options.sensors(
+        // A level with the names people use and its lot's zone (edge.lot-name, edge.level-name, edge.time-zone).
+        Path dir = java.nio.file.Files.createTempDirectory("edge-console");
+        EdgeSettings base = LiveEdge.settings(dir, LiveEdge.Options.sensors(
                 Map.of(VehicleType.STANDARD, 6, VehicleType.EV, 2, VehicleType.DISABLED, 1))
                 .heartbeat(Duration.ofSeconds(1)));
+        EdgeSettings named = new EdgeSettings(base.lotId(), base.levelId(), base.db(), base.hardware(),
+                base.occupancyMode(), base.lanes(), base.spots(), base.tariff(), base.ticketSecret(),
+                base.passageTimeout(), base.payments(), base.mqtt(), base.amqpUri(), base.auth(), base.ramps(),
+                new EdgeSettings.Site(base.lotId(), base.levelId(), "Harbour Garage", "Level 0 (street)",
+                        "America/New_York"));
+        try (TestEdge edge = TestEdge.start(dir, named, java.time.Clock.systemUTC());
              Chromium browser = Chromium.start(binary)) {
             browser.navigate(edge.root() + "/console/");
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.text("document.getElementById('title').textContent"),
+                    "Harbour Garage · Level 0 (street)"::equals);
             edge.spot("STANDARD-004", true);
             await().atMost(WAIT).ignoreExceptions()
                     .until(() -> browser.text("document.getElementById('free').textContent"), "8"::equals);
@@ -84,6 +97,18 @@ class ConsoleBrowserTest {
             await().atMost(WAIT).ignoreExceptions().until(
                     () -> browser.text("document.querySelector('#lane-in-1').children[3].textContent"),
                     "VEHICLE_WAITING"::equals);
+
+            // The last change is a time a person reads (zone named, to the second), the exact instant in its tooltip.
+            String instant = browser.text("document.getElementById('updated').dataset.instant");
+            assertThat(instant, is(edge.get("/availability").body().path("updatedAt").asText()));
+            String shown = browser.text("document.getElementById('updated').textContent");
+            assertThat(shown, not(containsString(instant)));
+            // In the lot's zone (EST or EDT), whatever the zone of the browser.
+            assertThat(shown, containsString(browser.text("new Intl.DateTimeFormat(undefined, { timeZone: "
+                    + "'America/New_York', timeZoneName: 'short' }).formatToParts(new Date(document.getElementById("
+                    + "'updated').dataset.instant)).find(p => p.type === 'timeZoneName').value")));
+            assertThat(shown, containsString(browser.text("String(new Date(document.getElementById('updated')"
+                    + ".dataset.instant).getFullYear())")));
 
             browser.screenshot(Path.of(System.getProperty("java.io.tmpdir"), "console.png"));
         }
