@@ -15,6 +15,13 @@ work=$(mktemp -d /tmp/openparking-k8s.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1) || { cat "$work/npm.log"; exit 1; }
 passed=0; failed=0
+# The RabbitmqCluster schema is generated (schemas/gen-rabbitmqcluster.py): the committed file must be its output.
+if python3 "$here/schemas/gen-rabbitmqcluster.py" "$work/rmq.schema.json" >/dev/null \
+    && cmp -s "$work/rmq.schema.json" "$here/schemas/rabbitmqcluster-v1beta1.schema.json"; then
+  passed=$((passed + 1)); echo "ok   schemas/rabbitmqcluster-v1beta1.schema.json is its generator's output"
+else
+  failed=$((failed + 1)); echo "FAIL schemas/rabbitmqcluster-v1beta1.schema.json differs from gen-rabbitmqcluster.py's output (run it)"
+fi
 for overlay in keda hpa; do
   if kubectl kustomize "$k8s/overlays/$overlay" >"$work/$overlay.yaml" && node "$here/validate.mjs" "$work/$overlay.yaml" >"$work/$overlay.out"; then
     passed=$((passed + 1)); echo "ok   overlays/$overlay: $(tail -1 "$work/$overlay.out") ($(grep -c '(CRD schema)$' "$work/$overlay.out") by a CRD schema)"

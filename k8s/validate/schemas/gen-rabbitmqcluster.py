@@ -14,6 +14,7 @@ Run it again after changing it: python3 k8s/validate/schemas/gen-rabbitmqcluster
 """
 import json
 import os
+import sys
 
 QUANTITY = {"anyOf": [{"type": "integer"}, {"type": "string"}],
             "pattern": r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"}
@@ -115,7 +116,7 @@ schema = {
     "additionalProperties": False,
 }
 
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rabbitmqcluster-v1beta1.schema.json")
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "rabbitmqcluster-v1beta1.schema.json")
 with open(out, "w") as f:
     json.dump(schema, f, indent=1)
     f.write("\n")
