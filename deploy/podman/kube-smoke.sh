@@ -70,7 +70,6 @@ else
 fi
 
 echo "--- podman kube play"
-podman volume ls -q | sort >"$work/volumes.before"
 t=$SECONDS
 if podman kube play "$work/kube-play.yaml" >"$work/play.log" 2>&1; then
   ok "podman kube play: pod $POD started ($((SECONDS - t)) s)"
@@ -153,10 +152,13 @@ grep -q 'cloud-sync=' <<<"$conns" && grep -q 'payment-worker=2' <<<"$conns" && !
 ! podman exec "$POD-rabbitmq" rabbitmqctl -q list_users 2>/dev/null | grep -q '^guest' && ok "guest is gone" || fail "guest still exists"
 
 echo "--- podman kube down"
+# The pod's own volumes (the emptyDir ones are anonymous podman volumes), to see them gone afterwards.
+pod_vols=$(podman ps -a --filter "pod=$POD" -q | xargs -r podman inspect --format '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}' | tr -s ' \n' ' ')
+[ -n "${pod_vols// /}" ] || fail "no volume found on the pod's containers (the emptyDir volumes)"
 podman kube down "$work/kube-play.yaml" >"$work/down.log" 2>&1 || { fail "podman kube down"; cat "$work/down.log"; }
 left=$( (podman pod ps --format '{{.Name}}'; podman ps -a --format '{{.Names}}') | grep -c "^$POD" )
-new_vols=$(podman volume ls -q | sort | comm -13 "$work/volumes.before" - | tr '\n' ' ')
+left_vols=$(for v in $pod_vols; do podman volume exists "$v" && echo "$v"; done | tr '\n' ' ')
 [ "$left" = 0 ] && ok "nothing left of pod $POD (pods, containers)" || fail "$left objects of $POD left"
-[ -z "$new_vols" ] && ok "no volume left (the emptyDir volumes went with the pod)" || fail "volumes left: $new_vols"
+[ -z "${left_vols// /}" ] && ok "the pod's $(wc -w <<<"$pod_vols") volumes (emptyDir) went with it" || fail "volumes left: $left_vols"
 echo "kube: $passed passed, $failed failed ($((SECONDS - start)) s)"
 [ "$failed" -eq 0 ]
