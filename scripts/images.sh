@@ -53,7 +53,19 @@ bases=(--build-arg BUILD_IMAGE="$STANDIN_BUILD" --build-arg RUNTIME_IMAGE="$STAN
 
 if [ "$from_source" = 1 ]; then
   # The whole repository is the context (.dockerignore lets through poms and sources). Maven inside the
-  # build needs the network for its dependencies: the host's, as there is no other here.
+  # build needs the network for its dependencies: the host's, as there is no other here. Where the host
+  # trusts extra CAs (/usr/local/share/ca-certificates: a TLS-inspecting egress proxy, as on the machine this
+  # was written on), the stand-in build image gets them too, in a local layer of its own, or Maven inside
+  # the build cannot reach Maven Central (PKIX path building failed). The Dockerfiles are not changed.
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cactx=$(mktemp -d /tmp/openparking-ca.XXXXXX)
+    cp /usr/local/share/ca-certificates/*.crt "$cactx/"
+    printf '%s\n' "FROM $STANDIN_BUILD" "COPY *.crt /usr/local/share/ca-certificates/" "RUN update-ca-certificates >/dev/null" \
+      >"$cactx/Containerfile"
+    build -t "$STANDIN_BUILD-hostca" -f "$cactx/Containerfile" "$cactx" >/dev/null
+    rm -rf "$cactx"
+    bases=(--build-arg BUILD_IMAGE="$STANDIN_BUILD-hostca" --build-arg RUNTIME_IMAGE="$STANDIN_DEBIAN")
+  fi
   ctx=.
   jars=(--build-arg JARS=source --network host)
 else

@@ -72,18 +72,8 @@ make_config() {
   else
     stripe_key=sk_test_$(secret stripe-api-key)
   fi
-  # The token signing key as a JWK: cloud-sync reads a PEM key only with BouncyCastle's PEM parser, which
-  # is not on its classpath (a PEM key file stops it with NoClassDefFoundError).
-  [ -s "$SECRETS/signing-key.jwk" ] || (umask 077; openssl ecparam -name prime256v1 -genkey -noout \
-    | openssl ec -text -noout 2>/dev/null | python3 -c '
-import base64, json, re, sys
-text = sys.stdin.read()
-hexof = lambda label: bytes.fromhex("".join(re.search(label + r":\s*((?:[0-9a-f]{2}:?\s*)+)", text).group(1).split()).replace(":", ""))
-b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-d, pub = hexof("priv"), hexof("pub")
-d = d[-32:].rjust(32, b"\0")
-print(json.dumps({"kty": "EC", "crv": "P-256", "d": b64(d), "x": b64(pub[1:33]), "y": b64(pub[33:65])}))
-' >"$SECRETS/signing-key.jwk")
+  # The token signing key as a JWK (lib.sh).
+  [ -s "$SECRETS/signing-key.jwk" ] || signing_jwk "$SECRETS/signing-key.jwk"
   local stripe_base=${STRIPE_API_BASE:-http://127.0.0.1:12111}
   local amqp=127.0.0.1:5672/%2Fparking device_hash
   device_hash=$(printf '%s' "$device" | sha256sum | cut -d' ' -f1)

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes rabbitmqcluster-v1beta1.schema.json: the JSON Schema that validate.mjs applies to a RabbitmqCluster.
+
+Derived from the RabbitMQ Cluster Operator's CRD (github.com/rabbitmq/cluster-operator,
+config/crd/bases/rabbitmq.com_rabbitmqclusters.yaml at commit a28e3d98848e39959e4b692708f682a14b7eb938,
+controller-gen v0.9.0; the operator is licensed under the Mozilla Public License 2.0): its openAPIV3Schema for
+v1beta1, the operator's own fields with their types, enums, patterns, bounds and required lists, without the
+descriptions. Where the CRD embeds a core Kubernetes type (controller-gen copies it from the same Go type:
+corev1.Affinity, PodSpec, ServiceSpec, PersistentVolumeClaimSpec, LocalObjectReference, metav1.LabelSelector,
+ObjectMeta) the schema names it with "x-k8s-core" and validate.mjs checks that subtree with kubernetes-models'
+schema of the type. Unknown fields are refused (additionalProperties: false), as `kubectl apply` with its default
+--validate=strict refuses the fields a structural CRD schema would prune.
+Run it again after changing it: python3 k8s/validate/schemas/gen-rabbitmqcluster.py
+"""
+import json
+import os
+import sys
+
+QUANTITY = {"anyOf": [{"type": "integer"}, {"type": "string"}],
+            "pattern": r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"}
+INT_OR_STRING = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
+INT32 = {"type": "integer", "minimum": -2147483648, "maximum": 2147483647}
+INT64 = {"type": "integer"}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
+STRING_MAP = {"type": "object", "additionalProperties": STR}
+
+
+def obj(props, required=None):
+    o = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        o["required"] = required
+    return o
+
+
+def core(name):
+    return {"x-k8s-core": name}
+
+
+def arr(items, **kw):
+    return dict({"type": "array", "items": items}, **kw)
+
+
+LABELS_ANNOTATIONS = obj({"annotations": STRING_MAP, "labels": STRING_MAP})
+
+spec = obj({
+    "affinity": core("IoK8sApiCoreV1Affinity"),
+    "image": STR,
+    "imagePullSecrets": arr(core("IoK8sApiCoreV1LocalObjectReference")),
+    "override": obj({
+        "service": obj({"metadata": LABELS_ANNOTATIONS, "spec": core("IoK8sApiCoreV1ServiceSpec")}),
+        "statefulSet": obj({
+            "metadata": LABELS_ANNOTATIONS,
+            "spec": obj({
+                "podManagementPolicy": STR,
+                "replicas": INT32,
+                "selector": core("IoK8sApimachineryPkgApisMetaV1LabelSelector"),
+                "serviceName": STR,
+                "template": obj({
+                    "metadata": obj({"annotations": STRING_MAP, "labels": STRING_MAP, "name": STR, "namespace": STR}),
+                    # corev1.PodSpec: `containers` is required, even when the override adds none ([]).
+                    "spec": core("IoK8sApiCoreV1PodSpec"),
+                }),
+                "updateStrategy": obj({
+                    "rollingUpdate": obj({"maxUnavailable": INT_OR_STRING, "partition": INT32}),
+                    "type": STR,
+                }),
+                "volumeClaimTemplates": arr(obj({
+                    "apiVersion": STR,
+                    "kind": STR,
+                    "metadata": obj({"annotations": STRING_MAP, "labels": STRING_MAP, "name": STR, "namespace": STR}),
+                    "spec": core("IoK8sApiCoreV1PersistentVolumeClaimSpec"),
+                })),
+            }),
+        }),
+    }),
+    "persistence": obj({"storage": QUANTITY, "storageClassName": STR}),
+    "rabbitmq": obj({
+        "additionalConfig": {"type": "string", "maxLength": 2000},
+        "additionalPlugins": arr({"type": "string", "maxLength": 100, "pattern": r"^\w+$"}, maxItems=100),
+        "advancedConfig": {"type": "string", "maxLength": 100000},
+        "envConfig": {"type": "string", "maxLength": 100000},
+    }),
+    "replicas": dict(INT32, minimum=0),
+    "resources": obj({"limits": {"type": "object", "additionalProperties": QUANTITY},
+                      "requests": {"type": "object", "additionalProperties": QUANTITY}}),
+    "secretBackend": obj({"vault": obj({
+        "annotations": STRING_MAP,
+        "defaultUserPath": STR,
+        "defaultUserUpdaterImage": STR,
+        "role": STR,
+        "tls": obj({"altNames": STR, "commonName": STR, "ipSans": STR, "pkiIssuerPath": STR}),
+    })}),
+    "service": obj({"annotations": STRING_MAP, "type": {"type": "string", "enum": ["ClusterIP", "LoadBalancer", "NodePort"]}}),
+    "skipPostDeploySteps": BOOL,
+    "terminationGracePeriodSeconds": dict(INT64, minimum=0),
+    "tls": obj({"caSecretName": STR, "disableNonTLSListeners": BOOL, "secretName": STR}),
+    "tolerations": arr(obj({"effect": STR, "key": STR, "operator": STR, "tolerationSeconds": INT64, "value": STR})),
+})
+
+schema = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "$comment": "Generated by gen-rabbitmqcluster.py from the RabbitMQ Cluster Operator's CRD "
+                "(rabbitmq/cluster-operator config/crd/bases/rabbitmq.com_rabbitmqclusters.yaml at "
+                "a28e3d98848e39959e4b692708f682a14b7eb938, MPL-2.0); see that script.",
+    "title": "rabbitmq.com/v1beta1 RabbitmqCluster",
+    "type": "object",
+    "properties": {
+        "apiVersion": {"const": "rabbitmq.com/v1beta1"},
+        "kind": {"const": "RabbitmqCluster"},
+        "metadata": core("IoK8sApimachineryPkgApisMetaV1ObjectMeta"),
+        "spec": spec,
+        "status": {"type": "object"},
+    },
+    "required": ["apiVersion", "kind", "metadata"],
+    "additionalProperties": False,
+}
+
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "rabbitmqcluster-v1beta1.schema.json")
+with open(out, "w") as f:
+    json.dump(schema, f, indent=1)
+    f.write("\n")
+print(out)
