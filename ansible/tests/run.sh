@@ -7,7 +7,8 @@
 #
 #   ansible/tests/run.sh                 all checks (EDGE_TARGET_DIR=... for another edge build)
 #   ansible/tests/run.sh t_mosquitto     only the named checks (t_lint t_syntax t_install t_unit
-#                                        t_upgrade t_failed_upgrade t_rollback t_rabbitmq t_cloud t_mosquitto t_docker;
+#                                        t_upgrade t_failed_upgrade t_rollback t_rabbitmq t_cloud t_mosquitto
+#                                        t_mosquitto_tls t_docker;
 #                                        t_unit..t_rollback need t_install before them, t_cloud needs t_rabbitmq)
 set -uo pipefail
 
@@ -41,7 +42,7 @@ cleanup() {
     for level in L0 L1; do
         [ -x "$work/$level/opt/bin/edgectl" ] && "$work/$level/opt/bin/edgectl" stop >/dev/null 2>&1
     done
-    [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null
+    for p in $mosquitto_pid; do kill "$p" 2>/dev/null; done
     for p in "${cloud_pids[@]}"; do kill "$p" 2>/dev/null; done
     for db in "${cloud_dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; done
     for u in "edge-$run_id-L0" "edge-$run_id-L1" "$admin_user" "cloud-sync-$run_id" "payment-worker-$run_id"; do
@@ -262,6 +263,80 @@ t_mosquitto() {
     echo "mosquitto ACL: all expectations held"
 }
 
+# The mosquitto role with TLS on and plaintext off, against a private mosquitto with a CA generated here; then the
+# edge role's rendered configuration (ssl:// and mqtt.tls-ca-file) on the real edge jar publishes through it.
+t_mosquitto_tls() {
+    local d="$work/mqtt-tls" pki="$work/pki" plain tls edge_port i
+    plain=$(free_port); tls=$(free_port); edge_port=$(free_port)
+    mkdir -p "$pki"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=parking test CA $run_id" \
+        -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null || { fail "openssl cannot make a CA"; return 1; }
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$pki/broker.key" -out "$pki/broker.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$pki/san.ext"
+    openssl x509 -req -in "$pki/broker.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
+        -extfile "$pki/san.ext" -out "$pki/broker.crt" 2>/dev/null || { fail "openssl cannot sign the broker"; return 1; }
+    # Another CA, which the broker's certificate does not chain to.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=someone else" \
+        -keyout "$pki/other.key" -out "$pki/other.crt" 2>/dev/null
+    "$PY" - "$pki" >"$pki/tls-vars.json" <<'PYEOF'
+import json, sys
+d = sys.argv[1]
+read = lambda n: open(d + "/" + n).read()
+print(json.dumps({"mosquitto_tls": True, "mosquitto_tls_cert": read("broker.crt"), "mosquitto_tls_key": read("broker.key"),
+                  "mosquitto_tls_ca": read("ca.crt"), "edge_mqtt_tls": True, "edge_mqtt_tls_ca": read("ca.crt")}))
+PYEOF
+    play broker.yml --limit test-mqtt -e "@$pki/tls-vars.json" -e "mosquitto_conf_dir=$d" \
+        -e "mosquitto_listener_port=$plain" -e "mosquitto_tls_port=$tls" -e mosquitto_tls_address=127.0.0.1 \
+        -e mosquitto_plaintext_listener=off || return 1
+    grep -q "^listener $tls 127.0.0.1" "$d/conf.d/parking.conf" && grep -q '^certfile ' "$d/conf.d/parking.conf" \
+        || fail "no TLS listener rendered"
+    ! grep -q "^listener $plain" "$d/conf.d/parking.conf" || fail "a plaintext listener with mosquitto_plaintext_listener=off"
+    [ "$(stat -c %a "$d/tls/broker.key")" = 640 ] || fail "the broker's key is not mode 0640"
+    mosquitto -c "$d/conf.d/parking.conf" >"$d/mosquitto.log" 2>&1 &
+    local tls_pid=$!
+    mosquitto_pid="$mosquitto_pid $tls_pid"
+    local lot=$run_id e0="edge-$run_id-L0" p0=test-L0-pass-7c1e sign="sign-$run_id" ps=test-sign-pass-0f3a ready=""
+    for i in $(seq 1 100); do
+        if mosquitto_pub -h 127.0.0.1 -p "$tls" --cafile "$pki/ca.crt" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" \
+            -m up -q 1 2>/dev/null; then ready=1; break; fi
+        sleep 0.2
+    done
+    [ -n "$ready" ] || { fail "no TLS publish through the private mosquitto on $tls within 20 s"; cat "$d/mosquitto.log"; return 1; }
+    mosquitto_pub -h 127.0.0.1 -p "$tls" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" -m plain 2>/dev/null \
+        && fail "a plaintext client was accepted on the TLS port"
+    mosquitto_pub -h 127.0.0.1 -p "$plain" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" -m plain 2>/dev/null \
+        && fail "a plaintext listener answers with mosquitto_plaintext_listener=off"
+    mosquitto_pub -h 127.0.0.1 -p "$tls" --cafile "$pki/other.crt" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" \
+        -m x 2>/dev/null && fail "a client trusting another CA connected (the broker's certificate was not checked)"
+    mosquitto_pub -h 127.0.0.1 -p "$tls" --cafile "$pki/ca.crt" -t "parking/$lot/levels/L0/probe" -m anon 2>/dev/null \
+        && fail "an anonymous TLS client was accepted"
+
+    # The edge role's rendering, then the real edge jar on it: its retained availability arrives over TLS.
+    local root="$work/tls-edge"
+    play tests/render-edge-config.yml -e "@$pki/tls-vars.json" -e "test_root=$root" -e "test_port_l0=$edge_port" \
+        -e "edge_mqtt_uri=tcp://127.0.0.1:$plain" -e "edge_mqtt_tls_port=$tls" -e edge_group=root || return 1
+    local cfg="$root/L0/etc/edge.yaml"
+    grep -q "uri: ssl://127.0.0.1:$tls" "$cfg" || fail "the edge's mqtt.uri is not ssl://127.0.0.1:$tls"
+    grep -q "tls-ca-file: $root/L0/etc/mqtt-ca.crt" "$cfg" || fail "the edge's mqtt.tls-ca-file is not rendered"
+    cmp -s "$root/L0/etc/mqtt-ca.crt" "$pki/ca.crt" || fail "the CA installed for the edge is not the broker's"
+    local java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+    [ -f "$EDGE_TARGET_DIR/edge-controller.jar" ] || { fail "no $EDGE_TARGET_DIR/edge-controller.jar"; return 1; }
+    PARKING_CONFIG="$cfg" "$java" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$EDGE_TARGET_DIR/edge-controller.jar" \
+        >"$root/edge.log" 2>&1 &
+    cloud_pids+=($!)
+    local seen=""
+    for i in $(seq 1 60); do
+        seen=$(mosquitto_sub -h 127.0.0.1 -p "$tls" --cafile "$pki/ca.crt" -u "$sign" -P "$ps" \
+            -t "parking/$lot/levels/L0/availability" -C 1 -W 2 2>/dev/null)
+        [ -n "$seen" ] && break
+        sleep 1
+    done
+    grep -q '"lotId"' <<<"$seen" || { fail "the edge's availability never arrived over TLS"; tail -n 20 "$root/edge.log"; }
+    grep -q "MQTT connected to ssl://127.0.0.1:$tls" "$root/edge.log" || fail "the edge did not log its TLS connection"
+    echo "mosquitto TLS: all expectations held"
+}
+
 # The cloud role's environment files, then the real cloud-sync and payment-worker jars started on them against
 # t_rabbitmq's vhost: each runs as its own broker user of the rabbitmq role and trusts nobody.
 t_cloud() {
@@ -350,6 +425,7 @@ check "rollback playbook" t_rollback
 check "rabbitmq role and edge permissions" t_rabbitmq
 check "cloud role: both services start on their own broker users" t_cloud
 check "mosquitto role and ACL" t_mosquitto
+check "mosquitto TLS, plaintext refused, the edge's rendered TLS config on the real jar" t_mosquitto_tls
 check "Dockerfiles and compose, static" t_docker
 
 echo "ansible: $passed passed, $failed failed"
