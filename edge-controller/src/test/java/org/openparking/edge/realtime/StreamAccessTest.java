@@ -50,6 +50,7 @@ class StreamAccessTest {
     private TestEdge edge;
     private String url;
     private int seq;
+    private java.net.http.HttpHeaders lastRefusal;
 
     @BeforeEach
     void start() throws Exception {
@@ -105,6 +106,7 @@ class StreamAccessTest {
         try (TestHttp.Streaming r = http.stream(url, all)) {
             String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(body, r.status(), is(status));
+            lastRefusal = r.headers();
             assertThat(r.headers().firstValue("Content-Type").orElse(""), containsString("application/json"));
             return Json.mapper().readTree(body);
         }
@@ -146,6 +148,7 @@ class StreamAccessTest {
             JsonNode full = refused(503, "X-Device-Key", DEVICE);
             assertThat(full.get("error").asText(), is("STREAMS_FULL"));
             assertThat(full.get("message").asText(), containsString("auth.max-streams"));
+            assertThat(lastRefusal.firstValue("Retry-After").orElse(""), is("5"));
             first.close();
             // The closed client's slot frees at its next failed write (a heartbeat).
             org.awaitility.Awaitility.await().atMost(WAIT).until(() -> edge.app().realtime().sseClients() == 1);
