@@ -8,8 +8,18 @@
 --                  It owns nothing, so it cannot ALTER TABLE ... DISABLE TRIGGER, drop the audit triggers or
 --                  set session_replication_role (superuser only): the audit log stays append-only.
 -- docs/security.md names the test that runs this file and tries each of these as parking_app.
-CREATE ROLE parking_owner LOGIN;
-CREATE ROLE parking_app LOGIN;
+-- Safe to run again: the roles are created only when missing, and every other statement sets a state.
+-- The Ansible cloud role applies it (roles/cloud/files/db_roles.py, its own role names substituted).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parking_owner') THEN
+        CREATE ROLE parking_owner LOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parking_app') THEN
+        CREATE ROLE parking_app LOGIN;
+    END IF;
+END
+$$;
 
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 ALTER SCHEMA public OWNER TO parking_owner;

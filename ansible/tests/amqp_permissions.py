@@ -81,6 +81,8 @@ expect_refused("L0 publishes as another lot (edge.other.L0.test)",
                publish("parking.events", "edge.other.L0.test"), edge0)
 expect_refused("L0 publishes a payment result as the cloud (parking.edge)",
                publish("parking.edge", "%s.L1" % lot), edge0)
+expect_refused("L0 publishes a payment result as the worker (parking.results)",
+               publish("parking.results", "%s.L0" % lot), edge0)
 expect_refused("L0 reads L1's queue %s" % other_queue, get(other_queue), edge0)
 expect_refused("L0 consumes L1's queue %s" % other_queue,
                lambda ch: ch.basic_consume(other_queue, lambda *a: None), edge0)
@@ -141,15 +143,43 @@ if len(sys.argv) > 9:
     expect_refused("cloud-sync reads the dead-letter queue", get("parking.dead"), cs)
     expect_refused("cloud-sync reads the payment queue", get("payments.requests"), cs)
     expect_refused("cloud-sync publishes a payment request", publish("parking.payments", "request"), cs)
+    expect_refused("cloud-sync publishes a payment result (parking.results)",
+                   publish("parking.results", "%s.L0" % lot), cs)
     cs.close()
 
     worker = connect(worker_user, worker_pass)
     expect_ok("the worker checks its names passively", lambda ch: (
         ch.queue_declare("payments.requests", passive=True),
         ch.exchange_declare("parking.events", passive=True),
-        ch.exchange_declare("parking.edge", passive=True)), worker)
+        ch.exchange_declare("parking.results", passive=True)), worker)
     expect_ok("the worker reads the payment queue", get("payments.requests"), worker)
-    expect_ok("the worker sends a result to an edge", publish("parking.edge", "%s.L0" % lot), worker)
+    marker = str(uuid.uuid4())
+
+    def result_to_l0(ch):
+        ch.confirm_delivery()
+        ch.basic_publish("parking.results", "%s.L0" % lot, b'{"test":"result"}',
+                         pika.BasicProperties(message_id=marker, delivery_mode=2, content_type="application/json"),
+                         mandatory=True)
+    expect_ok("the worker sends a result to an edge (parking.results)", result_to_l0, worker)
+
+    def result_arrived(ch):
+        # parking.results -> parking.edge -> edge.{lot}.L0: the result is in the edge's own queue, and shows
+        # the exchange it was published to.
+        for _ in range(200):
+            method, props, _body = ch.basic_get(own_queue, auto_ack=False)
+            if method is None:
+                break
+            if props.message_id == marker:
+                ch.basic_ack(method.delivery_tag)
+                if method.exchange != "parking.results":
+                    raise pika.exceptions.AMQPError("delivered from %s" % method.exchange)
+                return
+        raise pika.exceptions.AMQPError("the worker's result never reached " + own_queue)
+    expect_ok("the result reaches the edge's queue through parking.edge", result_arrived, connect(user0, pass0))
+    expect_refused("the worker publishes on parking.edge (a command's exchange)",
+                   publish("parking.edge", "%s.L0" % lot), worker)
+    expect_refused("the worker sends a result with a key that names no edge",
+                   publish("parking.results", "%s.L0.x" % lot), worker)
     expect_ok("the worker publishes a payment event",
               publish("parking.events", "payment.%s.L0.payment.result" % lot), worker)
     expect_ok("the worker dead-letters", publish("parking.dlx", ""), worker)

@@ -7,7 +7,8 @@
 #
 #   ansible/tests/run.sh                 all checks (EDGE_TARGET_DIR=... for another edge build)
 #   ansible/tests/run.sh t_mosquitto     only the named checks (t_lint t_syntax t_install t_unit
-#                                        t_upgrade t_failed_upgrade t_rollback t_rabbitmq t_cloud t_mosquitto t_docker;
+#                                        t_upgrade t_failed_upgrade t_rollback t_rabbitmq t_cloud t_mosquitto
+#                                        t_mosquitto_tls t_docker;
 #                                        t_unit..t_rollback need t_install before them, t_cloud needs t_rabbitmq)
 set -uo pipefail
 
@@ -31,6 +32,7 @@ admin_user="parking-admin-$run_id"
 mosquitto_pid=""
 cloud_pids=()
 cloud_dbs=()
+cloud_roles=()
 passed=0
 failed=0
 
@@ -41,9 +43,10 @@ cleanup() {
     for level in L0 L1; do
         [ -x "$work/$level/opt/bin/edgectl" ] && "$work/$level/opt/bin/edgectl" stop >/dev/null 2>&1
     done
-    [ -n "$mosquitto_pid" ] && kill "$mosquitto_pid" 2>/dev/null
+    for p in $mosquitto_pid; do kill "$p" 2>/dev/null; done
     for p in "${cloud_pids[@]}"; do kill "$p" 2>/dev/null; done
-    for db in "${cloud_dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; done
+    for db in "${cloud_dbs[@]}"; do psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; done
+    for r in "${cloud_roles[@]}"; do psql -h 127.0.0.1 -U postgres -qc "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
     for u in "edge-$run_id-L0" "edge-$run_id-L1" "$admin_user" "cloud-sync-$run_id" "payment-worker-$run_id"; do
         rabbitmqctl -q -n rabbit@localhost delete_user "$u" >/dev/null 2>&1
     done
@@ -95,17 +98,35 @@ t_lint() {
 }
 
 t_syntax() {
-    local pb
+    local pb ex="$work/example-inventory" pass="$work/example-vault-pass"
+    # The example inventory ships its secrets as a plain-text template: make the vault as docs/deployment.md says,
+    # with a password generated here.
+    cp -r inventory/example "$ex"
+    [ ! -e inventory/example/group_vars/all/vault.yml ] || fail "the example inventory ships a vault (whose password would be public)"
+    cp "$ex/group_vars/all/vault.yml.example" "$ex/group_vars/all/vault.yml"
+    (umask 077; openssl rand -base64 32 >"$pass")
+    ansible-vault encrypt --vault-password-file "$pass" "$ex/group_vars/all/vault.yml" || return 1
     for pb in site.yml rollout.yml rollback.yml broker.yml cloud.yml; do
-        ansible-playbook --syntax-check -i inventory/example/hosts.yml --vault-password-file "$VAULT_PASS" "$pb" || return 1
+        ansible-playbook --syntax-check -i "$ex/hosts.yml" --vault-password-file "$pass" "$pb" || return 1
         play --syntax-check "$pb" || return 1
     done
-    # The example vault decrypts and every edge's templated AMQP URI renders.
-    ansible -i inventory/example/hosts.yml --vault-password-file "$VAULT_PASS" edges -m ansible.builtin.debug \
+    # The vault decrypts and every edge's templated AMQP URI renders.
+    ansible -i "$ex/hosts.yml" --vault-password-file "$pass" edges -m ansible.builtin.debug \
         -a '{"msg": "{{ edge_amqp_uri }} {{ edge_tickets_secret | length }}"}' -e ansible_connection=local \
         | tee "$work/example-vars.txt"
     grep -q 'amqps://edge-downtown-L1:example-l1-amqp-Ch4nge-me@rabbit.example.net:5671/%2Fparking' "$work/example-vars.txt" \
         || fail "example inventory did not render the L1 AMQP URI from the vault"
+    # Encrypted with the published example password instead, any role stops before it does anything.
+    ansible-vault rekey --vault-password-file "$pass" --new-vault-password-file "$VAULT_PASS" "$ex/group_vars/all/vault.yml" \
+        || return 1
+    if ansible-playbook -i "$ex/hosts.yml" --vault-password-file "$VAULT_PASS" cloud.yml --limit cloud-1 \
+        -e ansible_connection=local >"$work/published-vault.txt" 2>&1; then
+        fail "a role ran on an inventory encrypted with the published example password"
+    fi
+    grep -q 'opens with the example vault password published in this repository' "$work/published-vault.txt" \
+        || fail "no clear message for a vault with the published password"
+    grep -q "$ex/group_vars/all/vault.yml" "$work/published-vault.txt" || fail "the refusal does not name the vault file"
+    ! grep -q 'Render the environment' "$work/published-vault.txt" || fail "the cloud role got past the vault check"
 }
 
 # Three builds of the same real edge jar: v1, v2 (another label), v3-broken (libs/ missing,
@@ -218,6 +239,12 @@ t_rabbitmq() {
         fail "the rabbitmq role ran with an empty worker password"
     fi
     grep -q 'there are no default passwords' "$work/rabbit-nopass.txt" || fail "no clear message for a missing password"
+    # Only because it says it is the test inventory may this one use the published vault password.
+    if play broker.yml --limit test-rabbit -e openparking_test_inventory=false >"$work/rabbit-published.txt" 2>&1; then
+        fail "the rabbitmq role ran on a vault with the published password outside the test inventory"
+    fi
+    grep -q 'opens with the example vault password published' "$work/rabbit-published.txt" \
+        || fail "no clear message for the published vault password"
 }
 
 t_mosquitto() {
@@ -262,6 +289,80 @@ t_mosquitto() {
     echo "mosquitto ACL: all expectations held"
 }
 
+# The mosquitto role with TLS on and plaintext off, against a private mosquitto with a CA generated here; then the
+# edge role's rendered configuration (ssl:// and mqtt.tls-ca-file) on the real edge jar publishes through it.
+t_mosquitto_tls() {
+    local d="$work/mqtt-tls" pki="$work/pki" plain tls edge_port i
+    plain=$(free_port); tls=$(free_port); edge_port=$(free_port)
+    mkdir -p "$pki"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=parking test CA $run_id" \
+        -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null || { fail "openssl cannot make a CA"; return 1; }
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$pki/broker.key" -out "$pki/broker.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$pki/san.ext"
+    openssl x509 -req -in "$pki/broker.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
+        -extfile "$pki/san.ext" -out "$pki/broker.crt" 2>/dev/null || { fail "openssl cannot sign the broker"; return 1; }
+    # Another CA, which the broker's certificate does not chain to.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=someone else" \
+        -keyout "$pki/other.key" -out "$pki/other.crt" 2>/dev/null
+    "$PY" - "$pki" >"$pki/tls-vars.json" <<'PYEOF'
+import json, sys
+d = sys.argv[1]
+read = lambda n: open(d + "/" + n).read()
+print(json.dumps({"mosquitto_tls": True, "mosquitto_tls_cert": read("broker.crt"), "mosquitto_tls_key": read("broker.key"),
+                  "mosquitto_tls_ca": read("ca.crt"), "edge_mqtt_tls": True, "edge_mqtt_tls_ca": read("ca.crt")}))
+PYEOF
+    play broker.yml --limit test-mqtt -e "@$pki/tls-vars.json" -e "mosquitto_conf_dir=$d" \
+        -e "mosquitto_listener_port=$plain" -e "mosquitto_tls_port=$tls" -e mosquitto_tls_address=127.0.0.1 \
+        -e mosquitto_plaintext_listener=off || return 1
+    grep -q "^listener $tls 127.0.0.1" "$d/conf.d/parking.conf" && grep -q '^certfile ' "$d/conf.d/parking.conf" \
+        || fail "no TLS listener rendered"
+    ! grep -q "^listener $plain" "$d/conf.d/parking.conf" || fail "a plaintext listener with mosquitto_plaintext_listener=off"
+    [ "$(stat -c %a "$d/tls/broker.key")" = 640 ] || fail "the broker's key is not mode 0640"
+    mosquitto -c "$d/conf.d/parking.conf" >"$d/mosquitto.log" 2>&1 &
+    local tls_pid=$!
+    mosquitto_pid="$mosquitto_pid $tls_pid"
+    local lot=$run_id e0="edge-$run_id-L0" p0=test-L0-pass-7c1e sign="sign-$run_id" ps=test-sign-pass-0f3a ready=""
+    for i in $(seq 1 100); do
+        if mosquitto_pub -h 127.0.0.1 -p "$tls" --cafile "$pki/ca.crt" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" \
+            -m up -q 1 2>/dev/null; then ready=1; break; fi
+        sleep 0.2
+    done
+    [ -n "$ready" ] || { fail "no TLS publish through the private mosquitto on $tls within 20 s"; cat "$d/mosquitto.log"; return 1; }
+    mosquitto_pub -h 127.0.0.1 -p "$tls" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" -m plain 2>/dev/null \
+        && fail "a plaintext client was accepted on the TLS port"
+    mosquitto_pub -h 127.0.0.1 -p "$plain" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" -m plain 2>/dev/null \
+        && fail "a plaintext listener answers with mosquitto_plaintext_listener=off"
+    mosquitto_pub -h 127.0.0.1 -p "$tls" --cafile "$pki/other.crt" -u "$e0" -P "$p0" -t "parking/$lot/levels/L0/probe" \
+        -m x 2>/dev/null && fail "a client trusting another CA connected (the broker's certificate was not checked)"
+    mosquitto_pub -h 127.0.0.1 -p "$tls" --cafile "$pki/ca.crt" -t "parking/$lot/levels/L0/probe" -m anon 2>/dev/null \
+        && fail "an anonymous TLS client was accepted"
+
+    # The edge role's rendering, then the real edge jar on it: its retained availability arrives over TLS.
+    local root="$work/tls-edge"
+    play tests/render-edge-config.yml -e "@$pki/tls-vars.json" -e "test_root=$root" -e "test_port_l0=$edge_port" \
+        -e "edge_mqtt_uri=tcp://127.0.0.1:$plain" -e "edge_mqtt_tls_port=$tls" -e edge_group=root || return 1
+    local cfg="$root/L0/etc/edge.yaml"
+    grep -q "uri: ssl://127.0.0.1:$tls" "$cfg" || fail "the edge's mqtt.uri is not ssl://127.0.0.1:$tls"
+    grep -q "tls-ca-file: $root/L0/etc/mqtt-ca.crt" "$cfg" || fail "the edge's mqtt.tls-ca-file is not rendered"
+    cmp -s "$root/L0/etc/mqtt-ca.crt" "$pki/ca.crt" || fail "the CA installed for the edge is not the broker's"
+    local java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+    [ -f "$EDGE_TARGET_DIR/edge-controller.jar" ] || { fail "no $EDGE_TARGET_DIR/edge-controller.jar"; return 1; }
+    PARKING_CONFIG="$cfg" "$java" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$EDGE_TARGET_DIR/edge-controller.jar" \
+        >"$root/edge.log" 2>&1 &
+    cloud_pids+=($!)
+    local seen=""
+    for i in $(seq 1 60); do
+        seen=$(mosquitto_sub -h 127.0.0.1 -p "$tls" --cafile "$pki/ca.crt" -u "$sign" -P "$ps" \
+            -t "parking/$lot/levels/L0/availability" -C 1 -W 2 2>/dev/null)
+        [ -n "$seen" ] && break
+        sleep 1
+    done
+    grep -q '"lotId"' <<<"$seen" || { fail "the edge's availability never arrived over TLS"; tail -n 20 "$root/edge.log"; }
+    grep -q "MQTT connected to ssl://127.0.0.1:$tls" "$root/edge.log" || fail "the edge did not log its TLS connection"
+    echo "mosquitto TLS: all expectations held"
+}
+
 # The cloud role's environment files, then the real cloud-sync and payment-worker jars started on them against
 # t_rabbitmq's vhost: each runs as its own broker user of the rabbitmq role and trusts nobody.
 t_cloud() {
@@ -269,7 +370,23 @@ t_cloud() {
     local sync_port worker_port; sync_port=$(free_port); worker_port=$(free_port)
     local cloud_vars=(-e "test_cloud_db_sync=$sync_db" -e "test_cloud_db_worker=$worker_db"
                       -e "test_cloud_sync_port=$sync_port" -e "test_cloud_worker_port=$worker_port")
+    # The role creates both databases and their owner and application roles (scripts/postgresql-roles.sql).
+    cloud_dbs+=("$sync_db" "$worker_db")
+    cloud_roles+=("${sync_db}_app" "${sync_db}_owner" "${worker_db}_app" "${worker_db}_owner")
     play cloud.yml --limit test-cloud "${cloud_vars[@]}" || return 1
+    local q="psql -h 127.0.0.1 -U postgres -XAtq"
+    [ "$($q -d "$sync_db" -c "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")" = "${sync_db}_owner" ] \
+        || fail "cloud-sync's schema is not owned by its owner role"
+    [ "$($q -d postgres -c "SELECT rolsuper OR rolcreatedb OR rolcreaterole FROM pg_roles WHERE rolname = '${sync_db}_app'")" = f ] \
+        || fail "cloud-sync's application role has more than LOGIN"
+    [[ "$($q -d postgres -c "SELECT rolpassword FROM pg_authid WHERE rolname = '${worker_db}_app'")" == SCRAM-SHA-256\$* ]] \
+        || fail "the worker's application role has no SCRAM password"
+    grep -q "^DB_URL=jdbc:postgresql://127.0.0.1:5432/$sync_db?user=${sync_db}_app&password=test-sync-app-pass-13f7\$" "$d/cloud-sync.env" \
+        || fail "cloud-sync's DB_URL is not its application role"
+    grep -q "^DB_MIGRATION_URL=jdbc:postgresql://127.0.0.1:5432/$sync_db?user=${sync_db}_owner&" "$d/cloud-sync.env" \
+        || fail "cloud-sync's migrations do not run as its owner role"
+    grep -q "^DB_URL=jdbc:postgresql://127.0.0.1:5432/$worker_db?user=${worker_db}_app&" "$d/payment-worker.env" \
+        || fail "the worker's DB_URL is not its application role"
     for f in cloud-sync payment-worker; do
         [ "$(stat -c %a "$d/$f.env")" = 640 ] || fail "$f.env is not mode 0640"
         grep -qx 'AMQP_TRUSTED_USERS=' "$d/$f.env" || fail "$f.env trusts a broker user"
@@ -291,9 +408,6 @@ t_cloud() {
     for f in cloud-sync payment-worker; do
         [ -f "$repo/$f/target/$f.jar" ] || { fail "no $repo/$f/target/$f.jar: build it first (mvn -pl $f -am package -DskipTests)"; return 1; }
     done
-    cloud_dbs+=("$sync_db" "$worker_db")
-    psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $sync_db" && psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $worker_db" \
-        || { fail "cannot create the test databases"; return 1; }
     local java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
     for f in cloud-sync payment-worker; do
         local envs=()
@@ -316,6 +430,15 @@ t_cloud() {
     local refused; refused=$(grep -hi 'ACCESS_REFUSED\|cannot start yet' "$d/cloud-sync.log" "$d/payment-worker.log" \
         | grep -v 'topology is managed by the broker')
     [ -z "$refused" ] || fail "a service was refused at start: $refused"
+    # The migrations ran as the owner role; the services run as the application role, which cannot get past the
+    # audit triggers.
+    [ "$($q -d "$sync_db" -c "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'")" = "${sync_db}_owner" ] \
+        || fail "cloud-sync's tables are not owned by its owner role (migrations ran as someone else)"
+    [ "$($q -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$sync_db' AND usename = '${sync_db}_app'")" -gt 0 ] \
+        || fail "cloud-sync is not connected as its application role"
+    local out; out=$(psql -h 127.0.0.1 -U "${sync_db}_app" -d "$sync_db" -XAtq -c 'ALTER TABLE audit_log DISABLE TRIGGER ALL' 2>&1) \
+        && fail "the application role disabled the audit triggers"
+    grep -q 'must be owner' <<<"$out" || fail "disabling the audit triggers failed for another reason: $out"
 }
 
 t_docker() {
@@ -350,6 +473,7 @@ check "rollback playbook" t_rollback
 check "rabbitmq role and edge permissions" t_rabbitmq
 check "cloud role: both services start on their own broker users" t_cloud
 check "mosquitto role and ACL" t_mosquitto
+check "mosquitto TLS, plaintext refused, the edge's rendered TLS config on the real jar" t_mosquitto_tls
 check "Dockerfiles and compose, static" t_docker
 
 echo "ansible: $passed passed, $failed failed"

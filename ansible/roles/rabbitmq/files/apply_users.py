@@ -10,14 +10,19 @@ stdin (JSON): {"rabbitmqctl": ["rabbitmqctl", "-n", "rabbit@host"],
 The definitions are templates/definitions.json.j2 rendered: the permission model lives there, not here.
 Passwords arrive in plain text and are stored as salted SHA-256 hashes; a user whose password,
 tags, permissions and topic permissions already match is left alone.
+The import reads a file, not standard input: RabbitMQ 4.0.5's CLI (Debian trixie) never returns from
+`import_definitions` on stdin. The file is private (0600, in a 0700 directory), owned by the rabbitmq
+user when the CLI runs as it, and removed afterwards whatever happens.
 stdout (JSON): {"changed": [names of users created or updated]}
 """
 import base64
 import hashlib
 import json
 import os
+import pwd
 import subprocess
 import sys
+import tempfile
 
 ALGORITHM = "rabbit_password_hashing_sha256"
 
@@ -34,11 +39,29 @@ def password_matches(user, password):
     return password_hash(password, raw[:4]) == user["password_hash"]
 
 
+def import_file(ctl, definitions):
+    """rabbitmqctl import_definitions FILE, the file private and removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="parking-users-") as tmp:
+        path = os.path.join(tmp, "definitions.json")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(definitions, f)
+        if os.geteuid() == 0:
+            # Debian's rabbitmqctl re-runs itself as the rabbitmq user: that user must read the file.
+            try:
+                rabbit = pwd.getpwnam("rabbitmq")
+                os.chown(tmp, rabbit.pw_uid, rabbit.pw_gid)
+                os.chown(path, rabbit.pw_uid, rabbit.pw_gid)
+            except KeyError:
+                pass
+        subprocess.run(ctl + ["-q", "import_definitions", path, "--format", "json"],
+                       check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+
+
 def main():
     spec = json.load(sys.stdin)
     ctl, wanted = spec["rabbitmqctl"], spec["definitions"]
-    # Through pipes, not files: rabbitmqctl runs as the rabbitmq user, and the definitions
-    # hold password hashes.
+    # The export through a pipe: it works on every version, and the definitions hold password hashes.
     exported = subprocess.run(ctl + ["-q", "export_definitions", "-", "--format", "json"],
                               check=True, capture_output=True, text=True)
     current = json.loads(exported.stdout)
@@ -77,8 +100,7 @@ def main():
         out["permissions"].extend(want_perms.get(name, []))
         out["topic_permissions"].extend(want_topics.get(name, []))
     if changed:
-        subprocess.run(ctl + ["-q", "import_definitions", "--format", "json"],
-                       input=json.dumps(out), check=True, capture_output=True, text=True)
+        import_file(ctl, out)
     json.dump({"changed": changed}, sys.stdout)
 
 

@@ -67,6 +67,10 @@ def main():
     exchange("parking.refunds", "direct")
     channel.queue_bind("payments.requests", "parking.refunds", "refund")
     exchange("parking.edge", "direct")
+    # The payment worker's results: its own exchange (only it may write), routed on through parking.edge by
+    # the edge id, so they land in the edge queues as before while the worker may not write parking.edge.
+    exchange("parking.results", "topic")
+    channel.exchange_bind(destination="parking.edge", source="parking.results", routing_key="#")
     queue("cloud-sync.events", DLX)
     channel.queue_bind("cloud-sync.events", "parking.events", "edge.#")
     channel.queue_bind("cloud-sync.events", "parking.events", "payment.#")

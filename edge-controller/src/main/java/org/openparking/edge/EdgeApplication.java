@@ -227,7 +227,7 @@ public final class EdgeApplication implements AutoCloseable {
     /** Every route the server serves, in one place: the server and the OpenAPI route check walk it. */
     public void routing(HttpRouting.Builder r) {
         EdgeRouting.routing(r, parts);
-        realtime.routing(r, EdgeRouting.BASE);
+        realtime.routing(r, EdgeRouting.BASE, EdgeRouting.streamAccess(parts));
     }
 
     public int port() {

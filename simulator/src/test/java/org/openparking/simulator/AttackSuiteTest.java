@@ -266,14 +266,32 @@ class AttackSuiteTest {
         Channel a4 = as(broker, edgeA, passwords);
         assertThat(refusal(a4, () -> a4.basicGet("edge." + lotB + ".L0", false)), containsString("ACCESS_REFUSED"));
 
-        // The worker's credential (the Internet-facing service) pushing commands to an edge: the edge refuses.
+        // The worker's credential (the Internet-facing service) pushing commands to an edge. On parking.edge, the
+        // commands' exchange, the broker refuses it: the worker writes only its own results exchange.
         Envelope key = envelope(lotA, new TrustOperatorKey("{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"evil\","
                 + "\"x\":\"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4\",\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM\"}"));
-        publish(asWorker, workerUser, "parking.edge", lotA + ".L0", key);
+        Channel w0 = as(broker, workerUser, passwords);
+        assertThat(refusal(w0, () -> publish(w0, workerUser, "parking.edge", lotA + ".L0", key)),
+                containsString("ACCESS_REFUSED"));
         Envelope open = envelope(lotA, new OpenBarrier("in-1", "forged", "worker"));
-        publish(asWorker, workerUser, "parking.edge", lotA + ".L0", open);
-        assertThat(reasonOf(key.id()), startsWith("WRONG_AUTHOR"));
-        assertThat(reasonOf(open.id()), startsWith("WRONG_AUTHOR"));
+        Channel w00 = as(broker, workerUser, passwords);
+        assertThat(refusal(w00, () -> publish(w00, workerUser, "parking.edge", lotA + ".L0", open)),
+                containsString("ACCESS_REFUSED"));
+        // Through its own exchange (which routes to the edge queues, as its results must) a command still reaches
+        // the edge's queue, and the edge dead-letters it: commands are taken only from cloud-sync's user.
+        Envelope keyViaResults = envelope(lotA, key.payload());
+        publish(asWorker, workerUser, "parking.results", lotA + ".L0", keyViaResults);
+        Envelope openViaResults = envelope(lotA, open.payload());
+        publish(asWorker, workerUser, "parking.results", lotA + ".L0", openViaResults);
+        assertThat(reasonOf(keyViaResults.id()), startsWith("WRONG_AUTHOR"));
+        assertThat(reasonOf(openViaResults.id()), startsWith("WRONG_AUTHOR"));
+        // Nobody else may write the results exchange: not an edge, not cloud-sync.
+        Channel a5 = as(broker, edgeA, passwords);
+        assertThat(refusal(a5, () -> publish(a5, edgeA, "parking.results", lotA + ".L0", resultToB)),
+                containsString("ACCESS_REFUSED"));
+        Channel c0 = as(broker, cloudUser, passwords);
+        assertThat(refusal(c0, () -> publish(c0, cloudUser, "parking.results", lotA + ".L0", resultToB)),
+                containsString("ACCESS_REFUSED"));
         Envelope workerEvent = envelope(lotA, availability(97));
         assertThat(refusal(asWorker, () -> publish(asWorker, workerUser, "parking.events", eventKey(lotA, workerEvent),
                 workerEvent)), containsString("ACCESS_REFUSED"));

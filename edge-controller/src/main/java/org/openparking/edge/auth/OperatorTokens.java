@@ -49,9 +49,10 @@ public final class OperatorTokens {
 
     /**
      * A verified operator; {@code operatorId} null for a platform user (a token without an {@code operator}
-     * claim), who may act on every lot as in the cloud.
+     * claim), who may act on every lot as in the cloud; {@code expiresAt} the token's {@code exp} (a live stream
+     * opened with it ends then).
      */
-    public record Operator(String subject, List<String> roles, String operatorId) {
+    public record Operator(String subject, List<String> roles, String operatorId, Instant expiresAt) {
         private static final List<String> RANKS = List.of("viewer", "operator", "admin");
 
         /** Holds {@code role} or a stronger one (viewer, operator, admin: as cloud-sync's roles). */
@@ -201,7 +202,7 @@ public final class OperatorTokens {
             List<String> roles = claims.getStringListClaim("roles");
             String operator = claims.getStringClaim("operator");
             return new Operator(claims.getSubject(), roles == null ? List.of() : List.copyOf(roles),
-                    operator == null || operator.isBlank() ? null : operator);
+                    operator == null || operator.isBlank() ? null : operator, exp.toInstant());
         } catch (ParseException e) {
             throw new TokenException("token claims are malformed");
         }

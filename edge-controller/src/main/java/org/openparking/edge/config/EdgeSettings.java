@@ -193,9 +193,15 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
      *                    another operator are refused. Empty: only platform users (tokens without an operator)
      * @param development the edge runs as a development rig ({@code edge.development}, resolved): only then are
      *                    open auth and the shipped ticket secret accepted and the simulator API served
+     * @param maxStreams  {@code auth.max-streams}: at most this many {@code GET /availability/stream} clients at
+     *                    once (503 {@code STREAMS_FULL} beyond), so that a page left open on many screens, or a
+     *                    script, cannot take a Pi's threads and memory
      */
     public record Auth(Mode mode, String issuer, String audience, List<String> deviceKeyHashes, String operatorId,
-                       boolean development) {
+                       boolean development, int maxStreams) {
+        /** application.yaml's {@code auth.max-streams}, for edges built in code. */
+        public static final int DEFAULT_MAX_STREAMS = 32;
+
         public enum Mode { OPEN, TOKEN }
 
         /** {@code edge.development}: AUTO is development exactly when the hardware is simulated and auth open. */
@@ -213,6 +219,14 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
                 throw new IllegalArgumentException("edge.operator-id must be 1-64 letters, digits, '-' or '_', was "
                         + operatorId);
             }
+            if (maxStreams < 1) {
+                throw new IllegalArgumentException("auth.max-streams must be at least 1, was " + maxStreams);
+            }
+        }
+
+        public Auth(Mode mode, String issuer, String audience, List<String> deviceKeyHashes, String operatorId,
+                    boolean development) {
+            this(mode, issuer, audience, deviceKeyHashes, operatorId, development, DEFAULT_MAX_STREAMS);
         }
 
         /** An edge owned by no operator, a development rig exactly when open. */
@@ -222,18 +236,24 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
 
         /** The same access rules for an edge of {@code operator}. */
         public Auth ownedBy(String operator) {
-            return new Auth(mode, issuer, audience, deviceKeyHashes, operator, development);
+            return new Auth(mode, issuer, audience, deviceKeyHashes, operator, development, maxStreams);
         }
 
         /** The same rules on a development rig or not. */
         public Auth withDevelopment(boolean rig) {
-            return new Auth(mode, issuer, audience, deviceKeyHashes, operatorId, rig);
+            return new Auth(mode, issuer, audience, deviceKeyHashes, operatorId, rig, maxStreams);
+        }
+
+        /** The same rules with another cap on live streams. */
+        public Auth withMaxStreams(int streams) {
+            return new Auth(mode, issuer, audience, deviceKeyHashes, operatorId, development, streams);
         }
 
         /** The {@code auth} section. */
         public static Auth create(Config auth) {
-            return new Auth(oneOf(auth, "mode", Mode.class), text(auth, "issuer"), text(auth, "audience"),
-                    texts(auth, "device-key-hashes"));
+            Mode mode = oneOf(auth, "mode", Mode.class);
+            return new Auth(mode, text(auth, "issuer"), text(auth, "audience"), texts(auth, "device-key-hashes"),
+                    "", mode == Mode.OPEN, (int) longInteger(auth, "max-streams"));
         }
 
         /**

@@ -7,6 +7,7 @@ import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.auth.DeviceKeys;
 import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.realtime.StreamAccess;
 
 /**
  * Who a request in token mode speaks for: an operator token, checked against the key the cloud pushed, the
@@ -65,5 +66,33 @@ final class Credentials {
                     + (auth.operatorId().isEmpty() ? " (edge.operator-id is not set: platform users only)" : ""));
         }
         return operator;
+    }
+
+    /**
+     * The live stream's viewer in token mode: a device key sees lanes for as long as it is connected; an operator
+     * token (viewer or stronger, of this lot) sees lanes until it expires, and is verified again every heartbeat
+     * so that a replaced or revoked key ends the stream; no credential sees the public counts only. A credential
+     * that is present and refused is 401/403, never a silent downgrade.
+     */
+    StreamAccess.Viewer streamViewer(ServerRequest req) {
+        if (hasDeviceKey(req)) {
+            return StreamAccess.Viewer.unlimited(true);
+        }
+        if (req.headers().contains(HeaderNames.create(DEVICE_KEY))) {
+            throw new ParkingException(Kind.UNAUTHORIZED, "UNAUTHORIZED", "the device key is not one of this level's");
+        }
+        if (!hasBearer(req)) {
+            return StreamAccess.Viewer.unlimited(false);
+        }
+        OperatorTokens.Operator operator = operator(req, "viewer");
+        String token = req.headers().first(HeaderNames.AUTHORIZATION).orElseThrow().substring(7).trim();
+        return new StreamAccess.Viewer(true, operator.expiresAt(), () -> {
+            try {
+                tokens.verify(token);
+                return null;
+            } catch (OperatorTokens.TokenException e) {
+                return e.getMessage();
+            }
+        });
     }
 }

@@ -48,6 +48,19 @@ public final class EdgeRouting {
                         RampCounter ramps, DriftLog drift, EdgeSettings.Site site) {
     }
 
+    /**
+     * Who may watch {@code GET /availability/stream}: open mode, everyone everything; token mode, anyone the
+     * public counts, a device key or a viewer's operator token of this lot the lane events too; a stream opened
+     * with a token lasts until the token expires or stops verifying (its key replaced or revoked).
+     */
+    public static org.openparking.edge.realtime.StreamAccess streamAccess(Parts parts) {
+        if (parts.auth().mode() == EdgeSettings.Auth.Mode.OPEN) {
+            return org.openparking.edge.realtime.StreamAccess.OPEN;
+        }
+        Credentials credentials = new Credentials(parts.auth(), parts.tokens());
+        return req -> credentials.streamViewer(req);
+    }
+
     public static void routing(HttpRouting.Builder routing, Parts parts) {
         ErrorHandling.register(routing);
         routing.get("/openapi.yaml", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "application/yaml")

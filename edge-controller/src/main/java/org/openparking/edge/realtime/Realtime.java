@@ -48,7 +48,7 @@ public final class Realtime implements AutoCloseable {
             m.start();
         });
         sign.accept(new LiveEvent.AvailabilityChanged(board.current()));
-        this.stream = new AvailabilityStream(feed, heartbeat);
+        this.stream = new AvailabilityStream(feed, heartbeat, settings.auth().maxStreams(), clock);
         // Its own thread: a stuck lane timer or database writer must not stop the sign from going stale.
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "realtime-heartbeat");
@@ -87,8 +87,14 @@ public final class Realtime implements AutoCloseable {
         return mqtt.map(MqttPublisher::connected).orElse(false);
     }
 
-    /** SSE under {@code base}; the console at {@code /console/}, and {@code /} redirects there. */
+    /** SSE under {@code base}, open to all; the console at {@code /console/}, and {@code /} redirects there. */
     public void routing(HttpRouting.Builder routing, String base) {
+        routing(routing, base, StreamAccess.OPEN);
+    }
+
+    /** SSE under {@code base} with the credential rules of {@code access}; the console; {@code /} redirects. */
+    public void routing(HttpRouting.Builder routing, String base, StreamAccess access) {
+        stream.access(access);
         routing.register(base, stream)
                 .register("/console", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .get("/", (req, res) -> res.status(Status.SEE_OTHER_303).header(HeaderNames.LOCATION, "/console/")

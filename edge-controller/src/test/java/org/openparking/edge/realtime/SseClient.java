@@ -25,11 +25,24 @@ final class SseClient implements AutoCloseable {
     private volatile int comments;
 
     SseClient(String url) {
-        this(url, null);
+        this(url, (Consumer<Event>) null);
     }
 
     SseClient(String url, Consumer<Event> callback) {
-        response = http.stream(url, "Accept", "text/event-stream");
+        this(url, callback, new String[0]);
+    }
+
+    /** With extra request headers (name, value, ...): a device key or an operator token. */
+    SseClient(String url, String... headers) {
+        this(url, null, headers);
+    }
+
+    private SseClient(String url, Consumer<Event> callback, String[] headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Accept";
+        all[1] = "text/event-stream";
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        response = http.stream(url, all);
         body = response.body();
         reader = Thread.ofPlatform().daemon().name("sse-client").start(() -> read(callback));
     }
@@ -88,6 +101,15 @@ final class SseClient implements AutoCloseable {
                 return e;
             }
         }
+    }
+
+    /** The next event of any name within the timeout; fails if none comes. */
+    Event next(Duration timeout) throws InterruptedException {
+        Event e = events.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (e == null) {
+            throw new AssertionError("no event within " + timeout);
+        }
+        return e;
     }
 
     @Override

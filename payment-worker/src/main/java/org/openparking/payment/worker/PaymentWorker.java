@@ -82,6 +82,7 @@ public final class PaymentWorker implements AutoCloseable {
         try {
             Topology.declarePayments(setup);
             Topology.declareRefunds(setup);
+            Topology.declareResults(setup);
             // cloud-sync's queue too: a result published before cloud-sync ever ran must not be dropped.
             Topology.declareCloudSync(setup);
             return true;
@@ -94,7 +95,7 @@ public final class PaymentWorker implements AutoCloseable {
             Channel passive = link.createChannel();
             passive.queueDeclarePassive(Topology.PAYMENTS_QUEUE);
             passive.exchangeDeclarePassive(Topology.EVENTS_EXCHANGE);
-            passive.exchangeDeclarePassive(Topology.EDGE_EXCHANGE);
+            passive.exchangeDeclarePassive(Topology.RESULTS_EXCHANGE);
             closeQuietly(passive);
             return false;
         } finally {

@@ -12,10 +12,12 @@ import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.Envelope;
 
 /**
- * Publishes results with confirms: to {@code parking.edge} (routing key = edge id; the edge's quorum
- * queue is declared so a result waits there while the edge is offline) and to {@code parking.events}.
- * Returns only after the broker confirmed both. Where the broker owns the topology ({@code declares} false),
- * the edge queues are the rabbitmq role's and nothing is declared.
+ * Publishes results with confirms: to {@code parking.results} (routing key = edge id), which the broker binds
+ * to {@code parking.edge} so the result lands in the edge's quorum queue as a command would (declared here so
+ * it waits while the edge is offline), and to {@code parking.events}. The worker writes nothing on
+ * {@code parking.edge} itself: under the rabbitmq role it may not. Returns only after the broker confirmed
+ * both. Where the broker owns the topology ({@code declares} false), the exchanges, their binding and the edge
+ * queues are the rabbitmq role's and nothing is declared.
  */
 final class ResultPublisher {
     private final ConfirmingPublisher publisher;
@@ -26,7 +28,10 @@ final class ResultPublisher {
         this.publisher = publisher;
         this.declares = declares;
         if (declares) {
-            publisher.declare(ch -> ch.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true));
+            publisher.declare(ch -> {
+                ch.exchangeDeclare(Topology.EVENTS_EXCHANGE, "topic", true);
+                Topology.declareResults(ch);
+            });
         }
     }
 
@@ -35,7 +40,7 @@ final class ResultPublisher {
         ConfirmingPublisher.Declaration declare = !declares || declaredEdges.contains(edgeId) ? null
                 : ch -> Topology.declareEdgeQueue(ch, edgeId);
         publisher.publish(declare, List.of(
-                Outgoing.of(Topology.EDGE_EXCHANGE, edgeId, result),
+                Outgoing.of(Topology.RESULTS_EXCHANGE, edgeId, result),
                 Outgoing.of(Topology.EVENTS_EXCHANGE,
                         Topology.paymentEventKey(result.lotId(), result.levelId(), result.type()), result)));
         declaredEdges.add(edgeId);

@@ -21,6 +21,14 @@ public final class Topology {
     public static final String REFUNDS_EXCHANGE = "parking.refunds";
     public static final String REFUNDS_ROUTING_KEY = "refund";
     public static final String EDGE_EXCHANGE = "parking.edge";
+    /**
+     * The payment worker's results: a topic exchange only the worker may write, bound with {@code #} to
+     * {@link #EDGE_EXCHANGE}, which routes each result by its routing key (the edge id) to that edge's queue as
+     * before. The worker needs no write on {@code parking.edge} (cloud-sync's commands), so a compromised worker
+     * cannot publish a command there: the broker refuses it. A message keeps the exchange it was published to
+     * through the binding, so the edge also sees which door a message came through.
+     */
+    public static final String RESULTS_EXCHANGE = "parking.results";
     public static final String DLX_EXCHANGE = "parking.dlx";
     public static final String DEAD_QUEUE = "parking.dead";
     /** Header a consumer sets when it dead-letters a message itself, naming why. */
@@ -63,6 +71,16 @@ public final class Topology {
         channel.exchangeDeclare(EDGE_EXCHANGE, "direct", true);
         channel.queueDeclare(edgeQueue(edgeId), true, false, false, quorum(DLX_EXCHANGE));
         channel.queueBind(edgeQueue(edgeId), EDGE_EXCHANGE, edgeId);
+    }
+
+    /**
+     * The results exchange and its binding to {@link #EDGE_EXCHANGE} (declaring it needs configure on
+     * {@code parking.results}, read on it and write on {@code parking.edge}: the rabbitmq role does it as admin).
+     */
+    public static void declareResults(Channel channel) throws IOException {
+        channel.exchangeDeclare(EDGE_EXCHANGE, "direct", true);
+        channel.exchangeDeclare(RESULTS_EXCHANGE, "topic", true);
+        channel.exchangeBind(EDGE_EXCHANGE, RESULTS_EXCHANGE, "#");
     }
 
     /** cloud-sync's queue of every edge and payment event. */

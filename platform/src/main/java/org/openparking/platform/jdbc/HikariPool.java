@@ -31,7 +31,7 @@ final class HikariPool extends DelegatingDataSource implements PooledDataSource 
         // 470 ms GET /lots).
         config.setConnectionInitSql("SET statement_timeout = " + settings.statementTimeout().toMillis()
                 + "; SET jit = off");
-        return new HikariPool(new HikariDataSource(config), settings.url());
+        return new HikariPool(new HikariDataSource(config), settings.migrationsUrl());
     }
 
     @Override

@@ -22,10 +22,19 @@ import java.util.Objects;
  *                         {@code SET LOCAL}
  * @param poolTimeout      waiting for a free pooled connection ({@code pool-timeout}, HikariCP
  *                         {@code connectionTimeout})
+ * @param migrationUrl     JDBC URL the Flyway migrations run with ({@code migration-url}); empty: {@code url}. With
+ *                         the least-privilege roles of {@code scripts/postgresql-roles.sql} this names the owner role
+ *                         and {@code url} the application role, which can change no schema
  */
 public record PostgresSettings(String url, int poolSize, Duration connectTimeout, Duration socketTimeout,
-                               Duration statementTimeout, Duration poolTimeout) {
+                               Duration statementTimeout, Duration poolTimeout, String migrationUrl) {
+    public PostgresSettings(String url, int poolSize, Duration connectTimeout, Duration socketTimeout,
+                            Duration statementTimeout, Duration poolTimeout) {
+        this(url, poolSize, connectTimeout, socketTimeout, statementTimeout, poolTimeout, "");
+    }
+
     public PostgresSettings {
+        migrationUrl = migrationUrl == null ? "" : migrationUrl.trim();
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("db.url is required");
         }
@@ -45,26 +54,36 @@ public record PostgresSettings(String url, int poolSize, Duration connectTimeout
     public static PostgresSettings create(Config db) {
         return new PostgresSettings(text(db, "url"), integer(db, "pool-size"),
                 duration(db, "connect-timeout"), duration(db, "socket-timeout"), duration(db, "statement-timeout"),
-                duration(db, "pool-timeout"));
+                duration(db, "pool-timeout"), db.get("migration-url").asString().orElse(""));
     }
 
     /** The same timeouts on another database or pool size. */
     public PostgresSettings with(String otherUrl, int otherPoolSize) {
         return new PostgresSettings(otherUrl, otherPoolSize, connectTimeout, socketTimeout, statementTimeout,
-                poolTimeout);
+                poolTimeout, migrationUrl);
     }
 
     /** The same settings with another statement timeout. */
     public PostgresSettings withStatementTimeout(Duration timeout) {
-        return new PostgresSettings(url, poolSize, connectTimeout, socketTimeout, timeout, poolTimeout);
+        return new PostgresSettings(url, poolSize, connectTimeout, socketTimeout, timeout, poolTimeout, migrationUrl);
+    }
+
+    /** The URL the migrations run with: {@code migrationUrl}, or {@code url} when that is empty. */
+    public String migrationsUrl() {
+        return migrationUrl.isEmpty() ? url : migrationUrl;
     }
 
     /** Without the URL's password, so a config dump never leaks it. */
     @Override
     public String toString() {
-        return "PostgresSettings[url=" + url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@")
+        return "PostgresSettings[url=" + redact(url)
                 + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + ", socketTimeout=" + socketTimeout
-                + ", statementTimeout=" + statementTimeout + ", poolTimeout=" + poolTimeout + "]";
+                + ", statementTimeout=" + statementTimeout + ", poolTimeout=" + poolTimeout
+                + (migrationUrl.isEmpty() ? "" : ", migrationUrl=" + redact(migrationUrl)) + "]";
+    }
+
+    private static String redact(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
     }
 
     private static void positive(Duration d, String key) {
