@@ -61,7 +61,8 @@ public final class DiscountService {
                 INSERT INTO validators (lot_id, validator_id, name, department, kind, value, valid_minutes, created_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", lotId, v.validatorId(), v.name(),
                 v.department(), v.kind(), v.value(), v.validMinutes(), by.username()) == 1,
-                "VALIDATOR_EXISTS", "validator " + v.validatorId(), v);
+                () -> CloudException.conflict("VALIDATOR_EXISTS", "validator " + v.validatorId()
+                        + " already exists on lot " + lotId), v);
     }
 
     public Created<UpdateDiscounts.Coupon> createCoupon(String lotId, UpdateDiscounts.Coupon k, Principal by)
@@ -70,20 +71,21 @@ public final class DiscountService {
                 INSERT INTO coupons (lot_id, code, kind, value, max_uses, valid_from, valid_until, created_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""", lotId, k.code(), k.kind(), k.value(),
                 k.maxUses(), k.validFrom(), k.validUntil(), by.username()) == 1,
-                "COUPON_EXISTS", "coupon " + k.code(), k);
+                () -> CloudException.conflict("COUPON_EXISTS", "coupon " + k.code() + " already exists on lot "
+                        + lotId), k);
     }
 
     private interface Insert {
         boolean insert(Connection c) throws SQLException;
     }
 
-    private <T> Created<T> create(String lotId, Principal by, Insert insert, String conflictCode, String what,
-                                  T created) throws SQLException {
+    private <T> Created<T> create(String lotId, Principal by, Insert insert,
+                                  java.util.function.Supplier<CloudException> exists, T created) throws SQLException {
         requireLot(lotId);
         List<OutgoingMessages.Pending> pending = Jdbc.inTransaction(dataSource, c -> {
             AuditLog.actAs(c, by);
             if (!insert.insert(c)) {
-                throw CloudException.conflict(conflictCode, what + " already exists on lot " + lotId);
+                throw exists.get();
             }
             return pushIn(c, lotId, by.username());
         });

@@ -185,9 +185,8 @@ public final class TariffCalculator {
         }
         return t.surcharges().stream().filter(s -> s.spaceType() == spaceType).findFirst()
                 .map(s -> LineItem.applied("SURCHARGE", s.amount(), (s.label() == null ? spaceType.name() : s.label())
-                        + " surcharge on a " + spaceType.name().toLowerCase(java.util.Locale.ROOT) + " space"))
-                .orElseGet(() -> LineItem.skipped("SURCHARGE", "no surcharge for a "
-                        + spaceType.name().toLowerCase(java.util.Locale.ROOT) + " space"));
+                        + " surcharge on a space of type " + spaceType.name()))
+                .orElseGet(() -> LineItem.skipped("SURCHARGE", "no surcharge on a space of type " + spaceType.name()));
     }
 
     private static String dayName(Tariff t) {
