@@ -147,6 +147,31 @@ public final class DiscountService {
         return coupon ? pushIn(c, e.lotId(), "system") : List.of();
     }
 
+    /**
+     * The lot's discounts at their current version for a level registered after they were pushed (empty when the lot
+     * has none), so a new level does not wait for the next change.
+     */
+    public static java.util.Optional<UpdateDiscounts> current(Connection c, String lotId, String levelId)
+            throws SQLException {
+        List<Integer> version = Jdbc.query(c, "SELECT version FROM discount_versions WHERE lot_id = ?",
+                rs -> rs.getInt(1), lotId);
+        if (version.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new UpdateDiscounts(version.getFirst(), validatorsIn(c, lotId),
+                forLevel(couponsIn(c, lotId), usesByLevel(c, lotId), levelId)));
+    }
+
+    private static List<UpdateDiscounts.Coupon> forLevel(List<UpdateDiscounts.Coupon> coupons,
+                                                         Map<String, Map<String, Long>> uses, String level) {
+        return coupons.stream().map(k -> {
+            long elsewhere = uses.getOrDefault(k.code(), Map.of()).entrySet().stream()
+                    .filter(u -> !u.getKey().equals(level)).mapToLong(Map.Entry::getValue).sum();
+            return new UpdateDiscounts.Coupon(k.code(), k.kind(), k.value(), k.maxUses(), k.validFrom(),
+                    k.validUntil(), (int) Math.min(Integer.MAX_VALUE, elsewhere));
+        }).toList();
+    }
+
     /** The lot's next discounts version, one command per level, each with the other levels' coupon uses. */
     private List<OutgoingMessages.Pending> pushIn(Connection c, String lotId, String by) throws SQLException {
         Jdbc.query(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, "discounts:" + lotId);
@@ -161,13 +186,8 @@ public final class DiscountService {
                 rs -> rs.getString(1), lotId);
         List<OutgoingMessages.Pending> pending = new ArrayList<>();
         for (String level : levels) {
-            List<UpdateDiscounts.Coupon> forLevel = coupons.stream().map(k -> {
-                long elsewhere = uses.getOrDefault(k.code(), Map.of()).entrySet().stream()
-                        .filter(u -> !u.getKey().equals(level)).mapToLong(Map.Entry::getValue).sum();
-                return new UpdateDiscounts.Coupon(k.code(), k.kind(), k.value(), k.maxUses(), k.validFrom(),
-                        k.validUntil(), (int) Math.min(Integer.MAX_VALUE, elsewhere));
-            }).toList();
-            pending.add(outgoing.toEdge(c, lotId, level, new UpdateDiscounts(version, validators, forLevel), by));
+            pending.add(outgoing.toEdge(c, lotId, level,
+                    new UpdateDiscounts(version, validators, forLevel(coupons, uses, level)), by));
         }
         return pending;
     }

@@ -29,6 +29,11 @@ public final class CommandsService implements HttpService {
     record LevelStatusRequest(Boolean closed, String reason) {
     }
 
+    /** {@code POST /lots/{lotId}/coupons}: the uses on other levels are the cloud's to count, not the caller's. */
+    record CouponRequest(String code, UpdateDiscounts.Kind kind, long value, int maxUses, java.time.Instant validFrom,
+                         java.time.Instant validUntil) {
+    }
+
     /** {@code POST /lanes/{lotId}/{levelId}/{laneId}/open}. */
     record OpenRequest(String reason) {
     }
@@ -57,9 +62,13 @@ public final class CommandsService implements HttpService {
     }
 
     private void createCoupon(ServerRequest req, ServerResponse res) throws Exception {
-        UpdateDiscounts.Coupon k = Http.body(req, UpdateDiscounts.Coupon.class);
-        if (k.usesElsewhere() != 0) {
-            throw CloudException.invalid("usesElsewhere is counted by the cloud, not set");
+        CouponRequest body = Http.body(req, CouponRequest.class);
+        UpdateDiscounts.Coupon k;
+        try {
+            k = new UpdateDiscounts.Coupon(body.code(), body.kind(), body.value(), body.maxUses(), body.validFrom(),
+                    body.validUntil(), 0);
+        } catch (IllegalArgumentException e) {
+            throw CloudException.invalid(e.getMessage());
         }
         res.status(Status.CREATED_201).send(discounts.createCoupon(Http.path(req, "lotId"), k, Http.caller(req)));
     }
