@@ -135,7 +135,7 @@ public final class Discounts {
         long off = switch (kind) {
             case REPLACE_PRICE -> fee - Math.min(fee, value);
             case AMOUNT_OFF -> value;
-            case PERCENT_OFF -> Math.multiplyHigh(fee, value) == 0 ? fee * value / 100 : fee / 100 * value;
+            case PERCENT_OFF -> fee > Long.MAX_VALUE / 100 ? fee / 100 * value : fee * value / 100;
             case TIME_OFF -> tariffFee.apply(shifted).fee() - tariffFee.apply(shifted.plusMinutes(value)).fee();
         };
         return Math.max(0, Math.min(fee, off));
