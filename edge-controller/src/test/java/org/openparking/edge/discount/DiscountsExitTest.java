@@ -149,6 +149,7 @@ class DiscountsExitTest {
         assertThat(closed.discounts().getFirst().reference(), is("cinema"));
         assertThat(closed.discounts().getFirst().department(), is("box-office"));
         assertThat(closed.discounts().getFirst().amount(), is(900L));
+        edge.pass("out-1");
     }
 
     @Test
@@ -158,6 +159,7 @@ class DiscountsExitTest {
         Response out = exit(ticket, validation(ticket, "cinema"), null);
         assertThat(out.toString(), out.body().at("/fee/amount").asLong(), is(0L));
         assertThat(out.body().at("/payment/status").asText(), is("NOT_REQUIRED"));
+        edge.pass("out-1");
     }
 
     @Test
@@ -216,6 +218,7 @@ class DiscountsExitTest {
         Response half = exit(second, null, "HALF");
         assertThat(half.body().at("/fee/amount").asLong(), is(600L));
         assertThat(closes().size(), is(2));
+        edge.pass("out-1");
     }
 
     @Test
