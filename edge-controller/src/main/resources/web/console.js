@@ -161,6 +161,41 @@ async function start() {
   // EventSource reconnects by itself; the first event after reconnecting is the current snapshot.
 }
 
+// A ticket's quote explained line by line (GET /quote): what applied and what did not; the amounts sum to the fee.
+async function quote(event) {
+  event.preventDefault();
+  const q = new URLSearchParams({ticket: document.getElementById('quote-ticket').value.trim()});
+  for (const name of ['validation', 'coupon']) {
+    const v = document.getElementById('quote-' + name).value.trim();
+    if (v) {
+      q.set(name, v);
+    }
+  }
+  const body = document.querySelector('#quote-lines tbody');
+  body.replaceChildren();
+  text('quote-error', '');
+  const r = await fetch(api + '/quote?' + q);
+  const answer = await r.json();
+  if (!r.ok) {
+    text('quote-fee', '–');
+    text('quote-error', answer.error + ': ' + answer.message);
+    return;
+  }
+  text('quote-fee', (answer.amount / 100).toFixed(2) + ' ' + answer.currency + ' (due ' +
+      (answer.due / 100).toFixed(2) + ', tariff v' + answer.tariffVersion + ')');
+  for (const line of answer.lineItems) {
+    const tr = document.createElement('tr');
+    tr.className = line.applied ? 'applied' : 'skipped';
+    tr.innerHTML = '<td></td><td></td><td></td><td></td>';
+    tr.children[0].textContent = line.kind;
+    tr.children[1].textContent = line.applied ? 'yes' : 'no';
+    tr.children[2].textContent = (line.amount / 100).toFixed(2);
+    tr.children[3].textContent = line.detail;
+    body.appendChild(tr);
+  }
+}
+document.getElementById('quote-form').addEventListener('submit', quote);
+
 start().catch(err => {
   text('status', 'error: ' + err);
 });

@@ -31,6 +31,7 @@ import org.openparking.cloud.command.UnsentRepublisher;
 import org.openparking.cloud.fleet.FleetQueries;
 import org.openparking.cloud.http.ApiRouting;
 import org.openparking.cloud.http.CommandsService;
+import org.openparking.cloud.discount.DiscountService;
 import org.openparking.cloud.http.FleetService;
 import org.openparking.cloud.http.HistoryService;
 import org.openparking.cloud.history.HistoryQueries;
@@ -192,7 +193,8 @@ public final class Main {
         RefundService refunds = new RefundService(dataSource, outgoing);
         Api api = new Api(new FleetService(fleet, commands, views), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
-                new CommandsService(commands), new HistoryService(new HistoryQueries(dataSource, clock), views));
+                new CommandsService(commands, new DiscountService(dataSource, outgoing)),
+                new HistoryService(new HistoryQueries(dataSource, clock), views));
 
         UserStore users = new UserStore(dataSource);
         try {

@@ -22,6 +22,6 @@ public sealed interface Message
     /** Cloud → edge: requests an edge applies exactly once. */
     sealed interface Command extends Message
             permits UpdateTariff, SetLevelStatus, OpenBarrier, UpdateAllowList, TrustOperatorKey,
-            CloseSessionElsewhere {
+            CloseSessionElsewhere, UpdateDiscounts {
     }
 }

@@ -22,6 +22,7 @@ public final class MessageType {
     public static final String UPDATE_ALLOW_LIST = "command.allow-list";
     public static final String TRUST_OPERATOR_KEY = "command.trust-key";
     public static final String CLOSE_SESSION_ELSEWHERE = "command.close-session";
+    public static final String UPDATE_DISCOUNTS = "command.discounts";
 
     private static final Map<String, Class<? extends Message>> BY_NAME = Map.ofEntries(
             Map.entry(SESSION_OPENED, SessionOpened.class),
@@ -40,7 +41,8 @@ public final class MessageType {
             Map.entry(OPEN_BARRIER, OpenBarrier.class),
             Map.entry(UPDATE_ALLOW_LIST, UpdateAllowList.class),
             Map.entry(TRUST_OPERATOR_KEY, TrustOperatorKey.class),
-            Map.entry(CLOSE_SESSION_ELSEWHERE, CloseSessionElsewhere.class));
+            Map.entry(CLOSE_SESSION_ELSEWHERE, CloseSessionElsewhere.class),
+            Map.entry(UPDATE_DISCOUNTS, UpdateDiscounts.class));
 
     private MessageType() {
     }
@@ -68,6 +70,7 @@ public final class MessageType {
             case UpdateAllowList m -> UPDATE_ALLOW_LIST;
             case TrustOperatorKey m -> TRUST_OPERATOR_KEY;
             case CloseSessionElsewhere m -> CLOSE_SESSION_ELSEWHERE;
+            case UpdateDiscounts m -> UPDATE_DISCOUNTS;
         };
     }
 }

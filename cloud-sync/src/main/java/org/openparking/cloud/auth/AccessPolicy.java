@@ -52,6 +52,12 @@ public final class AccessPolicy {
             new Rule("GET", "/lots/{lotId}/history/edges", Role.VIEWER, Scope.LOT),
             new Rule("GET", "/lots/{lotId}/history/revenue", Role.VIEWER, Scope.LOT),
             new Rule("PUT", "/lots/{lotId}/tariff", Role.OPERATOR, Scope.LOT),
+            // Merchant validators and coupons (issue 19): the lot's tenant only.
+            new Rule("POST", "/lots/{lotId}/validators", Role.OPERATOR, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/validators", Role.VIEWER, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/coupons", Role.OPERATOR, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/coupons", Role.VIEWER, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/validations/bill-back", Role.VIEWER, Scope.LOT),
             // What a lot publishes as open data (issue 18): its tenant's operators only.
             new Rule("GET", "/lots/{lotId}/open-data", Role.VIEWER, Scope.LOT),
             new Rule("PUT", "/lots/{lotId}/open-data", Role.OPERATOR, Scope.LOT),

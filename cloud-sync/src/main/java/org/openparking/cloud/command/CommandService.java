@@ -115,7 +115,7 @@ public final class CommandService {
         requireId(lotId, "lotId");
         requireId(levelId, "levelId");
         String edgeId = Envelope.edgeId(lotId, levelId);
-        record Tx(boolean created, Optional<OutgoingMessages.Pending> tariff) {
+        record Tx(boolean created, Optional<OutgoingMessages.Pending> tariff, List<OutgoingMessages.Pending> more) {
         }
         Tx tx = Jdbc.inTransaction(dataSource, c -> {
             AuditLog.actAs(c, by);
@@ -130,10 +130,21 @@ public final class CommandService {
                             new UpdateTariff(parseTariff(tariff.get())), requestedBy));
                 }
             }
-            return new Tx(created, tariffCommand);
+            List<OutgoingMessages.Pending> more = new ArrayList<>();
+            if (created) {
+                // The lot's validators and coupons (issue 19), so the new level does not wait for their next change.
+                Optional<org.openparking.protocol.UpdateDiscounts> discounts =
+                        org.openparking.cloud.discount.DiscountService.current(c, lotId, levelId);
+                if (discounts.isPresent()) {
+                    more.add(outgoing.toEdge(c, lotId, levelId, discounts.get(), requestedBy));
+                }
+            }
+            return new Tx(created, tariffCommand, more);
         });
         outgoing.prepareEdgeQueue(edgeId);
-        publishOrFail(tx.tariff().stream().toList());
+        List<OutgoingMessages.Pending> all = new ArrayList<>(tx.tariff().stream().toList());
+        all.addAll(tx.more());
+        publishOrFail(all);
         return new Registration(edgeId, lotId, levelId, tx.created(),
                 tx.tariff().map(OutgoingMessages.Pending::commandId).orElse(null));
     }

@@ -16,6 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.cloud.discount.DiscountService;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.AvailabilityChanged;
 import org.openparking.protocol.CloseSessionElsewhere;
@@ -51,6 +52,7 @@ public final class EventApplier {
     private final DataSource dataSource;
     private final Clock clock;
     private final OutgoingMessages outgoing;
+    private final DiscountService discounts;
 
     /**
      * {@code outgoing} writes the commands an event makes necessary (a session closed on another level than the
@@ -60,6 +62,7 @@ public final class EventApplier {
         this.dataSource = dataSource;
         this.clock = clock;
         this.outgoing = outgoing;
+        this.discounts = new DiscountService(dataSource, outgoing);
     }
 
     /** The id of the one {@code command.close-session} a session can cause: a redelivery finds it taken. */
@@ -161,6 +164,9 @@ public final class EventApplier {
         sessions(c, effects, commands);
         for (Envelope e : effects) {
             applyEffect(c, e);
+            if (e.payload() instanceof SessionClosed m && !m.discounts().isEmpty()) {
+                commands.addAll(discounts.recordClose(c, e, m));
+            }
         }
         return List.of(outcomes);
     }

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.auth.OperatorTokens;
+import org.openparking.edge.discount.DiscountRepository;
 import org.openparking.edge.lane.LaneController;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
@@ -29,6 +30,7 @@ import org.openparking.protocol.SetLevelStatus;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.TrustOperatorKey;
 import org.openparking.protocol.UpdateAllowList;
+import org.openparking.protocol.UpdateDiscounts;
 import org.openparking.protocol.UpdateTariff;
 import org.openparking.protocol.VehicleType;
 
@@ -51,6 +53,7 @@ public final class LevelCommands {
     private final OperatorTokens operatorTokens;
     private final ParkingService parking;
     private final Duration remoteOpenMaxAge;
+    private final DiscountRepository discounts = new DiscountRepository();
 
     /** @param remoteOpenMaxAge a barrier-open command older than this (by its issue time) is refused */
     public LevelCommands(Database db, Outbox outbox, Occupancy occupancy, LevelAvailability board,
@@ -170,6 +173,9 @@ public final class LevelCommands {
                     yield new Applied(true, l.plates().size() + " plates", null);
                 }
                 case OpenBarrier o -> openBarrierCommand(envelope, o);
+                case UpdateDiscounts d -> new Applied(discounts.applyIfNewer(c, d, clock.instant()),
+                        "discounts version " + d.version() + ": " + d.validators().size() + " validator(s), "
+                                + d.coupons().size() + " coupon(s)", null);
                 case CloseSessionElsewhere x -> {
                     ParkingService.ClosedElsewhere closed = parking.closeElsewhereIn(c, x);
                     yield new Applied(closed.closed(), closed.detail(), closed.availability());

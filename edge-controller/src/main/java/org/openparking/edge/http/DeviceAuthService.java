@@ -24,6 +24,7 @@ final class DeviceAuthService implements HttpService {
         rules.post("/lanes/{laneId}/entries", this::device)
                 .post("/lanes/{laneId}/exits", this::device)
                 .post("/pay-station/payments", this::device)
+                .post("/validations", this::device)
                 .get("/sessions", this::deviceOrOperator)
                 .get("/sessions/{id}", this::deviceOrOperator);
     }

@@ -18,7 +18,9 @@ import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.RampCounter;
 import org.openparking.edge.occupancy.SpotTracker;
+import org.openparking.edge.discount.Discounts;
 import org.openparking.edge.session.ParkingService;
+import org.openparking.edge.tariff.LineItem;
 import org.openparking.platform.json.JsonBodies;
 import org.openparking.protocol.PaymentStatus;
 import org.openparking.protocol.VehicleType;
@@ -52,12 +54,14 @@ final class LevelService implements HttpService {
     }
 
     /** {@code POST /lanes/{laneId}/exits}: a ticket, or {@code lostTicket} with the plate if known. */
-    record ExitRequest(String ticket, String paymentMethod, Boolean lostTicket, String plate) {
-        static final ExitRequest NONE = new ExitRequest(null, null, null, null);
+    record ExitRequest(String ticket, String paymentMethod, Boolean lostTicket, String plate, String validation,
+                       String coupon) {
+        static final ExitRequest NONE = new ExitRequest(null, null, null, null, null, null);
     }
 
+    /** {@code lineItems} (issue 19, additive): what applied and what did not; they sum to {@code fee.amount}. */
     record ExitResponse(String sessionId, Fee fee, Payment payment, String gate,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) String message) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String message, List<LineItem> lineItems) {
     }
 
     record Fee(long amount, String currency) {
@@ -113,12 +117,13 @@ final class LevelService implements HttpService {
         ExitRequest body = JsonBodies.read(req, ExitRequest.class, () -> ExitRequest.NONE);
         LaneController.Exit x = Boolean.TRUE.equals(body.lostTicket())
                 ? lane.exitLostTicket(body.plate(), body.paymentMethod())
-                : lane.exit(body.ticket(), body.paymentMethod());
+                : lane.exit(body.ticket(), body.paymentMethod(),
+                        new Discounts.Presented(body.validation(), body.coupon()));
         ParkingService.Departure d = x.departure();
         res.status(d.paymentStatus() == PaymentStatus.PENDING ? Status.ACCEPTED_202 : Status.OK_200)
                 .send(new ExitResponse(d.sessionId(), new Fee(d.fee(), d.currency()),
                         new Payment(d.paymentStatus(), d.paymentId()), d.gateOpens() ? x.gate().name() : "CLOSED",
-                        d.message()));
+                        d.message(), d.lineItems()));
     }
 
     private LaneController lane(ServerRequest req) {

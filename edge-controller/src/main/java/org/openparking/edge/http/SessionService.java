@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.payment.Payment;
+import org.openparking.edge.discount.Discounts;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.edge.session.Session;
 import org.openparking.platform.json.JsonBodies;
@@ -38,6 +39,7 @@ final class SessionService implements HttpService {
         rules.get("/sessions", this::list)
                 .get("/sessions/{id}", this::one)
                 .get("/quote", this::quote)
+                .post("/validations", this::validate)
                 .post("/pay-station/payments", this::payStation);
     }
 
@@ -63,7 +65,22 @@ final class SessionService implements HttpService {
     private void quote(ServerRequest req, ServerResponse res) {
         String ticket = req.query().first("ticket").asOptional().orElseThrow(() ->
                 new ParkingException(Kind.BAD_REQUEST, "TICKET_REQUIRED", "query parameter ticket is required"));
-        res.send(parking.quote(ticket));
+        res.send(parking.quote(ticket, new Discounts.Presented(req.query().first("validation").orElse(null),
+                req.query().first("coupon").orElse(null))));
+    }
+
+    /** {@code POST /validations}: a merchant's validation terminal stamps a ticket. */
+    record ValidationRequest(String ticket, String validatorId) {
+        static final ValidationRequest NONE = new ValidationRequest(null, null);
+    }
+
+    record ValidationResponse(String validation) {
+    }
+
+    private void validate(ServerRequest req, ServerResponse res) {
+        ValidationRequest body = JsonBodies.read(req, ValidationRequest.class, () -> ValidationRequest.NONE);
+        res.status(io.helidon.http.Status.CREATED_201).send(new ValidationResponse(
+                parking.validate(body.ticket(), body.validatorId())));
     }
 
     private void payStation(ServerRequest req, ServerResponse res) {

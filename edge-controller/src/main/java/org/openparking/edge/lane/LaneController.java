@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.discount.Discounts;
 import org.openparking.edge.session.ParkingService;
 import org.openparking.firmware.BarrierGate;
 import org.openparking.firmware.BarrierState;
@@ -114,7 +115,12 @@ public final class LaneController {
     }
 
     public synchronized Exit exit(String ticket, String paymentMethod) {
-        return released(System.nanoTime(), () -> parking.depart(lane.id(), ticket, paymentMethod));
+        return exit(ticket, paymentMethod, Discounts.Presented.NONE);
+    }
+
+    /** An exit with a ticket and, if presented, a merchant validation and/or a coupon. */
+    public synchronized Exit exit(String ticket, String paymentMethod, Discounts.Presented presented) {
+        return released(System.nanoTime(), () -> parking.depart(lane.id(), ticket, paymentMethod, presented));
     }
 
     /** An exit without a ticket, identified by plate, billed at least the lost-ticket fee. */

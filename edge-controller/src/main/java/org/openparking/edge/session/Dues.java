@@ -12,40 +12,62 @@ import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.payment.Payment;
 import org.openparking.edge.payment.PaymentRepository;
+import org.openparking.edge.discount.Discounts;
+import org.openparking.edge.tariff.Explanation;
+import org.openparking.edge.tariff.LineItem;
 import org.openparking.edge.tariff.TariffCalculator;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
+import org.openparking.protocol.AppliedDiscount;
 import org.openparking.protocol.Tariff;
+import org.openparking.protocol.VehicleType;
 
-/** What a ticket owes now: the tariff it entered under, what was paid, allow-list and pay-station grace. */
+/**
+ * What a ticket owes now: the tariff it entered under (explained line by line), the permit placeholder, validation
+ * and coupon ({@link Discounts}), what was paid, allow-list and pay-station grace.
+ */
 final class Dues {
     private final SessionRepository sessions;
     private final TariffRepository tariffs;
     private final PaymentRepository payments;
     private final Duration payStationGrace;
+    private final Discounts discounts;
 
-    Dues(SessionRepository sessions, TariffRepository tariffs, PaymentRepository payments, Duration payStationGrace) {
+    Dues(SessionRepository sessions, TariffRepository tariffs, PaymentRepository payments, Duration payStationGrace,
+         Discounts discounts) {
+        this.discounts = discounts;
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
         this.payStationGrace = payStationGrace;
     }
 
-    ParkingService.Quote quote(Connection c, TicketSigner.Ticket t, Instant now) throws SQLException {
+    ParkingService.Quote quote(Connection c, TicketSigner.Ticket t, Instant now, Discounts.Presented presented)
+            throws SQLException {
         Session s = sessions.find(c, t.sessionId()).orElse(null);
         if (s != null && s.status() == Session.Status.CLOSED) {
             throw alreadyUsed();
         }
         Tariff tariff = tariffFor(c, s);
-        long fee = TariffCalculator.fee(tariff, t.entryTime(), now);
+        Discounts.Result priced = price(c, t, s, tariff, now, presented);
+        long fee = priced.explanation().fee();
         long paid = s == null ? 0 : paidAmount(payments.forSession(c, s.sessionId()));
         long due = payStationGraceCovers(c, t.sessionId(), now) ? 0 : Math.max(0, fee - paid);
         return new ParkingService.Quote(t.sessionId(), fee, paid, due, tariff.currency(), t.entryTime(),
-                tariff.version());
+                tariff.version(), priced.explanation().lines());
+    }
+
+    /** The tariff's explained fee for the ticket's stay, then the permit, validation and coupon lines. */
+    private Discounts.Result price(Connection c, TicketSigner.Ticket t, Session s, Tariff tariff, Instant now,
+                                   Discounts.Presented presented) throws SQLException {
+        VehicleType space = s == null || s.recordedAtExit() ? null : s.spotType();
+        return discounts.apply(c, t.sessionId(),
+                shift -> TariffCalculator.explain(tariff, t.entryTime().plus(shift), now, space), presented, now);
     }
 
     /** {@code lostTicketPlate} is null for an exit with a ticket. */
-    Due due(Connection c, TicketSigner.Ticket t, Instant now, String lostTicketPlate) throws SQLException {
+    Due due(Connection c, TicketSigner.Ticket t, Instant now, String lostTicketPlate, Discounts.Presented presented)
+            throws SQLException {
         Session s = sessions.find(c, t.sessionId()).orElse(null);
         if (s != null && s.status() == Session.Status.CLOSED) {
             throw alreadyUsed();
@@ -53,12 +75,21 @@ final class Dues {
         Tariff tariff = tariffFor(c, s);
         List<Payment> attempts = s == null ? List.of() : payments.forSession(c, s.sessionId());
         boolean lost = lostTicketPlate != null;
-        long fee = !lost ? TariffCalculator.fee(tariff, t.entryTime(), now)
-                : TariffCalculator.lostTicketFee(tariff, s == null ? null : t.entryTime(), now);
-        String plate = s != null ? s.plate() : lostTicketPlate;
-        if (plate != null && allowListed(c, plate)) {
-            fee = 0;
+        if (lost && presented.any()) {
+            throw new ParkingException(Kind.BAD_REQUEST, "DISCOUNT_NEEDS_TICKET",
+                    "a validation or coupon applies to a ticket; a lost-ticket exit pays the lost-ticket fee");
         }
+        Discounts.Result priced = lost ? new Discounts.Result(new Explanation(0, List.of()).plus(LineItem.applied(
+                "LOST_TICKET", TariffCalculator.lostTicketFee(tariff, s == null ? null : t.entryTime(), now),
+                "lost ticket: the lost-ticket fee " + tariff.lostTicketFee() + " or the time fee if higher")), List.of())
+                : price(c, t, s, tariff, now, presented);
+        Explanation explained = priced.explanation();
+        String plate = s != null ? s.plate() : lostTicketPlate;
+        boolean allowListed = plate != null && explained.fee() > 0 && allowListed(c, plate);
+        if (allowListed) {
+            explained = explained.plus(LineItem.applied("ALLOW_LIST", -explained.fee(), "plate on the allow-list"));
+        }
+        long fee = explained.fee();
         long paid = paidAmount(attempts);
         long amount = payStationGraceCovers(c, t.sessionId(), now) ? 0 : Math.max(0, fee - paid);
         String inFlight = attempts.stream().filter(p -> p.status() == Payment.Status.REQUESTED)
@@ -66,8 +97,10 @@ final class Dues {
         String lastPaid = attempts.stream().filter(p -> p.status() == Payment.Status.PAID)
                 .map(Payment::paymentId).reduce((a, b) -> b).orElse(null);
         // A row recorded here at an earlier payment attempt is still another level's (or an unmatched) session.
+        // An allow-listed plate pays nothing, so no discount was used.
+        List<AppliedDiscount> used = allowListed ? List.of() : priced.applied();
         return new Due(fee, paid, amount, tariff.currency(), tariff.version(), attempts.size(), inFlight, lastPaid,
-                plate, s == null || s.recordedAtExit(), lost);
+                plate, s == null || s.recordedAtExit(), lost, used, explained.lines());
     }
 
     static ParkingException alreadyUsed() {

@@ -81,7 +81,7 @@ final class OfflinePaymentPolicy {
         boolean withinFloor = due.amount() <= settings.floorLimit();
         if (state != PaymentLink.State.ONLINE && exit && !withinFloor) {
             return new Departure(t.sessionId(), due.amount(), due.currency(), PaymentStatus.PENDING, null, false,
-                    "card payments are unavailable (" + state + "): please pay at the pay station");
+                    "card payments are unavailable (" + state + "): please pay at the pay station", due.lineItems());
         }
         if (due.inFlight() != null) {
             // An earlier attempt is still out: wait for it instead of charging again.
@@ -106,7 +106,7 @@ final class OfflinePaymentPolicy {
             board.publish(after);
             LOG.info(() -> "exit of " + t.sessionId() + " deferred payment " + paymentId + " (" + state + ")");
             return new Departure(t.sessionId(), due.amount(), due.currency(), PaymentStatus.DEFERRED, paymentId, true,
-                    DEFERRED);
+                    DEFERRED, due.lineItems());
         }
         return settle(laneId, t, due, paymentId, via);
     }
@@ -132,10 +132,10 @@ final class OfflinePaymentPolicy {
                 });
                 board.publish(after);
                 return new Departure(t.sessionId(), due.amount(), due.currency(), PaymentStatus.DEFERRED, paymentId,
-                        true, DEFERRED);
+                        true, DEFERRED, due.lineItems());
             }
             return new Departure(t.sessionId(), due.amount(), due.currency(), PaymentStatus.PENDING, paymentId, false,
-                    "no payment result in time: please pay at the pay station or try again");
+                    "no payment result in time: please pay at the pay station or try again", due.lineItems());
         }
         link.paymentAnswered();
         PaymentResult r = result.get();
@@ -148,7 +148,7 @@ final class OfflinePaymentPolicy {
         }
         if (via == Payment.Via.PAY_STATION) {
             return new Departure(t.sessionId(), due.amount(), due.currency(), PaymentStatus.PAID, paymentId, false,
-                    "paid");
+                    "paid", due.lineItems());
         }
         return closer.close(laneId, t, due, PaymentStatus.PAID, paymentId, now);
     }

@@ -14,6 +14,9 @@ import java.util.logging.Logger;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.config.EdgeSettings;
+import org.openparking.edge.discount.DiscountRepository;
+import org.openparking.edge.discount.Discounts;
+import org.openparking.edge.discount.ValidationSigner;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
@@ -22,6 +25,7 @@ import org.openparking.edge.payment.Payment;
 import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
+import org.openparking.edge.tariff.LineItem;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.InvalidTicketException;
 import org.openparking.edge.ticket.TicketSigner;
@@ -52,6 +56,7 @@ public final class ParkingService {
     private final TariffRepository tariffs;
     private final PaymentRepository payments;
     private final Dues dues;
+    private final Discounts discounts;
     private final SessionCloser closer;
     private final OfflinePaymentPolicy policy;
     private final Clock clock;
@@ -59,6 +64,15 @@ public final class ParkingService {
     public ParkingService(Database db, EdgeSettings settings, TicketSigner tickets, Outbox outbox, Occupancy occupancy,
                           LevelAvailability board, SessionRepository sessions, TariffRepository tariffs,
                           PaymentRepository payments, PaymentResults results, PaymentLink link, Clock clock) {
+        this(db, settings, tickets, outbox, occupancy, board, sessions, tariffs, payments, results, link, clock,
+                new Discounts(new ValidationSigner(settings.lotId(), settings.ticketSecret()), new DiscountRepository()));
+    }
+
+    public ParkingService(Database db, EdgeSettings settings, TicketSigner tickets, Outbox outbox, Occupancy occupancy,
+                          LevelAvailability board, SessionRepository sessions, TariffRepository tariffs,
+                          PaymentRepository payments, PaymentResults results, PaymentLink link, Clock clock,
+                          Discounts discounts) {
+        this.discounts = discounts;
         this.db = db;
         this.settings = settings;
         this.tickets = tickets;
@@ -68,8 +82,8 @@ public final class ParkingService {
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
-        this.dues = new Dues(sessions, tariffs, payments, settings.payments().payStationGrace());
-        this.closer = new SessionCloser(db, sessions, outbox, occupancy, board, settings.countsRamps());
+        this.dues = new Dues(sessions, tariffs, payments, settings.payments().payStationGrace(), discounts);
+        this.closer = new SessionCloser(db, sessions, outbox, occupancy, board, settings.countsRamps(), discounts);
         this.policy = new OfflinePaymentPolicy(db, settings.payments(), outbox, board, payments, results, link, closer,
                 clock);
         this.clock = clock;
@@ -81,11 +95,12 @@ public final class ParkingService {
 
     /** What an exit decided. {@code gateOpens} is false for PENDING (pay at the pay station). */
     public record Departure(String sessionId, long fee, String currency, PaymentStatus paymentStatus,
-                            String paymentId, boolean gateOpens, String message) {
+                            String paymentId, boolean gateOpens, String message, List<LineItem> lineItems) {
     }
 
+    /** {@code lineItems} (issue 19, additive) explain {@code amount}: their amounts sum to it. */
     public record Quote(String sessionId, long amount, long paid, long due, String currency, Instant entryTime,
-                        int tariffVersion) {
+                        int tariffVersion, List<LineItem> lineItems) {
     }
 
     /** Result of a payment at the pay station. */
@@ -146,9 +161,26 @@ public final class ParkingService {
     // ---------------------------------------------------------------- quote
 
     public Quote quote(String ticket) {
+        return quote(ticket, Discounts.Presented.NONE);
+    }
+
+    /** The quote with a validation and/or coupon applied; a refused one throws its named reason. */
+    public Quote quote(String ticket, Discounts.Presented presented) {
         TicketSigner.Ticket t = verify(ticket);
         Instant now = clock.instant();
-        return db.read(c -> dues.quote(c, t, now));
+        return db.read(c -> dues.quote(c, t, now, presented));
+    }
+
+    /** Signs a merchant validation of {@code validatorId} for the ticket's session (the validation terminal). */
+    public String validate(String ticket, String validatorId) {
+        TicketSigner.Ticket t = verify(ticket);
+        Instant now = clock.instant();
+        return db.read(c -> {
+            if (sessions.find(c, t.sessionId()).map(s -> s.status() == Session.Status.CLOSED).orElse(false)) {
+                throw Dues.alreadyUsed();
+            }
+            return discounts.issue(c, t.lotId(), t.sessionId(), validatorId, now);
+        });
     }
 
     // ---------------------------------------------------------------- exit
@@ -158,8 +190,13 @@ public final class ParkingService {
      * PAYMENT_DECLINED when the card was refused; in both cases nothing about the session changes.
      */
     public Departure depart(String laneId, String ticket, String paymentMethod) {
+        return depart(laneId, ticket, paymentMethod, Discounts.Presented.NONE);
+    }
+
+    /** An exit with a validation and/or coupon; each is verified offline and a refusal names its reason. */
+    public Departure depart(String laneId, String ticket, String paymentMethod, Discounts.Presented presented) {
         checkPaymentMethod(paymentMethod);
-        return depart(laneId, verify(ticket), null, paymentMethod);
+        return depart(laneId, verify(ticket), null, paymentMethod, presented);
     }
 
     /**
@@ -177,13 +214,14 @@ public final class ParkingService {
         TicketSigner.Ticket t = db.read(c -> sessions.findOpenByPlate(c, normalized))
                 .map(s -> new TicketSigner.Ticket(settings.lotId(), s.sessionId(), s.entryTime()))
                 .orElseGet(() -> new TicketSigner.Ticket(settings.lotId(), "lost-" + UUID.randomUUID(), now));
-        return depart(laneId, t, normalized, paymentMethod);
+        return depart(laneId, t, normalized, paymentMethod, Discounts.Presented.NONE);
     }
 
     /** {@code lostTicketPlate} is null for an exit with a ticket. */
-    private Departure depart(String laneId, TicketSigner.Ticket t, String lostTicketPlate, String paymentMethod) {
+    private Departure depart(String laneId, TicketSigner.Ticket t, String lostTicketPlate, String paymentMethod,
+                             Discounts.Presented presented) {
         Instant now = clock.instant();
-        Due due = db.read(c -> dues.due(c, t, now, lostTicketPlate));
+        Due due = db.read(c -> dues.due(c, t, now, lostTicketPlate, presented));
         if (due.amount() <= 0) {
             PaymentStatus status = due.paid() > 0 ? PaymentStatus.PAID : PaymentStatus.NOT_REQUIRED;
             return closer.close(laneId, t, due, status, due.lastPaidId(), now);
@@ -192,7 +230,7 @@ public final class ParkingService {
             throw new ParkingException(Kind.PAYMENT_REQUIRED, "PAYMENT_REQUIRED",
                     "a fee of " + due.amount() + " " + due.currency() + " is due: present a card or pay at the pay station",
                     Map.of("fee", Map.of("amount", due.amount(), "currency", due.currency()),
-                            "sessionId", t.sessionId()));
+                            "sessionId", t.sessionId(), "lineItems", due.lineItems()));
         }
         return policy.charge(laneId, t, due, paymentMethod, Payment.Via.EXIT);
     }
@@ -205,7 +243,7 @@ public final class ParkingService {
         }
         TicketSigner.Ticket t = verify(ticket);
         Instant now = clock.instant();
-        Due due = db.read(c -> dues.due(c, t, now, null));
+        Due due = db.read(c -> dues.due(c, t, now, null, Discounts.Presented.NONE));
         return policy.payAtStation(t, due, paymentMethod, now);
     }
 

@@ -3,6 +3,7 @@ package org.openparking.edge.session;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import org.openparking.edge.discount.Discounts;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
@@ -21,9 +22,11 @@ final class SessionCloser {
     private final Occupancy occupancy;
     private final LevelAvailability board;
     private final boolean countsRamps;
+    private final Discounts discounts;
 
     SessionCloser(Database db, SessionRepository sessions, Outbox outbox, Occupancy occupancy, LevelAvailability board,
-                  boolean countsRamps) {
+                  boolean countsRamps, Discounts discounts) {
+        this.discounts = discounts;
         this.db = db;
         this.sessions = sessions;
         this.outbox = outbox;
@@ -39,7 +42,8 @@ final class SessionCloser {
             return closeIn(c, laneId, t, due, status, paymentId, now);
         });
         board.publish(after);
-        return new ParkingService.Departure(t.sessionId(), due.fee(), due.currency(), status, paymentId, true, null);
+        return new ParkingService.Departure(t.sessionId(), due.fee(), due.currency(), status, paymentId, true, null,
+                due.lineItems());
     }
 
     Availability closeIn(Connection c, String laneId, TicketSigner.Ticket t, Due due, PaymentStatus status,
@@ -48,8 +52,9 @@ final class SessionCloser {
                 due.lostTicket())) {
             throw Dues.alreadyUsed();
         }
+        discounts.recordClose(c, t.sessionId(), due.discounts(), now);
         outbox.append(c, new SessionClosed(t.sessionId(), laneId, t.entryTime(), now, due.fee(), due.currency(), status,
-                paymentId, due.tariffVersion(), due.lostTicket()));
+                paymentId, due.tariffVersion(), due.lostTicket(), due.discounts()));
         if (due.foreignLevel() && countsRamps) {
             // The car came onto this level over a ramp, which counted it in; no session of ours holds it.
             occupancy.move(c, VehicleType.STANDARD, -1, "exit of a ticket without a session on this level");

@@ -209,6 +209,26 @@ class EdgeAccessTest {
     }
 
     @Test
+    void onlyADeviceMayStampAValidation() {
+        edge.app().commands().apply(Envelope.of("lot-t.L0", "lot-t", "L0", ++seq, java.time.Instant.now(),
+                new org.openparking.protocol.UpdateDiscounts(1, List.of(new org.openparking.protocol.UpdateDiscounts
+                        .Validator("cinema", "Cinema", "box-office", org.openparking.protocol.UpdateDiscounts.Kind
+                        .REPLACE_PRICE, 0, 60)), List.of())));
+        TestHttp.Response entry = edge.post("/lanes/in-1/entries", "{\"plate\":\"VAL9\"}", "X-Device-Key", DEVICE);
+        assertThat(entry.text(), entry.status(), is(201));
+        edge.pass("in-1"); // no barrier left waiting for its passage timeout after this test
+        String body = "{\"ticket\":\"" + entry.body().get("ticket").asText() + "\",\"validatorId\":\"cinema\"}";
+
+        TestHttp.Response anonymous = edge.post("/validations", body);
+        assertThat(anonymous.text(), anonymous.status(), is(401));
+        assertThat(anonymous.text().contains("V1."), is(false));
+        assertThat(edge.post("/validations", body, "X-Device-Key", "guessed").status(), is(401));
+        TestHttp.Response device = edge.post("/validations", body, "X-Device-Key", DEVICE);
+        assertThat(device.text(), device.status(), is(201));
+        assertThat(device.body().get("validation").asText().startsWith("V1."), is(true));
+    }
+
+    @Test
     void theSimulatorApiIsNotServedOutsideDevelopment() {
         TestHttp.Response r = edge.post("/simulator/lanes/in-1/arming", "{\"present\":true}");
         assertThat(r.text(), r.status(), is(404));

@@ -113,4 +113,32 @@ class ConsoleBrowserTest {
             browser.screenshot(Path.of(System.getProperty("java.io.tmpdir"), "console.png"));
         }
     }
+
+    @Test
+    void theConsoleExplainsAQuoteLineByLine() throws Exception {
+        try (TestEdge edge = TestEdge.start(Map.of(VehicleType.STANDARD, 4));
+             Chromium browser = Chromium.start(chromium())) {
+            String ticket = edge.enterAndPass("QUOTE1").get("ticket").asText();
+            edge.clock().advance(Duration.ofHours(2));
+            browser.navigate(edge.root() + "/console/");
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.text("document.getElementById('free').textContent"), "3"::equals);
+            browser.eval("document.getElementById('quote-ticket').value = '" + ticket + "';"
+                    + "document.getElementById('quote-coupon').value = 'NOPE';"
+                    + "document.querySelector('#quote-form button').click()");
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.text("document.getElementById('quote-error').textContent"),
+                    t -> t.startsWith("COUPON_UNKNOWN"));
+            browser.eval("document.getElementById('quote-coupon').value = '';"
+                    + "document.querySelector('#quote-form button').click()");
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.text("document.getElementById('quote-fee').textContent"),
+                    t -> t.startsWith("6.00 EUR"));
+            assertThat(browser.text("document.getElementById('quote-error').textContent"), is(""));
+            assertThat(browser.text("[...document.querySelectorAll('#quote-lines tbody tr')]"
+                    + ".map(r => r.children[0].textContent + '=' + r.children[2].textContent).join(' ')"),
+                    is("GRACE=0.00 PERIODS=6.00 DAILY_CAP=0.00 EARLY_BIRD=0.00 SURCHARGE=0.00 PERMIT=0.00"
+                            + " VALIDATION=0.00 COUPON=0.00"));
+        }
+    }
 }
