@@ -138,7 +138,7 @@ eventually 180 healthy "$worker_port" && ok "current payment-worker ($current) h
 eventually 180 healthy "$edge_port" && ok "edge of the previous release (${PREVIOUS_RELEASE:0:7}) healthy" \
   || { fail "the old edge did not start"; tail -30 "$work/edge.log"; finish; }
 edge_sync() { curl -fsS "http://127.0.0.1:$edge_port/api/v1/sync" 2>/dev/null | json 'd.get("state")'; }
-eventually 60 test "$(edge_sync)" = ONLINE && ok "old edge ONLINE with the current cloud's broker" \
+eventually 180 test "$(edge_sync)" = ONLINE && ok "old edge ONLINE with the current cloud's broker" \
   || fail "old edge sync state: $(curl -sS "http://127.0.0.1:$edge_port/api/v1/sync")"
 
 # A copy of everything the old edge publishes, to re-send one of its own events with a newer schema version.
