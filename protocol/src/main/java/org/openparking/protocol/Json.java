@@ -47,6 +47,19 @@ public final class Json {
         return STRICT;
     }
 
+    /**
+     * {@code body} as text if it is well-formed UTF-8: no overlong forms ({@code C0 AF} for "/"), no encoded
+     * surrogates, no invalid or truncated sequences. JSON parsers decode overlong forms without complaint
+     * (and detect UTF-16/32 by themselves), so what others send is decoded here first.
+     */
+    public static String strictUtf8(byte[] body) throws java.nio.charset.CharacterCodingException {
+        return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(body))
+                .toString();
+    }
+
     private static ObjectMapper strict(ObjectMapper mapper) {
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)

@@ -46,7 +46,7 @@ public final class HostileMessages {
                 template.flatMap(HostileMessages::wronglyEncoded).map(b -> new Hostile("wrongly encoded", b)));
     }
 
-    static Arbitrary<byte[]> malformed(String valid) {
+    public static Arbitrary<byte[]> malformed(String valid) {
         Arbitrary<String> cut = Arbitraries.integers().between(0, valid.length() - 2).map(n -> valid.substring(0, n));
         Arbitrary<String> garbage = Arbitraries.strings().ofMinLength(0).ofMaxLength(300)
                 .filter(s -> !s.strip().startsWith("{"));
@@ -58,7 +58,7 @@ public final class HostileMessages {
     }
 
     /** A field at any depth of the valid body given a value of another JSON type. */
-    static Arbitrary<byte[]> wronglyTyped(String valid) {
+    public static Arbitrary<byte[]> wronglyTyped(String valid) {
         List<Field> fields = fields(valid);
         return Arbitraries.of(fields).flatMap(f -> Arbitraries.of(wrongValuesFor(f.value())).map(v ->
                 replace(valid, f.path(), v)));
@@ -87,7 +87,7 @@ public final class HostileMessages {
     }
 
     /** Every text field past its bound (plates 32, ids 200, other text 4,096), an added huge field, deep nesting. */
-    static Arbitrary<byte[]> oversized(String valid) {
+    public static Arbitrary<byte[]> oversized(String valid) {
         List<Field> text = fields(valid).stream().filter(f -> f.value().isTextual()).toList();
         Arbitrary<String> longText = Arbitraries.of(text).flatMap(f -> {
             String name = f.path().getLast();
@@ -104,7 +104,7 @@ public final class HostileMessages {
         return Arbitraries.oneOf(longText, added, deep).map(s -> s.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Arbitrary<byte[]> wronglyEncoded(String valid) {
+    public static Arbitrary<byte[]> wronglyEncoded(String valid) {
         List<Field> text = fields(valid).stream().filter(f -> f.value().isTextual() && !f.value().textValue().isEmpty())
                 .toList();
         Arbitrary<byte[]> bad = Arbitraries.of(
