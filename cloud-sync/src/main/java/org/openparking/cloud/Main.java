@@ -243,7 +243,8 @@ public final class Main {
         WebServer server = WebServer.builder()
                 .port(settings.port())
                 // Above the API's own limit, so that bodies declaring a length up to 4x the limit get the
-                // JSON 413 of AuthFilter; the server's plain 413 only stops larger and unbounded ones.
+                // JSON 413 of AuthFilter; the server's own 413 stops larger and unbounded ones, with the same
+                // JSON error body (the hostile-input property found it empty).
                 .maxPayloadSize(auth.maxBodyBytes() * 4)
                 // Helidon's refusals before routing (that larger body, a malformed request line) in the
                 // same JSON error body as every other refusal.

@@ -15,6 +15,15 @@ public final class Checks {
     /** Longest id an envelope may carry: far above any id we mint, far below a database row limit. */
     public static final int MAX_ID_LENGTH = 200;
 
+    /**
+     * Longest plate a message may carry: the edge stores 1-12 letters and digits (spaces and dashes
+     * dropped), so 32 leaves room for any plate written with separators, and none for a payload.
+     */
+    public static final int MAX_PLATE_LENGTH = 32;
+
+    /** Longest other text a message may carry (a reason, a failure message, a JWK): 4,096 characters. */
+    public static final int MAX_TEXT_LENGTH = 4096;
+
     /** An envelope's id or address: text, at most {@link #MAX_ID_LENGTH} characters. */
     public static String requireId(String value, String name) {
         requireText(value, name);

@@ -103,14 +103,28 @@ final class Soak implements AutoCloseable {
         }
     }
 
-    /** {@code memory_usedHeap_bytes} of the service's Prometheus metrics, NaN when it does not answer. */
+    /**
+     * The heap in use from the service's Prometheus metrics: the sum of its heap pools'
+     * {@code jvm_memory_used_bytes{area="heap"}} (platform {@code JvmMeters}), or Helidon's older
+     * {@code memory_usedHeap_bytes}; NaN when it does not answer. (The one-hour soak of 2026-12-01 looked
+     * only for the older name, which the services no longer serve, and sampled no heap.)
+     */
     private double heapMiB(ServiceProcess p) {
         try {
             TestHttp.Response r = http.get(p.baseUrl() + "/observe/metrics", "Accept", "text/plain");
+            double pools = 0;
+            boolean found = false;
             for (String line : r.text().split("\n")) {
                 if (line.startsWith("memory_usedHeap_bytes")) {
                     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1048576.0;
                 }
+                if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                    pools += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    found = true;
+                }
+            }
+            if (found) {
+                return pools / 1048576.0;
             }
         } catch (RuntimeException e) {
             // restarting after a kill: no sample

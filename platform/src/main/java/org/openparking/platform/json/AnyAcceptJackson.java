@@ -29,7 +29,44 @@ final class AnyAcceptJackson implements MediaSupport {
 
     @Override
     public <T> ReaderResponse<T> reader(GenericType<T> type, Headers requestHeaders) {
-        return plain(type) ? ReaderResponse.unsupported() : jackson.reader(type, NO_NEGOTIATION);
+        if (plain(type)) {
+            return ReaderResponse.unsupported();
+        }
+        ReaderResponse<T> inner = jackson.reader(type, NO_NEGOTIATION);
+        return new ReaderResponse<>(inner.support(), () -> new StrictUtf8Reader<>(inner.supplier().get()));
+    }
+
+    /**
+     * The body is decoded as strict UTF-8 before Jackson reads it: the reader decodes with replacement
+     * (a Latin-1 byte became U+FFFD and was stored) and the parser accepts overlong forms, so an invalid
+     * body is refused as malformed instead (cloud-sync's hostile-input property found the stored U+FFFD).
+     */
+    private record StrictUtf8Reader<T>(io.helidon.http.media.EntityReader<T> inner)
+            implements io.helidon.http.media.EntityReader<T> {
+        @Override
+        public T read(GenericType<T> type, java.io.InputStream stream, Headers headers) {
+            return inner.read(type, checked(stream), NO_NEGOTIATION);
+        }
+
+        @Override
+        public T read(GenericType<T> type, java.io.InputStream stream, Headers requestHeaders, Headers responseHeaders) {
+            return inner.read(type, checked(stream), NO_NEGOTIATION, responseHeaders);
+        }
+
+        private static java.io.InputStream checked(java.io.InputStream stream) {
+            byte[] body;
+            try {
+                body = stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try {
+                org.openparking.protocol.Json.strictUtf8(body);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new JsonBodies.MalformedBodyException("the request body is not valid UTF-8");
+            }
+            return new java.io.ByteArrayInputStream(body);
+        }
     }
 
     @Override

@@ -51,6 +51,8 @@ public final class HttpErrors {
         routing.error(JacksonException.class, (req, res, e) -> send(res, Status.BAD_REQUEST_400, badBody(e, codes)));
         routing.error(JsonBodies.MissingBodyException.class, (req, res, e) -> send(res, Status.BAD_REQUEST_400,
                 new ErrorBody(codes.malformed(), e.getMessage())));
+        routing.error(JsonBodies.MalformedBodyException.class, (req, res, e) -> send(res, Status.BAD_REQUEST_400,
+                new ErrorBody(codes.malformed(), e.getMessage())));
         routing.error(RequestException.class, (req, res, e) -> send(res, e.status(),
                 new ErrorBody(e.status().code() == 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", e.getMessage())));
         routing.error(HttpException.class, (req, res, e) -> send(res, e.status(), helidonRefusal(req, e)));

@@ -26,6 +26,13 @@ public final class JsonBodies {
         return body;
     }
 
+    /** A body that is not well-formed UTF-8 (see {@link AnyAcceptJackson}). */
+    static final class MalformedBodyException extends RuntimeException {
+        MalformedBodyException(String message) {
+            super(message);
+        }
+    }
+
     /** No body, or the JSON literal {@code null}, where an object is required. */
     static final class MissingBodyException extends RuntimeException {
         MissingBodyException(String message) {
