@@ -211,14 +211,17 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
                 // A comment line: keeps proxies from timing out and finds closed connections.
                 out.write(KEEP_ALIVE);
             }
+            // One write for the batch and its id (after the frames: the client's Last-Event-ID then says it has
+            // had every change up to here): one chunk and one send per client and change, not three.
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256 * batch.frames().size() + 32);
             for (byte[] frame : batch.frames()) {
-                out.write(frame);
+                bytes.write(frame);
             }
             if (batch.watermark() > idSent) {
-                // After the frames: the client's Last-Event-ID now says it has had every change up to here.
-                out.write(id(batch.watermark()));
+                bytes.write(id(batch.watermark()));
                 idSent = batch.watermark();
             }
+            bytes.writeTo(out);
             out.flush();
         }
     }
