@@ -32,6 +32,7 @@ import org.openparking.platform.jdbc.DelegatingDataSource;
 public final class QueuedReads extends DelegatingDataSource {
     private final Semaphore turns;
     private final Semaphore waiting;
+    private final int queue;
     private final Duration wait;
 
     public QueuedReads(DataSource pool, int concurrent, int queue, Duration wait) {
@@ -41,12 +42,13 @@ public final class QueuedReads extends DelegatingDataSource {
         }
         this.turns = new Semaphore(concurrent, true);
         this.waiting = new Semaphore(queue);
+        this.queue = queue;
         this.wait = wait;
     }
 
-    /** Reads waiting for their turn now. */
-    public int queued() {
-        return turns.getQueueLength();
+    /** Reads waiting now, for their turn or for a connection. */
+    public int waiting() {
+        return queue - waiting.availablePermits();
     }
 
     @Override
