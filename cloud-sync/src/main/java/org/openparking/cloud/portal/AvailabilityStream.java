@@ -164,12 +164,15 @@ public final class AvailabilityStream implements HttpService, AutoCloseable {
                 Map<String, Object> head = why == null
                         ? Map.of("since", lastEventId, "levels", frames.size())
                         : Map.of("reason", why.name(), "levels", frames.size());
-                out.write(("event: " + (why == null ? "resume" : "snapshot") + "\ndata: "
+                // In one write, as the batches below: one chunk, not one per level.
+                java.io.ByteArrayOutputStream opening = new java.io.ByteArrayOutputStream(256 * frames.size() + 128);
+                opening.write(("event: " + (why == null ? "resume" : "snapshot") + "\ndata: "
                         + Json.mapper().writeValueAsString(head) + "\n\n").getBytes(StandardCharsets.UTF_8));
                 for (byte[] frame : frames) {
-                    out.write(frame);
+                    opening.write(frame);
                 }
-                out.write(id(upTo));
+                opening.write(id(upTo));
+                opening.writeTo(out);
                 out.flush();
                 serve(client, out, upTo);
             }
