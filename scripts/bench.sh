@@ -42,10 +42,26 @@ trap 'rm -rf "$tmp"' EXIT
 # polling and SSE fan-out, beside raw PostgreSQL, raw broker and bare Helidon baselines (cloud-sync FleetBench).
 fleet_bench() {
   mkdir -p docs/bench
+  # 10,000 SSE streams: their server ends are in the benchmark's JVM (beside 1,000 pollers), the clients in a JVM
+  # of its own; raise the descriptor limit to the hard one (and that where allowed), else the run says how many
+  # clients could not connect.
+  local hard
+  hard=$(ulimit -Hn)
+  if [ "$hard" != unlimited ] && [ "$hard" -lt 65536 ]; then ulimit -Hn 65536 2>/dev/null || true; fi
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  echo "bench: fleet: open files limit $(ulimit -n)"
+  # The machine's load during the run (every 5 s), written under the table: the ratios move with it.
+  ( while sleep 5; do cut -d' ' -f1 /proc/loadavg; done ) > "$tmp/fleet-load.txt" &
+  local sampler=$!
   timeout 1200 java -Dbench.fleet.levels="${BENCH_FLEET_LEVELS:-100}" -Dbench.fleet.events="${BENCH_FLEET_EVENTS:-1000}" \
-    -Dbench.fleet.pollers="${BENCH_FLEET_POLLERS:-1000}" -Dbench.fleet.streams="${BENCH_FLEET_STREAMS:-2000}" \
+    -Dbench.fleet.pollers="${BENCH_FLEET_POLLERS:-1000}" -Dbench.fleet.streams="${BENCH_FLEET_STREAMS:-10000}" \
     -Dbench.fleet.seconds="${BENCH_FLEET_SECONDS:-10}" -cp "$1" org.openparking.cloud.FleetBench docs/bench/fleet.md \
     > "$tmp/fleet.txt" || echo "bench: FleetBench failed" >&2
+  kill "$sampler" 2>/dev/null || true
+  if [ -s "$tmp/fleet-load.txt" ] && [ -f docs/bench/fleet.md ]; then
+    sort -n "$tmp/fleet-load.txt" | awk '{ v[NR] = $1; s += $1 } END { printf "\nLoad average (1 min) during the run, sampled every 5 s: min %s, median %s, max %s, mean %.1f, on %d cores.\n", v[1], v[int((NR + 1) / 2)], v[NR], s / NR, '"$(nproc)"' }' \
+      >> docs/bench/fleet.md
+  fi
 }
 
 if [ "${BENCH_FLEET_ONLY:-0}" = 1 ]; then

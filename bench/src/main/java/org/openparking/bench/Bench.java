@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.openparking.testing.Charts;
 
 /**
  * The benchmark command ({@code scripts/bench.sh}): prints a markdown table of measured figures, each

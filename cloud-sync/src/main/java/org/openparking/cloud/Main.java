@@ -22,6 +22,7 @@ import org.openparking.cloud.auth.AuthService;
 import org.openparking.cloud.auth.AuthSettings;
 import org.openparking.cloud.auth.ClientAddress;
 import org.openparking.cloud.auth.RateLimiter;
+import org.openparking.cloud.auth.OperatorLots;
 import org.openparking.cloud.auth.TokenRevocations;
 import org.openparking.cloud.auth.TokenService;
 import org.openparking.cloud.auth.UserStore;
@@ -58,6 +59,7 @@ import org.openparking.cloud.opendata.WebhookSettings;
 import org.openparking.cloud.opendata.WebhookWorker;
 import org.openparking.cloud.http.ViewCache;
 import org.openparking.cloud.live.ChangeFeed;
+import org.openparking.cloud.live.QueuedReads;
 import org.openparking.cloud.live.LiveSettings;
 import org.openparking.cloud.portal.AvailabilityStream;
 import org.openparking.cloud.portal.LevelBoard;
@@ -139,7 +141,8 @@ public final class Main {
 
     /** Authentication, audit and the live stream (issue 6). */
     public record Gateway(AuthFilter filter, AuthService auth, AuditService audit, AvailabilityStream stream,
-                          TokenService tokens, UserStore users, LiveLevels levels, ChangeFeed feed) {
+                          TokenService tokens, UserStore users, LiveLevels levels, ChangeFeed feed,
+                          OperatorLots operatorLots) {
     }
 
     /** The public feeds and page, and the operators' open-data settings (issue 18). */
@@ -188,8 +191,12 @@ public final class Main {
         EventConsumer consumer = new EventConsumer(broker, new EventApplier(dataSource, clock, outgoing),
                 settings.ingest(), stats, committed);
         CommandService commands = new CommandService(dataSource, outgoing);
-        FleetQueries fleet = new FleetQueries(dataSource, clock, settings.offlineAfter());
-        PaymentQueries payments = new PaymentQueries(dataSource);
+        // The API's reads queue for the pool (bounded) instead of failing while it is busy; writes and the
+        // ingest take it directly.
+        QueuedReads reads = new QueuedReads(dataSource, Math.max(1, settings.db().poolSize()
+                - settings.ingest().consumers() - 2), live.readQueue(), live.readWait());
+        FleetQueries fleet = new FleetQueries(reads, clock, settings.offlineAfter());
+        PaymentQueries payments = new PaymentQueries(reads);
         RefundService refunds = new RefundService(dataSource, outgoing);
         Api api = new Api(new FleetService(fleet, commands, views), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
@@ -209,17 +216,19 @@ public final class Main {
         board.onChange(stream::changed);
         board.onChange(level -> views.changed());
         revocations.onRevocation(() -> stream.endRevoked(revocations::isRevokedInMemory));
+        OperatorLots operatorLots = new OperatorLots(users);
         ChangeFeed feed = new ChangeFeed(settings.db(), live.feedRetry())
                 .subscribe(LevelBoard.CHANNEL, board)
                 .subscribe(TokenRevocations.CHANNEL, revocations)
+                .subscribe(OperatorLots.CHANNEL, operatorLots)
                 .start();
         Gateway gateway = new Gateway(
-                new AuthFilter(tokens, revocations, users, dataSource, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
+                new AuthFilter(tokens, revocations, operatorLots, reads, new RateLimiter(auth.apiPerSecond(), auth.apiBurst(), clock),
                         auth.maxBodyBytes()),
                 new AuthService(tokens, revocations, users, RateLimiter.per(auth.loginPerMinute(), java.time.Duration.ofMinutes(1),
                         clock), RateLimiter.per(auth.loginPerAddressPerMinute(), java.time.Duration.ofMinutes(1), clock),
                         ClientAddress.trusting(auth.trustedProxies()), dataSource, outgoing),
-                new AuditService(new AuditLog(dataSource)), stream, tokens, users, board, feed);
+                new AuditService(new AuditLog(dataSource)), stream, tokens, users, board, feed, operatorLots);
 
         TrendSampler sampler = new TrendSampler(dataSource, openDataSettings, clock);
         OpenData openData = new OpenData(new OpenDataService(PublicAvailability.live(board, dataSource, sampler,

@@ -22,9 +22,9 @@ class MainConfigTest {
         assertThat(s.port(), is(8081));
         assertThat(s.db().url(), is("jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
         assertThat(s.broker().uri(), is("amqp://guest:guest@127.0.0.1:5672/%2F"));
-        assertThat(s.ingest().prefetch(), is(200));
+        assertThat(s.ingest().prefetch(), is(1000));
         assertThat(s.ingest().consumers(), is(1));
-        assertThat(s.ingest().maxBatch(), is(100));
+        assertThat(s.ingest().maxBatch(), is(500));
         assertThat(s.offlineAfter(), is(Duration.ofSeconds(120)));
     }
 

@@ -44,16 +44,20 @@ public final class AuthFilter implements Filter {
 
     private final TokenService tokens;
     private final TokenRevocations revocations;
-    private final UserStore users;
+    private final OperatorLots operatorLots;
     private final DataSource dataSource;
     private final RateLimiter apiLimiter;
     private final long maxBodyBytes;
 
-    public AuthFilter(TokenService tokens, TokenRevocations revocations, UserStore users, DataSource dataSource,
-                      RateLimiter apiLimiter, long maxBodyBytes) {
+    /**
+     * {@code operatorLots} gives an operator token's lots; {@code dataSource} answers the session lookup of
+     * session-scoped routes (the API's queued reads).
+     */
+    public AuthFilter(TokenService tokens, TokenRevocations revocations, OperatorLots operatorLots,
+                      DataSource dataSource, RateLimiter apiLimiter, long maxBodyBytes) {
         this.tokens = tokens;
         this.revocations = revocations;
-        this.users = users;
+        this.operatorLots = operatorLots;
         this.dataSource = dataSource;
         this.apiLimiter = apiLimiter;
         this.maxBodyBytes = maxBodyBytes;
@@ -127,7 +131,7 @@ public final class AuthFilter implements Filter {
         Principal caller;
         try {
             caller = new Principal(claims.subject(), claims.role(), claims.operatorId(),
-                    claims.operatorId() == null ? Set.of() : users.lotsOf(claims.operatorId()), requestId);
+                    claims.operatorId() == null ? Set.of() : operatorLots.of(claims.operatorId()), requestId);
             if (rule.scope() == AccessPolicy.Scope.PLATFORM && !caller.platform()) {
                 HttpErrors.send(res, Status.FORBIDDEN_403, "FORBIDDEN",
                         method + " " + API + rule.path() + " is for platform administrators");

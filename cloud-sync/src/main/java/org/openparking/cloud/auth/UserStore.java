@@ -17,6 +17,8 @@ public final class UserStore {
     private final BCryptPasswordEncoder encoder;
     // Compared against when the user does not exist, so a miss costs as much as a wrong password.
     private final String dummyHash;
+    private final java.util.List<java.util.function.Consumer<String>> lotsChanged =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public UserStore(DataSource dataSource) {
         this(dataSource, 10);
@@ -85,16 +87,24 @@ public final class UserStore {
                         ORDER BY username""", UserStore::user, caller.operatorId()));
     }
 
+    /** Called with the operator after this instance committed a change to its lots. */
+    public void onLotsChanged(java.util.function.Consumer<String> listener) {
+        lotsChanged.add(listener);
+    }
+
     /** Gives a lot to an operator (audited); false if it already had it. */
     public boolean assignLot(String operatorId, String lotId, Principal by) throws SQLException {
-        return Jdbc.inTransaction(dataSource, c -> {
-            boolean added = Jdbc.update(c, "INSERT INTO operator_lots (operator_id, lot_id) VALUES (?, ?) "
+        boolean added = Jdbc.inTransaction(dataSource, c -> {
+            boolean inserted = Jdbc.update(c, "INSERT INTO operator_lots (operator_id, lot_id) VALUES (?, ?) "
                     + "ON CONFLICT DO NOTHING", operatorId, lotId) == 1;
-            if (added) {
+            if (inserted) {
                 AuditLog.append(c, by, "operator.assign-lot", operatorId, lotId, null, null);
             }
-            return added;
+            return inserted;
         });
+        // At once here; other instances hear of it through the change feed.
+        lotsChanged.forEach(l -> l.accept(operatorId));
+        return added;
     }
 
     public Set<String> lotsOf(String operatorId) throws SQLException {

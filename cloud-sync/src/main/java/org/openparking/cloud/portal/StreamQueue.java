@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * What one stream client has waiting: at most one frame per level (a newer one replaces the unsent one, keeping
@@ -52,14 +53,36 @@ final class StreamQueue {
 
     /** The frames waiting, after waiting up to {@code millis} for the first; empty on timeout or once ended. */
     List<byte[]> take(long millis) throws InterruptedException {
+        return take(millis, () -> 0).frames();
+    }
+
+    /**
+     * What {@link #take(long, LongSupplier)} handed out: the frames, and a watermark: every change the fan-out
+     * had finished offering up to it is among these frames or was handed out before.
+     */
+    record Batch(List<byte[]> frames, long watermark) {
+    }
+
+    /**
+     * The frames waiting, after waiting up to {@code millis} for the first, with the fan-out's {@code watermark}
+     * (the last change it finished offering to every queue) read where it is true for them: before waiting when
+     * nothing comes (everything offered before was handed out already), after the first frame otherwise (then
+     * everything offered up to it is drained below). Empty once ended.
+     */
+    Batch take(long millis, LongSupplier watermark) throws InterruptedException {
+        long before = watermark.getAsLong();
+        String key = order.poll(millis, TimeUnit.MILLISECONDS);
+        if (key == null) {
+            return new Batch(List.of(), before);
+        }
+        long upTo = watermark.getAsLong();
         List<byte[]> frames = new ArrayList<>();
-        for (String key = order.poll(millis, TimeUnit.MILLISECONDS); key != null && end == null;
-             key = order.poll()) {
+        for (; key != null && end == null; key = order.poll()) {
             byte[] frame = key.isEmpty() ? null : waiting.remove(key);
             if (frame != null) {
                 frames.add(frame);
             }
         }
-        return end == null ? frames : List.of();
+        return end == null ? new Batch(frames, upTo) : new Batch(List.of(), before);
     }
 }

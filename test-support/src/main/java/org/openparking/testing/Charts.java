@@ -1,12 +1,12 @@
-package org.openparking.bench;
+package org.openparking.testing;
 
 import java.util.List;
 import java.util.Locale;
 
-/** Minimal SVG charts written by hand (no library): grouped bars with a value axis. */
-final class Charts {
+/** Minimal SVG charts written by hand (no library): grouped bars with a value axis; for the benchmarks. */
+public final class Charts {
     /** One group of bars (a category) with one value per series. */
-    record Group(String label, double[] values) {
+    public record Group(String label, double[] values) {
     }
 
     private static final String[] COLOURS = {"#2b6cb0", "#dd6b20", "#38a169", "#805ad5"};
@@ -14,7 +14,7 @@ final class Charts {
     private Charts() {
     }
 
-    static String bars(String title, String unit, List<String> series, List<Group> groups) {
+    public static String bars(String title, String unit, List<String> series, List<Group> groups) {
         int width = 720;
         int height = 360;
         int left = 70;
