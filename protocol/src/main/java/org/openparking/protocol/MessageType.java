@@ -22,6 +22,8 @@ public final class MessageType {
     public static final String UPDATE_ALLOW_LIST = "command.allow-list";
     public static final String TRUST_OPERATOR_KEY = "command.trust-key";
     public static final String CLOSE_SESSION_ELSEWHERE = "command.close-session";
+    public static final String UPDATE_LANE_RULES = "command.update-lane-rules";
+    public static final String POOL_COUNTS = "pool.counts";
 
     private static final Map<String, Class<? extends Message>> BY_NAME = Map.ofEntries(
             Map.entry(SESSION_OPENED, SessionOpened.class),
@@ -40,7 +42,9 @@ public final class MessageType {
             Map.entry(OPEN_BARRIER, OpenBarrier.class),
             Map.entry(UPDATE_ALLOW_LIST, UpdateAllowList.class),
             Map.entry(TRUST_OPERATOR_KEY, TrustOperatorKey.class),
-            Map.entry(CLOSE_SESSION_ELSEWHERE, CloseSessionElsewhere.class));
+            Map.entry(CLOSE_SESSION_ELSEWHERE, CloseSessionElsewhere.class),
+            Map.entry(UPDATE_LANE_RULES, UpdateLaneRules.class),
+            Map.entry(POOL_COUNTS, PoolCounts.class));
 
     private MessageType() {
     }
@@ -68,6 +72,8 @@ public final class MessageType {
             case UpdateAllowList m -> UPDATE_ALLOW_LIST;
             case TrustOperatorKey m -> TRUST_OPERATOR_KEY;
             case CloseSessionElsewhere m -> CLOSE_SESSION_ELSEWHERE;
+            case UpdateLaneRules m -> UPDATE_LANE_RULES;
+            case PoolCounts m -> POOL_COUNTS;
         };
     }
 }
