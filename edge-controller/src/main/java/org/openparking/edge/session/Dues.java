@@ -12,6 +12,8 @@ import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.payment.Payment;
 import org.openparking.edge.payment.PaymentRepository;
+import org.openparking.edge.rules.LaneRules;
+import org.openparking.protocol.Plates;
 import org.openparking.edge.tariff.TariffCalculator;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
@@ -23,8 +25,11 @@ final class Dues {
     private final TariffRepository tariffs;
     private final PaymentRepository payments;
     private final Duration payStationGrace;
+    private final LaneRules rules;
 
-    Dues(SessionRepository sessions, TariffRepository tariffs, PaymentRepository payments, Duration payStationGrace) {
+    Dues(SessionRepository sessions, TariffRepository tariffs, PaymentRepository payments, Duration payStationGrace,
+         LaneRules rules) {
+        this.rules = rules;
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
@@ -56,7 +61,8 @@ final class Dues {
         long fee = !lost ? TariffCalculator.fee(tariff, t.entryTime(), now)
                 : TariffCalculator.lostTicketFee(tariff, s == null ? null : t.entryTime(), now);
         String plate = s != null ? s.plate() : lostTicketPlate;
-        if (plate != null && allowListed(c, plate)) {
+        if ((plate != null && allowListed(c, plate)) || (s != null && rules.freeExit(c, s.sessionId()))) {
+            // Allow-listed plates, permits and prepaid reservations (event pre-sales) leave without a fee.
             fee = 0;
         }
         long paid = paidAmount(attempts);
@@ -104,7 +110,7 @@ final class Dues {
 
     private static boolean allowListed(Connection c, String plate) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM allow_list WHERE plate = ?")) {
-            ps.setString(1, plate);
+            ps.setString(1, Plates.key(plate));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

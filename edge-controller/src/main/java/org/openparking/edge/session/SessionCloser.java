@@ -7,6 +7,7 @@ import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.rules.LaneRules;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.PaymentStatus;
@@ -21,9 +22,11 @@ final class SessionCloser {
     private final Occupancy occupancy;
     private final LevelAvailability board;
     private final boolean countsRamps;
+    private final LaneRules rules;
 
     SessionCloser(Database db, SessionRepository sessions, Outbox outbox, Occupancy occupancy, LevelAvailability board,
-                  boolean countsRamps) {
+                  boolean countsRamps, LaneRules rules) {
+        this.rules = rules;
         this.db = db;
         this.sessions = sessions;
         this.outbox = outbox;
@@ -48,6 +51,7 @@ final class SessionCloser {
                 due.lostTicket())) {
             throw Dues.alreadyUsed();
         }
+        rules.closed(c, t.sessionId(), now);
         outbox.append(c, new SessionClosed(t.sessionId(), laneId, t.entryTime(), now, due.fee(), due.currency(), status,
                 paymentId, due.tariffVersion(), due.lostTicket()));
         if (due.foreignLevel() && countsRamps) {
