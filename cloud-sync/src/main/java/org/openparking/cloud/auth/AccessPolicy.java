@@ -54,6 +54,16 @@ public final class AccessPolicy {
             // Partner webhooks: the handler checks every lot of a registration against the caller's tenant.
             new Rule("POST", "/partners", Role.OPERATOR, Scope.NONE),
             new Rule("GET", "/partners", Role.OPERATOR, Scope.NONE),
+            // Lane rules (issue 19): the lot's tenant reads them, its operators change them (pushed to its levels).
+            new Rule("GET", "/lots/{lotId}/permits", Role.VIEWER, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/permits", Role.OPERATOR, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/permits/{permitId}/suspend", Role.OPERATOR, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/pools", Role.VIEWER, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/pools", Role.OPERATOR, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/reservations", Role.VIEWER, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/reservations", Role.OPERATOR, Scope.LOT),
+            new Rule("GET", "/lots/{lotId}/accounts", Role.VIEWER, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/accounts", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/levels/{lotId}/{levelId}/status", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/lanes/{lotId}/{levelId}/{laneId}/open", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/drift", Role.VIEWER, Scope.NONE),

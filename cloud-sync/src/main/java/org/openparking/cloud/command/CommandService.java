@@ -115,7 +115,7 @@ public final class CommandService {
         requireId(lotId, "lotId");
         requireId(levelId, "levelId");
         String edgeId = Envelope.edgeId(lotId, levelId);
-        record Tx(boolean created, Optional<OutgoingMessages.Pending> tariff) {
+        record Tx(boolean created, Optional<OutgoingMessages.Pending> tariff, List<OutgoingMessages.Pending> rules) {
         }
         Tx tx = Jdbc.inTransaction(dataSource, c -> {
             AuditLog.actAs(c, by);
@@ -123,17 +123,26 @@ public final class CommandService {
                     INSERT INTO edges (edge_id, lot_id, level_id) VALUES (?, ?, ?) ON CONFLICT (edge_id) DO NOTHING""",
                     edgeId, lotId, levelId) == 1;
             Optional<OutgoingMessages.Pending> tariffCommand = Optional.empty();
+            List<OutgoingMessages.Pending> rules = new ArrayList<>();
             if (created) {
                 Optional<String> tariff = latestTariffJson(c, lotId);
                 if (tariff.isPresent()) {
                     tariffCommand = Optional.of(outgoing.toEdge(c, lotId, levelId,
                             new UpdateTariff(parseTariff(tariff.get())), requestedBy));
                 }
+                // A new level of a lot with lane rules gets the newest snapshot, waiting in its queue.
+                org.openparking.protocol.UpdateLaneRules snapshot =
+                        org.openparking.cloud.lanes.LaneRulesStore.latest(c, lotId);
+                if (snapshot != null) {
+                    rules.add(outgoing.toEdge(c, lotId, levelId, snapshot, requestedBy));
+                }
             }
-            return new Tx(created, tariffCommand);
+            return new Tx(created, tariffCommand, rules);
         });
         outgoing.prepareEdgeQueue(edgeId);
-        publishOrFail(tx.tariff().stream().toList());
+        List<OutgoingMessages.Pending> toPublish = new ArrayList<>(tx.tariff().stream().toList());
+        toPublish.addAll(tx.rules());
+        publishOrFail(toPublish);
         return new Registration(edgeId, lotId, levelId, tx.created(),
                 tx.tariff().map(OutgoingMessages.Pending::commandId).orElse(null));
     }

@@ -224,29 +224,31 @@ public final class ParkingService {
         Instant now = clock.instant();
         EdgeSettings.LanePolicy lane = settings.lanePolicy();
         if (read == null || read.at().plus(lane.readMaxAge()).isBefore(now)) {
-            throw ticketless("NO_PLATE_READ", "no plate read at lane " + laneId + " in the last "
-                    + lane.readMaxAge().toSeconds() + " s");
+            throw new ParkingException(Kind.CONFLICT, "NO_PLATE_READ", fallback("no plate read at lane " + laneId + " in the last "
+                    + lane.readMaxAge().toSeconds() + " s"), TICKET_FALLBACK);
         }
         if (read.noVehicle()) {
-            throw ticketless("NO_VEHICLE", "the camera of lane " + laneId + " sees no vehicle: nothing to release");
+            throw new ParkingException(Kind.CONFLICT, "NO_VEHICLE", fallback("the camera of lane " + laneId
+                    + " sees no vehicle: nothing to release"), TICKET_FALLBACK);
         }
         if (read.plate() == null) {
-            throw ticketless("NO_PLATE_READ", "the camera of lane " + laneId + " saw a vehicle but read no plate");
+            throw new ParkingException(Kind.CONFLICT, "NO_PLATE_READ", fallback("the camera of lane " + laneId
+                    + " saw a vehicle but read no plate"), TICKET_FALLBACK);
         }
         if (!read.confident()) {
-            throw ticketless("LOW_CONFIDENCE", "the plate read scored " + read.confidence() + ", below its reader's "
-                    + "threshold " + read.threshold());
+            throw new ParkingException(Kind.CONFLICT, "LOW_CONFIDENCE", fallback("the plate read scored " + read.confidence() + ", below its reader's "
+                    + "threshold " + read.threshold()), TICKET_FALLBACK);
         }
         String plate = Plates.normalize(read.plate());
         record Found(String sessionId, Instant entryTime, boolean free, String paymentMethod) {
         }
         Found found = db.read(c -> {
             if (rules.stale(c, now)) {
-                throw ticketless("STALE_RULES", "the lane rules are older than lane-rules.max-age "
-                        + lane.rulesMaxAge() + " (or never arrived)");
+                throw new ParkingException(Kind.CONFLICT, "STALE_RULES", fallback("the lane rules are older than lane-rules.max-age "
+                        + lane.rulesMaxAge() + " (or never arrived)"), TICKET_FALLBACK);
             }
-            String id = rules.openSessionOf(c, plate).orElseThrow(() -> ticketless("UNKNOWN_VEHICLE",
-                    "no open session on this level for the plate read"));
+            String id = rules.openSessionOf(c, plate).orElseThrow(() -> new ParkingException(Kind.CONFLICT,
+                    "UNKNOWN_VEHICLE", fallback("no open session on this level for the plate read"), TICKET_FALLBACK));
             Session s = sessions.find(c, id).orElseThrow();
             return new Found(id, s.entryTime(), rules.freeExit(c, id), rules.accountOf(c, plate).orElse(null));
         });
@@ -256,19 +258,21 @@ public final class ParkingService {
             return depart(laneId, t, null, null);
         }
         if (found.paymentMethod() == null) {
-            throw ticketless("NO_ACCOUNT", "the plate has no pay-by-plate account: a fee of " + due.amount() + " "
-                    + due.currency() + " is due");
+            throw new ParkingException(Kind.CONFLICT, "NO_ACCOUNT", fallback("the plate has no pay-by-plate account: a fee of " + due.amount() + " "
+                    + due.currency() + " is due"), TICKET_FALLBACK);
         }
         if (due.amount() > lane.ticketlessMaxFee()) {
-            throw ticketless("FEE_ABOVE_LIMIT", "the fee " + due.amount() + " is above ticketless.max-fee "
-                    + lane.ticketlessMaxFee());
+            throw new ParkingException(Kind.CONFLICT, "FEE_ABOVE_LIMIT", fallback("the fee " + due.amount() + " is above ticketless.max-fee "
+                    + lane.ticketlessMaxFee()), TICKET_FALLBACK);
         }
         return depart(laneId, t, null, found.paymentMethod());
     }
 
-    private static ParkingException ticketless(String reason, String message) {
-        return new ParkingException(Kind.CONFLICT, reason, message + "; present your ticket or credential",
-                Map.of("fallback", "TICKET"));
+    /** What a refused ticketless exit adds to its error body: the lane asks for a ticket or credential. */
+    private static final Map<String, Object> TICKET_FALLBACK = Map.of("fallback", "TICKET");
+
+    private static String fallback(String message) {
+        return message + "; present your ticket or credential";
     }
 
     // ---------------------------------------------------------------- lane rules
