@@ -97,7 +97,7 @@ class LaneRulesEdgeTest {
                 link.open();
                 edge.until("the cloud showing the ticketless session closed", WAIT, () -> {
                     TestHttp.Response s = api.get("/api/v1/sessions/" + session);
-                    return s.status() == 200 && "CLOSED".equals(s.body().path("status").asText());
+                    return s.status() == 200 && "CLOSED".equals(s.body().at("/session/status").asText());
                 });
                 edge.until("the cloud showing the pool's count of level L0", WAIT, () -> {
                     JsonNode pools = api.get("/api/v1/lots/" + lot + "/pools").body();

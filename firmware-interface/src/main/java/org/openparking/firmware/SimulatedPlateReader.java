@@ -46,12 +46,18 @@ public final class SimulatedPlateReader implements PlateReader {
     private final Errors errors;
     private final Random random;
     private final Clock clock;
-    private final List<String> bystanders;
+    private final java.util.function.Supplier<List<String>> bystanders;
     private final List<Consumer<PlateRead>> listeners = new CopyOnWriteArrayList<>();
 
     /** @param bystanders plates of vehicles parked near the camera, read instead of the moving one by mistake */
     public SimulatedPlateReader(String laneId, double threshold, Errors errors, long seed, Clock clock,
                                 List<String> bystanders) {
+        this(laneId, threshold, errors, seed, clock, fixed(bystanders));
+    }
+
+    /** @param bystanders asked at each read: e.g. the plates of the cars parked inside right now */
+    public SimulatedPlateReader(String laneId, double threshold, Errors errors, long seed, Clock clock,
+                                java.util.function.Supplier<List<String>> bystanders) {
         this.laneId = Objects.requireNonNull(laneId, "laneId");
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new IllegalArgumentException("threshold must be within 0..1, was " + threshold);
@@ -60,7 +66,12 @@ public final class SimulatedPlateReader implements PlateReader {
         this.errors = Objects.requireNonNull(errors, "errors");
         this.random = new Random(seed);
         this.clock = clock;
-        this.bystanders = List.copyOf(bystanders);
+        this.bystanders = Objects.requireNonNull(bystanders, "bystanders");
+    }
+
+    private static java.util.function.Supplier<List<String>> fixed(List<String> plates) {
+        List<String> copy = List.copyOf(plates);
+        return () -> copy;
     }
 
     @Override
@@ -83,8 +94,9 @@ public final class SimulatedPlateReader implements PlateReader {
         } else if ((r -= errors.missedCharacter()) < 0 && plate.length() > 1) {
             int i = random.nextInt(plate.length());
             p = read(plate.substring(0, i) + plate.substring(i + 1), between(0.75, 0.85), Outcome.MISSED_CHARACTER);
-        } else if ((r -= errors.wrongVehicle()) < 0 && !bystanders.isEmpty()) {
-            p = read(bystanders.get(random.nextInt(bystanders.size())), between(0.88, 0.95), Outcome.WRONG_VEHICLE);
+        } else if ((r -= errors.wrongVehicle()) < 0 && !bystanders.get().isEmpty()) {
+            List<String> near = bystanders.get();
+            p = read(near.get(random.nextInt(near.size())), between(0.88, 0.95), Outcome.WRONG_VEHICLE);
         } else if ((r -= errors.noRead()) < 0) {
             p = read(null, 0, Outcome.NO_READ);
         } else {

@@ -115,7 +115,8 @@ class AuthorizationMatrixTest {
                 new AuthService(null, null, null, null, null, null, null, null), new AuditService(null),
                 new AvailabilityStream(null, null, null),
                 new org.openparking.cloud.opendata.OpenDataAdminService(null),
-                new org.openparking.cloud.opendata.PartnerService(null))) {
+                new org.openparking.cloud.opendata.PartnerService(null),
+                new org.openparking.cloud.lanes.LaneRulesService(null))) {
             s.routing(recorder(registered));
         }
         Set<String> missing = new TreeSet<>(registered);
