@@ -187,8 +187,8 @@ public final class LaneController {
 
     private void refused(ParkingException e, long started) {
         decisions.refused(lane.id(), lane.direction(), e.code(), System.nanoTime() - started);
+        // Shown by the lane's view when read; no change listener runs, so a refused request stores nothing.
         lastRefusal = new LaneView.Refusal(e.code(), e.getMessage(), clock.instant());
-        changed();
     }
 
     /** Raises the barrier by hand (operator, remote command); the caller audits who and why. */

@@ -111,6 +111,7 @@ class LaneRulesTest {
         assertThat(out.body().at("/payment/status").asText(), is("NOT_REQUIRED"));
         edge.pass("out-1");
         assertThat(enter("{\"plate\":\"AB-103\"}").status(), is(201));
+        edge.pass("in-1");
 
         // Each pool car's entry and exit reported the level's pool counts, newest version last.
         List<PoolCounts> counts = outbox(PoolCounts.class);
@@ -160,6 +161,7 @@ class LaneRulesTest {
         assertThat(neutral.body().path("closedSessionId").isTextual(), is(true));
         assertThat("the unseen car's space is free again", edge.free(), is(freeBefore + 1));
         assertThat(enter("{\"card\":\"card-77\"}").status(), is(201));
+        edge.pass("in-1");
         assertThat(edge.post("/admin/permits/nobody/neutral", "{}").body().path("error").asText(),
                 is("UNKNOWN_PERMIT"));
     }
@@ -188,6 +190,7 @@ class LaneRulesTest {
         Response out = edge.post("/lanes/out-1/exits", "{\"ticket\":\"" + ticket + "\"}");
         assertThat(out.toString(), out.status(), is(200));
         assertThat("an event pre-sale leaves with no pay station", out.body().at("/fee/amount").asLong(), is(0L));
+        edge.pass("out-1");
     }
 
     @Test
@@ -236,6 +239,7 @@ class LaneRulesTest {
         }
         assertThat(edge.post("/lanes/out-1/plate-reads", "{\"plate\":\"AB1\"}").body().path("error").asText(),
                 is("INVALID_PLATE_READ"));
+        assertThat("a refusal moved no barrier", edge.barrier("out-1"), is("CLOSED"));
     }
 
     private Response ticketless() {
