@@ -83,11 +83,16 @@ public final class EdgeApplication implements AutoCloseable {
         LevelSetup.apply(db, settings, tariffs, clock.instant());
 
         this.hardware = HardwareFactory.create(settings.hardware());
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lane-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ScheduledThreadPoolExecutor laneTimer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "lane-timer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // A passage timeout still pending at close must not run against closed hardware and a closed database
+        // (it did, up to lane.passage-timeout later, and logged into whatever ran next in the JVM).
+        laneTimer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer = laneTimer;
         Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);
         this.board = new LevelAvailability();
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
