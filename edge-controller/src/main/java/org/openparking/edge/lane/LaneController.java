@@ -119,7 +119,8 @@ public final class LaneController {
             requireReady();
             if (presented.plate() == null && presented.card() == null && presented.reservationCode() == null) {
                 used = plateReads.newest(lane.id()).filter(PlateRead::confident)
-                        .filter(r -> !r.at().plus(parking.lanePolicy().readMaxAge()).isBefore(clock.instant()))
+                        .filter(r -> !r.at().plus(parking.lanePolicy().readMaxAge()).isBefore(clock.instant())
+                                && !r.at().isAfter(clock.instant().plus(parking.lanePolicy().readMaxAge())))
                         .orElse(null);
                 if (used != null) {
                     credentials = ParkingService.Credentials.plate(used.plate());

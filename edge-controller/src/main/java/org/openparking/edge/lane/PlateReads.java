@@ -18,8 +18,9 @@ public final class PlateReads {
         reader.onRead(this::record);
     }
 
+    /** The last read to arrive is the lane's newest (not the latest stamped: a camera clock may be off). */
     public void record(PlateRead read) {
-        newest.merge(read.laneId(), read, (old, now) -> now.at().isBefore(old.at()) ? old : now);
+        newest.put(read.laneId(), read);
     }
 
     public Optional<PlateRead> newest(String laneId) {

@@ -223,7 +223,9 @@ public final class ParkingService {
     public Departure departTicketless(String laneId, PlateRead read) {
         Instant now = clock.instant();
         EdgeSettings.LanePolicy lane = settings.lanePolicy();
-        if (read == null || read.at().plus(lane.readMaxAge()).isBefore(now)) {
+        if (read == null || read.at().plus(lane.readMaxAge()).isBefore(now)
+                || read.at().isAfter(now.plus(lane.readMaxAge()))) {
+            // A read stamped in the future (the camera's clock is off) would stay "fresh" forever: not used.
             throw new ParkingException(Kind.CONFLICT, "NO_PLATE_READ", fallback("no plate read at lane " + laneId + " in the last "
                     + lane.readMaxAge().toSeconds() + " s"), TICKET_FALLBACK);
         }

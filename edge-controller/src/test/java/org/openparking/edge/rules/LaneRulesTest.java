@@ -203,6 +203,9 @@ class LaneRulesTest {
         edge.clock().advance(Duration.ofHours(2));
 
         assertThat(ticketless().body().path("error").asText(), is("NO_PLATE_READ"));
+        readAt(result("CAR-808", 0.99), now().plusSeconds(3600));
+        assertThat("a read stamped in the future is not used", ticketless().body().path("error").asText(),
+                is("NO_PLATE_READ"));
         read("[]");
         Response nothing = ticketless();
         assertThat(nothing.body().path("error").asText(), is("NO_VEHICLE"));
@@ -252,8 +255,12 @@ class LaneRulesTest {
 
     /** A Plate Recognizer webhook body for the exit camera, stamped with the edge's clock. */
     private void read(String results) {
+        readAt(results, now());
+    }
+
+    private void readAt(String results, Instant at) {
         Response r = edge.post("/lanes/out-1/plate-reads", "{\"hook\":{\"id\":\"cam-out\",\"event\":\"recognition\"},"
-                + "\"data\":{\"camera_id\":\"cam-out\",\"timestamp\":\"" + now() + "\",\"results\":" + results + "}}");
+                + "\"data\":{\"camera_id\":\"cam-out\",\"timestamp\":\"" + at + "\",\"results\":" + results + "}}");
         assertThat(r.toString(), r.status(), is(202));
     }
 
