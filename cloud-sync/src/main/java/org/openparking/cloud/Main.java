@@ -46,6 +46,8 @@ import org.openparking.cloud.ingest.IngestStats;
 import org.openparking.cloud.observe.CloudMeters;
 import org.openparking.cloud.payments.PaymentQueries;
 import org.openparking.cloud.payments.RefundService;
+import org.openparking.cloud.lanes.LaneRulesService;
+import org.openparking.cloud.lanes.LaneRulesStore;
 import org.openparking.cloud.opendata.OpenDataAdminService;
 import org.openparking.cloud.opendata.OpenDataService;
 import org.openparking.cloud.opendata.OpenDataSettings;
@@ -129,6 +131,7 @@ public final class Main {
         routing.register(OpenDataService.BASE, openData.feeds());
         routing.register(PublicPage.PATH, openData.page());
         routing.register(ApiRouting.BASE, openData.admin(), openData.partners(), openData.apds());
+        routing.register(ApiRouting.BASE, api.laneRules());
         routing.register(ApiRouting.BASE, gateway.auth(), gateway.audit(), gateway.stream());
         routing.register("/portal", new PortalService());
         routing.get("/", (req, res) -> {
@@ -152,7 +155,7 @@ public final class Main {
 
     /** The HTTP services of the API. */
     record Api(FleetService fleet, SessionsService sessions, PaymentsService payments, CommandsService commands,
-               HistoryService history) {
+               HistoryService history, LaneRulesService laneRules) {
     }
 
     /** Starts cloud-sync: migrations, consumer, publisher, re-publisher and HTTP server. */
@@ -201,7 +204,8 @@ public final class Main {
         Api api = new Api(new FleetService(fleet, commands, views), new SessionsService(fleet, payments, refunds),
                 new PaymentsService(payments, stats, () -> publisher.messageCount(Topology.DEAD_QUEUE)),
                 new CommandsService(commands, new DiscountService(dataSource, outgoing)),
-                new HistoryService(new HistoryQueries(dataSource, clock), views));
+                new HistoryService(new HistoryQueries(dataSource, clock), views),
+                new LaneRulesService(new LaneRulesStore(dataSource, outgoing, clock)));
 
         UserStore users = new UserStore(dataSource);
         try {

@@ -83,7 +83,8 @@ class OpenApiDocumentTest {
         // The services only register routes here; their dependencies are not called.
         Main.Api api = new Main.Api(new FleetService(null, null, null), new SessionsService(null, null, null),
                 new PaymentsService(null, null, null), new CommandsService(null),
-                new HistoryService(null, null));
+                new HistoryService(null, null),
+                new org.openparking.cloud.lanes.LaneRulesService(null));
         Main.OpenData openData = new Main.OpenData(new OpenDataService(PublicAvailability.postgres(null, null,
                 OpenDataSettings.defaults(), Clock.systemUTC()), null, Clock.systemUTC()), new PublicPage(),
                 new OpenDataAdminService(null), new PartnerService(null),

@@ -24,6 +24,7 @@ import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.http.EdgeRouting;
 import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.lane.PlateReads;
 import org.openparking.edge.lane.LaneStateRecorder;
 import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
@@ -57,6 +58,7 @@ import org.openparking.platform.observe.JvmMeters;
  * starts one from configuration; tests start one on a temp database and port 0.
  */
 public final class EdgeApplication implements AutoCloseable {
+    private final PlateReads plateReads;
     private static final Logger LOG = Logger.getLogger(EdgeApplication.class.getName());
 
     private final EdgeSettings settings;
@@ -81,11 +83,16 @@ public final class EdgeApplication implements AutoCloseable {
         LevelSetup.apply(db, settings, tariffs, clock.instant());
 
         this.hardware = HardwareFactory.create(settings.hardware());
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lane-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ScheduledThreadPoolExecutor laneTimer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "lane-timer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // A passage timeout still pending at close must not run against closed hardware and a closed database
+        // (it did, up to lane.passage-timeout later, and logged into whatever ran next in the JVM).
+        laneTimer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer = laneTimer;
         Outbox outbox = new Outbox(settings.lotId(), settings.levelId(), clock);
         this.board = new LevelAvailability();
         // The registry /observe/metrics serves, looked up once here and handed to what records meters.
@@ -116,13 +123,14 @@ public final class EdgeApplication implements AutoCloseable {
                 new EdgeMeters.Sources(board::current, sync::status, sync::state, realtime::sseClients));
         LaneStateRecorder laneStates = new LaneStateRecorder(db, outbox, clock);
         this.lanes = new LinkedHashMap<>();
+        this.plateReads = new PlateReads();
         Map<String, BarrierGate> barriers = new LinkedHashMap<>();
         for (EdgeSettings.Lane lane : settings.lanes()) {
             BarrierGate barrier = hardware.barrier(lane.id());
             barriers.put(lane.id(), barrier);
             LaneController controller = new LaneController(lane, barrier, hardware.armingLoop(lane.id()),
                     hardware.safetyLoop(lane.id()), hardware.ticketPrinter(lane.id()), parking, timer,
-                    settings.passageTimeout(), clock, meters);
+                    settings.passageTimeout(), clock, meters, plateReads);
             controller.onChange(laneStates::record);
             controller.onChange(meters::lane);
             controller.onChange(realtime::lane);
@@ -144,7 +152,8 @@ public final class EdgeApplication implements AutoCloseable {
 
         this.parts = new EdgeRouting.Parts(board, spots, lanes, parking, commands, hardware.simulator(),
                 settings.spots().stream().map(EdgeSettings.Spot::id).collect(Collectors.toUnmodifiableSet()),
-                tokens, settings.auth(), sync, ramps, new DriftLog(db), settings.site());
+                tokens, settings.auth(), sync, ramps, new DriftLog(db), settings.site(), plateReads,
+                settings.lanePolicy().readerThreshold());
         this.server = WebServer.builder()
                 .config(serverConfig)
                 .mediaContext(JsonMedia.context())
@@ -256,6 +265,11 @@ public final class EdgeApplication implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    /** The newest plate read of each lane (readers feed it; the simulator and tests may too). */
+    public PlateReads plateReads() {
+        return plateReads;
     }
 
     public LevelCommands commands() {

@@ -16,12 +16,12 @@ public sealed interface Message
     /** Edge → cloud, and worker → everyone: facts that happened. */
     sealed interface Event extends Message
             permits SessionOpened, SessionClosed, AvailabilityChanged, LaneChanged, DriftRecorded,
-            CommandApplied, PaymentRequested, PaymentResult, RefundRequested, RefundResult, EdgeStatus {
+            CommandApplied, PaymentRequested, PaymentResult, RefundRequested, RefundResult, EdgeStatus, PoolCounts {
     }
 
     /** Cloud → edge: requests an edge applies exactly once. */
     sealed interface Command extends Message
             permits UpdateTariff, SetLevelStatus, OpenBarrier, UpdateAllowList, TrustOperatorKey,
-            CloseSessionElsewhere, UpdateDiscounts {
+            CloseSessionElsewhere, UpdateDiscounts, UpdateLaneRules {
     }
 }

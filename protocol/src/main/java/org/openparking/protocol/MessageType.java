@@ -23,6 +23,8 @@ public final class MessageType {
     public static final String TRUST_OPERATOR_KEY = "command.trust-key";
     public static final String CLOSE_SESSION_ELSEWHERE = "command.close-session";
     public static final String UPDATE_DISCOUNTS = "command.discounts";
+    public static final String UPDATE_LANE_RULES = "command.update-lane-rules";
+    public static final String POOL_COUNTS = "pool.counts";
 
     private static final Map<String, Class<? extends Message>> BY_NAME = Map.ofEntries(
             Map.entry(SESSION_OPENED, SessionOpened.class),
@@ -42,7 +44,9 @@ public final class MessageType {
             Map.entry(UPDATE_ALLOW_LIST, UpdateAllowList.class),
             Map.entry(TRUST_OPERATOR_KEY, TrustOperatorKey.class),
             Map.entry(CLOSE_SESSION_ELSEWHERE, CloseSessionElsewhere.class),
-            Map.entry(UPDATE_DISCOUNTS, UpdateDiscounts.class));
+            Map.entry(UPDATE_DISCOUNTS, UpdateDiscounts.class),
+            Map.entry(UPDATE_LANE_RULES, UpdateLaneRules.class),
+            Map.entry(POOL_COUNTS, PoolCounts.class));
 
     private MessageType() {
     }
@@ -71,6 +75,8 @@ public final class MessageType {
             case TrustOperatorKey m -> TRUST_OPERATOR_KEY;
             case CloseSessionElsewhere m -> CLOSE_SESSION_ELSEWHERE;
             case UpdateDiscounts m -> UPDATE_DISCOUNTS;
+            case UpdateLaneRules m -> UPDATE_LANE_RULES;
+            case PoolCounts m -> POOL_COUNTS;
         };
     }
 }

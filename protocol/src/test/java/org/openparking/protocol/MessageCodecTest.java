@@ -39,12 +39,34 @@ class MessageCodecTest {
                 new OpenBarrier("out-1", "stuck car", "bob"),
                 new UpdateAllowList(3, List.of("STAFF-1")),
                 new TrustOperatorKey("{\"kty\":\"EC\"}"),
-                new CloseSessionElsewhere("s1", T.plusSeconds(3600), "lot1.L0", "L0"));
+                new CloseSessionElsewhere("s1", T.plusSeconds(3600), "lot1.L0", "L0"),
+                new UpdateLaneRules(4, T,
+                        List.of(new UpdateLaneRules.Permit("p1", "AB-123", null, T, T.plusSeconds(86_400),
+                                UpdateLaneRules.Window.SOFT, List.of("L0"), "acme", false)),
+                        List.of(new UpdateLaneRules.Pool("acme", 2, Map.of("L0", 1, "L1", 1))),
+                        List.of(new UpdateLaneRules.Reservation("r1", null, "QR-77", T, T.plusSeconds(7200), "L0",
+                                true)),
+                        List.of(new UpdateLaneRules.Account("XY-9", "pm_card_visa"))),
+                new PoolCounts(3, 4, Map.of("acme", 1)));
         for (Message m : all) {
             Envelope e = envelope(m);
             Envelope back = MessageCodec.decode(MessageCodec.encode(e));
             assertThat(m.type(), back, is(e));
         }
+    }
+
+    @Test
+    void laneRulesRefuseWhatAGateCouldNotDecideOn() {
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules(0, T, null, null, null, null));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Permit("p1", null, " ", null, null,
+                null, null, null, false));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Permit("p1", null,
+                "4111 1111 1111 1111", null, null, null, null, null, false));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Account("XY9", "4111111111111111"));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Reservation("r1", "AB1", null, T, T,
+                null, false));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Pool("acme", 2, Map.of("L0", -1)));
+        assertThat(new UpdateLaneRules.Pool("acme", 3, Map.of("L0", 1)).shareOf("L1"), is(3));
     }
 
     @Test

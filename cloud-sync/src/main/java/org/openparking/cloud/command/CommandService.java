@@ -123,23 +123,29 @@ public final class CommandService {
                     INSERT INTO edges (edge_id, lot_id, level_id) VALUES (?, ?, ?) ON CONFLICT (edge_id) DO NOTHING""",
                     edgeId, lotId, levelId) == 1;
             Optional<OutgoingMessages.Pending> tariffCommand = Optional.empty();
+            List<OutgoingMessages.Pending> rules = new ArrayList<>();
             if (created) {
                 Optional<String> tariff = latestTariffJson(c, lotId);
                 if (tariff.isPresent()) {
                     tariffCommand = Optional.of(outgoing.toEdge(c, lotId, levelId,
                             new UpdateTariff(parseTariff(tariff.get())), requestedBy));
                 }
+                // A new level of a lot with lane rules gets the newest snapshot, waiting in its queue.
+                org.openparking.protocol.UpdateLaneRules snapshot =
+                        org.openparking.cloud.lanes.LaneRulesStore.latest(c, lotId);
+                if (snapshot != null) {
+                    rules.add(outgoing.toEdge(c, lotId, levelId, snapshot, requestedBy));
+                }
             }
-            List<OutgoingMessages.Pending> more = new ArrayList<>();
             if (created) {
                 // The lot's validators and coupons (issue 19), so the new level does not wait for their next change.
                 Optional<org.openparking.protocol.UpdateDiscounts> discounts =
                         org.openparking.cloud.discount.DiscountService.current(c, lotId, levelId);
                 if (discounts.isPresent()) {
-                    more.add(outgoing.toEdge(c, lotId, levelId, discounts.get(), requestedBy));
+                    rules.add(outgoing.toEdge(c, lotId, levelId, discounts.get(), requestedBy));
                 }
             }
-            return new Tx(created, tariffCommand, more);
+            return new Tx(created, tariffCommand, rules);
         });
         outgoing.prepareEdgeQueue(edgeId);
         List<OutgoingMessages.Pending> all = new ArrayList<>(tx.tariff().stream().toList());

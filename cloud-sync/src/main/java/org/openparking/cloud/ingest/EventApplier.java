@@ -30,6 +30,7 @@ import org.openparking.protocol.PaymentRequested;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.protocol.EdgeStatus;
 import org.openparking.protocol.PaymentStatus;
+import org.openparking.protocol.PoolCounts;
 import org.openparking.protocol.RefundRequested;
 import org.openparking.protocol.RefundResult;
 import org.openparking.protocol.SessionClosed;
@@ -197,6 +198,7 @@ public final class EventApplier {
             case PaymentRequested m -> paymentRequested(c, e, m);
             case PaymentResult m -> paymentResult(c, e, m);
             case RefundResult m -> refundResult(c, e, m);
+            case PoolCounts m -> poolCounts(c, e, m);
             // Written above: availability, lanes, session opens (and the session half of closes).
             case SessionOpened m -> { }
             case AvailabilityChanged m -> { }
@@ -205,6 +207,19 @@ public final class EventApplier {
             // Refund requests are the cloud's own messages; one seen here changes nothing.
             case RefundRequested m -> { }
             case Message.Command m -> throw new InvalidEventException("a command is not an event: " + m.type());
+        }
+    }
+
+    /** A level's pool counts: per pool, the newest version of the level wins (GET /lots/{lotId}/pools adds them). */
+    private static void poolCounts(Connection c, Envelope e, PoolCounts m) throws SQLException {
+        for (Map.Entry<String, Integer> pool : new TreeMap<>(m.inside()).entrySet()) {
+            Jdbc.update(c, """
+                    INSERT INTO lane_pool_counts (lot_id, level_id, pool_id, inside, version, rules_version)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (lot_id, level_id, pool_id) DO UPDATE SET inside = EXCLUDED.inside,
+                        version = EXCLUDED.version, rules_version = EXCLUDED.rules_version, updated_at = now()
+                    WHERE lane_pool_counts.version < EXCLUDED.version""",
+                    e.lotId(), e.levelId(), pool.getKey(), pool.getValue(), m.version(), m.rulesVersion());
         }
     }
 

@@ -117,7 +117,8 @@ class AuthorizationMatrixTest {
                 new AvailabilityStream(null, null, null),
                 new org.openparking.cloud.opendata.OpenDataAdminService(null),
                 new org.openparking.cloud.opendata.PartnerService(null),
-                new org.openparking.cloud.opendata.ApdsService(null, null, null))) {
+                new org.openparking.cloud.opendata.ApdsService(null, null, null),
+                new org.openparking.cloud.lanes.LaneRulesService(null))) {
             s.routing(recorder(registered));
         }
         Set<String> missing = new TreeSet<>(registered);

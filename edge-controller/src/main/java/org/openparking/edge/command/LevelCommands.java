@@ -29,8 +29,10 @@ import org.openparking.protocol.OpenBarrier;
 import org.openparking.protocol.SetLevelStatus;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.TrustOperatorKey;
+import org.openparking.protocol.Plates;
 import org.openparking.protocol.UpdateAllowList;
 import org.openparking.protocol.UpdateDiscounts;
+import org.openparking.protocol.UpdateLaneRules;
 import org.openparking.protocol.UpdateTariff;
 import org.openparking.protocol.VehicleType;
 
@@ -147,6 +149,11 @@ public final class LevelCommands {
         return db.read(c -> tariffs.current(c).orElseThrow());
     }
 
+    /** Anti-passback reset of a permit by an operator (docs/lanes.md). */
+    public ParkingService.Neutral setNeutral(String permitId, String by) {
+        return parking.setNeutral(permitId, by);
+    }
+
     public void replaceAllowList(List<String> plates) {
         db.write(c -> replaceAllowListIn(c, plates));
     }
@@ -180,6 +187,10 @@ public final class LevelCommands {
                     ParkingService.ClosedElsewhere closed = parking.closeElsewhereIn(c, x);
                     yield new Applied(closed.closed(), closed.detail(), closed.availability());
                 }
+                case UpdateLaneRules r -> new Applied(parking.rules().apply(c, r, clock.instant()),
+                        "lane rules version " + r.version() + ": " + r.permits().size() + " permits, " + r.pools().size()
+                                + " pools, " + r.reservations().size() + " reservations, " + r.accounts().size()
+                                + " accounts", null);
                 case TrustOperatorKey k -> {
                     try {
                         operatorTokens.trust(c, k.jwk());
@@ -230,8 +241,12 @@ public final class LevelCommands {
              PreparedStatement ins = c.prepareStatement("INSERT OR IGNORE INTO allow_list (plate) VALUES (?)")) {
             del.executeUpdate();
             for (String p : plates) {
-                ins.setString(1, p.trim().toUpperCase(java.util.Locale.ROOT).replaceAll("[\\s-]+", ""));
-                ins.addBatch();
+                // Stored by its key (Plates, the one plate rule), as Dues compares it.
+                String key = Plates.key(p);
+                if (key != null) {
+                    ins.setString(1, key);
+                    ins.addBatch();
+                }
             }
             ins.executeBatch();
         }

@@ -29,7 +29,7 @@ import org.openparking.protocol.VehicleType;
 public record EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
                            OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
                            String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt,
-                           String amqpUri, Auth auth, List<Ramp> ramps, Site site) {
+                           String amqpUri, Auth auth, List<Ramp> ramps, Site site, LanePolicy lanePolicy) {
 
     /**
      * How people call the lot and level, and the lot's time zone: what the console shows instead of the ids and
@@ -64,6 +64,35 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
             return new Site(lotId, levelId, lot.isBlank() ? lotId : lot.strip(),
                     level.isBlank() ? levelId : level.strip(),
                     edge.get("time-zone").asString().orElse("UTC"));
+        }
+    }
+
+
+    /** A copy with other lane-rule settings. */
+    public EdgeSettings withLanePolicy(LanePolicy policy) {
+        return new EdgeSettings(lotId, levelId, db, hardware, occupancyMode, lanes, spots, tariff, ticketSecret,
+                passageTimeout, payments, mqtt, amqpUri, auth, ramps, site, policy);
+    }
+
+    /**
+     * The lane rules and ticketless exits (docs/lanes.md).
+     *
+     * @param rulesMaxAge     lane rules older than this (by the cloud's issue time) are stale: ticketless exits
+     *                        are refused with {@code STALE_RULES}
+     * @param ticketlessMaxFee a ticketless exit is charged automatically only up to this fee (minor units)
+     * @param readMaxAge      a plate read older than this is not used at a lane ({@code NO_PLATE_READ})
+     * @param readerThreshold the threshold the edge's own readers (simulated, webhook) carry in their reads
+     */
+    public record LanePolicy(Duration rulesMaxAge, long ticketlessMaxFee, Duration readMaxAge,
+                             double readerThreshold) {
+        public static final LanePolicy DEFAULTS = new LanePolicy(Duration.ofHours(24), 3000, Duration.ofSeconds(30),
+                0.9);
+
+        public LanePolicy {
+            if (!(readerThreshold >= 0 && readerThreshold <= 1)) {
+                throw new IllegalArgumentException("plate-reader.threshold must be within 0..1, was "
+                        + readerThreshold);
+            }
         }
     }
 
@@ -330,7 +359,16 @@ public record EdgeSettings(String lotId, String levelId, SqliteSettings db, Hard
                         String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt, String amqpUri,
                         Auth auth, List<Ramp> ramps) {
         this(lotId, levelId, db, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
-                payments, mqtt, amqpUri, auth, ramps, Site.of(lotId, levelId));
+                payments, mqtt, amqpUri, auth, ramps, Site.of(lotId, levelId), LanePolicy.DEFAULTS);
+    }
+
+    /** A level with its names and zone, the lane rules' settings at their defaults ({@link LanePolicy#DEFAULTS}). */
+    public EdgeSettings(String lotId, String levelId, SqliteSettings db, HardwareConfig hardware,
+                        OccupancyMode occupancyMode, List<Lane> lanes, List<Spot> spots, Tariff tariff,
+                        String ticketSecret, Duration passageTimeout, Payments payments, Mqtt mqtt, String amqpUri,
+                        Auth auth, List<Ramp> ramps, Site site) {
+        this(lotId, levelId, db, hardware, occupancyMode, lanes, spots, tariff, ticketSecret, passageTimeout,
+                payments, mqtt, amqpUri, auth, ramps, site, LanePolicy.DEFAULTS);
     }
 
     /** A level without ramp counters. */

@@ -94,7 +94,7 @@ final class SettingsReader {
                 duration(c.get("lane"), "passage-timeout"), EdgeSettings.Payments.create(c.get("payments")),
                 EdgeSettings.Mqtt.create(c.get("mqtt"), "edge-" + lotId + "-" + levelId),
                 text(c.get("cloud"), "amqp-uri"), auth(c, hardware.mode()), ramps,
-                EdgeSettings.Site.create(edge, lotId, levelId));
+                EdgeSettings.Site.create(edge, lotId, levelId), lanePolicy(c));
     }
 
     /**
@@ -103,6 +103,15 @@ final class SettingsReader {
      * shipped in application.yaml are refused: anyone who read the docs could raise a barrier or mint a ticket
      * that exits free.
      */
+    private static EdgeSettings.LanePolicy lanePolicy(Config c) {
+        double threshold = org.openparking.platform.config.ConfigValues.decimal(c.get("plate-reader"), "threshold");
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("plate-reader.threshold must be within 0..1, was " + threshold);
+        }
+        return new EdgeSettings.LanePolicy(duration(c.get("lane-rules"), "max-age"),
+                longInteger(c.get("ticketless"), "max-fee"), duration(c.get("ticketless"), "read-max-age"), threshold);
+    }
+
     private static EdgeSettings.Auth auth(Config c, HardwareConfig.Mode hardware) {
         Config edge = c.get("edge");
         String ticketSecret = text(c.get("tickets"), "secret");

@@ -67,6 +67,8 @@ final class AdminService implements HttpService {
                 .get("/tariff", (req, res) -> res.send(commands.currentTariff()))
                 .put("/tariff", this::tariff)
                 .put("/allow-list", this::allowList)
+                .post("/permits/{permitId}/neutral", (req, res) -> res.send(commands.setNeutral(
+                        req.path().pathParameters().get("permitId"), actor(req))))
                 .post("/occupancy/recount", this::recount)
                 .get("/operator-keys", this::listKeys)
                 .delete("/operator-keys/{kid}", this::revokeKey);

@@ -23,6 +23,7 @@ final class DeviceAuthService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/lanes/{laneId}/entries", this::device)
                 .post("/lanes/{laneId}/exits", this::device)
+                .post("/lanes/{laneId}/plate-reads", this::device)
                 .post("/pay-station/payments", this::device)
                 .post("/validations", this::device)
                 .get("/sessions", this::deviceOrOperator)

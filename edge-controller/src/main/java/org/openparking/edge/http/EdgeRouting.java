@@ -12,6 +12,7 @@ import org.openparking.edge.auth.OperatorTokens;
 import org.openparking.edge.command.LevelCommands;
 import org.openparking.edge.config.EdgeSettings;
 import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.lane.PlateReads;
 import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.RampCounter;
@@ -45,7 +46,8 @@ public final class EdgeRouting {
     public record Parts(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes,
                         ParkingService parking, LevelCommands commands, Optional<SimulatedLevel> simulator,
                         Set<String> spotIds, OperatorTokens tokens, EdgeSettings.Auth auth, SyncState sync,
-                        RampCounter ramps, DriftLog drift, EdgeSettings.Site site) {
+                        RampCounter ramps, DriftLog drift, EdgeSettings.Site site, PlateReads plateReads,
+                        double readerThreshold) {
     }
 
     /**
@@ -71,7 +73,7 @@ public final class EdgeRouting {
             routing.register(BASE, new DeviceAuthService(credentials));
         }
         routing.register(BASE, new LevelService(parts.board(), parts.spots(), parts.lanes(), parts.ramps(),
-                        parts.drift()))
+                        parts.drift(), parts.plateReads(), parts.readerThreshold(), parts.parking()))
                 .register(BASE, new SessionService(parts.parking()))
                 .register(BASE + "/admin", new AdminService(parts.commands(), parts.tokens(), credentials))
                 .register(BASE, new SyncService(parts.sync()))

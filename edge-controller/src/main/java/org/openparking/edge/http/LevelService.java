@@ -13,6 +13,9 @@ import java.util.Map;
 import org.openparking.edge.ParkingException;
 import org.openparking.edge.ParkingException.Kind;
 import org.openparking.edge.lane.LaneController;
+import org.openparking.edge.lane.PlateReads;
+import org.openparking.firmware.PlateRead;
+import org.openparking.firmware.PlateRecognizerPush;
 import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.DriftLog;
 import org.openparking.edge.occupancy.LevelAvailability;
@@ -35,8 +38,16 @@ final class LevelService implements HttpService {
     private final RampCounter ramps;
     private final DriftLog drift;
 
+    private final Map<String, PlateRecognizerPush> cameras = new java.util.concurrent.ConcurrentHashMap<>();
+    private final PlateReads plateReads;
+    private final double readerThreshold;
+    private final ParkingService parking;
+
     LevelService(LevelAvailability board, SpotTracker spots, Map<String, LaneController> lanes, RampCounter ramps,
-                 DriftLog drift) {
+                 DriftLog drift, PlateReads plateReads, double readerThreshold, ParkingService parking) {
+        this.plateReads = plateReads;
+        this.readerThreshold = readerThreshold;
+        this.parking = parking;
         this.board = board;
         this.spots = spots;
         this.lanes = lanes;
@@ -45,8 +56,8 @@ final class LevelService implements HttpService {
     }
 
     /** {@code POST /lanes/{laneId}/entries}; {@code vehicleType} is read case-insensitively. */
-    record EntryRequest(String plate, String vehicleType) {
-        static final EntryRequest NONE = new EntryRequest(null, null);
+    record EntryRequest(String plate, String vehicleType, String card, String reservationCode) {
+        static final EntryRequest NONE = new EntryRequest(null, null, null, null);
     }
 
     record EntryResponse(String sessionId, String ticket, Instant entryTime, String gate, boolean printed,
@@ -55,8 +66,13 @@ final class LevelService implements HttpService {
 
     /** {@code POST /lanes/{laneId}/exits}: a ticket, or {@code lostTicket} with the plate if known. */
     record ExitRequest(String ticket, String paymentMethod, Boolean lostTicket, String plate, String validation,
-                       String coupon) {
-        static final ExitRequest NONE = new ExitRequest(null, null, null, null, null, null);
+                       String coupon, Boolean ticketless) {
+        static final ExitRequest NONE = new ExitRequest(null, null, null, null, null, null, null);
+    }
+
+    /** What a plate read posted by a camera became. */
+    record PlateReadAccepted(String laneId, String plate, double confidence, double threshold, boolean confident,
+                             Boolean vehiclePresent, Instant at) {
     }
 
     /** {@code lineItems} (issue 19, additive): what applied and what did not; they sum to {@code fee.amount}. */
@@ -78,7 +94,9 @@ final class LevelService implements HttpService {
                 .get("/drift", this::drift)
                 .get("/lanes", (req, res) -> res.send(lanes.values().stream().map(LaneController::view).toList()))
                 .post("/lanes/{laneId}/entries", this::entry)
-                .post("/lanes/{laneId}/exits", this::exit);
+                .post("/lanes/{laneId}/exits", this::exit)
+                .post("/lanes/{laneId}/plate-reads", this::plateRead)
+                .get("/lane-rules", (req, res) -> res.send(parking.rulesState()));
     }
 
     /** ETag is the availability version, so a sign polling every second costs a 304 and no body. */
@@ -105,8 +123,8 @@ final class LevelService implements HttpService {
     private void entry(ServerRequest req, ServerResponse res) {
         LaneController lane = lane(req);
         EntryRequest body = JsonBodies.read(req, EntryRequest.class, () -> EntryRequest.NONE);
-        LaneController.Entry e = lane.enter(body.plate(),
-                Requests.optionalEnum("vehicleType", body.vehicleType(), VehicleType.class));
+        LaneController.Entry e = lane.enterWith(new ParkingService.Credentials(body.plate(), body.card(),
+                body.reservationCode()), Requests.optionalEnum("vehicleType", body.vehicleType(), VehicleType.class));
         res.status(Status.CREATED_201).send(new EntryResponse(e.admission().session().sessionId(),
                 e.admission().ticket(), e.admission().session().entryTime(), e.gate().name(), e.printed(),
                 e.admission().session().vehicleType(), e.admission().session().spotType()));
@@ -115,7 +133,8 @@ final class LevelService implements HttpService {
     private void exit(ServerRequest req, ServerResponse res) {
         LaneController lane = lane(req);
         ExitRequest body = JsonBodies.read(req, ExitRequest.class, () -> ExitRequest.NONE);
-        LaneController.Exit x = Boolean.TRUE.equals(body.lostTicket())
+        LaneController.Exit x = Boolean.TRUE.equals(body.ticketless()) ? lane.exitTicketless()
+                : Boolean.TRUE.equals(body.lostTicket())
                 ? lane.exitLostTicket(body.plate(), body.paymentMethod())
                 : lane.exit(body.ticket(), body.paymentMethod(),
                         new Discounts.Presented(body.validation(), body.coupon()));
@@ -124,6 +143,28 @@ final class LevelService implements HttpService {
                 .send(new ExitResponse(d.sessionId(), new Fee(d.fee(), d.currency()),
                         new Payment(d.paymentStatus(), d.paymentId()), d.gateOpens() ? x.gate().name() : "CLOSED",
                         d.message(), d.lineItems()));
+    }
+
+    /**
+     * A lane camera's webhook (Plate Recognizer's JSON, {@link PlateRecognizerPush}): the read becomes the lane's
+     * newest, with the edge's {@code plate-reader.threshold}. A body of another format is 400 INVALID_PLATE_READ.
+     */
+    private void plateRead(ServerRequest req, ServerResponse res) {
+        LaneController lane = lane(req);
+        byte[] body = req.content().as(byte[].class);
+        PlateRecognizerPush camera = cameras.computeIfAbsent(lane.laneId(), id -> {
+            PlateRecognizerPush push = new PlateRecognizerPush(id, readerThreshold, java.time.Clock.systemUTC());
+            plateReads.listenTo(push);
+            return push;
+        });
+        PlateRead read;
+        try {
+            read = camera.accept(body);
+        } catch (IllegalArgumentException e) {
+            throw new ParkingException(Kind.BAD_REQUEST, "INVALID_PLATE_READ", e.getMessage());
+        }
+        res.status(Status.ACCEPTED_202).send(new PlateReadAccepted(read.laneId(), read.plate(), read.confidence(),
+                read.threshold(), read.confident(), read.vehiclePresent(), read.at()));
     }
 
     private LaneController lane(ServerRequest req) {

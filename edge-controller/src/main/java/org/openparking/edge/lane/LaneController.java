@@ -18,6 +18,7 @@ import org.openparking.edge.session.ParkingService;
 import org.openparking.firmware.BarrierGate;
 import org.openparking.firmware.BarrierState;
 import org.openparking.firmware.HardwareException;
+import org.openparking.firmware.PlateRead;
 import org.openparking.firmware.TicketPrinter;
 import org.openparking.firmware.VehicleDetector;
 import org.openparking.protocol.VehicleType;
@@ -50,13 +51,24 @@ public final class LaneController {
     private final LaneDecisions decisions;
     private final List<Consumer<LaneView>> listeners = new CopyOnWriteArrayList<>();
 
+    private final PlateReads plateReads;
     private Phase phase = Phase.IDLE;
+    private LaneView.Refusal lastRefusal;
     private ScheduledFuture<?> passageTimer;
     private java.time.Instant updatedAt;
 
     public LaneController(EdgeSettings.Lane lane, BarrierGate barrier, VehicleDetector arming, VehicleDetector safety,
                           TicketPrinter printer, ParkingService parking, ScheduledExecutorService timer,
                           Duration passageTimeout, Clock clock, LaneDecisions decisions) {
+        this(lane, barrier, arming, safety, printer, parking, timer, passageTimeout, clock, decisions,
+                new PlateReads());
+    }
+
+    /** @param plateReads the newest plate read of each lane (shared by the level's lanes) */
+    public LaneController(EdgeSettings.Lane lane, BarrierGate barrier, VehicleDetector arming, VehicleDetector safety,
+                          TicketPrinter printer, ParkingService parking, ScheduledExecutorService timer,
+                          Duration passageTimeout, Clock clock, LaneDecisions decisions, PlateReads plateReads) {
+        this.plateReads = plateReads;
         this.lane = lane;
         this.barrier = barrier;
         this.arming = arming;
@@ -91,16 +103,39 @@ public final class LaneController {
     }
 
     public synchronized Entry enter(String plate, VehicleType vehicleType) {
+        return enterWith(ParkingService.Credentials.plate(plate), vehicleType);
+    }
+
+    /**
+     * An entry with what the vehicle presents. With no plate, card or code given, the lane's newest plate read is
+     * used if it is fresh and confident; a doubtful read is not guessed from: the car enters as a walk-in.
+     */
+    public synchronized Entry enterWith(ParkingService.Credentials presented, VehicleType vehicleType) {
         long started = System.nanoTime();
         ParkingService.Admission admission;
+        ParkingService.Credentials credentials = presented;
+        PlateRead used = null;
         try {
             requireDirection(EdgeSettings.Direction.ENTRY);
             requireReady();
-            admission = parking.admit(lane.id(), plate, vehicleType);
+            if (presented.plate() == null && presented.card() == null && presented.reservationCode() == null) {
+                used = plateReads.newest(lane.id()).filter(PlateRead::confident)
+                        .filter(r -> !r.at().plus(parking.lanePolicy().readMaxAge()).isBefore(clock.instant())
+                                && !r.at().isAfter(clock.instant().plus(parking.lanePolicy().readMaxAge())))
+                        .orElse(null);
+                if (used != null) {
+                    credentials = ParkingService.Credentials.plate(used.plate());
+                }
+            }
+            admission = parking.admitWith(lane.id(), credentials, vehicleType);
         } catch (ParkingException e) {
-            decisions.refused(lane.id(), lane.direction(), e.code(), System.nanoTime() - started);
+            refused(e, started);
             throw e;
         }
+        if (used != null) {
+            plateReads.consume(lane.id(), used);
+        }
+        lastRefusal = null;
         boolean printed = true;
         try {
             printer.print(admission.ticket());
@@ -123,6 +158,17 @@ public final class LaneController {
         return released(System.nanoTime(), () -> parking.depart(lane.id(), ticket, paymentMethod, presented));
     }
 
+    /**
+     * A ticketless exit from the lane's newest plate read (pay-by-plate); refused with a named reason when the lane
+     * cannot be sure ({@link ParkingService#departTicketless}). The read is used once.
+     */
+    public synchronized Exit exitTicketless() {
+        PlateRead read = plateReads.newest(lane.id()).orElse(null);
+        Exit exit = released(System.nanoTime(), () -> parking.departTicketless(lane.id(), read));
+        plateReads.consume(lane.id(), read);
+        return exit;
+    }
+
     /** An exit without a ticket, identified by plate, billed at least the lost-ticket fee. */
     public synchronized Exit exitLostTicket(String plate, String paymentMethod) {
         return released(System.nanoTime(), () -> parking.departLostTicket(lane.id(), plate, paymentMethod));
@@ -135,14 +181,21 @@ public final class LaneController {
             requireReady();
             departure = depart.get();
         } catch (ParkingException e) {
-            decisions.refused(lane.id(), lane.direction(), e.code(), System.nanoTime() - started);
+            refused(e, started);
             throw e;
         }
+        lastRefusal = null;
         if (departure.gateOpens()) {
             openForPassage();
         }
         decisions.exited(lane.id(), departure, System.nanoTime() - started);
         return new Exit(departure, barrier.state());
+    }
+
+    private void refused(ParkingException e, long started) {
+        decisions.refused(lane.id(), lane.direction(), e.code(), System.nanoTime() - started);
+        // Shown by the lane's view when read; no change listener runs, so a refused request stores nothing.
+        lastRefusal = new LaneView.Refusal(e.code(), e.getMessage(), clock.instant());
     }
 
     /** Raises the barrier by hand (operator, remote command); the caller audits who and why. */
@@ -160,7 +213,7 @@ public final class LaneController {
 
     public synchronized LaneView view() {
         return new LaneView(lane.id(), lane.direction(), barrier.state().name(), phase, arming.present(),
-                safety.present(), barrier.fault().orElse(null), updatedAt);
+                safety.present(), barrier.fault().orElse(null), updatedAt, lastRefusal);
     }
 
     public void onChange(Consumer<LaneView> listener) {

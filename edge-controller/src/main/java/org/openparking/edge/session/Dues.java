@@ -15,6 +15,8 @@ import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.discount.Discounts;
 import org.openparking.edge.tariff.Explanation;
 import org.openparking.edge.tariff.LineItem;
+import org.openparking.edge.rules.LaneRules;
+import org.openparking.protocol.Plates;
 import org.openparking.edge.tariff.TariffCalculator;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.TicketSigner;
@@ -32,10 +34,12 @@ final class Dues {
     private final PaymentRepository payments;
     private final Duration payStationGrace;
     private final Discounts discounts;
+    private final LaneRules rules;
 
     Dues(SessionRepository sessions, TariffRepository tariffs, PaymentRepository payments, Duration payStationGrace,
-         Discounts discounts) {
+         Discounts discounts, LaneRules rules) {
         this.discounts = discounts;
+        this.rules = rules;
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
@@ -89,6 +93,12 @@ final class Dues {
         if (allowListed) {
             explained = explained.plus(LineItem.applied("ALLOW_LIST", -explained.fee(), "plate on the allow-list"));
         }
+        // Permits and prepaid reservations (event pre-sales) leave without a fee (docs/lanes.md).
+        boolean freeExit = !allowListed && explained.fee() > 0 && s != null && rules.freeExit(c, s.sessionId());
+        if (freeExit) {
+            explained = explained.plus(LineItem.applied("PERMIT", -explained.fee(),
+                    "entered with a permit or a prepaid reservation"));
+        }
         long fee = explained.fee();
         long paid = paidAmount(attempts);
         long amount = payStationGraceCovers(c, t.sessionId(), now) ? 0 : Math.max(0, fee - paid);
@@ -98,7 +108,7 @@ final class Dues {
                 .map(Payment::paymentId).reduce((a, b) -> b).orElse(null);
         // A row recorded here at an earlier payment attempt is still another level's (or an unmatched) session.
         // An allow-listed plate pays nothing, so no discount was used.
-        List<AppliedDiscount> used = allowListed ? List.of() : priced.applied();
+        List<AppliedDiscount> used = allowListed || freeExit ? List.of() : priced.applied();
         return new Due(fee, paid, amount, tariff.currency(), tariff.version(), attempts.size(), inFlight, lastPaid,
                 plate, s == null || s.recordedAtExit(), lost, used, explained.lines());
     }
@@ -137,7 +147,7 @@ final class Dues {
 
     private static boolean allowListed(Connection c, String plate) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM allow_list WHERE plate = ?")) {
-            ps.setString(1, plate);
+            ps.setString(1, Plates.key(plate));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

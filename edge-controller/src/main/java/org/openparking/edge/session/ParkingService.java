@@ -26,13 +26,16 @@ import org.openparking.edge.payment.PaymentLink;
 import org.openparking.edge.payment.PaymentRepository;
 import org.openparking.edge.payment.PaymentResults;
 import org.openparking.edge.tariff.LineItem;
+import org.openparking.edge.rules.LaneRules;
 import org.openparking.edge.tariff.TariffRepository;
 import org.openparking.edge.ticket.InvalidTicketException;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.CardNumbers;
 import org.openparking.protocol.CloseSessionElsewhere;
+import org.openparking.firmware.PlateRead;
 import org.openparking.protocol.PaymentStatus;
+import org.openparking.protocol.Plates;
 import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.Tariff;
 import org.openparking.protocol.VehicleType;
@@ -60,6 +63,7 @@ public final class ParkingService {
     private final SessionCloser closer;
     private final OfflinePaymentPolicy policy;
     private final Clock clock;
+    private final LaneRules rules;
 
     public ParkingService(Database db, EdgeSettings settings, TicketSigner tickets, Outbox outbox, Occupancy occupancy,
                           LevelAvailability board, SessionRepository sessions, TariffRepository tariffs,
@@ -82,8 +86,10 @@ public final class ParkingService {
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
-        this.dues = new Dues(sessions, tariffs, payments, settings.payments().payStationGrace(), discounts);
-        this.closer = new SessionCloser(db, sessions, outbox, occupancy, board, settings.countsRamps(), discounts);
+        this.rules = new LaneRules(settings.levelId(), outbox, settings.lanePolicy().rulesMaxAge());
+        this.dues = new Dues(sessions, tariffs, payments, settings.payments().payStationGrace(), discounts, rules);
+        this.closer = new SessionCloser(db, sessions, outbox, occupancy, board, settings.countsRamps(), discounts,
+                rules);
         this.policy = new OfflinePaymentPolicy(db, settings.payments(), outbox, board, payments, results, link, closer,
                 clock);
         this.clock = clock;
@@ -110,14 +116,33 @@ public final class ParkingService {
 
     // ---------------------------------------------------------------- entry
 
+    /** What a vehicle presents at an entry: any of a plate, an access card, a reservation code. */
+    public record Credentials(String plate, String card, String reservationCode) {
+        public static Credentials plate(String plate) {
+            return new Credentials(plate, null, null);
+        }
+    }
+
     public Admission admit(String laneId, String plate, VehicleType requested) {
+        return admitWith(laneId, Credentials.plate(plate), requested);
+    }
+
+    /**
+     * Admits a vehicle. A plate or card of a permit, or a reservation's plate or code, enters with that right
+     * under the lane rules ({@link LaneRules#entryRight}); anything else is a walk-in, which may not take the
+     * spaces held back for reservations still to come.
+     */
+    public Admission admitWith(String laneId, Credentials credentials, VehicleType requested) {
         VehicleType vehicleType = requested == null ? VehicleType.STANDARD : requested;
-        String normalizedPlate = normalizePlate(plate);
         Instant now = clock.instant();
+        String normalizedPlate0 = normalizePlate(credentials.plate());
         Admission admission = db.write(c -> {
             if (levelClosed(c)) {
                 throw new ParkingException(Kind.CONFLICT, "LEVEL_CLOSED", "the level is closed by an operator");
             }
+            LaneRules.Right right = rules.entryRight(c, normalizedPlate0, credentials.card(),
+                    credentials.reservationCode(), now);
+            String normalizedPlate = normalizedPlate0 != null ? normalizedPlate0 : rules.plateOf(c, right);
             if (normalizedPlate != null && sessions.findOpenByPlate(c, normalizedPlate, true).isPresent()) {
                 // Anti-passback: one plate cannot hold two open sessions entered here.
                 throw new ParkingException(Kind.CONFLICT, "PLATE_ALREADY_INSIDE",
@@ -131,10 +156,20 @@ public final class ParkingService {
                 throw new ParkingException(Kind.CONFLICT, "LEVEL_FULL",
                         "no free " + vehicleType.name().toLowerCase() + " space on this level");
             }
+            if (right.kind() == LaneRules.Right.Kind.WALK_IN) {
+                int held = rules.heldBack(c, now);
+                int free = counts.free(spotType);
+                if (held > 0 && free <= held) {
+                    throw new ParkingException(Kind.CONFLICT, "HELD_FOR_RESERVATIONS", "the " + free + " free "
+                            + spotType.name().toLowerCase() + " spaces are held for " + held
+                            + " reservations still to arrive");
+                }
+            }
             Tariff tariff = tariffs.current(c).orElseThrow();
             Session session = new Session(UUID.randomUUID().toString(), laneId, normalizedPlate, vehicleType, spotType,
                     now, tariff.version(), Session.Status.OPEN, null, null, null, null, null, null, false);
             sessions.insert(c, session);
+            rules.entered(c, session.sessionId(), right, now);
             outbox.append(c, new SessionOpened(session.sessionId(), laneId, normalizedPlate, vehicleType, now,
                     tariff.version()));
             Availability availability = occupancy.refresh(c);
@@ -217,6 +252,117 @@ public final class ParkingService {
         return depart(laneId, t, normalized, paymentMethod, Discounts.Presented.NONE);
     }
 
+    /**
+     * A ticketless exit (pay-by-plate) from the lane's newest plate read. The lane never guesses: the read must be
+     * fresh, of a vehicle, confident by its reader's threshold, the rules fresh, the plate's open session and its
+     * account known, and the fee at most {@code ticketless.max-fee}; otherwise the exit is refused with the named
+     * reason and the driver presents a ticket or credential. A permit or prepaid reservation leaves with no fee.
+     */
+    public Departure departTicketless(String laneId, PlateRead read) {
+        Instant now = clock.instant();
+        EdgeSettings.LanePolicy lane = settings.lanePolicy();
+        if (read == null || read.at().plus(lane.readMaxAge()).isBefore(now)
+                || read.at().isAfter(now.plus(lane.readMaxAge()))) {
+            // A read stamped in the future (the camera's clock is off) would stay "fresh" forever: not used.
+            throw new ParkingException(Kind.CONFLICT, "NO_PLATE_READ", fallback("no plate read at lane " + laneId + " in the last "
+                    + lane.readMaxAge().toSeconds() + " s"), TICKET_FALLBACK);
+        }
+        if (read.noVehicle()) {
+            throw new ParkingException(Kind.CONFLICT, "NO_VEHICLE", fallback("the camera of lane " + laneId
+                    + " sees no vehicle: nothing to release"), TICKET_FALLBACK);
+        }
+        if (read.plate() == null) {
+            throw new ParkingException(Kind.CONFLICT, "NO_PLATE_READ", fallback("the camera of lane " + laneId
+                    + " saw a vehicle but read no plate"), TICKET_FALLBACK);
+        }
+        if (!read.confident()) {
+            throw new ParkingException(Kind.CONFLICT, "LOW_CONFIDENCE", fallback("the plate read scored " + read.confidence() + ", below its reader's "
+                    + "threshold " + read.threshold()), TICKET_FALLBACK);
+        }
+        String plate = Plates.normalize(read.plate());
+        record Found(String sessionId, Instant entryTime, boolean free, String paymentMethod) {
+        }
+        Found found = db.read(c -> {
+            if (rules.stale(c, now)) {
+                throw new ParkingException(Kind.CONFLICT, "STALE_RULES", fallback("the lane rules are older than lane-rules.max-age "
+                        + lane.rulesMaxAge() + " (or never arrived)"), TICKET_FALLBACK);
+            }
+            String id = rules.openSessionOf(c, plate).orElseThrow(() -> new ParkingException(Kind.CONFLICT,
+                    "UNKNOWN_VEHICLE", fallback("no open session on this level for the plate read"), TICKET_FALLBACK));
+            Session s = sessions.find(c, id).orElseThrow();
+            return new Found(id, s.entryTime(), rules.freeExit(c, id), rules.accountOf(c, plate).orElse(null));
+        });
+        TicketSigner.Ticket t = new TicketSigner.Ticket(settings.lotId(), found.sessionId(), found.entryTime());
+        Due due = db.read(c -> dues.due(c, t, now, null));
+        if (due.amount() <= 0) {
+            return depart(laneId, t, null, null);
+        }
+        if (found.paymentMethod() == null) {
+            throw new ParkingException(Kind.CONFLICT, "NO_ACCOUNT", fallback("the plate has no pay-by-plate account: a fee of " + due.amount() + " "
+                    + due.currency() + " is due"), TICKET_FALLBACK);
+        }
+        if (due.amount() > lane.ticketlessMaxFee()) {
+            throw new ParkingException(Kind.CONFLICT, "FEE_ABOVE_LIMIT", fallback("the fee " + due.amount() + " is above ticketless.max-fee "
+                    + lane.ticketlessMaxFee()), TICKET_FALLBACK);
+        }
+        return depart(laneId, t, null, found.paymentMethod());
+    }
+
+    /** What a refused ticketless exit adds to its error body: the lane asks for a ticket or credential. */
+    private static final Map<String, Object> TICKET_FALLBACK = Map.of("fallback", "TICKET");
+
+    private static String fallback(String message) {
+        return message + "; present your ticket or credential";
+    }
+
+    // ---------------------------------------------------------------- lane rules
+
+    public LaneRules rules() {
+        return rules;
+    }
+
+    public EdgeSettings.LanePolicy lanePolicy() {
+        return settings.lanePolicy();
+    }
+
+    public LaneRules.State rulesState() {
+        return db.read(c -> rules.state(c, clock.instant()));
+    }
+
+    /** What setting a permit to neutral did: the open session it closed, if any. */
+    public record Neutral(String permitId, String closedSessionId) {
+    }
+
+    /**
+     * Anti-passback reset by an operator: the permit counts as out, and the open session its last entry opened
+     * (the car left while the gate was up) is closed with no fee, reported as {@code session.closed}.
+     */
+    public Neutral setNeutral(String permitId, String by) {
+        Instant now = clock.instant();
+        record Result(String closed, Availability availability) {
+        }
+        Result r = db.write(c -> {
+            Optional<String> sessionId = rules.setNeutral(c, permitId, now);
+            if (sessionId.isEmpty()) {
+                return new Result(null, null);
+            }
+            Optional<Session> s = sessions.find(c, sessionId.get());
+            if (s.isEmpty() || s.get().status() != Session.Status.OPEN) {
+                return new Result(null, null);
+            }
+            TicketSigner.Ticket t = new TicketSigner.Ticket(settings.lotId(), s.get().sessionId(), s.get().entryTime());
+            Due due = dues.due(c, t, now, null);
+            return new Result(t.sessionId(), closer.closeIn(c, "(neutral)", t, due, PaymentStatus.NOT_REQUIRED,
+                    null, now));
+        });
+        if (r.availability() != null) {
+            board.publish(r.availability());
+        }
+        LOG.info(() -> "permit " + permitId + " set to neutral by " + by
+                + (r.closed() == null ? "" : ", its session " + r.closed() + " closed"));
+        return new Neutral(permitId, r.closed());
+    }
+
     /** {@code lostTicketPlate} is null for an exit with a ticket. */
     private Departure depart(String laneId, TicketSigner.Ticket t, String lostTicketPlate, String paymentMethod,
                              Discounts.Presented presented) {
@@ -273,6 +419,7 @@ public final class ParkingService {
         if (settings.countsRamps()) {
             occupancy.sessionClosedElsewhere(c, session.get().spotType());
         }
+        rules.closed(c, id, command.exitTime());
         LOG.info(() -> "session " + id + " left through the exit of level " + command.exitLevelId());
         return new ClosedElsewhere(true, "session " + id + " closed: it left through level " + command.exitLevelId(),
                 occupancy.refresh(c));
@@ -309,13 +456,13 @@ public final class ParkingService {
     }
 
     static String normalizePlate(String plate) {
-        if (plate == null || plate.isBlank()) {
+        String p = Plates.normalize(plate);
+        if (p == null) {
             return null;
         }
-        String p = plate.trim().toUpperCase(java.util.Locale.ROOT).replaceAll("[\\s-]+", "");
-        if (!p.matches("[A-Z0-9]{1,12}")) {
+        if (!Plates.valid(p)) {
             throw new ParkingException(Kind.BAD_REQUEST, "INVALID_PLATE",
-                    "plate must be 1-12 letters and digits (spaces and dashes are ignored)");
+                    "plate must be 1-12 letters and digits (spaces, dots and dashes are ignored)");
         }
         return p;
     }

@@ -8,6 +8,7 @@ import org.openparking.edge.occupancy.Availability;
 import org.openparking.edge.occupancy.LevelAvailability;
 import org.openparking.edge.occupancy.Occupancy;
 import org.openparking.edge.outbox.Outbox;
+import org.openparking.edge.rules.LaneRules;
 import org.openparking.edge.ticket.TicketSigner;
 import org.openparking.platform.jdbc.Database;
 import org.openparking.protocol.PaymentStatus;
@@ -23,10 +24,12 @@ final class SessionCloser {
     private final LevelAvailability board;
     private final boolean countsRamps;
     private final Discounts discounts;
+    private final LaneRules rules;
 
     SessionCloser(Database db, SessionRepository sessions, Outbox outbox, Occupancy occupancy, LevelAvailability board,
-                  boolean countsRamps, Discounts discounts) {
+                  boolean countsRamps, Discounts discounts, LaneRules rules) {
         this.discounts = discounts;
+        this.rules = rules;
         this.db = db;
         this.sessions = sessions;
         this.outbox = outbox;
@@ -53,6 +56,7 @@ final class SessionCloser {
             throw Dues.alreadyUsed();
         }
         discounts.recordClose(c, t.sessionId(), due.discounts(), now);
+        rules.closed(c, t.sessionId(), now);
         outbox.append(c, new SessionClosed(t.sessionId(), laneId, t.entryTime(), now, due.fee(), due.currency(), status,
                 paymentId, due.tariffVersion(), due.lostTicket(), due.discounts()));
         if (due.foreignLevel() && countsRamps) {

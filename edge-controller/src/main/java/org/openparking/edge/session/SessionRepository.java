@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.openparking.protocol.PaymentStatus;
+import org.openparking.protocol.Plates;
 
 /** SQL for sessions. Every method runs inside the caller's connection and transaction. */
 public final class SessionRepository {
@@ -36,6 +37,14 @@ public final class SessionRepository {
             ps.setString(14, s.paymentId());
             ps.setInt(15, s.lostTicket() ? 1 : 0);
             ps.executeUpdate();
+        }
+        if (s.plate() != null) {
+            // Plates are compared by their key (Plates.key, the one plate rule), stored beside the plate.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET plate_key = ? WHERE session_id = ?")) {
+                ps.setString(1, Plates.key(s.plate()));
+                ps.setString(2, s.sessionId());
+                ps.executeUpdate();
+            }
         }
     }
 
@@ -94,9 +103,9 @@ public final class SessionRepository {
      */
     public Optional<Session> findOpenByPlate(Connection c, String plate, boolean enteredHere) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + Session.COLUMNS
-                + " FROM sessions WHERE plate = ? AND status = 'OPEN'"
+                + " FROM sessions WHERE plate_key = ? AND status = 'OPEN'"
                 + (enteredHere ? " AND " + Session.ENTERED_HERE : "") + " ORDER BY entry_time DESC LIMIT 1")) {
-            ps.setString(1, plate);
+            ps.setString(1, Plates.key(plate));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(Session.from(rs)) : Optional.empty();
             }

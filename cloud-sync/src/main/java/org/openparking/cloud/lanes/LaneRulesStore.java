@@ -1,0 +1,289 @@
+package org.openparking.cloud.lanes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.openparking.cloud.CloudException;
+import org.openparking.cloud.audit.AuditLog;
+import org.openparking.cloud.auth.Principal;
+import org.openparking.cloud.command.OutgoingMessages;
+import org.openparking.platform.jdbc.Jdbc;
+import org.openparking.protocol.Json;
+import org.openparking.protocol.Plates;
+import org.openparking.protocol.UpdateLaneRules;
+
+/**
+ * Permits, pools, reservations and pay-by-plate accounts of a lot (PostgreSQL, V140). Every change is one
+ * transaction: the row, its audit entry, the lot's next rules version, and one {@code command.update-lane-rules}
+ * with the lot's full snapshot for every level of the lot in the cloud's outbox ({@code commands}); the commands
+ * are published after the commit, and the re-publisher sends any the broker did not confirm.
+ */
+public final class LaneRulesStore {
+    private static final TypeReference<Map<String, Integer>> SHARES = new TypeReference<>() {
+    };
+
+    private final DataSource dataSource;
+    private final OutgoingMessages outgoing;
+    private final Clock clock;
+
+    public LaneRulesStore(DataSource dataSource, OutgoingMessages outgoing, Clock clock) {
+        this.dataSource = dataSource;
+        this.outgoing = outgoing;
+        this.clock = clock;
+    }
+
+    /** What a change produced: the lot's new rules version and the commands carrying it, one per level. */
+    public record Pushed(long rulesVersion, List<String> commandIds, List<String> edgeIds) {
+    }
+
+    /** A stored object with the push it caused. */
+    public record Saved<T>(T item, boolean created, Pushed pushed) {
+        <U> Saved<U> map(U other) {
+            return new Saved<>(other, created, pushed);
+        }
+    }
+
+    public record PermitView(String permitId, String plate, String card, Instant validFrom, Instant validUntil,
+                             UpdateLaneRules.Window window, List<String> levels, String poolId, boolean suspended,
+                             String suspendedReason, Instant updatedAt, String updatedBy) {
+    }
+
+    /** A pool with what its levels last reported: {@code drift} is how many cars are inside over {@code max}. */
+    public record PoolView(String poolId, int max, Map<String, Integer> levelShares, Map<String, Integer> inside,
+                           int total, int drift) {
+    }
+
+    public record AccountView(String plate, Instant updatedAt) {
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    public Saved<UpdateLaneRules.Permit> putPermit(String lotId, UpdateLaneRules.Permit p, Principal by)
+            throws SQLException {
+        return change(lotId, by, "permit.put", p.permitId(), p, c -> {
+            boolean created = !exists(c, "lane_permits", "permit_id", lotId, p.permitId());
+            Jdbc.update(c, """
+                INSERT INTO lane_permits (lot_id, permit_id, plate, card, valid_from, valid_until, time_window, levels,
+                                          pool_id, suspended, updated_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (lot_id, permit_id) DO UPDATE SET plate = EXCLUDED.plate, card = EXCLUDED.card,
+                    valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
+                    time_window = EXCLUDED.time_window, levels = EXCLUDED.levels, pool_id = EXCLUDED.pool_id,
+                    suspended = EXCLUDED.suspended, updated_at = now(), updated_by = EXCLUDED.updated_by""",
+                    lotId, p.permitId(), Plates.normalize(p.plate()), p.card(), p.validFrom(), p.validUntil(),
+                    p.window(), p.levels().toArray(String[]::new), p.poolId(), p.suspended(), by.username());
+            return created;
+        });
+    }
+
+    /** Suspends (unpaid, blocked) or reinstates a permit; 404 PERMIT_NOT_FOUND for an unknown one. */
+    public Saved<String> suspend(String lotId, String permitId, boolean suspended, String reason, Principal by)
+            throws SQLException {
+        return change(lotId, by, suspended ? "permit.suspend" : "permit.reinstate", permitId,
+                Map.of("suspended", suspended, "reason", reason == null ? "" : reason), c -> {
+                    if (Jdbc.update(c, """
+                            UPDATE lane_permits SET suspended = ?, suspended_reason = ?, updated_at = now(),
+                                                    updated_by = ? WHERE lot_id = ? AND permit_id = ?""",
+                            suspended, suspended ? reason : null, by.username(), lotId, permitId) == 0) {
+                        throw CloudException.notFound("PERMIT_NOT_FOUND", "lot " + lotId + " has no permit " + permitId);
+                    }
+                    return false;
+                }).map(permitId);
+    }
+
+    public Saved<UpdateLaneRules.Pool> putPool(String lotId, UpdateLaneRules.Pool p, Principal by) throws SQLException {
+        return change(lotId, by, "pool.put", p.poolId(), p, c -> {
+            boolean created = !exists(c, "lane_pools", "pool_id", lotId, p.poolId());
+            Jdbc.update(c, """
+                    INSERT INTO lane_pools (lot_id, pool_id, max_inside, level_shares, updated_by) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (lot_id, pool_id) DO UPDATE SET max_inside = EXCLUDED.max_inside,
+                        level_shares = EXCLUDED.level_shares, updated_at = now(), updated_by = EXCLUDED.updated_by""",
+                    lotId, p.poolId(), p.max(), new Jdbc.Json(json(p.levelShares())), by.username());
+            return created;
+        });
+    }
+
+    public Saved<UpdateLaneRules.Reservation> putReservation(String lotId, UpdateLaneRules.Reservation r, Principal by)
+            throws SQLException {
+        return change(lotId, by, "reservation.put", r.reservationId(), r, c -> {
+            boolean created = !exists(c, "lane_reservations", "reservation_id", lotId, r.reservationId());
+            Jdbc.update(c, """
+                    INSERT INTO lane_reservations (lot_id, reservation_id, plate, code, valid_from, valid_until,
+                                                   level_id, prepaid, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (lot_id, reservation_id) DO UPDATE SET plate = EXCLUDED.plate, code = EXCLUDED.code,
+                        valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
+                        level_id = EXCLUDED.level_id, prepaid = EXCLUDED.prepaid, updated_at = now(),
+                        updated_by = EXCLUDED.updated_by""",
+                    lotId, r.reservationId(), Plates.normalize(r.plate()), r.code(), r.from(), r.until(), r.levelId(),
+                    r.prepaid(), by.username());
+            return created;
+        });
+    }
+
+    /** Registers a plate for pay-by-plate; the token is stored, never echoed back. */
+    public Saved<String> putAccount(String lotId, UpdateLaneRules.Account a, Principal by) throws SQLException {
+        String plate = Plates.normalize(a.plate());
+        return change(lotId, by, "account.put", plate, Map.of("plate", plate), c -> {
+            boolean created = !exists(c, "lane_accounts", "plate_key", lotId, Plates.key(plate));
+            Jdbc.update(c, """
+                    INSERT INTO lane_accounts (lot_id, plate_key, plate, payment_method, updated_by) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (lot_id, plate_key) DO UPDATE SET plate = EXCLUDED.plate,
+                        payment_method = EXCLUDED.payment_method, updated_at = now(), updated_by = EXCLUDED.updated_by""",
+                    lotId, Plates.key(plate), plate, a.paymentMethod(), by.username());
+            return created;
+        }).map(plate);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public List<PermitView> permits(String lotId) throws SQLException {
+        return Jdbc.read(dataSource, c -> Jdbc.query(c, """
+                SELECT permit_id, plate, card, valid_from, valid_until, time_window, levels, pool_id, suspended,
+                       suspended_reason, updated_at, updated_by FROM lane_permits WHERE lot_id = ? ORDER BY permit_id""",
+                rs -> new PermitView(rs.getString(1), rs.getString(2), rs.getString(3), Jdbc.instant(rs.getTimestamp(4)),
+                        Jdbc.instant(rs.getTimestamp(5)), UpdateLaneRules.Window.valueOf(rs.getString(6)),
+                        List.of((String[]) rs.getArray(7).getArray()), rs.getString(8), rs.getBoolean(9),
+                        rs.getString(10), Jdbc.instant(rs.getTimestamp(11)), rs.getString(12)), lotId));
+    }
+
+    public List<PoolView> pools(String lotId) throws SQLException {
+        return Jdbc.read(dataSource, c -> {
+            Map<String, Map<String, Integer>> inside = new TreeMap<>();
+            Jdbc.query(c, "SELECT pool_id, level_id, inside FROM lane_pool_counts WHERE lot_id = ? ORDER BY level_id",
+                    rs -> inside.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                            .put(rs.getString(2), rs.getInt(3)), lotId);
+            return Jdbc.query(c, "SELECT pool_id, max_inside, level_shares::text FROM lane_pools WHERE lot_id = ?"
+                    + " ORDER BY pool_id", rs -> {
+                Map<String, Integer> levels = inside.getOrDefault(rs.getString(1), Map.of());
+                int total = levels.values().stream().mapToInt(Integer::intValue).sum();
+                int max = rs.getInt(2);
+                return new PoolView(rs.getString(1), max, shares(rs.getString(3)), levels, total,
+                        Math.max(0, total - max));
+            }, lotId);
+        });
+    }
+
+    public List<UpdateLaneRules.Reservation> reservations(String lotId) throws SQLException {
+        return Jdbc.read(dataSource, c -> reservationsOf(c, lotId, null));
+    }
+
+    public List<AccountView> accounts(String lotId) throws SQLException {
+        return Jdbc.read(dataSource, c -> Jdbc.query(c,
+                "SELECT plate, updated_at FROM lane_accounts WHERE lot_id = ? ORDER BY plate",
+                rs -> new AccountView(rs.getString(1), Jdbc.instant(rs.getTimestamp(2))), lotId));
+    }
+
+    // ---------------------------------------------------------------- the push
+
+    @FunctionalInterface
+    private interface Write {
+        boolean run(Connection c) throws SQLException;
+    }
+
+    private <T> Saved<T> change(String lotId, Principal by, String action, String target, T detail, Write write)
+            throws SQLException {
+        List<OutgoingMessages.Pending> pending = new ArrayList<>();
+        record Tx(boolean created, long version) {
+        }
+        Tx tx = Jdbc.inTransaction(dataSource, c -> {
+            pending.clear();
+            AuditLog.actAs(c, by);
+            // One change of a lot's rules at a time, so versions and snapshots follow each other.
+            Jdbc.query(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, "lane-rules:" + lotId);
+            boolean created = write.run(c);
+            AuditLog.append(c, by, action, target, lotId, null, detail);
+            Instant now = clock.instant();
+            long version = Jdbc.query(c, """
+                    INSERT INTO lane_rule_versions (lot_id, version, issued_at) VALUES (?, 1, ?)
+                    ON CONFLICT (lot_id) DO UPDATE SET version = lane_rule_versions.version + 1,
+                                                       issued_at = EXCLUDED.issued_at
+                    RETURNING version""", rs -> rs.getLong(1), lotId, now).getFirst();
+            UpdateLaneRules snapshot = snapshot(c, lotId, version, now);
+            for (String levelId : Jdbc.query(c, "SELECT level_id FROM edges WHERE lot_id = ? ORDER BY level_id",
+                    rs -> rs.getString(1), lotId)) {
+                pending.add(outgoing.toEdge(c, lotId, levelId, snapshot, by.username()));
+            }
+            return new Tx(created, version);
+        });
+        try {
+            outgoing.publish(pending);
+        } catch (IOException e) {
+            throw CloudException.unavailable("BROKER_UNAVAILABLE", "stored as lane rules version " + tx.version()
+                    + ", but RabbitMQ did not confirm the push (it stays unsent and is re-published): "
+                    + e.getMessage());
+        }
+        return new Saved<>(detail, tx.created(), new Pushed(tx.version(),
+                pending.stream().map(OutgoingMessages.Pending::commandId).toList(),
+                pending.stream().map(OutgoingMessages.Pending::edgeId).toList()));
+    }
+
+    /** The newest snapshot of a lot for an edge that registers later (null when the lot has no rules yet). */
+    public static UpdateLaneRules latest(Connection c, String lotId) throws SQLException {
+        List<Object[]> v = Jdbc.query(c, "SELECT version, issued_at FROM lane_rule_versions WHERE lot_id = ?",
+                rs -> new Object[] {rs.getLong(1), Jdbc.instant(rs.getTimestamp(2))}, lotId);
+        return v.isEmpty() ? null : snapshot(c, lotId, (Long) v.getFirst()[0], (Instant) v.getFirst()[1]);
+    }
+
+    private static UpdateLaneRules snapshot(Connection c, String lotId, long version, Instant issuedAt)
+            throws SQLException {
+        List<UpdateLaneRules.Permit> permits = Jdbc.query(c, """
+                SELECT permit_id, plate, card, valid_from, valid_until, time_window, levels, pool_id, suspended
+                FROM lane_permits WHERE lot_id = ? ORDER BY permit_id""",
+                rs -> new UpdateLaneRules.Permit(rs.getString(1), rs.getString(2), rs.getString(3),
+                        Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5)),
+                        UpdateLaneRules.Window.valueOf(rs.getString(6)), List.of((String[]) rs.getArray(7).getArray()),
+                        rs.getString(8), rs.getBoolean(9)), lotId);
+        List<UpdateLaneRules.Pool> pools = Jdbc.query(c,
+                "SELECT pool_id, max_inside, level_shares::text FROM lane_pools WHERE lot_id = ? ORDER BY pool_id",
+                rs -> new UpdateLaneRules.Pool(rs.getString(1), rs.getInt(2), shares(rs.getString(3))), lotId);
+        // Reservations over for a day are of no use to a gate; the snapshot leaves them out.
+        List<UpdateLaneRules.Reservation> reservations = reservationsOf(c, lotId, issuedAt.minusSeconds(86_400));
+        List<UpdateLaneRules.Account> accounts = Jdbc.query(c,
+                "SELECT plate, payment_method FROM lane_accounts WHERE lot_id = ? ORDER BY plate_key",
+                rs -> new UpdateLaneRules.Account(rs.getString(1), rs.getString(2)), lotId);
+        return new UpdateLaneRules(version, issuedAt, permits, pools, reservations, accounts);
+    }
+
+    private static List<UpdateLaneRules.Reservation> reservationsOf(Connection c, String lotId, Instant endedAfter)
+            throws SQLException {
+        return Jdbc.query(c, """
+                SELECT reservation_id, plate, code, valid_from, valid_until, level_id, prepaid FROM lane_reservations
+                WHERE lot_id = ? AND (?::timestamptz IS NULL OR valid_until > ?::timestamptz)
+                ORDER BY valid_from, reservation_id""",
+                rs -> new UpdateLaneRules.Reservation(rs.getString(1), rs.getString(2), rs.getString(3),
+                        Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5)), rs.getString(6),
+                        rs.getBoolean(7)), lotId, endedAfter, endedAfter);
+    }
+
+    private static boolean exists(Connection c, String table, String idColumn, String lotId, String id)
+            throws SQLException {
+        return !Jdbc.query(c, "SELECT 1 FROM " + table + " WHERE lot_id = ? AND " + idColumn + " = ?",
+                rs -> 1, lotId, id).isEmpty();
+    }
+
+    private static Map<String, Integer> shares(String json) {
+        try {
+            return Json.mapper().readValue(json, SHARES);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored level shares unreadable", e);
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
