@@ -293,9 +293,9 @@ public final class ParkingService {
             return new Found(id, s.entryTime(), rules.freeExit(c, id), rules.accountOf(c, plate).orElse(null));
         });
         TicketSigner.Ticket t = new TicketSigner.Ticket(settings.lotId(), found.sessionId(), found.entryTime());
-        Due due = db.read(c -> dues.due(c, t, now, null));
+        Due due = db.read(c -> dues.due(c, t, now, null, Discounts.Presented.NONE));
         if (due.amount() <= 0) {
-            return depart(laneId, t, null, null);
+            return depart(laneId, t, null, null, Discounts.Presented.NONE);
         }
         if (found.paymentMethod() == null) {
             throw new ParkingException(Kind.CONFLICT, "NO_ACCOUNT", fallback("the plate has no pay-by-plate account: a fee of " + due.amount() + " "
@@ -305,7 +305,7 @@ public final class ParkingService {
             throw new ParkingException(Kind.CONFLICT, "FEE_ABOVE_LIMIT", fallback("the fee " + due.amount() + " is above ticketless.max-fee "
                     + lane.ticketlessMaxFee()), TICKET_FALLBACK);
         }
-        return depart(laneId, t, null, found.paymentMethod());
+        return depart(laneId, t, null, found.paymentMethod(), Discounts.Presented.NONE);
     }
 
     /** What a refused ticketless exit adds to its error body: the lane asks for a ticket or credential. */
@@ -351,7 +351,7 @@ public final class ParkingService {
                 return new Result(null, null);
             }
             TicketSigner.Ticket t = new TicketSigner.Ticket(settings.lotId(), s.get().sessionId(), s.get().entryTime());
-            Due due = dues.due(c, t, now, null);
+            Due due = dues.due(c, t, now, null, Discounts.Presented.NONE);
             return new Result(t.sessionId(), closer.closeIn(c, "(neutral)", t, due, PaymentStatus.NOT_REQUIRED,
                     null, now));
         });

@@ -76,7 +76,7 @@ class StreamAccessTest {
 
     private void laneChanges(String phaseNote) {
         edge.app().realtime().lane(new LaneView("in-1", EdgeSettings.Direction.ENTRY, "CLOSED",
-                LaneController.Phase.VEHICLE_WAITING, true, false, phaseNote, Instant.now()));
+                LaneController.Phase.VEHICLE_WAITING, true, false, phaseNote, Instant.now(), null));
     }
 
     private boolean push(ECKey key) {
