@@ -74,6 +74,11 @@ public final class HostileMessages {
             return List.of("\"" + value.asText() + "\"", "1.5", "-0.5", "1e3", "true", "[]", "{}", "[1]",
                     "99999999999999999999999999");
         }
+        if (value.isNumber()) {
+            // A decimal (a coordinate): as text, as other types, and numbers no double holds.
+            return List.of("\"" + value.asText() + "\"", "true", "[]", "{}", "[" + value.asText() + "]",
+                    "\"NaN\"", "1e999");
+        }
         if (value.isBoolean()) {
             return List.of("\"" + value.asText() + "\"", "0", "1", "[]", "{}", "\"yes\"");
         }
