@@ -63,7 +63,7 @@ public final class GarageSimulator {
             if (traffic.inside() == 0) {
                 LevelCounts counts = LevelCounts.read(lot);
                 System.out.println("level counts after the day\n" + counts.describe());
-                countsMatch = counts.allMatch();
+                countsMatch = countsMatch && counts.allMatch();
             }
         }
         if (!countsMatch) {
