@@ -102,6 +102,8 @@ public final class ChaosSuite {
         List<String> actions = new ArrayList<>();
         try (Lot lot = GarageSimulator.startLot(options.lot(), options.privateServices())) {
             Traffic traffic = new Traffic(lot, options.traffic(), ledger);
+            // the customers' rules reach every level before the first fault (the chaos clock is the traffic's)
+            traffic.prepareCustomers();
             Faults faults = new Faults(lot, ledger);
             Chaos chaos = new Chaos(lot, options, traffic, faults, actions, out);
             Soak soak = options.sampleEvery() == null ? null : new Soak(lot, options.sampleEvery());

@@ -55,6 +55,7 @@ final class Traffic {
     private final AtomicInteger finished = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private long startNanos;
+    private List<Car> day;
 
     Traffic(Lot lot, Options options, Ledger ledger) {
         this.lot = lot;
@@ -80,36 +81,10 @@ final class Traffic {
      * run length has passed. {@code progress} is called every few seconds.
      */
     void run(Duration grace, Runnable progress) throws InterruptedException {
-        Random random = new Random(options.seed());
+        prepareCustomers();
         long durationMs = options.duration().toMillis();
-        long arrivalWindow = durationMs * 3 / 4;
-        long lastDeparture = durationMs * 95 / 100;
-        double total = java.util.Arrays.stream(options.curve()).sum();
         CountDownLatch done = new CountDownLatch(options.cars());
         List<Thread> cars = new ArrayList<>();
-        List<Car> day = new ArrayList<>();
-        Map<Customers.Kind, Integer> perKind = new java.util.EnumMap<>(Customers.Kind.class);
-        for (int i = 0; i < options.cars(); i++) {
-            double hour = pick(options.curve(), total, random) + random.nextDouble();
-            long arrival = (long) (hour / options.curve().length * arrivalWindow);
-            double stayHours = Math.max(0.25, -Math.log(1 - random.nextDouble()) * 2.5);
-            long stay = Math.max(2000, (long) (stayHours / options.curve().length * arrivalWindow));
-            long departure = Math.max(arrival + 1500, Math.min(arrival + stay, lastDeparture));
-            boolean declined = random.nextDouble() < options.declineShare();
-            boolean driveOff = random.nextDouble() < options.driveOffShare();
-            boolean moves = random.nextDouble() < options.moveShare();
-            int dice = random.nextInt(1 << 16);
-            Customers.Kind kind = Customers.kindOf(options.customers(), dice);
-            int index = perKind.merge(kind, 1, Integer::sum) - 1;
-            String plate = kind == Customers.Kind.WALK_IN ? "SIM%05d".formatted(i) : kind.prefix + "%05d".formatted(index);
-            // Customers never drive off without paying: the lanes' handling of them is what they are here for.
-            day.add(new Car(plate, arrival, departure, declined, driveOff && kind == Customers.Kind.WALK_IN, moves, dice,
-                    kind, index));
-        }
-        if (options.customers().any()) {
-            Customers.prepare(lot, day.stream().map(c -> new Customers.Holder(c.kind(), c.index(), c.plate())).toList(),
-                    options.duration(), Duration.ofSeconds(120), System.out);
-        }
         startNanos = System.nanoTime();
         Thread monitor = Thread.ofVirtual().start(this::monitorOccupancy);
         Thread ticker = Thread.ofVirtual().start(() -> {
@@ -151,6 +126,50 @@ final class Traffic {
         monitor.interrupt();
         ticker.interrupt();
         progress.run();
+    }
+
+    private List<Car> drawDay() {
+        Random random = new Random(options.seed());
+        long durationMs = options.duration().toMillis();
+        long arrivalWindow = durationMs * 3 / 4;
+        long lastDeparture = durationMs * 95 / 100;
+        double total = java.util.Arrays.stream(options.curve()).sum();
+        List<Car> day = new ArrayList<>();
+        Map<Customers.Kind, Integer> perKind = new java.util.EnumMap<>(Customers.Kind.class);
+        for (int i = 0; i < options.cars(); i++) {
+            double hour = pick(options.curve(), total, random) + random.nextDouble();
+            long arrival = (long) (hour / options.curve().length * arrivalWindow);
+            double stayHours = Math.max(0.25, -Math.log(1 - random.nextDouble()) * 2.5);
+            long stay = Math.max(2000, (long) (stayHours / options.curve().length * arrivalWindow));
+            long departure = Math.max(arrival + 1500, Math.min(arrival + stay, lastDeparture));
+            boolean declined = random.nextDouble() < options.declineShare();
+            boolean driveOff = random.nextDouble() < options.driveOffShare();
+            boolean moves = random.nextDouble() < options.moveShare();
+            int dice = random.nextInt(1 << 16);
+            Customers.Kind kind = Customers.kindOf(options.customers(), dice);
+            int index = perKind.merge(kind, 1, Integer::sum) - 1;
+            String plate = kind == Customers.Kind.WALK_IN ? "SIM%05d".formatted(i) : kind.prefix + "%05d".formatted(index);
+            // Customers never drive off without paying: the lanes' handling of them is what they are here for.
+            day.add(new Car(plate, arrival, departure, declined, driveOff && kind == Customers.Kind.WALK_IN, moves, dice,
+                    kind, index));
+        }
+        return day;
+    }
+
+    /**
+     * Draws the day and, when it has customers, creates their rules in the cloud and waits until every level holds
+     * them. {@link #run} does it first if not done yet; the chaos suite does it before its first fault.
+     */
+    synchronized void prepareCustomers() throws InterruptedException {
+        if (day != null) {
+            return;
+        }
+        List<Car> drawn = drawDay();
+        if (options.customers().any()) {
+            Customers.prepare(lot, drawn.stream().map(c -> new Customers.Holder(c.kind(), c.index(), c.plate())).toList(),
+                    options.duration(), Duration.ofSeconds(120), System.out);
+        }
+        day = drawn;
     }
 
     private static int pick(double[] weights, double total, Random random) {
