@@ -12,12 +12,12 @@ import org.openparking.testing.TestHttp;
 /**
  * The commercial customers of issue 19 that the simulator drives besides ticket holders: permit holders (a pool,
  * a few suspended), validated shoppers (a merchant validation stamped at the edge), coupon users, pre-booked cars
- * (reservations by plate; every other one prepaid) and pay-by-plate drivers whose exit camera misreads at
+ * (reservations by plate; every other one prepaid) and pay-by-plate drivers whose entry and exit cameras misread at
  * {@code plateErrors}. {@link #prepare} creates their rules in cloud-sync's API (admin login), which pushes them to
  * every level, and waits until every level holds them; the lanes then decide with or without the network.
  */
 final class Customers {
-    /** Shares of the cars (0..1 each, at most 1 together); {@code plateErrors}: share of exit-camera reads that go wrong. */
+    /** Shares of the cars (0..1 each, at most 1 together); {@code plateErrors}: share of camera reads that go wrong. */
     record Options(double permits, double validated, double coupons, double reserved, double ticketless,
                    double plateErrors) {
         static final Options NONE = new Options(0, 0, 0, 0, 0, 0);
@@ -50,7 +50,7 @@ final class Customers {
     static final String COUPON = "SIM-20";
     /** Single use: the first user gets 100 off, the others are refused {@code COUPON_USED_UP} and pay in full. */
     static final String COUPON_ONCE = "SIM-ONCE";
-    /** Plates of cars parked in the street by the exit camera, read instead of the moving one by mistake. */
+    /** Plates of cars parked in the street by the lane cameras, read instead of the moving one by mistake. */
     static final List<String> BYSTANDERS = List.of("ST-9001", "ST-9002", "ST-9003");
 
     private Customers() {
@@ -162,8 +162,8 @@ final class Customers {
                 rulesVersion);
     }
 
-    /** The exit camera of one car: its errors at the configured rate, seeded by the car so that a run repeats. */
-    static SimulatedPlateReader exitCamera(Options o, String laneId, long seed) {
+    /** A lane camera reading one car: errors at the configured rate, seeded by the car so that a run repeats. */
+    static SimulatedPlateReader camera(Options o, String laneId, long seed) {
         double e = o.plateErrors();
         return new SimulatedPlateReader(laneId, 0.9,
                 new SimulatedPlateReader.Errors(e * 0.4, e * 0.3, e * 0.15, e * 0.15), seed,

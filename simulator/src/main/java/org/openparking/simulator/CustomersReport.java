@@ -61,7 +61,7 @@ record CustomersReport(Map<String, Long> feesByKind, Map<String, Long> exitsByKi
         s.append("\n- validated shoppers: %d exits, %d paid less (%.2f EUR before the validations, %.2f EUR after)"
                 .formatted(validatedExits, validatedPaidLess, validatedBefore / 100.0, validatedAfter / 100.0));
         s.append("\n- coupons applied: %d; ticketless exits (pay by plate): %d".formatted(couponsApplied, ticketlessExits));
-        s.append("\n- exit-camera reads: %s".formatted(plateReads));
+        s.append("\n- camera reads (entry and exit, by outcome): %s".formatted(plateReads));
         s.append("\n- exits whose line items do not add up to the fee: %d".formatted(lineItemMismatches));
         s.append("\n\ncustomers: ").append(clean() ? "CLEAN (no permit holder refused, every validation took something off)"
                 : "FAILED (see above)").append('\n');

@@ -31,8 +31,8 @@ public final class GarageSimulator {
               --validated 0        shoppers whose ticket a merchant validates at the edge (50 % off)
               --coupons 0          drivers with a coupon (20 % off; every other one holds a single-use one)
               --reserved 0         pre-booked cars by plate (every other one prepaid: leaves free)
-              --ticketless 0       pay-by-plate drivers: exit camera read, then the exit by plate
-              --plate-errors 0.3   share of exit-camera reads that go wrong (confusions, missed
+              --ticketless 0       pay-by-plate drivers: in on the entry camera read, out by plate
+              --plate-errors 0.3   share of camera reads that go wrong (confusions, missed
                                    characters, a parked car's plate, no read)
             """;
 

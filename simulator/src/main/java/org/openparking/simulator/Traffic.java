@@ -266,13 +266,18 @@ final class Traffic {
         String lane = edge.entryLanes().get(car.dice() % edge.entryLanes().size());
         ReentrantLock lock = lane(edge, lane);
         boolean sent = false;
+        // A pay-by-plate driver is read by the entry camera and takes no ticket button: the lane admits on its
+        // newest read when confident (a doubtful read gets a plain ticket); a refusal then makes it press for one.
+        boolean camera = car.kind() == Customers.Kind.TICKETLESS;
         lock.lock();
         try {
             while (!stopping.get()) {
                 TestHttp.Response r;
                 boolean offline = car.kind() == Customers.Kind.PERMIT && offline(edge);
+                boolean read = camera && plateRead(edge, lane, car, "entry", 37);
                 try {
-                    r = http.post(edge.api() + "/lanes/" + lane + "/entries", json(Map.of("plate", car.plate())));
+                    r = http.post(edge.api() + "/lanes/" + lane + "/entries",
+                            read ? "{}" : json(Map.of("plate", car.plate())));
                 } catch (UncheckedIOException e) {
                     if (!(e.getCause() instanceof java.net.ConnectException)) {
                         sent = true;
@@ -307,6 +312,12 @@ final class Traffic {
                         return new Admission(EntryResult.FULL, null, null);
                     }
                     case "PLATE_ALREADY_INSIDE", "ANTI_PASSBACK" -> {
+                        if (read && !sent) {
+                            // the camera read a plate that is inside already (a parked car's): named, then a ticket
+                            ledger.refused(r.error(), car.kindName() + " (entry camera)");
+                            camera = false;
+                            continue;
+                        }
                         if (sent) {
                             ledger.ambiguousEntries.incrementAndGet();
                             return new Admission(EntryResult.AMBIGUOUS, null, null);
@@ -380,7 +391,7 @@ final class Traffic {
                 Map<String, Object> body = new java.util.HashMap<>();
                 if (ticketless) {
                     // the exit camera reads the car (with the reader's errors), then the lane asks for pay-by-plate
-                    if (!plateRead(edge, lane, car)) {
+                    if (!plateRead(edge, lane, car, "exit", 31)) {
                         retryPause(500);
                         continue;
                     }
@@ -487,13 +498,13 @@ final class Traffic {
         return null;
     }
 
-    /** One exit-camera read of the car, posted as the camera's webhook; false while the edge does not answer. */
-    private boolean plateRead(Lot.Edge edge, String lane, Car car) {
-        var produced = Customers.exitCamera(options.customers(), lane, options.seed() * 31 + car.dice()).vehicleAt(car.plate());
+    /** One camera read of the car at a lane, posted as the camera's webhook; false while the edge does not answer. */
+    private boolean plateRead(Lot.Edge edge, String lane, Car car, String camera, long salt) {
+        var produced = Customers.camera(options.customers(), lane, options.seed() * salt + car.dice()).vehicleAt(car.plate());
         try {
             TestHttp.Response r = http.post(edge.api() + "/lanes/" + lane + "/plate-reads", Customers.webhook(produced.read()));
             if (r.status() == 202) {
-                ledger.plateReads.computeIfAbsent(produced.outcome().name(), k -> new java.util.concurrent.atomic.AtomicLong())
+                ledger.plateReads.computeIfAbsent(camera + " " + produced.outcome().name(), k -> new java.util.concurrent.atomic.AtomicLong())
                         .incrementAndGet();
                 return true;
             }
