@@ -174,8 +174,9 @@ final class Customers {
     static String webhook(PlateRead read) {
         String result = read.plate() == null
                 ? "{\"score\":0,\"vehicle\":{\"type\":\"Sedan\",\"score\":0.9}}"
-                : "{\"plate\":\"%s\",\"score\":%.3f,\"vehicle\":{\"type\":\"Sedan\",\"score\":0.9}}"
-                        .formatted(read.plate(), read.confidence());
+                : String.format(java.util.Locale.ROOT,
+                        "{\"plate\":\"%s\",\"score\":%.3f,\"vehicle\":{\"type\":\"Sedan\",\"score\":0.9}}",
+                        read.plate(), read.confidence());
         return ("{\"hook\":{\"id\":\"sim-cam-%s\",\"event\":\"recognition\"},\"data\":{\"camera_id\":\"sim-cam-%s\","
                 + "\"timestamp\":\"%s\",\"results\":[%s]}}").formatted(read.laneId(), read.laneId(), read.at(), result);
     }

@@ -221,7 +221,11 @@ final class Traffic {
             ledger.turnedAway.incrementAndGet();
             return;
         }
-        if (admission.result() == EntryResult.FAILED || admission.result() == EntryResult.REFUSED) {
+        if (admission.result() == EntryResult.REFUSED) {
+            ledger.turnedAway.incrementAndGet();
+            return;
+        }
+        if (admission.result() == EntryResult.FAILED) {
             return;
         }
         inside.incrementAndGet();
@@ -274,7 +278,7 @@ final class Traffic {
             while (!stopping.get()) {
                 TestHttp.Response r;
                 boolean offline = car.kind() == Customers.Kind.PERMIT && offline(edge);
-                boolean read = camera && plateRead(edge, lane, car, "entry", 37);
+                boolean read = camera && Boolean.TRUE.equals(plateRead(edge, lane, car, "entry", 37));
                 try {
                     r = http.post(edge.api() + "/lanes/" + lane + "/entries",
                             read ? "{}" : json(Map.of("plate", car.plate())));
@@ -391,8 +395,13 @@ final class Traffic {
                 Map<String, Object> body = new java.util.HashMap<>();
                 if (ticketless) {
                     // the exit camera reads the car (with the reader's errors), then the lane asks for pay-by-plate
-                    if (!plateRead(edge, lane, car, "exit", 31)) {
+                    Boolean posted = plateRead(edge, lane, car, "exit", 31);
+                    if (posted == null) {
                         retryPause(500);
+                        continue;
+                    }
+                    if (!posted) {
+                        ticketless = false; // the edge refused the read itself (logged as unexpected): the ticket
                         continue;
                     }
                     body.put("ticketless", true);
@@ -498,8 +507,11 @@ final class Traffic {
         return null;
     }
 
-    /** One camera read of the car at a lane, posted as the camera's webhook; false while the edge does not answer. */
-    private boolean plateRead(Lot.Edge edge, String lane, Car car, String camera, long salt) {
+    /**
+     * One camera read of the car at a lane, posted as the camera's webhook: true when accepted, false when the edge
+     * refused it (an unexpected answer), null while the edge does not answer.
+     */
+    private Boolean plateRead(Lot.Edge edge, String lane, Car car, String camera, long salt) {
         var produced = Customers.camera(options.customers(), lane, options.seed() * salt + car.dice()).vehicleAt(car.plate());
         try {
             TestHttp.Response r = http.post(edge.api() + "/lanes/" + lane + "/plate-reads", Customers.webhook(produced.read()));
@@ -510,11 +522,12 @@ final class Traffic {
             }
             if (r.status() < 500) {
                 failed("plate read: " + r);
+                return false;
             }
         } catch (UncheckedIOException e) {
             // restarting
         }
-        return false;
+        return null;
     }
 
     /** Checks an exit's explained fee: line items add up to it; a validation or coupon took something off. */
