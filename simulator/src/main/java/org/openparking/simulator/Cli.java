@@ -64,7 +64,7 @@ final class Cli {
 
     static final Set<String> TRAFFIC = Set.of("duration", "cars", "levels", "occupancy", "workers", "spots",
             "entry-lanes", "exit-lanes", "declines", "drive-offs", "moves", "curve", "seed", "floor-limit",
-            "ramp-share");
+            "ramp-share", "permits", "validated", "coupons", "reserved", "ticketless", "plate-errors");
 
     static Lot.Options lot(Cli cli, long defaultFloor, Duration wait) {
         return new Lot.Options(cli.integer("levels", 3), cli.string("occupancy", "mixed"), cli.integer("workers", 2),
@@ -75,6 +75,8 @@ final class Cli {
     static Traffic.Options traffic(Cli cli, Duration defaultDuration, int defaultCars) {
         return new Traffic.Options(cli.duration("duration", defaultDuration), cli.integer("cars", defaultCars),
                 cli.curve("curve", Traffic.DEFAULT_CURVE), cli.share("declines", 0.1), cli.share("drive-offs", 0.02),
-                cli.share("moves", 0.2), cli.integer("seed", 42), cli.share("ramp-share", 0));
+                cli.share("moves", 0.2), cli.integer("seed", 42), cli.share("ramp-share", 0),
+                new Customers.Options(cli.share("permits", 0), cli.share("validated", 0), cli.share("coupons", 0),
+                        cli.share("reserved", 0), cli.share("ticketless", 0), cli.share("plate-errors", 0.3)));
     }
 }

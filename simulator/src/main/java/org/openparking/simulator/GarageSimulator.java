@@ -26,6 +26,14 @@ public final class GarageSimulator {
               --ramp-share 0       share of cars that drive up a ramp to the level above and back down
                                    before leaving (needs --occupancy counting; levels get ramp counters)
               --seed 42
+              customers (issue 19; shares of --cars, together at most 1; docs/simulator.md "Customers"):
+              --permits 0          permit holders by plate in one pool (about one in seven suspended)
+              --validated 0        shoppers whose ticket a merchant validates at the edge (50 % off)
+              --coupons 0          drivers with a coupon (20 % off; every other one holds a single-use one)
+              --reserved 0         pre-booked cars by plate (every other one prepaid: leaves free)
+              --ticketless 0       pay-by-plate drivers: in on the entry camera read, out by plate
+              --plate-errors 0.3   share of camera reads that go wrong (confusions, missed
+                                   characters, a parked car's plate, no read)
             """;
 
     private GarageSimulator() {
@@ -47,10 +55,15 @@ public final class GarageSimulator {
             traffic.run(Duration.ofSeconds(60), () -> System.out.println(traffic.progressLine()));
             System.out.println();
             System.out.println(summary(lot, ledger));
+            if (trafficOptions.customers().any()) {
+                CustomersReport customers = CustomersReport.of(ledger);
+                System.out.println("customers: fees and refusals by reason\n" + customers.table());
+                countsMatch = customers.clean();
+            }
             if (traffic.inside() == 0) {
                 LevelCounts counts = LevelCounts.read(lot);
                 System.out.println("level counts after the day\n" + counts.describe());
-                countsMatch = counts.allMatch();
+                countsMatch = countsMatch && counts.allMatch();
             }
         }
         if (!countsMatch) {

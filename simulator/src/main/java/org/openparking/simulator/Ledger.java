@@ -40,6 +40,42 @@ final class Ledger {
     final AtomicLong revenue = new AtomicLong();
     final AtomicLong deferredAmount = new AtomicLong();
 
+    // Issue 19's customers (docs/simulator.md, "Customers"): what the lanes refused by name, and who paid what.
+    /** reason -> customer kind -> refusals (entries and exits; the driver then fell back or was turned away). */
+    final Map<String, Map<String, AtomicLong>> refusals = new ConcurrentHashMap<>();
+    /** customer kind -> fees of acknowledged exits (PAID, DEFERRED or pay station), minor units. */
+    final Map<String, AtomicLong> feesByKind = new ConcurrentHashMap<>();
+    final Map<String, AtomicLong> exitsByKind = new ConcurrentHashMap<>();
+    /** Permit holders whose rules let them in but whom a lane refused: plate, level, reason, offline or not. */
+    final java.util.List<String> permitRefusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final AtomicLong permitRefusalsOffline = new AtomicLong();
+    /** Permit holders admitted while their level said it had no cloud link. */
+    final AtomicLong permitEntriesOffline = new AtomicLong();
+    final AtomicLong permitEntries = new AtomicLong();
+    final AtomicLong reservedEntries = new AtomicLong();
+    /** Validated exits; those whose VALIDATION line took something off the fee the line items add up to. */
+    final AtomicLong validatedExits = new AtomicLong();
+    final AtomicLong validatedPaidLess = new AtomicLong();
+    /** Fees before and after the validation, summed over the validated exits. */
+    final AtomicLong validatedBefore = new AtomicLong();
+    final AtomicLong validatedAfter = new AtomicLong();
+    final AtomicLong couponsApplied = new AtomicLong();
+    final AtomicLong ticketlessExits = new AtomicLong();
+    /** Exit-camera reads by the simulated reader's outcome (CLEAN, CONFUSED, MISSED_CHARACTER, ...). */
+    final Map<String, AtomicLong> plateReads = new ConcurrentHashMap<>();
+    /** Line items whose amounts did not add up to the fee the exit answered. */
+    final AtomicLong lineItemMismatches = new AtomicLong();
+
+    void refused(String reason, String kind) {
+        refusals.computeIfAbsent(reason, r -> new ConcurrentHashMap<>())
+                .computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    void paidBy(String kind, long fee) {
+        feesByKind.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(fee);
+        exitsByKind.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+    }
+
     void entered(EntryAck ack) {
         entries.put(ack.sessionId(), ack);
     }

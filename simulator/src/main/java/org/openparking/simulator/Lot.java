@@ -85,6 +85,8 @@ final class Lot implements AutoCloseable {
     private String cloudDbUrl;
     private StripeStub stripe;
     private ServiceProcess cloudSync;
+    /** cloud-sync's platform admin of this run (the customers' rules are created through its API). */
+    private final String adminPassword = "sim-" + UUID.randomUUID();
 
     private Lot(Options options, Path root, Path workDir, boolean privateServices) {
         this.options = options;
@@ -165,7 +167,8 @@ final class Lot implements AutoCloseable {
 
         int csPort = Ports.free();
         cloudSync = new ServiceProcess("cloud-sync", jar("cloud-sync"), Map.of(
-                "DB_URL", cloudDbUrl, "AMQP_URI", brokerUri, "SERVER_PORT", String.valueOf(csPort)),
+                "DB_URL", cloudDbUrl, "AMQP_URI", brokerUri, "SERVER_PORT", String.valueOf(csPort),
+                "AUTH_BOOTSTRAP_ADMIN_PASSWORD", adminPassword),
                 csPort, workDir.resolve("cloud-sync.log"));
         processes.add(cloudSync);
 
@@ -335,6 +338,16 @@ final class Lot implements AutoCloseable {
 
     ServiceProcess cloudSync() {
         return cloudSync;
+    }
+
+    /** A fresh bearer token of cloud-sync's platform admin ({@code POST /api/v1/auth/login}). */
+    String cloudToken() {
+        TestHttp.Response r = http.post(cloudSync.baseUrl() + "/api/v1/auth/login",
+                "{\"username\":\"admin\",\"password\":\"" + adminPassword + "\"}");
+        if (!r.ok() || r.body().path("token").asText().isEmpty()) {
+            throw new IllegalStateException("cloud-sync admin login failed: " + r);
+        }
+        return r.body().path("token").asText();
     }
 
     StripeStub stripe() {

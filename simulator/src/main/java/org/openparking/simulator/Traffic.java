@@ -33,7 +33,7 @@ final class Traffic {
 
     /** {@code rampShare}: cars that drive up the ramp to the level above after entering (lots with ramps). */
     record Options(Duration duration, int cars, double[] curve, double declineShare, double driveOffShare,
-                   double moveShare, long seed, double rampShare) {
+                   double moveShare, long seed, double rampShare, Customers.Options customers) {
         Options {
             if (duration.toSeconds() < 10 || cars < 1) {
                 throw new IllegalArgumentException("duration must be at least 10s and cars at least 1");
@@ -55,6 +55,7 @@ final class Traffic {
     private final AtomicInteger finished = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private long startNanos;
+    private List<Car> day;
 
     Traffic(Lot lot, Options options, Ledger ledger) {
         this.lot = lot;
@@ -80,11 +81,8 @@ final class Traffic {
      * run length has passed. {@code progress} is called every few seconds.
      */
     void run(Duration grace, Runnable progress) throws InterruptedException {
-        Random random = new Random(options.seed());
+        prepareCustomers();
         long durationMs = options.duration().toMillis();
-        long arrivalWindow = durationMs * 3 / 4;
-        long lastDeparture = durationMs * 95 / 100;
-        double total = java.util.Arrays.stream(options.curve()).sum();
         CountDownLatch done = new CountDownLatch(options.cars());
         List<Thread> cars = new ArrayList<>();
         startNanos = System.nanoTime();
@@ -99,15 +97,8 @@ final class Traffic {
                 // stopped
             }
         });
-        for (int i = 0; i < options.cars(); i++) {
-            double hour = pick(options.curve(), total, random) + random.nextDouble();
-            long arrival = (long) (hour / options.curve().length * arrivalWindow);
-            double stayHours = Math.max(0.25, -Math.log(1 - random.nextDouble()) * 2.5);
-            long stay = Math.max(2000, (long) (stayHours / options.curve().length * arrivalWindow));
-            long departure = Math.max(arrival + 1500, Math.min(arrival + stay, lastDeparture));
-            Car car = new Car("SIM%05d".formatted(i), arrival, departure,
-                    random.nextDouble() < options.declineShare(), random.nextDouble() < options.driveOffShare(),
-                    random.nextDouble() < options.moveShare(), random.nextInt(1 << 16));
+        for (int i = 0; i < day.size(); i++) {
+            Car car = day.get(i);
             cars.add(Thread.ofVirtual().name("car-" + i).start(() -> {
                 try {
                     drive(car);
@@ -137,6 +128,50 @@ final class Traffic {
         progress.run();
     }
 
+    private List<Car> drawDay() {
+        Random random = new Random(options.seed());
+        long durationMs = options.duration().toMillis();
+        long arrivalWindow = durationMs * 3 / 4;
+        long lastDeparture = durationMs * 95 / 100;
+        double total = java.util.Arrays.stream(options.curve()).sum();
+        List<Car> day = new ArrayList<>();
+        Map<Customers.Kind, Integer> perKind = new java.util.EnumMap<>(Customers.Kind.class);
+        for (int i = 0; i < options.cars(); i++) {
+            double hour = pick(options.curve(), total, random) + random.nextDouble();
+            long arrival = (long) (hour / options.curve().length * arrivalWindow);
+            double stayHours = Math.max(0.25, -Math.log(1 - random.nextDouble()) * 2.5);
+            long stay = Math.max(2000, (long) (stayHours / options.curve().length * arrivalWindow));
+            long departure = Math.max(arrival + 1500, Math.min(arrival + stay, lastDeparture));
+            boolean declined = random.nextDouble() < options.declineShare();
+            boolean driveOff = random.nextDouble() < options.driveOffShare();
+            boolean moves = random.nextDouble() < options.moveShare();
+            int dice = random.nextInt(1 << 16);
+            Customers.Kind kind = Customers.kindOf(options.customers(), dice);
+            int index = perKind.merge(kind, 1, Integer::sum) - 1;
+            String plate = kind == Customers.Kind.WALK_IN ? "SIM%05d".formatted(i) : kind.prefix + "%05d".formatted(index);
+            // Customers never drive off without paying: the lanes' handling of them is what they are here for.
+            day.add(new Car(plate, arrival, departure, declined, driveOff && kind == Customers.Kind.WALK_IN, moves, dice,
+                    kind, index));
+        }
+        return day;
+    }
+
+    /**
+     * Draws the day and, when it has customers, creates their rules in the cloud and waits until every level holds
+     * them. {@link #run} does it first if not done yet; the chaos suite does it before its first fault.
+     */
+    synchronized void prepareCustomers() throws InterruptedException {
+        if (day != null) {
+            return;
+        }
+        List<Car> drawn = drawDay();
+        if (options.customers().any()) {
+            Customers.prepare(lot, drawn.stream().map(c -> new Customers.Holder(c.kind(), c.index(), c.plate())).toList(),
+                    options.duration(), Duration.ofSeconds(120), System.out);
+        }
+        day = drawn;
+    }
+
     private static int pick(double[] weights, double total, Random random) {
         double r = random.nextDouble() * total;
         for (int i = 0; i < weights.length; i++) {
@@ -149,14 +184,22 @@ final class Traffic {
     }
 
     private record Car(String plate, long arrivalMs, long departureMs, boolean declinedCard, boolean driveOff,
-                       boolean moves, int dice) {
+                       boolean moves, int dice, Customers.Kind kind, int index) {
+        String kindName() {
+            return kind == Customers.Kind.PERMIT && Customers.suspended(index) ? "PERMIT (suspended)" : kind.name();
+        }
+
+        /** A permit holder whose rules let them in anywhere at any time (not suspended; the pool holds them all). */
+        boolean allowedPermit() {
+            return kind == Customers.Kind.PERMIT && !Customers.suspended(index);
+        }
     }
 
     private static boolean lostTicket(Car car) {
-        return car.dice() % 50 == 7;
+        return car.kind() == Customers.Kind.WALK_IN && car.dice() % 50 == 7;
     }
 
-    private enum EntryResult { ADMITTED, FULL, AMBIGUOUS, FAILED }
+    private enum EntryResult { ADMITTED, FULL, AMBIGUOUS, FAILED, REFUSED }
 
     private record Admission(EntryResult result, String sessionId, String ticket) {
     }
@@ -175,6 +218,10 @@ final class Traffic {
             }
         }
         if (level == null || admission.result() == EntryResult.FULL) {
+            ledger.turnedAway.incrementAndGet();
+            return;
+        }
+        if (admission.result() == EntryResult.REFUSED) {
             ledger.turnedAway.incrementAndGet();
             return;
         }
@@ -223,12 +270,18 @@ final class Traffic {
         String lane = edge.entryLanes().get(car.dice() % edge.entryLanes().size());
         ReentrantLock lock = lane(edge, lane);
         boolean sent = false;
+        // A pay-by-plate driver is read by the entry camera and takes no ticket button: the lane admits on its
+        // newest read when confident (a doubtful read gets a plain ticket); a refusal then makes it press for one.
+        boolean camera = car.kind() == Customers.Kind.TICKETLESS;
         lock.lock();
         try {
             while (!stopping.get()) {
                 TestHttp.Response r;
+                boolean offline = car.kind() == Customers.Kind.PERMIT && offline(edge);
+                boolean read = camera && Boolean.TRUE.equals(plateRead(edge, lane, car, "entry", 37));
                 try {
-                    r = http.post(edge.api() + "/lanes/" + lane + "/entries", json(Map.of("plate", car.plate())));
+                    r = http.post(edge.api() + "/lanes/" + lane + "/entries",
+                            read ? "{}" : json(Map.of("plate", car.plate())));
                 } catch (UncheckedIOException e) {
                     if (!(e.getCause() instanceof java.net.ConnectException)) {
                         sent = true;
@@ -242,6 +295,14 @@ final class Traffic {
                 if (r.status() == 201) {
                     String sessionId = r.body().path("sessionId").asText();
                     ledger.entered(new Ledger.EntryAck(sessionId, car.plate(), edge.levelId()));
+                    if (car.kind() == Customers.Kind.PERMIT) {
+                        ledger.permitEntries.incrementAndGet();
+                        if (offline) {
+                            ledger.permitEntriesOffline.incrementAndGet();
+                        }
+                    } else if (car.kind() == Customers.Kind.RESERVED) {
+                        ledger.reservedEntries.incrementAndGet();
+                    }
                     pass(edge, lane);
                     return new Admission(EntryResult.ADMITTED, sessionId, r.body().path("ticket").asText());
                 }
@@ -249,7 +310,18 @@ final class Traffic {
                     case "LEVEL_FULL", "LEVEL_CLOSED" -> {
                         return new Admission(EntryResult.FULL, null, null);
                     }
-                    case "PLATE_ALREADY_INSIDE" -> {
+                    case "HELD_FOR_RESERVATIONS" -> {
+                        // a walk-in kept off the spaces held for pre-booked cars: it tries another level
+                        ledger.refused("HELD_FOR_RESERVATIONS", car.kindName());
+                        return new Admission(EntryResult.FULL, null, null);
+                    }
+                    case "PLATE_ALREADY_INSIDE", "ANTI_PASSBACK" -> {
+                        if (read && !sent) {
+                            // the camera read a plate that is inside already (a parked car's): named, then a ticket
+                            ledger.refused(r.error(), car.kindName() + " (entry camera)");
+                            camera = false;
+                            continue;
+                        }
                         if (sent) {
                             ledger.ambiguousEntries.incrementAndGet();
                             return new Admission(EntryResult.AMBIGUOUS, null, null);
@@ -260,6 +332,8 @@ final class Traffic {
                     default -> {
                         if (r.status() >= 500) {
                             retryPause(500);
+                        } else if (car.kind() != Customers.Kind.WALK_IN && r.error() != null) {
+                            return refusedEntry(edge, car, r, offline);
                         } else {
                             return failed(car.plate() + " entry at " + edge.levelId() + ": " + r);
                         }
@@ -269,6 +343,34 @@ final class Traffic {
             return new Admission(EntryResult.FAILED, null, null);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A customer refused by name at the entry: counted by reason; a permit holder the rules let in is a failure. */
+    private Admission refusedEntry(Lot.Edge edge, Car car, TestHttp.Response r, boolean offline) {
+        String reason = r.error();
+        ledger.refused(reason, car.kindName());
+        boolean expected = car.kind() == Customers.Kind.PERMIT && Customers.suspended(car.index())
+                && "PERMIT_SUSPENDED".equals(reason);
+        if (car.allowedPermit()) {
+            ledger.permitRefusals.add("%s at %s: %s%s".formatted(car.plate(), edge.levelId(), reason,
+                    offline ? " (offline)" : ""));
+            if (offline) {
+                ledger.permitRefusalsOffline.incrementAndGet();
+            }
+        } else if (!expected) {
+            return failed(car.plate() + " (" + car.kindName() + ") entry at " + edge.levelId() + ": " + r);
+        }
+        return new Admission(EntryResult.REFUSED, null, null);
+    }
+
+    /** Whether the level says it has no link to the cloud right now (GET /sync); unreachable counts as online. */
+    private boolean offline(Lot.Edge edge) {
+        try {
+            JsonNode sync = http.get(edge.api() + "/sync").body();
+            return sync.has("connected") && !sync.path("connected").asBoolean();
+        } catch (UncheckedIOException e) {
+            return false;
         }
     }
 
@@ -283,24 +385,66 @@ final class Traffic {
         ReentrantLock lock = lane(edge, lane);
         String card = car.declinedCard() ? StripeStub.DECLINED_CARD : StripeStub.GOOD_CARD;
         boolean sent = false;
+        String validation = car.kind() == Customers.Kind.VALIDATED ? stampValidation(edge, car, admission) : null;
+        String coupon = car.kind() == Customers.Kind.COUPON ? Customers.couponOf(car.index()) : null;
+        boolean ticketless = car.kind() == Customers.Kind.TICKETLESS;
         lock.lock();
         try {
             while (!stopping.get()) {
                 TestHttp.Response r;
-                try {
+                Map<String, Object> body = new java.util.HashMap<>();
+                if (ticketless) {
+                    // the exit camera reads the car (with the reader's errors), then the lane asks for pay-by-plate
+                    Boolean posted = plateRead(edge, lane, car, "exit", 31);
+                    if (posted == null) {
+                        retryPause(500);
+                        continue;
+                    }
+                    if (!posted) {
+                        ticketless = false; // the edge refused the read itself (logged as unexpected): the ticket
+                        continue;
+                    }
+                    body.put("ticketless", true);
+                } else if (lostTicket(car)) {
                     // About one driver in fifty has lost the ticket and leaves by plate.
-                    r = http.post(edge.api() + "/lanes/" + lane + "/exits", json(lostTicket(car)
-                            ? Map.of("lostTicket", true, "plate", car.plate(), "paymentMethod", card)
-                            : Map.of("ticket", admission.ticket(), "paymentMethod", card)));
+                    body.putAll(Map.of("lostTicket", true, "plate", car.plate(), "paymentMethod", card));
+                } else {
+                    body.putAll(Map.of("ticket", admission.ticket(), "paymentMethod", card));
+                    if (validation != null) {
+                        body.put("validation", validation);
+                    }
+                    if (coupon != null) {
+                        body.put("coupon", coupon);
+                    }
+                }
+                try {
+                    r = http.post(edge.api() + "/lanes/" + lane + "/exits", json(body));
                 } catch (UncheckedIOException e) {
                     sent = true;
                     retryPause(500);
+                    continue;
+                }
+                if (ticketless && r.status() == 409 && "TICKET".equals(r.body().path("fallback").asText())) {
+                    // the lane never guesses: it names the reason and the driver shows the ticket instead
+                    ledger.refused(r.error(), car.kindName());
+                    ticketless = false;
+                    continue;
+                }
+                if (r.status() == 409 && coupon != null && String.valueOf(r.error()).startsWith("COUPON_")) {
+                    ledger.refused(r.error(), car.kindName());
+                    coupon = null;
+                    continue;
+                }
+                if (r.status() / 100 == 4 && validation != null && String.valueOf(r.error()).startsWith("VALIDAT")) {
+                    ledger.refused(r.error(), car.kindName());
+                    validation = null;
                     continue;
                 }
                 if (r.status() == 200) {
                     if (lostTicket(car)) {
                         ledger.lostTickets.incrementAndGet();
                     }
+                    explained(car, r.body(), ticketless, validation != null, coupon != null);
                     JsonNode payment = r.body().path("payment");
                     ledger.exited(new Ledger.ExitAck(admission.sessionId(), edge.levelId(),
                             payment.path("status").asText(), payment.path("paymentId").asText(null),
@@ -340,6 +484,86 @@ final class Traffic {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The shopper has the ticket stamped at a merchant's terminal ({@code POST /validations}); null when refused. */
+    private String stampValidation(Lot.Edge edge, Car car, Admission admission) throws InterruptedException {
+        while (!stopping.get()) {
+            try {
+                TestHttp.Response r = http.post(edge.api() + "/validations",
+                        json(Map.of("ticket", admission.ticket(), "validatorId", Customers.VALIDATOR)));
+                if (r.status() == 201) {
+                    return r.body().path("validation").asText();
+                }
+                if (r.status() < 500) {
+                    ledger.refused(String.valueOf(r.error()), car.kindName());
+                    return null;
+                }
+            } catch (UncheckedIOException e) {
+                // the edge is restarting
+            }
+            retryPause(500);
+        }
+        return null;
+    }
+
+    /**
+     * One camera read of the car at a lane, posted as the camera's webhook: true when accepted, false when the edge
+     * refused it (an unexpected answer), null while the edge does not answer.
+     */
+    private Boolean plateRead(Lot.Edge edge, String lane, Car car, String camera, long salt) {
+        var produced = Customers.camera(options.customers(), lane, options.seed() * salt + car.dice()).vehicleAt(car.plate());
+        try {
+            TestHttp.Response r = http.post(edge.api() + "/lanes/" + lane + "/plate-reads", Customers.webhook(produced.read()));
+            if (r.status() == 202) {
+                ledger.plateReads.computeIfAbsent(camera + " " + produced.outcome().name(), k -> new java.util.concurrent.atomic.AtomicLong())
+                        .incrementAndGet();
+                return true;
+            }
+            if (r.status() < 500) {
+                failed("plate read: " + r);
+                return false;
+            }
+        } catch (UncheckedIOException e) {
+            // restarting
+        }
+        return null;
+    }
+
+    /** Checks an exit's explained fee: line items add up to it; a validation or coupon took something off. */
+    private void explained(Car car, JsonNode body, boolean ticketless, boolean validated, boolean couponed) {
+        long fee = body.path("fee").path("amount").asLong();
+        long sum = 0;
+        long validation = 0;
+        boolean couponApplied = false;
+        for (JsonNode l : body.path("lineItems")) {
+            sum += l.path("amount").asLong();
+            if ("VALIDATION".equals(l.path("kind").asText()) && l.path("applied").asBoolean()) {
+                validation += l.path("amount").asLong();
+            }
+            if ("COUPON".equals(l.path("kind").asText()) && l.path("applied").asBoolean()) {
+                couponApplied = true;
+            }
+        }
+        if (sum != fee) {
+            ledger.lineItemMismatches.incrementAndGet();
+            System.err.println(car.plate() + ": line items add up to " + sum + ", fee " + fee + ": " + body);
+        }
+        if (validated) {
+            ledger.validatedExits.incrementAndGet();
+            ledger.validatedBefore.addAndGet(fee - validation);
+            ledger.validatedAfter.addAndGet(fee);
+            if (validation < 0) {
+                ledger.validatedPaidLess.incrementAndGet();
+            }
+        }
+        if (couponed && couponApplied) {
+            ledger.couponsApplied.incrementAndGet();
+        }
+        if (ticketless) {
+            ledger.ticketlessExits.incrementAndGet();
+        }
+        ledger.paidBy(car.kindName() + (ticketless ? " (by plate)" : ""), fee);
     }
 
     private void payAtPayStation(Lot.Edge edge, Admission admission) throws InterruptedException {
