@@ -81,6 +81,8 @@ class LanesPageBrowserTest {
             String refusal = "400 " + direct.body().path("error").asText() + ": " + direct.body().path("message").asText();
             assertThat(refusal, containsString("needs a plate or a card"));
 
+            Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofDays(1));
+            Instant until = from.plus(Duration.ofDays(30));
             try (Chromium browser = Chromium.start()) {
                 // ?lot=B asks for another tenant's lot: it is not offered.
                 browser.navigate(g.baseUrl() + "/portal/lanes.html?lot=B");
@@ -99,8 +101,6 @@ class LanesPageBrowserTest {
                 browser.waitFor("document.querySelector('#message').textContent.startsWith('Saved pool acme')"
                         + " && !!document.querySelector('[data-pool=\"acme\"]')", WAIT);
 
-                Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofDays(1));
-                Instant until = from.plus(Duration.ofDays(30));
                 browser.eval(set("permit-id", "p-acme-1") + set("permit-plate", "ab-101") + set("permit-from",
                         local(browser, from)) + set("permit-until", local(browser, until)) + set("permit-window", "SOFT")
                         + set("permit-levels", "L1, L2") + set("permit-pool", "acme") + click("#permit-save"));
