@@ -21,6 +21,7 @@ import org.openparking.protocol.AppliedDiscount;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.PaymentStatus;
+import org.openparking.protocol.PoolCounts;
 import org.openparking.protocol.SessionClosed;
 import org.openparking.protocol.SessionOpened;
 import org.openparking.protocol.VehicleType;
@@ -96,7 +97,7 @@ class LanesPageBrowserTest {
                 assertThat("lot B's permit is not shown", browser.eval(
                         "document.querySelector('[data-permit=\"b-secret\"]') === null").asBoolean(), is(true));
 
-                browser.eval(set("pool-id", "acme") + set("pool-max", "2") + set("pool-shares", "L1=1, L2=1")
+                browser.eval(set("pool-id", "acme") + set("pool-max", "2") + set("pool-shares", "L1=2, L2=2")
                         + click("#pool-save"));
                 browser.waitFor("document.querySelector('#message').textContent.startsWith('Saved pool acme')"
                         + " && !!document.querySelector('[data-pool=\"acme\"]')", WAIT);
@@ -151,7 +152,12 @@ class LanesPageBrowserTest {
                 publishClosed(g, "A", "L1", "s-1", exit, List.of(new AppliedDiscount("COUPON", "SPRING10", null, 80),
                         new AppliedDiscount("VALIDATION", "cinema", "box office", 600)));
                 publishClosed(g, "A", "L2", "s-2", exit, List.of(new AppliedDiscount("COUPON", "SPRING10", null, 50)));
-                g.awaitApplied(4);
+                // Each level admitted on its own share while offline and reports its count: 2 + 1 inside, max 2.
+                g.publishFromEdge(Envelope.of(Envelope.edgeId("A", "L1"), "A", "L1", 3, exit,
+                        new PoolCounts(1, 4, java.util.Map.of("acme", 2))));
+                g.publishFromEdge(Envelope.of(Envelope.edgeId("A", "L2"), "A", "L2", 3, exit,
+                        new PoolCounts(1, 4, java.util.Map.of("acme", 1))));
+                g.awaitApplied(6);
                 org.awaitility.Awaitility.await().atMost(WAIT).until(() -> g.getOk("/api/v1/lots/A/coupons", olga)
                         .get(0).path("uses").asInt() == 2);
                 browser.eval(click("#lanes-reload"));
@@ -162,9 +168,11 @@ class LanesPageBrowserTest {
                         is("OVER-USED"));
                 assertThat(browser.text("[...document.querySelector('[data-billback=\"cinema|box office\"]').children]"
                         + ".map(c => c.textContent).join('|')"), is("cinema|Cinema Luna|box office|1|6.00"));
-                assertThat(browser.text("document.querySelector('[data-pool=\"acme\"] .inside').textContent"),
-                        is("none reported"));
-                browser.screenshot(SHOTS.resolve("portal-lanes.png"));
+                assertThat(browser.text("[...document.querySelector('[data-pool=\"acme\"]').children]"
+                        + ".map(c => c.textContent).join('|')"), is("acme|2|L1: 2, L2: 2|L1: 2, L2: 1|3|1"));
+                assertThat("drift is flagged", browser.text("document.querySelector('[data-pool=\"acme\"]')"
+                        + ".lastChild.className"), is("drift"));
+                shootPage(browser, SHOTS.resolve("portal-lanes.png"));
             }
 
             // What the page did, as the database and the API hold it.
@@ -197,6 +205,16 @@ class LanesPageBrowserTest {
                     rs -> rs.getString(1)));
             assertThat(pushed, is(List.of("A.L1 4", "A.L2 4", "B.L1 1")));
         }
+    }
+
+    /** The whole page, beyond the window's height. */
+    private static void shootPage(Chromium browser, Path png) throws Exception {
+        browser.eval("window.scrollTo(0, 0); true");
+        double height = browser.eval("document.documentElement.scrollHeight").asDouble();
+        JsonNode shot = browser.send("Page.captureScreenshot", java.util.Map.of("format", "png",
+                "captureBeyondViewport", true, "clip", java.util.Map.of("x", 0, "y", 0, "width", 1280,
+                        "height", height, "scale", 1)));
+        Files.write(png, java.util.Base64.getDecoder().decode(shot.get("data").asText()));
     }
 
     private static void publishClosed(GatewayFixture g, String lot, String level, String session, Instant exit,

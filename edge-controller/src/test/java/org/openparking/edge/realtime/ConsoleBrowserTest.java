@@ -178,13 +178,13 @@ class ConsoleBrowserTest {
                     browser.text("document.querySelector('#lane-in-1 .refusal .reason').textContent"),
                     is("PLATE_ALREADY_INSIDE"));
 
+            browser.screenshot(Path.of(System.getProperty("edge.screenshot.dir", System.getProperty("java.io.tmpdir")),
+                    "edge-console-refusal.png")); // -Dedge.screenshot.dir=../docs/img
             // The next car through in-1 clears the lane's refusal.
             edge.enterAndPass("REF-2");
             await().atMost(WAIT).ignoreExceptions().until(
                     () -> browser.text("document.querySelector('#lane-in-1 .refusal').textContent.trim()"), ""::equals);
             assertThat(browser.text("document.querySelector('#lane-in-1').className"), is(""));
-            browser.screenshot(Path.of(System.getProperty("edge.screenshot.dir", System.getProperty("java.io.tmpdir")),
-                    "edge-console-refusal.png"));
         }
     }
 }
