@@ -7,6 +7,9 @@ const API = '/api/v1';
 const $ = (s) => document.querySelector(s);
 let token = sessionStorage.getItem('token');
 let lot = null;
+// The permits, pools and reservations as last listed, by id: an Edit button fills the form from them, and saving a
+// permit keeps its suspension (only Suspend / Reinstate change that).
+const listed = { permits: new Map(), pools: new Map(), reservations: new Map() };
 
 function say(text, error) {
   const m = $('#message');
@@ -70,6 +73,32 @@ const num = (id) => (val(id) === '' ? null : Number(val(id)));
 // datetime-local is the browser's local time; the API takes instants.
 const instant = (id) => (val(id) === '' ? null : new Date(val(id)).toISOString());
 
+// An instant as datetime-local text in the browser's zone (to the minute), for editing.
+function localInput(at) {
+  if (!at) return '';
+  const d = new Date(at);
+  const p = (n) => String(n).padStart(2, '0');
+  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':'
+    + p(d.getMinutes());
+}
+
+function fillForm(values) {
+  for (const [id, v] of Object.entries(values)) {
+    const input = $('#' + id);
+    if (input.type === 'checkbox') input.checked = !!v;
+    else input.value = v ?? '';
+  }
+}
+
+function editButton(kind, id, fill) {
+  const b = el('button', { type: 'button', 'data-edit': kind + ':' + id }, 'Edit');
+  b.addEventListener('click', () => {
+    fill();
+    say('Editing ' + kind + ' ' + id + ': change the form and save.');
+  });
+  return b;
+}
+
 function shown(at) {
   if (!at) return '';
   const d = new Date(at);
@@ -96,7 +125,12 @@ function pushedText(pushed) {
 // ---------------------------------------------------------------- lists
 
 function renderPermits(list) {
+  listed.permits = new Map(list.map((p) => [p.permitId, p]));
   $('#permits').replaceChildren(...list.map((p) => {
+    const edit = editButton('permit', p.permitId, () => fillForm({ 'permit-id': p.permitId,
+      'permit-plate': p.plate, 'permit-card': p.card, 'permit-from': localInput(p.validFrom),
+      'permit-until': localInput(p.validUntil), 'permit-window': p.window, 'permit-levels': (p.levels || []).join(', '),
+      'permit-pool': p.poolId }));
     const suspend = el('button', { type: 'button', 'data-suspend': p.permitId },
       p.suspended ? 'Reinstate' : 'Suspend');
     suspend.addEventListener('click', () => setSuspended(p.permitId, !p.suspended));
@@ -104,22 +138,29 @@ function renderPermits(list) {
     return row({ 'data-permit': p.permitId, class: p.suspended ? 'suspended' : '' }, [p.permitId, p.plate ?? '',
       p.card ?? '', timeCell(p.validFrom), timeCell(p.validUntil), p.window, (p.levels || []).join(', ') || 'all',
       p.poolId ?? '', el('td', { class: 'state' }, state), (p.updatedBy ?? '') + ' ' + shown(p.updatedAt),
-      el('td', { class: 'actions' }, suspend)]);
+      el('td', { class: 'actions' }, edit, suspend)]);
   }));
 }
 
 function renderPools(list) {
+  listed.pools = new Map(list.map((p) => [p.poolId, p]));
   $('#pool-ids').replaceChildren(...list.map((p) => el('option', { value: p.poolId })));
   $('#pools').replaceChildren(...list.map((p) => row({ 'data-pool': p.poolId }, [p.poolId, String(p.max),
     pairs(p.levelShares) || 'max on every level', el('td', { class: 'inside' }, pairs(p.inside) || 'none reported'),
     el('td', { class: 'total' }, String(p.total)),
-    el('td', { class: p.drift > 0 ? 'drift' : '' }, String(p.drift))])));
+    el('td', { class: p.drift > 0 ? 'drift' : '' }, String(p.drift)),
+    el('td', { class: 'actions' }, editButton('pool', p.poolId, () => fillForm({ 'pool-id': p.poolId,
+      'pool-max': p.max, 'pool-shares': Object.entries(p.levelShares || {}).map(([k, v]) => k + '=' + v).join(', ') })))])));
 }
 
 function renderReservations(list) {
   $('#reservations').replaceChildren(...list.map((r) => row({ 'data-reservation': r.reservationId }, [
     r.reservationId, r.plate ?? '', el('td', { class: 'code' }, r.code ?? ''), timeCell(r.from), timeCell(r.until),
-    r.levelId ?? 'any', r.prepaid ? 'yes' : 'no'])));
+    r.levelId ?? 'any', r.prepaid ? 'yes' : 'no',
+    el('td', { class: 'actions' }, editButton('reservation', r.reservationId, () => fillForm({
+      'reservation-id': r.reservationId, 'reservation-plate': r.plate, 'reservation-code': r.code,
+      'reservation-from': localInput(r.from), 'reservation-until': localInput(r.until),
+      'reservation-level': r.levelId, 'reservation-prepaid': r.prepaid })))])));
 }
 
 function renderValidators(list) {
@@ -199,6 +240,8 @@ submit('permit-form', () => api('POST', lotPath('/permits'), {
   validFrom: instant('permit-from'), validUntil: instant('permit-until'), window: val('permit-window'),
   levels: val('permit-levels') ? val('permit-levels').split(',').map((s) => s.trim()).filter(Boolean) : [],
   poolId: opt('permit-pool'),
+  // Saving never changes a permit's suspension: an existing permit keeps its state.
+  suspended: !!(listed.permits.get(val('permit-id')) || {}).suspended,
 }), (r) => 'Saved permit ' + r.item.permitId + (r.created ? ' (new).' : ' (replaced).'));
 
 submit('pool-form', () => {

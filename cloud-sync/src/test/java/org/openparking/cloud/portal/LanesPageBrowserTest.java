@@ -79,7 +79,8 @@ class LanesPageBrowserTest {
             String olga = g.login("olga", "olga-password-1");
             TestHttp.Response direct = g.request("POST", "/api/v1/lots/A/permits", olga, "{\"permitId\":\"p-bad\"}");
             assertThat(direct.status(), is(400));
-            String refusal = "400 " + direct.body().path("error").asText() + ": " + direct.body().path("message").asText();
+            String refusal = "400 " + direct.body().path("error").asText() + ": "
+                    + direct.body().path("message").asText();
             assertThat(refusal, containsString("needs a plate or a card"));
 
             Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofDays(1));
@@ -103,9 +104,11 @@ class LanesPageBrowserTest {
                         + " && !!document.querySelector('[data-pool=\"acme\"]')", WAIT);
 
                 browser.eval(set("permit-id", "p-acme-1") + set("permit-plate", "ab-101") + set("permit-from",
-                        local(browser, from)) + set("permit-until", local(browser, until)) + set("permit-window", "SOFT")
+                        local(browser, from)) + set("permit-until", local(browser, until))
+                        + set("permit-window", "SOFT")
                         + set("permit-levels", "L1, L2") + set("permit-pool", "acme") + click("#permit-save"));
-                browser.waitFor("document.querySelector('#message').textContent.startsWith('Saved permit p-acme-1 (new)')"
+                browser.waitFor("document.querySelector('#message').textContent"
+                        + ".startsWith('Saved permit p-acme-1 (new)')"
                         + " && !!document.querySelector('[data-permit=\"p-acme-1\"]')", WAIT);
                 assertThat(browser.text("document.querySelector('#message').textContent"),
                         containsString("Pushed as version 2 to 2 levels."));
@@ -121,8 +124,9 @@ class LanesPageBrowserTest {
 
                 browser.eval(set("reservation-id", "r-gala") + set("reservation-code", "GALA-7")
                         + set("reservation-from", local(browser, from.plus(Duration.ofDays(2))))
-                        + set("reservation-until", local(browser, from.plus(Duration.ofDays(2)).plus(Duration.ofHours(5))))
-                        + "document.querySelector('#reservation-prepaid').checked = true;" + click("#reservation-save"));
+                        + set("reservation-until", local(browser, from.plus(Duration.ofDays(2)).plusSeconds(5 * 3600)))
+                        + "document.querySelector('#reservation-prepaid').checked = true;"
+                        + click("#reservation-save"));
                 browser.waitFor("!!document.querySelector('[data-reservation=\"r-gala\"]')", WAIT);
 
                 browser.eval(set("validator-id", "cinema") + set("validator-name", "Cinema Luna")
@@ -146,6 +150,20 @@ class LanesPageBrowserTest {
                 assertThat(browser.text("document.querySelector('[data-suspend=\"p-acme-1\"]').textContent"),
                         is("Reinstate"));
 
+                // Edit fills the form from the listed permit; saving replaces it and keeps the suspension.
+                browser.eval(click("[data-edit=\"permit:p-acme-1\"]"));
+                assertThat(browser.text("['permit-id', 'permit-plate', 'permit-window', 'permit-levels', 'permit-pool']"
+                        + ".map(id => document.querySelector('#' + id).value).join('|')"),
+                        is("p-acme-1|AB101|SOFT|L1, L2|acme"));
+                assertThat(browser.text("document.querySelector('#permit-from').value"), is(local(browser, from)));
+                browser.eval(set("permit-levels", "L1") + click("#permit-save"));
+                browser.waitFor("document.querySelector('#message').textContent"
+                        + ".startsWith('Saved permit p-acme-1 (replaced)')", WAIT);
+                browser.waitFor("document.querySelector('[data-permit=\"p-acme-1\"]').children[6].textContent === 'L1'",
+                        WAIT);
+                assertThat(browser.text("document.querySelector('[data-permit=\"p-acme-1\"] .state').textContent"),
+                        is("suspended (unpaid since March)"));
+
                 // Two levels close sessions with the one-use coupon (offline, each thought it was the first) and one
                 // with the cinema's validation; the cloud counts what they report.
                 Instant exit = Instant.now().minus(Duration.ofHours(1));
@@ -161,7 +179,8 @@ class LanesPageBrowserTest {
                 org.awaitility.Awaitility.await().atMost(WAIT).until(() -> g.getOk("/api/v1/lots/A/coupons", olga)
                         .get(0).path("uses").asInt() == 2);
                 browser.eval(click("#lanes-reload"));
-                browser.waitFor("document.querySelector('[data-coupon=\"SPRING10\"] .uses')?.textContent === '2'", WAIT);
+                browser.waitFor("document.querySelector('[data-coupon=\"SPRING10\"] .uses')?.textContent === '2'",
+                        WAIT);
                 assertThat(browser.text("document.querySelector('[data-coupon=\"SPRING10\"] .by-level').textContent"),
                         is("L1: 1, L2: 1"));
                 assertThat(browser.text("document.querySelector('[data-coupon=\"SPRING10\"]').lastChild.textContent"),
@@ -169,9 +188,9 @@ class LanesPageBrowserTest {
                 assertThat(browser.text("[...document.querySelector('[data-billback=\"cinema|box office\"]').children]"
                         + ".map(c => c.textContent).join('|')"), is("cinema|Cinema Luna|box office|1|6.00"));
                 assertThat(browser.text("[...document.querySelector('[data-pool=\"acme\"]').children]"
-                        + ".map(c => c.textContent).join('|')"), is("acme|2|L1: 2, L2: 2|L1: 2, L2: 1|3|1"));
+                        + ".map(c => c.textContent).join('|')"), is("acme|2|L1: 2, L2: 2|L1: 2, L2: 1|3|1|Edit"));
                 assertThat("drift is flagged", browser.text("document.querySelector('[data-pool=\"acme\"]')"
-                        + ".lastChild.className"), is("drift"));
+                        + ".children[5].className"), is("drift"));
                 shootPage(browser, SHOTS.resolve("portal-lanes.png"));
             }
 
@@ -181,7 +200,7 @@ class LanesPageBrowserTest {
                     + " || coalesce(pool_id, '') || '/' || suspended || '/' || coalesce(suspended_reason, '')"
                     + " FROM lane_permits"
                     + " ORDER BY lot_id, permit_id", rs -> rs.getString(1)));
-            assertThat(permits, is(List.of("A/p-acme-1/AB101/SOFT/L1,L2/acme/true/unpaid since March",
+            assertThat(permits, is(List.of("A/p-acme-1/AB101/SOFT/L1/acme/true/unpaid since March",
                     "B/b-secret/BB1/HARD///false/")));
             JsonNode permit = g.getOk("/api/v1/lots/A/permits", olga).get(0);
             assertThat(Instant.parse(permit.path("validFrom").asText()), is(from));
@@ -198,12 +217,13 @@ class LanesPageBrowserTest {
             List<String> audit = Jdbc.read(g.app.dataSource(), c -> Jdbc.query(c, "SELECT action || ' by ' || actor"
                     + " FROM audit_log WHERE lot_id = 'A' AND actor = 'olga' ORDER BY id", rs -> rs.getString(1)));
             assertThat(audit, is(List.of("pool.put by olga", "permit.put by olga", "reservation.put by olga",
-                    "validator.create by olga", "coupon.create by olga", "permit.suspend by olga")));
-            // Every rules change went to both levels of lot A, none to lot B's.
+                    "validator.create by olga", "coupon.create by olga", "permit.suspend by olga",
+                    "permit.put by olga")));
+            // Every rules change (5) went to both levels of lot A, none to lot B's.
             List<String> pushed = Jdbc.read(g.app.dataSource(), c -> Jdbc.query(c, "SELECT edge_id || ' ' || count(*)"
                     + " FROM commands WHERE type = 'command.update-lane-rules' GROUP BY edge_id ORDER BY edge_id",
                     rs -> rs.getString(1)));
-            assertThat(pushed, is(List.of("A.L1 4", "A.L2 4", "B.L1 1")));
+            assertThat(pushed, is(List.of("A.L1 5", "A.L2 5", "B.L1 1")));
         }
     }
 
