@@ -32,7 +32,8 @@ import org.openparking.testing.TestHttp;
  * The portal's lanes-and-rates page (issue 19) in headless Chromium against a real cloud-sync (PostgreSQL,
  * RabbitMQ): an operator signs in, is offered only its own tenant's lot, creates a pool, a permit, a reservation,
  * a validator and a coupon through the forms, sees them listed, suspends the permit, and gets the server's own
- * code and message for a permit with neither plate nor card (nothing stored). Two levels then report closed
+ * code and message for a permit with neither plate nor card (nothing stored), edits the suspended permit (the
+ * suspension stays), and sees a card id that is markup as text, never run. Two levels then report closed
  * sessions through the broker with the coupon (over its max uses, as two offline levels would) and a validation:
  * the page flags the coupon over-used with its uses per level and shows the bill-back line. Judged also by the
  * database rows, the audit log and the pushed commands. {@code -Dportal.screenshots.dir=../docs/img} writes the
@@ -85,6 +86,10 @@ class LanesPageBrowserTest {
 
             Instant from = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofDays(1));
             Instant until = from.plus(Duration.ofDays(30));
+            // A card id that is markup: the page must show it as text, never run it.
+            String markup = "<img src=x onerror=\"window.pwned=1\">";
+            assertThat(g.request("POST", "/api/v1/lots/A/permits", olga, Json.mapper().writeValueAsString(
+                    java.util.Map.of("permitId", "p-card", "card", markup))).status(), is(201));
             try (Chromium browser = Chromium.start()) {
                 // ?lot=B asks for another tenant's lot: it is not offered.
                 browser.navigate(g.baseUrl() + "/portal/lanes.html?lot=B");
@@ -95,6 +100,10 @@ class LanesPageBrowserTest {
                 assertThat(browser.text("[...document.querySelectorAll('#lanes-lot option')].map(o => o.value)"
                         + ".join(',')"), is("A"));
                 assertThat(browser.text("document.querySelector('#lanes-lot').value"), is("A"));
+                assertThat(browser.text("document.querySelector('[data-permit=\"p-card\"]').children[2].textContent"),
+                        is(markup));
+                assertThat(browser.eval("window.pwned === undefined && !document.querySelector('#permits img')")
+                        .asBoolean(), is(true));
                 assertThat("lot B's permit is not shown", browser.eval(
                         "document.querySelector('[data-permit=\"b-secret\"]') === null").asBoolean(), is(true));
 
@@ -111,7 +120,7 @@ class LanesPageBrowserTest {
                         + ".startsWith('Saved permit p-acme-1 (new)')"
                         + " && !!document.querySelector('[data-permit=\"p-acme-1\"]')", WAIT);
                 assertThat(browser.text("document.querySelector('#message').textContent"),
-                        containsString("Pushed as version 2 to 2 levels."));
+                        containsString("Pushed as version 3 to 2 levels."));
                 assertThat(browser.text("[...document.querySelector('[data-permit=\"p-acme-1\"]').children]"
                         + ".slice(0, 3).map(c => c.textContent).join('|')"), is("p-acme-1|AB101|"));
 
@@ -196,12 +205,12 @@ class LanesPageBrowserTest {
 
             // What the page did, as the database and the API hold it.
             List<String> permits = Jdbc.read(g.app.dataSource(), c -> Jdbc.query(c, "SELECT lot_id || '/' ||"
-                    + " permit_id || '/' || plate || '/' || time_window || '/' || array_to_string(levels, ',') || '/'"
+                    + " permit_id || '/' || coalesce(plate, '') || '/' || time_window || '/' || array_to_string(levels, ',') || '/'"
                     + " || coalesce(pool_id, '') || '/' || suspended || '/' || coalesce(suspended_reason, '')"
                     + " FROM lane_permits"
                     + " ORDER BY lot_id, permit_id", rs -> rs.getString(1)));
             assertThat(permits, is(List.of("A/p-acme-1/AB101/SOFT/L1/acme/true/unpaid since March",
-                    "B/b-secret/BB1/HARD///false/")));
+                    "A/p-card//HARD///false/", "B/b-secret/BB1/HARD///false/")));
             JsonNode permit = g.getOk("/api/v1/lots/A/permits", olga).get(0);
             assertThat(Instant.parse(permit.path("validFrom").asText()), is(from));
             assertThat(Instant.parse(permit.path("validUntil").asText()), is(until));
@@ -216,14 +225,14 @@ class LanesPageBrowserTest {
                     is("PERCENT_OFF 10 max 1 overUsed true"));
             List<String> audit = Jdbc.read(g.app.dataSource(), c -> Jdbc.query(c, "SELECT action || ' by ' || actor"
                     + " FROM audit_log WHERE lot_id = 'A' AND actor = 'olga' ORDER BY id", rs -> rs.getString(1)));
-            assertThat(audit, is(List.of("pool.put by olga", "permit.put by olga", "reservation.put by olga",
+            assertThat(audit, is(List.of("permit.put by olga", "pool.put by olga", "permit.put by olga", "reservation.put by olga",
                     "validator.create by olga", "coupon.create by olga", "permit.suspend by olga",
                     "permit.put by olga")));
-            // Every rules change (5) went to both levels of lot A, none to lot B's.
+            // Every rules change (6) went to both levels of lot A, none to lot B's.
             List<String> pushed = Jdbc.read(g.app.dataSource(), c -> Jdbc.query(c, "SELECT edge_id || ' ' || count(*)"
                     + " FROM commands WHERE type = 'command.update-lane-rules' GROUP BY edge_id ORDER BY edge_id",
                     rs -> rs.getString(1)));
-            assertThat(pushed, is(List.of("A.L1 5", "A.L2 5", "B.L1 1")));
+            assertThat(pushed, is(List.of("A.L1 6", "A.L2 6", "B.L1 1")));
         }
     }
 
