@@ -73,10 +73,24 @@ function showLane(l) {
   if (!tr) {
     tr = document.createElement('tr');
     tr.id = 'lane-' + l.laneId;
-    tr.innerHTML = '<td></td><td></td><td class="barrier"></td><td></td><td></td>';
+    tr.innerHTML = '<td></td><td></td><td class="barrier"></td><td></td><td></td>'
+        + '<td class="refusal"><strong class="reason"></strong> <span class="message"></span></td>';
     document.querySelector('#lanes tbody').appendChild(tr);
   }
   [l.laneId, l.direction, l.barrier, l.phase, l.fault || ''].forEach((v, i) => tr.children[i].textContent = v);
+  // The lane's newest refusal by its named reason (GET /lanes lastRefusal), until a vehicle is let through.
+  const r = l.lastRefusal;
+  const cell = tr.querySelector('.refusal');
+  cell.querySelector('.reason').textContent = r ? r.reason : '';
+  cell.querySelector('.message').textContent = r ? r.message : '';
+  cell.title = r ? 'refused ' + human(r.at) : '';
+  tr.classList.toggle('refused', !!r);
+}
+
+// A refusal changes nothing the lane reports as an event (no SSE 'lane' event): the lanes are polled for it.
+async function refreshLanes() {
+  const lanes = await fetch(api + '/lanes').then(r => r.json());
+  lanes.forEach(showLane);
 }
 
 async function refreshSpots() {
@@ -135,6 +149,7 @@ async function start() {
   lanes.forEach(showLane);
   await Promise.all([refreshSpots(), refreshRamps(), refreshSync()]);
   setInterval(refreshSync, 10000); // the link's state is not in the stream: a slow poll is enough
+  setInterval(() => refreshLanes().catch(() => null), 2000);
 
   const events = new EventSource(api + '/availability/stream');
   let lastHeartbeat = 0;

@@ -141,4 +141,50 @@ class ConsoleBrowserTest {
                             + " VALIDATION=0.00 COUPON=0.00"));
         }
     }
+    /**
+     * A refusal shows its named reason and message on the lane's row (from {@code GET /lanes} lastRefusal, the same
+     * text the API answered), on the entry lane and on the exit lane, and goes once the lane lets a vehicle through.
+     */
+    @Test
+    void aRefusedEntryAndExitShowTheirReasonOnTheLane() throws Exception {
+        try (TestEdge edge = TestEdge.start(Map.of(VehicleType.STANDARD, 4));
+             Chromium browser = Chromium.start(chromium())) {
+            browser.navigate(edge.root() + "/console/");
+            await().atMost(WAIT).ignoreExceptions()
+                    .until(() -> browser.text("document.getElementById('free').textContent"), "4"::equals);
+            assertThat(browser.text("document.querySelector('#lane-in-1 .refusal').textContent.trim()"), is(""));
+            edge.enterAndPass("REF-1");
+
+            org.openparking.testing.TestHttp.Response entry = edge.post("/lanes/in-1/entries", "{\"plate\":\"REF-1\"}");
+            assertThat(entry.text(), entry.status(), is(409));
+            assertThat(entry.body().path("error").asText(), is("PLATE_ALREADY_INSIDE"));
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.text("document.querySelector('#lane-in-1 .refusal .reason').textContent"),
+                    "PLATE_ALREADY_INSIDE"::equals);
+            assertThat(browser.text("document.querySelector('#lane-in-1 .refusal .message').textContent"),
+                    is(entry.body().path("message").asText()));
+            assertThat(browser.text("document.querySelector('#lane-in-1').className"), is("refused"));
+
+            // Pay-by-plate with no plate read: refused by name, the driver is asked for a ticket.
+            org.openparking.testing.TestHttp.Response exit = edge.post("/lanes/out-1/exits", "{\"ticketless\":true}");
+            assertThat(exit.text(), exit.status(), is(409));
+            String reason = exit.body().path("error").asText();
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.text("document.querySelector('#lane-out-1 .refusal .reason').textContent"),
+                    reason::equals);
+            assertThat(browser.text("document.querySelector('#lane-out-1 .refusal .message').textContent"),
+                    is(exit.body().path("message").asText()));
+            assertThat("the entry lane still shows its own refusal",
+                    browser.text("document.querySelector('#lane-in-1 .refusal .reason').textContent"),
+                    is("PLATE_ALREADY_INSIDE"));
+
+            browser.screenshot(Path.of(System.getProperty("edge.screenshot.dir", System.getProperty("java.io.tmpdir")),
+                    "edge-console-refusal.png")); // -Dedge.screenshot.dir=../docs/img
+            // The next car through in-1 clears the lane's refusal.
+            edge.enterAndPass("REF-2");
+            await().atMost(WAIT).ignoreExceptions().until(
+                    () -> browser.text("document.querySelector('#lane-in-1 .refusal').textContent.trim()"), ""::equals);
+            assertThat(browser.text("document.querySelector('#lane-in-1').className"), is(""));
+        }
+    }
 }
