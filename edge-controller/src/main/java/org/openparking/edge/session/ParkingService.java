@@ -86,7 +86,7 @@ public final class ParkingService {
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
-        this.rules = new LaneRules(settings.levelId(), outbox, settings.lanePolicy().rulesMaxAge());
+        this.rules = new LaneRules(settings.lotId(), settings.levelId(), outbox, settings.lanePolicy().rulesMaxAge());
         this.dues = new Dues(sessions, tariffs, payments, settings.payments().payStationGrace(), discounts, rules);
         this.closer = new SessionCloser(db, sessions, outbox, occupancy, board, settings.countsRamps(), discounts,
                 rules);
