@@ -76,6 +76,7 @@ public final class AccessPolicy {
             new Rule("POST", "/lots/{lotId}/pools", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/lots/{lotId}/reservations", Role.VIEWER, Scope.LOT),
             new Rule("POST", "/lots/{lotId}/reservations", Role.OPERATOR, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/reservation-keys/rotate", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/lots/{lotId}/accounts", Role.VIEWER, Scope.LOT),
             new Rule("POST", "/lots/{lotId}/accounts", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/levels/{lotId}/{levelId}/status", Role.OPERATOR, Scope.LOT),
