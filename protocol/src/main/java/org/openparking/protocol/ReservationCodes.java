@@ -27,7 +27,7 @@ public final class ReservationCodes {
     public static final String PREFIX = "R1";
     private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DEC = Base64.getUrlDecoder();
-    /** Longest code accepted for verification: a real one is about 250 characters. */
+    /** Longest code accepted for verification: a real one is about 210-250 characters. */
     public static final int MAX_LENGTH = 1024;
 
     private ReservationCodes() {
