@@ -83,7 +83,8 @@ public final class LaneRulesStore {
                 ON CONFLICT (lot_id, permit_id) DO UPDATE SET plate = EXCLUDED.plate, card = EXCLUDED.card,
                     valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
                     time_window = EXCLUDED.time_window, levels = EXCLUDED.levels, pool_id = EXCLUDED.pool_id,
-                    suspended = EXCLUDED.suspended, updated_at = now(), updated_by = EXCLUDED.updated_by""",
+                    suspended = EXCLUDED.suspended, updated_at = now(), updated_by = EXCLUDED.updated_by,
+                    version = lane_permits.version + 1""",
                     lotId, p.permitId(), Plates.normalize(p.plate()), p.card(), p.validFrom(), p.validUntil(),
                     p.window(), p.levels().toArray(String[]::new), p.poolId(), p.suspended(), by.username());
             return created;
@@ -97,7 +98,8 @@ public final class LaneRulesStore {
                 Map.of("suspended", suspended, "reason", reason == null ? "" : reason), c -> {
                     if (Jdbc.update(c, """
                             UPDATE lane_permits SET suspended = ?, suspended_reason = ?, updated_at = now(),
-                                                    updated_by = ? WHERE lot_id = ? AND permit_id = ?""",
+                                                    updated_by = ?, version = version + 1
+                            WHERE lot_id = ? AND permit_id = ?""",
                             suspended, suspended ? reason : null, by.username(), lotId, permitId) == 0) {
                         throw CloudException.notFound("PERMIT_NOT_FOUND", "lot " + lotId + " has no permit " + permitId);
                     }
@@ -153,7 +155,8 @@ public final class LaneRulesStore {
                     ON CONFLICT (lot_id, reservation_id) DO UPDATE SET plate = EXCLUDED.plate, code = EXCLUDED.code,
                         valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
                         level_id = EXCLUDED.level_id, prepaid = EXCLUDED.prepaid, updated_at = now(),
-                        updated_by = EXCLUDED.updated_by, key_id = EXCLUDED.key_id""",
+                        updated_by = EXCLUDED.updated_by, key_id = EXCLUDED.key_id,
+                        version = lane_reservations.version + 1""",
                     lotId, r.reservationId(), Plates.normalize(r.plate()), code, r.from(), r.until(), r.levelId(),
                     r.prepaid(), by.username(), key.keyId());
             return created;

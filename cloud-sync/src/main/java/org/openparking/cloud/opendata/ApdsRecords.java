@@ -70,6 +70,64 @@ final class ApdsRecords {
                      List<String> activeTimes, String availability, List<RateLineCollection> rateLineCollections) {
     }
 
+    /** An APDS PlannedUse: one window in which a right may be used, with the credentials that may use it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PlannedUse(Instant startTime, Instant endTime, String issueMethod, List<Credential> credentialsAssigned) {
+    }
+
+    /**
+     * The right's holder. {@code right/RightHolder.yaml} is referenced by AssignedRight but missing from the spec;
+     * we write the holder as the credentials it presents (docs/open-data.md).
+     */
+    record RightHolder(List<Credential> credentials) {
+    }
+
+    /** An APDS AssignedRight: a permit or a reservation of the lot, as its operators hold it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AssignedRight(String id, long version, RightHolder rightHolder, VersionedReference rightSpecification,
+                         Instant expiry, Reference assignedRightIssuer, String issueMethod,
+                         List<PlannedUse> plannedUses) {
+    }
+
+    /** The AssignedRight id of a permit or reservation: ids are unique per lot only, so the lot is part of it. */
+    static String rightId(String lotId, String kind, String refId) {
+        return lotId + ":" + kind + ":" + refId;
+    }
+
+    /** A permit as an AssignedRight: its plate and card are its credentials; a pool names its specification. */
+    static AssignedRight permit(String lotId, String permitId, String plate, String card, Instant validFrom,
+                                Instant validUntil, String poolId, long version) {
+        List<Credential> credentials = new ArrayList<>();
+        if (plate != null) {
+            credentials.add(new Credential(new Reference("LicensePlate", plate),
+                    Ms.en("vehicle registration on permit " + permitId)));
+        }
+        if (card != null) {
+            credentials.add(new Credential(new Reference("AccessCard", card), Ms.en("access card of lot " + lotId)));
+        }
+        List<PlannedUse> uses = validFrom == null ? null
+                : List.of(new PlannedUse(validFrom, validUntil, "permit", credentials));
+        return new AssignedRight(rightId(lotId, "permit", permitId), version, new RightHolder(credentials),
+                new VersionedReference("RightSpecification", poolId == null ? lotId + ":permit"
+                        : lotId + ":pool:" + poolId, 1), validUntil, new Reference("Lot", lotId), "permit", uses);
+    }
+
+    /** A reservation as an AssignedRight: one planned use, its window; its code (and plate) the credentials. */
+    static AssignedRight reservation(String lotId, String reservationId, String plate, Instant from, Instant until,
+                                     boolean prepaid, long version) {
+        List<Credential> credentials = new ArrayList<>();
+        credentials.add(new Credential(new Reference("ReservationCode", reservationId),
+                Ms.en("signed reservation code (QR) of lot " + lotId)));
+        if (plate != null) {
+            credentials.add(new Credential(new Reference("LicensePlate", plate),
+                    Ms.en("vehicle registration on reservation " + reservationId)));
+        }
+        return new AssignedRight(rightId(lotId, "reservation", reservationId), version, new RightHolder(credentials),
+                new VersionedReference("RightSpecification", lotId + (prepaid ? ":prepaid-reservation"
+                        : ":reservation"), 1), until, new Reference("Lot", lotId), "electronic",
+                List.of(new PlannedUse(from, until, "electronic", credentials)));
+    }
+
     /** A list answer: APDS lists carry their objects in {@code data}. */
     record Data<T>(List<T> data) {
     }

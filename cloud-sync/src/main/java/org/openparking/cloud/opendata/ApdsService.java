@@ -42,7 +42,8 @@ public final class ApdsService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/apds/sessions", this::sessions)
                 .get("/apds/sessions/{id}", this::session)
-                .get("/apds/lots/{lotId}/rates", this::rates);
+                .get("/apds/lots/{lotId}/rates", this::rates)
+                .get("/apds/lots/{lotId}/rights", this::rights);
     }
 
     private void sessions(ServerRequest req, ServerResponse res) throws Exception {
@@ -71,6 +72,25 @@ public final class ApdsService implements HttpService {
         Issued t = latestTariff(lotId).orElseThrow(() -> CloudException.notFound("TARIFF_NOT_FOUND",
                 "lot " + lotId + " has no tariff"));
         res.send(new ApdsRecords.Data<>(List.of(ApdsRecords.rateTable(lotId, t.tariff(), t.issuedAt()))));
+    }
+
+    /** The lot's permits and reservations as APDS AssignedRights (the gateway's LOT scope: its tenant only). */
+    private void rights(ServerRequest req, ServerResponse res) throws Exception {
+        String lotId = req.path().pathParameters().get("lotId");
+        List<ApdsRecords.AssignedRight> rights = Jdbc.read(dataSource, c -> {
+            List<ApdsRecords.AssignedRight> out = new java.util.ArrayList<>(Jdbc.query(c, """
+                    SELECT permit_id, plate, card, valid_from, valid_until, pool_id, version FROM lane_permits
+                    WHERE lot_id = ? ORDER BY permit_id""", rs -> ApdsRecords.permit(lotId, rs.getString(1),
+                    rs.getString(2), rs.getString(3), Jdbc.instant(rs.getTimestamp(4)),
+                    Jdbc.instant(rs.getTimestamp(5)), rs.getString(6), rs.getLong(7)), lotId));
+            out.addAll(Jdbc.query(c, """
+                    SELECT reservation_id, plate, valid_from, valid_until, prepaid, version FROM lane_reservations
+                    WHERE lot_id = ? ORDER BY valid_from, reservation_id""", rs -> ApdsRecords.reservation(lotId,
+                    rs.getString(1), rs.getString(2), Jdbc.instant(rs.getTimestamp(3)),
+                    Jdbc.instant(rs.getTimestamp(4)), rs.getBoolean(5), rs.getLong(6)), lotId));
+            return out;
+        });
+        res.send(new ApdsRecords.Data<>(rights));
     }
 
     private static int limit(String v) {
