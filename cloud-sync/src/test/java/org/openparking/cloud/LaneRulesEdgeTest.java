@@ -107,7 +107,8 @@ class LaneRulesEdgeTest {
                 String qr = booked.body().at("/item/code").asText();
                 assertThat("the level still holds the snapshot from before the cut",
                         edge.get("/lane-rules").path("version").asLong(), is(version));
-                edge.driveInWith("in-1", "{\"reservationCode\":\"" + qr + "\"}");
+                String reserved = edge.driveInWith("in-1", "{\"reservationCode\":\"" + qr + "\"}")
+                        .path("sessionId").asText();
                 refused(edge.post("/lanes/in-1/entries", "{\"reservationCode\":\"" + qr + "\"}"), 403,
                         "RESERVATION_INVALID");
                 String forged = qr.substring(0, qr.length() - 4) + (qr.endsWith("AAAA") ? "BBBB" : "AAAA");
@@ -122,6 +123,11 @@ class LaneRulesEdgeTest {
                 edge.until("the cloud showing the pool's count of level L0", WAIT, () -> {
                     JsonNode pools = api.get("/api/v1/lots/" + lot + "/pools").body();
                     return pools.size() == 1 && pools.get(0).at("/inside/L0").asInt(-1) == 2;
+                });
+                edge.until("the cloud's APDS Session referencing the reservation it entered with", WAIT, () -> {
+                    TestHttp.Response s = api.get("/api/v1/apds/sessions/" + reserved);
+                    return s.status() == 200 && (lot + ":reservation:r-qr").equals(
+                            s.body().at("/segments/0/assignedRight/id").asText());
                 });
                 JsonNode pool = api.get("/api/v1/lots/" + lot + "/pools").body().get(0);
                 assertThat(pool.path("total").asInt(), is(2));

@@ -17,8 +17,9 @@ import org.openparking.protocol.Tariff;
  * in docs/open-data.md; in short:
  * <ul>
  *   <li>a Session's version is 1 while it is open and 2 once it is closed (the only change its content shows);</li>
- *   <li>each Session has one Segment, whose {@code assignedRight} references the session's pay-on-exit right,
- *       {@code <sessionId>:pay-on-exit}; there are no AssignedRight objects to serve yet (issue 19);</li>
+ *   <li>each Session has one Segment, whose {@code assignedRight} references the permit or reservation it
+ *       entered with ({@code <lotId>:permit:<id>}, served by {@code /apds/lots/{lotId}/rights}), or else the
+ *       session's pay-on-exit right, {@code <sessionId>:pay-on-exit};</li>
  *   <li>the credential is the plate read at entry ({@code LicensePlate}) or, without one, the entry ticket;</li>
  *   <li>a tariff is one RateTable (version = tariff version): a free grace collection, then an incrementing
  *       rate per started period capped per 24 hours from entry; the lost-ticket fee has no APDS rate condition
@@ -137,6 +138,14 @@ final class ApdsRecords {
      * a lot without site data is not a Place, and the session then has no {@code hierachyElement}.
      */
     static Session session(FleetViews.Session s, Map<String, Long> placeVersions) {
+        return session(s, placeVersions, null);
+    }
+
+    /**
+     * As above; {@code right} is the AssignedRight the session entered with (a permit or reservation), or null
+     * for a walk-in, whose segment references its pay-on-exit right.
+     */
+    static Session session(FleetViews.Session s, Map<String, Long> placeVersions, VersionedReference right) {
         long version = s.exitTime() == null ? 1 : 2;
         boolean plate = s.plate() != null && !s.plate().isBlank();
         Reference credential = plate ? new Reference("LicensePlate", s.plate())
@@ -144,7 +153,7 @@ final class ApdsRecords {
         List<Ms> issuer = plate ? Ms.en("vehicle registration, read at entry lane " + s.entryLane())
                 : Ms.en("entry ticket of lot " + s.lotId());
         Segment segment = new Segment(s.sessionId() + "-1", version, s.entryTime(), s.exitTime(),
-                new VersionedReference("AssignedRight", s.sessionId() + ":pay-on-exit", 1),
+                right != null ? right : new VersionedReference("AssignedRight", s.sessionId() + ":pay-on-exit", 1),
                 List.of(plate ? "licensePlate" : "ticket"), credential);
         Long place = placeVersions.get(s.lotId());
         return new Session(s.sessionId(), version, s.entryTime(), s.exitTime(),

@@ -17,6 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openparking.protocol.SessionOpened;
+import org.openparking.protocol.VehicleType;
 import org.openparking.testing.TestHttp;
 
 /**
@@ -49,6 +51,13 @@ class ApdsRightsTest {
         created(f.post("/api/v1/lots/A/reservations", olga, "{\"reservationId\":\"r1\",\"plate\":\"DD-R-1\","
                 + "\"from\":\"" + from + "\",\"until\":\"" + from.plus(2, ChronoUnit.HOURS) + "\",\"prepaid\":true}"));
         created(f.post("/api/v1/lots/B/permits", bob, "{\"permitId\":\"p-b\",\"plate\":\"B-XY-9\"}"));
+        // Sessions as edges report them: one entered with permit p1, one with reservation r1, one a walk-in.
+        Instant entry = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        f.event("A", "L1", new SessionOpened("s-permit", "in-1", "DDAB101", VehicleType.STANDARD, entry, 1,
+                "permit:p1"));
+        f.event("A", "L1", new SessionOpened("s-res", "in-1", null, VehicleType.STANDARD, entry, 1,
+                "reservation:r1"));
+        f.event("A", "L1", new SessionOpened("s-walk", "in-1", "WALK1", VehicleType.STANDARD, entry, 1));
     }
 
     @AfterAll
@@ -124,6 +133,32 @@ class ApdsRightsTest {
         ObjectNode noStart = p1.deepCopy();
         ((ObjectNode) noStart.at("/plannedUses/0")).remove("startTime");
         assertThat(Specs.jsonErrors("apds/AssignedRight.json", noStart), is(not(empty())));
+    }
+
+    @Test
+    void sessionsThatEnteredWithAPermitOrReservationReferenceTheirRight() throws Exception {
+        JsonNode permit = get("/api/v1/apds/sessions/s-permit", olga).body();
+        assertThat(Specs.jsonErrors("apds/Session.json", permit), is(empty()));
+        assertThat(permit.at("/segments/0/assignedRight/className").asText(), is("AssignedRight"));
+        assertThat(permit.at("/segments/0/assignedRight/id").asText(), is("A:permit:p1"));
+        assertThat(permit.at("/segments/0/assignedRight/version").asInt(), is(1));
+        JsonNode list = get("/api/v1/apds/sessions?lot=A", olga).body();
+        assertThat(Specs.jsonErrors("apds/SessionList.json", list), is(empty()));
+        String reservation = null;
+        String walkIn = null;
+        for (JsonNode s : list.get("data")) {
+            if (s.get("id").asText().equals("s-res")) {
+                reservation = s.at("/segments/0/assignedRight/id").asText();
+            } else if (s.get("id").asText().equals("s-walk")) {
+                walkIn = s.at("/segments/0/assignedRight/id").asText();
+            }
+        }
+        assertThat(reservation, is("A:reservation:r1"));
+        assertThat("a walk-in keeps its pay-on-exit right", walkIn, is("s-walk:pay-on-exit"));
+        // The referenced right is one the rights export serves.
+        List<String> ids = new ArrayList<>();
+        get("/api/v1/apds/lots/A/rights", olga).body().get("data").forEach(x -> ids.add(x.get("id").asText()));
+        assertThat(ids.contains("A:permit:p1") && ids.contains("A:reservation:r1"), is(true));
     }
 
     @Test

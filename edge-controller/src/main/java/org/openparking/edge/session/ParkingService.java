@@ -171,7 +171,8 @@ public final class ParkingService {
             sessions.insert(c, session);
             rules.entered(c, session.sessionId(), right, now);
             outbox.append(c, new SessionOpened(session.sessionId(), laneId, normalizedPlate, vehicleType, now,
-                    tariff.version()));
+                    tariff.version(), right.kind() == LaneRules.Right.Kind.WALK_IN ? null
+                    : right.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + right.refId()));
             Availability availability = occupancy.refresh(c);
             return new Admission(session, tickets.sign(session.sessionId(), now), availability);
         });
