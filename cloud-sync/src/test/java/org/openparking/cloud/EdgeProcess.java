@@ -147,10 +147,15 @@ public final class EdgeProcess implements AutoCloseable {
      * barrier comes down. Returns the entry's answer.
      */
     public JsonNode driveIn(String laneId, String plate) throws Exception {
+        return driveInWith(laneId, "{\"plate\":\"" + plate + "\"}");
+    }
+
+    /** {@link #driveIn} with any entry body (a card, a reservation code). */
+    public JsonNode driveInWith(String laneId, String entryJson) throws Exception {
         String loops = "/simulator/lanes/" + laneId;
         expect(202, post(loops + "/arming", "{\"present\":true}"));
         until("car waiting at " + laneId, Duration.ofSeconds(20), () -> lane(laneId).path("vehicleWaiting").asBoolean());
-        TestHttp.Response entry = post("/lanes/" + laneId + "/entries", "{\"plate\":\"" + plate + "\"}");
+        TestHttp.Response entry = post("/lanes/" + laneId + "/entries", entryJson);
         expect(201, entry);
         until("barrier of " + laneId + " open for the car", Duration.ofSeconds(20),
                 () -> "OPEN".equals(lane(laneId).path("barrier").asText()));

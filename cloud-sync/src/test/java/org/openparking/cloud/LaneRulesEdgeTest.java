@@ -54,6 +54,10 @@ class LaneRulesEdgeTest {
                         + "\"plate\":\"RES-1\",\"from\":\"" + now.minusSeconds(600) + "\",\"until\":\""
                         + now.plusSeconds(7200) + "\"}");
                 ok(last);
+                assertThat("the cloud issues the code, signed", last.body().at("/item/code").asText()
+                        .startsWith("R1."), is(true));
+                refused(api.post("/api/v1/lots/" + lot + "/reservations", "{\"plate\":\"X-1\",\"code\":\"MINE\","
+                        + "\"from\":\"" + now + "\",\"until\":\"" + now.plusSeconds(60) + "\"}"), 400, "INVALID_REQUEST");
                 long version = last.body().at("/pushed/rulesVersion").asLong();
                 assertThat(last.text(), last.body().at("/pushed/edgeIds/0").asText(), is(lot + ".L0"));
                 // The account's token is stored for the push, never shown back.
@@ -94,6 +98,23 @@ class LaneRulesEdgeTest {
                         paid.body().at("/payment/status").asText(), is("DEFERRED"));
                 String session = paid.body().path("sessionId").asText();
 
+                // A reservation booked while the level is cut off: its snapshot cannot arrive, its signed code is
+                // admitted on the key the level already holds; the same code again is refused by name.
+                TestHttp.Response booked = api.post("/api/v1/lots/" + lot + "/reservations", "{\"reservationId\":"
+                        + "\"r-qr\",\"from\":\"" + now.minusSeconds(60) + "\",\"until\":\"" + now.plusSeconds(7200)
+                        + "\",\"levelId\":\"L0\",\"prepaid\":true}");
+                ok(booked);
+                String qr = booked.body().at("/item/code").asText();
+                assertThat("the level still holds the snapshot from before the cut",
+                        edge.get("/lane-rules").path("version").asLong(), is(version));
+                String reserved = edge.driveInWith("in-1", "{\"reservationCode\":\"" + qr + "\"}")
+                        .path("sessionId").asText();
+                refused(edge.post("/lanes/in-1/entries", "{\"reservationCode\":\"" + qr + "\"}"), 403,
+                        "RESERVATION_INVALID");
+                String forged = qr.substring(0, qr.length() - 4) + (qr.endsWith("AAAA") ? "BBBB" : "AAAA");
+                refused(edge.post("/lanes/in-1/entries", "{\"reservationCode\":\"" + forged + "\"}"), 403,
+                        "RESERVATION_INVALID");
+
                 link.open();
                 edge.until("the cloud showing the ticketless session closed", WAIT, () -> {
                     TestHttp.Response s = api.get("/api/v1/sessions/" + session);
@@ -102,6 +123,11 @@ class LaneRulesEdgeTest {
                 edge.until("the cloud showing the pool's count of level L0", WAIT, () -> {
                     JsonNode pools = api.get("/api/v1/lots/" + lot + "/pools").body();
                     return pools.size() == 1 && pools.get(0).at("/inside/L0").asInt(-1) == 2;
+                });
+                edge.until("the cloud's APDS Session referencing the reservation it entered with", WAIT, () -> {
+                    TestHttp.Response s = api.get("/api/v1/apds/sessions/" + reserved);
+                    return s.status() == 200 && (lot + ":reservation:r-qr").equals(
+                            s.body().at("/segments/0/assignedRight/id").asText());
                 });
                 JsonNode pool = api.get("/api/v1/lots/" + lot + "/pools").body().get(0);
                 assertThat(pool.path("total").asInt(), is(2));

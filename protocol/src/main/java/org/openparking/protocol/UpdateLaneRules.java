@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code lane-rules.max-age} refuses ticketless exits with {@code STALE_RULES}.
  */
 public record UpdateLaneRules(long version, Instant issuedAt, List<Permit> permits, List<Pool> pools,
-                              List<Reservation> reservations, List<Account> accounts) implements Message.Command {
+                              List<Reservation> reservations, List<Account> accounts,
+                              List<ReservationKey> reservationKeys) implements Message.Command {
     public UpdateLaneRules {
         if (version < 1) {
             throw new IllegalArgumentException("lane rules version must be at least 1, was " + version);
@@ -22,6 +23,26 @@ public record UpdateLaneRules(long version, Instant issuedAt, List<Permit> permi
         pools = List.copyOf(pools == null ? List.of() : pools);
         reservations = List.copyOf(reservations == null ? List.of() : reservations);
         accounts = List.copyOf(accounts == null ? List.of() : accounts);
+        reservationKeys = List.copyOf(reservationKeys == null ? List.of() : reservationKeys);
+    }
+
+    /** A snapshot with no reservation signing keys (a lot with no signed reservations yet). */
+    public UpdateLaneRules(long version, Instant issuedAt, List<Permit> permits, List<Pool> pools,
+                           List<Reservation> reservations, List<Account> accounts) {
+        this(version, issuedAt, permits, pools, reservations, accounts, List.of());
+    }
+
+    /**
+     * A public key the lot's reservation codes ({@link ReservationCodes}) may be signed with: the current one and
+     * any retired one that still signs a reservation not yet over. {@code publicKey}: X.509, URL-safe Base64.
+     */
+    public record ReservationKey(String keyId, String publicKey) {
+        public ReservationKey {
+            Checks.requireId(keyId, "keyId");
+            Checks.requireText(publicKey, "publicKey");
+            Checks.requireMaxLength(publicKey, "publicKey");
+            ReservationCodes.decodePublic(publicKey);
+        }
     }
 
     /** A hard window refuses outside it; a soft one admits and flags the entry. */
@@ -86,8 +107,9 @@ public record UpdateLaneRules(long version, Instant issuedAt, List<Permit> permi
     }
 
     /**
-     * A pre-booked entry by plate or by the code on its QR (or both), for {@code [from, until)}. Until the car
-     * arrives, it holds one space back from walk-ins on {@code levelId} (or on every level when null) during its
+     * A pre-booked entry by plate or by the code on its QR (or both), for {@code [from, until)}. A code the cloud
+     * issues is signed ({@link ReservationCodes}) and admits even on a level whose snapshot does not list it yet.
+     * Until the car arrives, it holds one space back from walk-ins on {@code levelId} (or on every level when null) during its
      * window. {@code prepaid} (an event pre-sale) exits with no fee and no pay station.
      */
     public record Reservation(String reservationId, String plate, String code, Instant from, Instant until,
@@ -101,7 +123,10 @@ public record UpdateLaneRules(long version, Instant issuedAt, List<Permit> permi
                 throw new IllegalArgumentException("reservation " + reservationId
                         + ": plate must be 1-12 letters and digits");
             }
-            Checks.requireMaxLength(code, "code");
+            if (code != null && code.length() > ReservationCodes.MAX_LENGTH) {
+                throw new IllegalArgumentException("reservation " + reservationId + ": code is longer than "
+                        + ReservationCodes.MAX_LENGTH + " characters");
+            }
             Checks.requireNonNull(from, "from");
             Checks.requireNonNull(until, "until");
             if (!until.isAfter(from)) {

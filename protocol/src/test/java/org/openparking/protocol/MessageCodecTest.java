@@ -46,7 +46,9 @@ class MessageCodecTest {
                         List.of(new UpdateLaneRules.Pool("acme", 2, Map.of("L0", 1, "L1", 1))),
                         List.of(new UpdateLaneRules.Reservation("r1", null, "QR-77", T, T.plusSeconds(7200), "L0",
                                 true)),
-                        List.of(new UpdateLaneRules.Account("XY-9", "pm_card_visa"))),
+                        List.of(new UpdateLaneRules.Account("XY-9", "pm_card_visa")),
+                        List.of(new UpdateLaneRules.ReservationKey("k1",
+                                ReservationCodes.encodePublic(ReservationCodes.newKeyPair().getPublic())))),
                 new PoolCounts(3, 4, Map.of("acme", 1)));
         for (Message m : all) {
             Envelope e = envelope(m);
@@ -66,6 +68,7 @@ class MessageCodecTest {
         assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Reservation("r1", "AB1", null, T, T,
                 null, false));
         assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.Pool("acme", 2, Map.of("L0", -1)));
+        assertThrows(IllegalArgumentException.class, () -> new UpdateLaneRules.ReservationKey("k1", "bm90LWEta2V5"));
         assertThat(new UpdateLaneRules.Pool("acme", 3, Map.of("L0", 1)).shareOf("L1"), is(3));
     }
 

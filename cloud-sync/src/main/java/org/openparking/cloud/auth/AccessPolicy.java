@@ -67,6 +67,8 @@ public final class AccessPolicy {
             new Rule("GET", "/apds/sessions", Role.OPERATOR, Scope.NONE),
             new Rule("GET", "/apds/sessions/{id}", Role.OPERATOR, Scope.SESSION),
             new Rule("GET", "/apds/lots/{lotId}/rates", Role.VIEWER, Scope.LOT),
+            // APDS AssignedRights (permits, reservations: plates and cards, so operators only) of a lot (issue 19).
+            new Rule("GET", "/apds/lots/{lotId}/rights", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/partners", Role.OPERATOR, Scope.NONE),
             // Lane rules (issue 19): the lot's tenant reads them, its operators change them (pushed to its levels).
             new Rule("GET", "/lots/{lotId}/permits", Role.VIEWER, Scope.LOT),
@@ -76,6 +78,7 @@ public final class AccessPolicy {
             new Rule("POST", "/lots/{lotId}/pools", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/lots/{lotId}/reservations", Role.VIEWER, Scope.LOT),
             new Rule("POST", "/lots/{lotId}/reservations", Role.OPERATOR, Scope.LOT),
+            new Rule("POST", "/lots/{lotId}/reservation-keys/rotate", Role.OPERATOR, Scope.LOT),
             new Rule("GET", "/lots/{lotId}/accounts", Role.VIEWER, Scope.LOT),
             new Rule("POST", "/lots/{lotId}/accounts", Role.OPERATOR, Scope.LOT),
             new Rule("POST", "/levels/{lotId}/{levelId}/status", Role.OPERATOR, Scope.LOT),

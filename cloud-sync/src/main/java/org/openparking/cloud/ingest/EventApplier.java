@@ -200,7 +200,7 @@ public final class EventApplier {
             case RefundResult m -> refundResult(c, e, m);
             case PoolCounts m -> poolCounts(c, e, m);
             // Written above: availability, lanes, session opens (and the session half of closes).
-            case SessionOpened m -> { }
+            case SessionOpened m -> sessionRight(c, e, m);
             case AvailabilityChanged m -> { }
             case LaneChanged m -> { }
             case EdgeStatus m -> { }
@@ -324,6 +324,18 @@ public final class EventApplier {
         for (Halves h : halves.values()) {
             closeAtEntryLevel(c, h, commands);
         }
+    }
+
+    /** A session that entered with a permit or reservation: which one (the APDS Session references it). */
+    private static void sessionRight(Connection c, Envelope e, SessionOpened m) throws SQLException {
+        if (m.right() == null) {
+            return;
+        }
+        int colon = m.right().indexOf(':');
+        Jdbc.update(c, """
+                INSERT INTO session_rights (session_id, lot_id, right_kind, right_id) VALUES (?, ?, ?, ?)
+                ON CONFLICT (session_id) DO NOTHING""", m.sessionId(), e.lotId(), m.right().substring(0, colon),
+                m.right().substring(colon + 1));
     }
 
     private static Halves halves(java.sql.ResultSet rs) throws SQLException {

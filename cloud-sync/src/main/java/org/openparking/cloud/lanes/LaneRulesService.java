@@ -52,6 +52,8 @@ public final class LaneRulesService implements HttpService {
                 .post("/lots/{lotId}/pools", this::putPool)
                 .get("/lots/{lotId}/reservations", (req, res) -> res.send(store.reservations(lot(req))))
                 .post("/lots/{lotId}/reservations", this::putReservation)
+                .post("/lots/{lotId}/reservation-keys/rotate",
+                        (req, res) -> send(res, store.rotateReservationKey(lot(req), AuthFilter.caller(req))))
                 .get("/lots/{lotId}/accounts", (req, res) -> res.send(store.accounts(lot(req))))
                 .post("/lots/{lotId}/accounts", this::putAccount);
     }
@@ -82,8 +84,12 @@ public final class LaneRulesService implements HttpService {
 
     private void putReservation(ServerRequest req, ServerResponse res) throws Exception {
         ReservationRequest b = JsonBodies.read(req, ReservationRequest.class, null);
+        if (b.code() != null) {
+            throw CloudException.invalid("code is issued by the cloud (a signed code in the answer), not sent");
+        }
+        // The placeholder code only passes the record's "plate or code" rule; the store signs the real one.
         UpdateLaneRules.Reservation r = valid(() -> new UpdateLaneRules.Reservation(
-                b.reservationId() == null ? "res-" + UUID.randomUUID() : b.reservationId(), b.plate(), b.code(),
+                b.reservationId() == null ? "res-" + UUID.randomUUID() : b.reservationId(), b.plate(), "unsigned",
                 b.from(), b.until(), b.levelId(), Boolean.TRUE.equals(b.prepaid())));
         send(res, store.putReservation(lot(req), r, AuthFilter.caller(req)));
     }

@@ -3,6 +3,8 @@ package org.openparking.cloud.lanes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
 import org.openparking.cloud.audit.AuditLog;
@@ -20,10 +23,11 @@ import org.openparking.cloud.command.OutgoingMessages;
 import org.openparking.platform.jdbc.Jdbc;
 import org.openparking.protocol.Json;
 import org.openparking.protocol.Plates;
+import org.openparking.protocol.ReservationCodes;
 import org.openparking.protocol.UpdateLaneRules;
 
 /**
- * Permits, pools, reservations and pay-by-plate accounts of a lot (PostgreSQL, V140). Every change is one
+ * Permits, pools, reservations and pay-by-plate accounts of a lot (PostgreSQL, V140; reservation signing keys V141). Every change is one
  * transaction: the row, its audit entry, the lot's next rules version, and one {@code command.update-lane-rules}
  * with the lot's full snapshot for every level of the lot in the cloud's outbox ({@code commands}); the commands
  * are published after the commit, and the re-publisher sends any the broker did not confirm.
@@ -79,7 +83,8 @@ public final class LaneRulesStore {
                 ON CONFLICT (lot_id, permit_id) DO UPDATE SET plate = EXCLUDED.plate, card = EXCLUDED.card,
                     valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
                     time_window = EXCLUDED.time_window, levels = EXCLUDED.levels, pool_id = EXCLUDED.pool_id,
-                    suspended = EXCLUDED.suspended, updated_at = now(), updated_by = EXCLUDED.updated_by""",
+                    suspended = EXCLUDED.suspended, updated_at = now(), updated_by = EXCLUDED.updated_by,
+                    version = lane_permits.version + 1""",
                     lotId, p.permitId(), Plates.normalize(p.plate()), p.card(), p.validFrom(), p.validUntil(),
                     p.window(), p.levels().toArray(String[]::new), p.poolId(), p.suspended(), by.username());
             return created;
@@ -93,7 +98,8 @@ public final class LaneRulesStore {
                 Map.of("suspended", suspended, "reason", reason == null ? "" : reason), c -> {
                     if (Jdbc.update(c, """
                             UPDATE lane_permits SET suspended = ?, suspended_reason = ?, updated_at = now(),
-                                                    updated_by = ? WHERE lot_id = ? AND permit_id = ?""",
+                                                    updated_by = ?, version = version + 1
+                            WHERE lot_id = ? AND permit_id = ?""",
                             suspended, suspended ? reason : null, by.username(), lotId, permitId) == 0) {
                         throw CloudException.notFound("PERMIT_NOT_FOUND", "lot " + lotId + " has no permit " + permitId);
                     }
@@ -113,21 +119,92 @@ public final class LaneRulesStore {
         });
     }
 
+    /**
+     * Stores a reservation with its code: a fresh {@link ReservationCodes} code signed with the lot's current key
+     * (made on the lot's first reservation), so a gate admits it offline even before the snapshot listing it
+     * arrives. Any change re-signs it (a changed window or level must not leave the old code valid: the edge
+     * refuses a code that differs from the one its snapshot lists).
+     */
     public Saved<UpdateLaneRules.Reservation> putReservation(String lotId, UpdateLaneRules.Reservation r, Principal by)
             throws SQLException {
-        return change(lotId, by, "reservation.put", r.reservationId(), r, c -> {
+        UpdateLaneRules.Reservation[] signed = new UpdateLaneRules.Reservation[1];
+        // The audit keeps what was booked, not the code (a bearer credential the driver carries).
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("reservationId", r.reservationId());
+        detail.put("plate", Plates.normalize(r.plate()));
+        detail.put("from", r.from().toString());
+        detail.put("until", r.until().toString());
+        detail.put("levelId", r.levelId());
+        detail.put("prepaid", r.prepaid());
+        Saved<Map<String, Object>> saved = change(lotId, by, "reservation.put", r.reservationId(), detail, c -> {
             boolean created = !exists(c, "lane_reservations", "reservation_id", lotId, r.reservationId());
+            SigningKey key = currentKey(c, lotId);
+            String code;
+            try {
+                code = ReservationCodes.sign(new ReservationCodes.Claims(key.keyId(), lotId, r.reservationId(),
+                        r.from(), r.until(), r.levelId(), r.prepaid()), key.privateKey());
+            } catch (IllegalArgumentException e) {
+                throw CloudException.invalid(e.getMessage());
+            }
+            signed[0] = new UpdateLaneRules.Reservation(r.reservationId(), r.plate(), code, r.from(), r.until(),
+                    r.levelId(), r.prepaid());
             Jdbc.update(c, """
                     INSERT INTO lane_reservations (lot_id, reservation_id, plate, code, valid_from, valid_until,
-                                                   level_id, prepaid, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                   level_id, prepaid, updated_by, key_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (lot_id, reservation_id) DO UPDATE SET plate = EXCLUDED.plate, code = EXCLUDED.code,
                         valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
                         level_id = EXCLUDED.level_id, prepaid = EXCLUDED.prepaid, updated_at = now(),
-                        updated_by = EXCLUDED.updated_by""",
-                    lotId, r.reservationId(), Plates.normalize(r.plate()), r.code(), r.from(), r.until(), r.levelId(),
-                    r.prepaid(), by.username());
+                        updated_by = EXCLUDED.updated_by, key_id = EXCLUDED.key_id,
+                        version = lane_reservations.version + 1""",
+                    lotId, r.reservationId(), Plates.normalize(r.plate()), code, r.from(), r.until(), r.levelId(),
+                    r.prepaid(), by.username(), key.keyId());
             return created;
         });
+        return new Saved<>(signed[0], saved.created(), saved.pushed());
+    }
+
+    /** What a rotation did: the new current key, and the one it retired (null: the lot had none). */
+    public record Rotation(String keyId, String publicKey, String retiredKeyId) {
+    }
+
+    /**
+     * Retires the lot's current reservation key and makes a new one. Codes already issued keep working: a retired
+     * key is pushed while a reservation it signed is not over; new and changed reservations are signed with the
+     * new key.
+     */
+    public Saved<Rotation> rotateReservationKey(String lotId, Principal by) throws SQLException {
+        Rotation[] done = new Rotation[1];
+        Saved<String> saved = change(lotId, by, "reservation-key.rotate", lotId, lotId, c -> {
+            List<String> retired = Jdbc.query(c, """
+                    UPDATE lane_reservation_keys SET retired_at = now() WHERE lot_id = ? AND retired_at IS NULL
+                    RETURNING key_id""", rs -> rs.getString(1), lotId);
+            SigningKey key = newKey(c, lotId);
+            done[0] = new Rotation(key.keyId(), key.publicKey(), retired.isEmpty() ? null : retired.getFirst());
+            return true;
+        });
+        return new Saved<>(done[0], saved.created(), saved.pushed());
+    }
+
+    private record SigningKey(String keyId, String publicKey, PrivateKey privateKey) {
+    }
+
+    private static SigningKey currentKey(Connection c, String lotId) throws SQLException {
+        List<SigningKey> current = Jdbc.query(c, """
+                SELECT key_id, public_key, private_key FROM lane_reservation_keys
+                WHERE lot_id = ? AND retired_at IS NULL""", rs -> new SigningKey(rs.getString(1), rs.getString(2),
+                ReservationCodes.decodePrivate(rs.getBytes(3))), lotId);
+        return current.isEmpty() ? newKey(c, lotId) : current.getFirst();
+    }
+
+    private static SigningKey newKey(Connection c, String lotId) throws SQLException {
+        KeyPair pair = ReservationCodes.newKeyPair();
+        String keyId = "rk-" + UUID.randomUUID().toString().substring(0, 8);
+        String publicKey = ReservationCodes.encodePublic(pair.getPublic());
+        Jdbc.update(c, """
+                INSERT INTO lane_reservation_keys (lot_id, key_id, public_key, private_key) VALUES (?, ?, ?, ?)""",
+                lotId, keyId, publicKey, pair.getPrivate().getEncoded());
+        return new SigningKey(keyId, publicKey, pair.getPrivate());
     }
 
     /** Registers a plate for pay-by-plate; the token is stored, never echoed back. */
@@ -251,7 +328,14 @@ public final class LaneRulesStore {
         List<UpdateLaneRules.Account> accounts = Jdbc.query(c,
                 "SELECT plate, payment_method FROM lane_accounts WHERE lot_id = ? ORDER BY plate_key",
                 rs -> new UpdateLaneRules.Account(rs.getString(1), rs.getString(2)), lotId);
-        return new UpdateLaneRules(version, issuedAt, permits, pools, reservations, accounts);
+        // The current key, and every retired one still signing a reservation that is not over.
+        List<UpdateLaneRules.ReservationKey> keys = Jdbc.query(c, """
+                SELECT k.key_id, k.public_key FROM lane_reservation_keys k WHERE k.lot_id = ?
+                  AND (k.retired_at IS NULL OR EXISTS (SELECT 1 FROM lane_reservations r WHERE r.lot_id = k.lot_id
+                                                       AND r.key_id = k.key_id AND r.valid_until > ?))
+                ORDER BY k.created_at, k.key_id""",
+                rs -> new UpdateLaneRules.ReservationKey(rs.getString(1), rs.getString(2)), lotId, issuedAt);
+        return new UpdateLaneRules(version, issuedAt, permits, pools, reservations, accounts, keys);
     }
 
     private static List<UpdateLaneRules.Reservation> reservationsOf(Connection c, String lotId, Instant endedAfter)

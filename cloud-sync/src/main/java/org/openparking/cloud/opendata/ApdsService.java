@@ -42,7 +42,8 @@ public final class ApdsService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/apds/sessions", this::sessions)
                 .get("/apds/sessions/{id}", this::session)
-                .get("/apds/lots/{lotId}/rates", this::rates);
+                .get("/apds/lots/{lotId}/rates", this::rates)
+                .get("/apds/lots/{lotId}/rights", this::rights);
     }
 
     private void sessions(ServerRequest req, ServerResponse res) throws Exception {
@@ -53,8 +54,10 @@ public final class ApdsService implements HttpService {
                 req.query().first("status").orElse(null), null, null, limit, caller.platform() ? null
                 : caller.lots()));
         Map<String, Long> places = new HashMap<>();
+        Map<String, ApdsRecords.VersionedReference> rights = rightsOf(found.stream()
+                .map(FleetViews.Session::sessionId).toList());
         res.send(new ApdsRecords.Data<>(found.stream().map(s -> ApdsRecords.session(s, placeVersions(s.lotId(),
-                places))).toList()));
+                places), rights.get(s.sessionId()))).toList()));
     }
 
     private void session(ServerRequest req, ServerResponse res) throws Exception {
@@ -63,7 +66,8 @@ public final class ApdsService implements HttpService {
         // the very same answer, so that a caller cannot tell other tenants' session ids from made-up ones.
         FleetViews.Session s = fleet.session(id)
                 .orElseThrow(() -> CloudException.notFound("NOT_FOUND", "no such session"));
-        res.send(ApdsRecords.session(s, placeVersions(s.lotId(), new HashMap<>())));
+        res.send(ApdsRecords.session(s, placeVersions(s.lotId(), new HashMap<>()),
+                rightsOf(List.of(s.sessionId())).get(s.sessionId())));
     }
 
     private void rates(ServerRequest req, ServerResponse res) throws Exception {
@@ -71,6 +75,44 @@ public final class ApdsService implements HttpService {
         Issued t = latestTariff(lotId).orElseThrow(() -> CloudException.notFound("TARIFF_NOT_FOUND",
                 "lot " + lotId + " has no tariff"));
         res.send(new ApdsRecords.Data<>(List.of(ApdsRecords.rateTable(lotId, t.tariff(), t.issuedAt()))));
+    }
+
+    /** The AssignedRight (at its current version) each of these sessions entered with; walk-ins are absent. */
+    private Map<String, ApdsRecords.VersionedReference> rightsOf(List<String> sessionIds) throws SQLException {
+        Map<String, ApdsRecords.VersionedReference> out = new HashMap<>();
+        if (sessionIds.isEmpty()) {
+            return out;
+        }
+        Jdbc.read(dataSource, c -> Jdbc.query(c, """
+                SELECT sr.session_id, sr.lot_id, sr.right_kind, sr.right_id, COALESCE(p.version, r.version, 1)
+                FROM session_rights sr
+                LEFT JOIN lane_permits p ON sr.right_kind = 'permit' AND p.lot_id = sr.lot_id
+                                        AND p.permit_id = sr.right_id
+                LEFT JOIN lane_reservations r ON sr.right_kind = 'reservation' AND r.lot_id = sr.lot_id
+                                             AND r.reservation_id = sr.right_id
+                WHERE sr.session_id = ANY(?::text[])""", rs -> out.put(rs.getString(1),
+                new ApdsRecords.VersionedReference("AssignedRight", ApdsRecords.rightId(rs.getString(2),
+                        rs.getString(3), rs.getString(4)), rs.getLong(5))), (Object) sessionIds.toArray(String[]::new)));
+        return out;
+    }
+
+    /** The lot's permits and reservations as APDS AssignedRights (the gateway's LOT scope: its tenant only). */
+    private void rights(ServerRequest req, ServerResponse res) throws Exception {
+        String lotId = req.path().pathParameters().get("lotId");
+        List<ApdsRecords.AssignedRight> rights = Jdbc.read(dataSource, c -> {
+            List<ApdsRecords.AssignedRight> out = new java.util.ArrayList<>(Jdbc.query(c, """
+                    SELECT permit_id, plate, card, valid_from, valid_until, pool_id, version FROM lane_permits
+                    WHERE lot_id = ? ORDER BY permit_id""", rs -> ApdsRecords.permit(lotId, rs.getString(1),
+                    rs.getString(2), rs.getString(3), Jdbc.instant(rs.getTimestamp(4)),
+                    Jdbc.instant(rs.getTimestamp(5)), rs.getString(6), rs.getLong(7)), lotId));
+            out.addAll(Jdbc.query(c, """
+                    SELECT reservation_id, plate, valid_from, valid_until, prepaid, version FROM lane_reservations
+                    WHERE lot_id = ? ORDER BY valid_from, reservation_id""", rs -> ApdsRecords.reservation(lotId,
+                    rs.getString(1), rs.getString(2), Jdbc.instant(rs.getTimestamp(3)),
+                    Jdbc.instant(rs.getTimestamp(4)), rs.getBoolean(5), rs.getLong(6)), lotId));
+            return out;
+        });
+        res.send(new ApdsRecords.Data<>(rights));
     }
 
     private static int limit(String v) {

@@ -164,6 +164,10 @@ final class OpenDataFixture implements AutoCloseable {
         return http.put(url(path), json, "Authorization", "Bearer " + token);
     }
 
+    TestHttp.Response post(String path, String token, String json) {
+        return http.post(url(path), json, "Authorization", "Bearer " + token);
+    }
+
     TestHttp.Response get(String path, String... headers) {
         return http.get(url(path), headers);
     }

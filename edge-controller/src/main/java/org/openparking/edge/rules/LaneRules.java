@@ -1,5 +1,6 @@
 package org.openparking.edge.rules;
 
+import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import org.openparking.edge.outbox.Outbox;
 import org.openparking.protocol.CardNumbers;
 import org.openparking.protocol.Plates;
 import org.openparking.protocol.PoolCounts;
+import org.openparking.protocol.ReservationCodes;
 import org.openparking.protocol.UpdateLaneRules;
 
 /**
@@ -45,12 +47,14 @@ public final class LaneRules {
     public record PoolInside(int inside, int share, int max) {
     }
 
+    private final String lotId;
     private final String levelId;
     private final Outbox outbox;
     private final Duration maxAge;
 
     /** @param maxAge a snapshot older than this (by the cloud's issue time) is stale: STALE_RULES */
-    public LaneRules(String levelId, Outbox outbox, Duration maxAge) {
+    public LaneRules(String lotId, String levelId, Outbox outbox, Duration maxAge) {
+        this.lotId = lotId;
         this.levelId = levelId;
         this.outbox = outbox;
         this.maxAge = maxAge;
@@ -65,7 +69,7 @@ public final class LaneRules {
             LOG.info(() -> "lane rules version " + rules.version() + " ignored: version " + held + " is in force");
             return false;
         }
-        for (String table : List.of("permits", "pools", "reservations", "accounts")) {
+        for (String table : List.of("permits", "pools", "reservations", "accounts", "reservation_keys")) {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table)) {
                 ps.executeUpdate();
             }
@@ -108,6 +112,15 @@ public final class LaneRules {
                 ps.setLong(5, r.until().toEpochMilli());
                 ps.setString(6, r.levelId());
                 ps.setInt(7, r.prepaid() ? 1 : 0);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT OR REPLACE INTO reservation_keys (key_id, public_key) VALUES (?, ?)")) {
+            for (UpdateLaneRules.ReservationKey k : rules.reservationKeys()) {
+                ps.setString(1, k.keyId());
+                ps.setString(2, k.publicKey());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -179,6 +192,9 @@ public final class LaneRules {
      */
     public Right entryRight(Connection c, String plate, String card, String reservationCode, Instant now)
             throws SQLException {
+        if (ReservationCodes.looksSigned(reservationCode)) {
+            return signedReservation(c, reservationCode.trim(), now);
+        }
         if (reservationCode != null && !reservationCode.isBlank()) {
             return reservation(c, "code = ?", reservationCode.trim(), now)
                     .orElseThrow(() -> new ParkingException(Kind.FORBIDDEN, "RESERVATION_INVALID",
@@ -359,6 +375,70 @@ public final class LaneRules {
             }
         }
         return new Right(Right.Kind.PERMIT, p.permitId(), p.poolId(), true, outside);
+    }
+
+    /**
+     * A code the cloud signed: admitted on its own signature, lot, level and window, so a level whose snapshot does
+     * not list the reservation yet still admits it. The snapshot still has its say where it knows more: a
+     * reservation it lists with another code (changed or re-issued since) refuses this one, and a code is used once
+     * per level.
+     */
+    private Right signedReservation(Connection c, String code, Instant now) throws SQLException {
+        ReservationCodes.Claims claims;
+        try {
+            claims = ReservationCodes.verify(code, reservationKeys(c));
+        } catch (ReservationCodes.InvalidCode e) {
+            throw reservationInvalid(e.getMessage());
+        }
+        if (!claims.lotId().equals(lotId)) {
+            throw reservationInvalid("reservation " + claims.reservationId() + " belongs to lot " + claims.lotId());
+        }
+        if (claims.levelId() != null && !claims.levelId().equals(levelId)) {
+            throw reservationInvalid("reservation " + claims.reservationId() + " is for level " + claims.levelId()
+                    + ", not level " + levelId);
+        }
+        if (now.isBefore(claims.from())) {
+            throw new ParkingException(Kind.FORBIDDEN, "RESERVATION_NOT_YET_VALID", "reservation "
+                    + claims.reservationId() + " starts at " + claims.from());
+        }
+        if (!now.isBefore(claims.until())) {
+            throw new ParkingException(Kind.FORBIDDEN, "RESERVATION_EXPIRED", "reservation "
+                    + claims.reservationId() + " ended at " + claims.until());
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT code FROM reservations WHERE reservation_id = ?")) {
+            ps.setString(1, claims.reservationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && !code.equals(rs.getString(1))) {
+                    throw reservationInvalid("reservation " + claims.reservationId()
+                            + " has been changed since this code was issued");
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM session_rights WHERE kind = 'RESERVATION' AND ref_id = ?")) {
+            ps.setString(1, claims.reservationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw reservationInvalid("reservation " + claims.reservationId() + " has already been used");
+                }
+            }
+        }
+        return new Right(Right.Kind.RESERVATION, claims.reservationId(), null, claims.prepaid(), false);
+    }
+
+    private static Map<String, PublicKey> reservationKeys(Connection c) throws SQLException {
+        Map<String, PublicKey> keys = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT key_id, public_key FROM reservation_keys");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                keys.put(rs.getString(1), ReservationCodes.decodePublic(rs.getString(2)));
+            }
+        }
+        return keys;
+    }
+
+    private static ParkingException reservationInvalid(String message) {
+        return new ParkingException(Kind.FORBIDDEN, "RESERVATION_INVALID", message);
     }
 
     private Optional<Right> reservation(Connection c, String where, String value, Instant now) throws SQLException {

@@ -86,7 +86,7 @@ public final class ParkingService {
         this.sessions = sessions;
         this.tariffs = tariffs;
         this.payments = payments;
-        this.rules = new LaneRules(settings.levelId(), outbox, settings.lanePolicy().rulesMaxAge());
+        this.rules = new LaneRules(settings.lotId(), settings.levelId(), outbox, settings.lanePolicy().rulesMaxAge());
         this.dues = new Dues(sessions, tariffs, payments, settings.payments().payStationGrace(), discounts, rules);
         this.closer = new SessionCloser(db, sessions, outbox, occupancy, board, settings.countsRamps(), discounts,
                 rules);
@@ -171,7 +171,8 @@ public final class ParkingService {
             sessions.insert(c, session);
             rules.entered(c, session.sessionId(), right, now);
             outbox.append(c, new SessionOpened(session.sessionId(), laneId, normalizedPlate, vehicleType, now,
-                    tariff.version()));
+                    tariff.version(), right.kind() == LaneRules.Right.Kind.WALK_IN ? null
+                    : right.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + right.refId()));
             Availability availability = occupancy.refresh(c);
             return new Admission(session, tickets.sign(session.sessionId(), now), availability);
         });
