@@ -158,7 +158,7 @@ function renderReservations(list) {
     r.reservationId, r.plate ?? '', el('td', { class: 'code' }, r.code ?? ''), timeCell(r.from), timeCell(r.until),
     r.levelId ?? 'any', r.prepaid ? 'yes' : 'no',
     el('td', { class: 'actions' }, editButton('reservation', r.reservationId, () => fillForm({
-      'reservation-id': r.reservationId, 'reservation-plate': r.plate, 'reservation-code': r.code,
+      'reservation-id': r.reservationId, 'reservation-plate': r.plate,
       'reservation-from': localInput(r.from), 'reservation-until': localInput(r.until),
       'reservation-level': r.levelId, 'reservation-prepaid': r.prepaid })))])));
 }
@@ -253,9 +253,9 @@ submit('pool-form', () => {
   return api('POST', lotPath('/pools'), { poolId: opt('pool-id'), max: num('pool-max'), levelShares: shares });
 }, (r) => 'Saved pool ' + r.item.poolId + '.');
 
-// The server may return the reservation's code (e.g. a signed one for the QR): shown as it comes back.
+// The server signs the reservation's code (the QR a gate verifies offline, docs/lanes.md): shown as it comes back.
 submit('reservation-form', () => api('POST', lotPath('/reservations'), {
-  reservationId: opt('reservation-id'), plate: opt('reservation-plate'), code: opt('reservation-code'),
+  reservationId: opt('reservation-id'), plate: opt('reservation-plate'),
   from: instant('reservation-from'), until: instant('reservation-until'), levelId: opt('reservation-level'),
   prepaid: $('#reservation-prepaid').checked,
 }), (r) => {
