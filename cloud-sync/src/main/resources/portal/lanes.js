@@ -137,25 +137,27 @@ function renderBillBack(b) {
   if (b.lines.length === 0) $('#billback').append(row({}, [el('td', { colSpan: 5 }, 'no validations in this period')]));
 }
 
-async function billBack() {
+function billBack() {
   const q = new URLSearchParams();
   if (val('billback-from')) q.set('from', instant('billback-from'));
   if (val('billback-to')) q.set('to', instant('billback-to'));
   const s = q.toString();
-  renderBillBack(await api('GET', lotPath('/validations/bill-back') + (s ? '?' + s : '')));
+  return api('GET', lotPath('/validations/bill-back') + (s ? '?' + s : ''));
 }
 
+// Everything is fetched before anything is drawn: the page never shows a coupon's new uses beside the old bill-back.
 async function load() {
   if (!lot) return;
   try {
-    const [permits, pools, reservations, validators, coupons] = await Promise.all(
-      ['/permits', '/pools', '/reservations', '/validators', '/coupons'].map((p) => api('GET', lotPath(p))));
+    const [permits, pools, reservations, validators, coupons, billback] = await Promise.all([
+      ...['/permits', '/pools', '/reservations', '/validators', '/coupons'].map((p) => api('GET', lotPath(p))),
+      billBack()]);
     renderPermits(permits);
     renderPools(pools);
     renderReservations(reservations);
     renderValidators(validators);
     renderCoupons(coupons);
-    await billBack();
+    renderBillBack(billback);
     window.lanesLoaded = (window.lanesLoaded || 0) + 1;
   } catch (e) {
     fail(e);
@@ -230,7 +232,7 @@ submit('coupon-form', () => api('POST', lotPath('/coupons'), {
 $('#billback-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   try {
-    await billBack();
+    renderBillBack(await billBack());
     say('');
   } catch (e) {
     fail(e);
