@@ -53,6 +53,9 @@ class PortalChartsBrowserTest {
                 // Fleet: lot A only (B is another tenant's), named and in its zone, a line per level.
                 browser.waitFor("!!(window.portalCharts && window.portalCharts['occupancy-A'])", WAIT);
                 assertThat(browser.eval("document.querySelector('[data-lot=\"B\"]') === null").asBoolean(), is(true));
+                // The header's links are white from style.css: the CSP (style-src 'self') ignores style attributes.
+                assertThat(browser.text("getComputedStyle(document.querySelector('#nav a')).color"),
+                        is("rgb(255, 255, 255)"));
                 assertThat(browser.text("document.querySelector('[data-lot=\"A\"] h3').textContent"),
                         containsString("Harbour Garage (A)"));
                 assertThat(browser.text("document.querySelector('[data-lot=\"A\"] h3').textContent"),
