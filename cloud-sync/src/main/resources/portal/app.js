@@ -1,62 +1,15 @@
 // OpenParking admin portal: plain ES modules, no build step; the one third-party file is uPlot for the charts
-// (vendored in vendor/uplot/ and served by cloud-sync itself).
-// The token lives in sessionStorage (gone when the tab closes); every API call sends it as a
-// bearer header. The live stream (EventSource cannot set headers) passes it as ?access_token=.
+// (vendored in vendor/uplot/ and served by cloud-sync itself). The API calls (bearer token from sessionStorage,
+// If-None-Match on every GET, the server's errors) and the sign-in form are the pages' shared api.js and page.js.
+import { api, hasSession, logout, polls, streamUrl } from './api.js';
 import { lineChart, stackedBars } from './charts.js';
+import { $, el, fail, say, signIn } from './page.js';
 
-const API = '/api/v1';
 // How often the open view's charts and tables are polled (each poll sends If-None-Match: unchanged views are 304).
 const POLL_MS = 60000;
-const $ = (sel) => document.querySelector(sel);
-let token = sessionStorage.getItem('token');
 let me = null;
 let stream = null;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('data-')) e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
-  return e;
-}
-
-function say(text, isError = false) {
-  const m = $('#message');
-  m.textContent = text;
-  m.className = isError ? 'error' : '';
-}
-
-// The last answer and ETag of every GET: a poll sends If-None-Match and reuses the body on 304.
-const etags = new Map();
-const polls = { sent: 0, notModified: 0 };
 window.portalPolls = polls;
-
-async function api(method, path, body) {
-  const headers = { 'Accept': 'application/json' };
-  if (token) headers['Authorization'] = 'Bearer ' + token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const cached = method === 'GET' ? etags.get(path) : undefined;
-  if (cached) headers['If-None-Match'] = cached.etag;
-  const res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (cached) polls.sent++;
-  if (res.status === 304 && cached) {
-    polls.notModified++;
-    return cached.data;
-  }
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  const etag = res.headers.get('ETag');
-  if (method === 'GET' && res.ok && etag) etags.set(path, { etag, data });
-  if (res.status === 401 && path !== '/auth/login') {
-    logout('Your session ended; sign in again.');
-    throw new Error('unauthorized');
-  }
-  if (!res.ok) throw new Error((data && data.message) || res.status + ' ' + res.statusText);
-  return data;
-}
 
 // Each lot's name and time zone (from its site data; the id and UTC without), learnt from the history views.
 const lotInfo = new Map();
@@ -97,49 +50,25 @@ function money(amount, currency) {
   return amount == null ? '' : (amount / 100).toFixed(2) + ' ' + (currency || '');
 }
 
-// ---- login ----
-$('#login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  try {
-    const r = await api('POST', '/auth/login', { username: $('#username').value, password: $('#password').value });
-    token = r.token;
-    sessionStorage.setItem('token', token);
-    $('#password').value = '';
-    await enter();
-  } catch (e) {
-    say('Sign-in failed: ' + e.message, true);
-  }
-});
-
+// ---- session ----
 $('#logout').addEventListener('click', async () => {
-  // Revoke the token at the gateway too, so that a copy of it is worth nothing; sign out here whatever happens.
-  try {
-    if (token) await api('POST', '/auth/logout');
-  } catch (e) {
-    // Already refused or unreachable: the local sign-out below still happens.
-  }
-  logout('Signed out.');
+  await logout();
+  session.signedOut('Signed out.');
 });
 
-function logout(text) {
-  token = null;
-  etags.clear();
+/** Hides what only a signed-in operator sees (the session ended or was ended here). */
+function leave() {
   lotInfo.clear();
-  sessionStorage.removeItem('token');
   if (stream) stream.close();
   stream = null;
   $('#nav').hidden = true;
   $('#logout').hidden = true;
-  $('#who').textContent = '';
   document.querySelectorAll('.view').forEach((v) => { v.hidden = true; });
-  $('#login-view').hidden = false;
-  say(text);
 }
 
 async function enter() {
   me = await api('GET', '/auth/me');
   $('#who').textContent = me.username + ' (' + me.role + (me.operator ? ', ' + me.operator : '') + ')';
-  $('#login-view').hidden = true;
   $('#nav').hidden = false;
   $('#logout').hidden = false;
   document.querySelectorAll('[data-view="audit"]').forEach((b) => { b.hidden = me.role === 'viewer'; });
@@ -158,13 +87,13 @@ let poller = null;
 
 async function show(view) {
   current = view;
-  if (!poller) poller = setInterval(() => { if (token && current && polled[current]) polled[current]().catch(() => null); }, POLL_MS);
+  if (!poller) poller = setInterval(() => { if (hasSession() && current && polled[current]) polled[current]().catch(() => null); }, POLL_MS);
   document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== view + '-view'; });
   document.querySelectorAll('#nav button').forEach((b) => b.classList.toggle('active', b.dataset.view === view));
   try {
     await loaders[view]();
   } catch (e) {
-    if (e.message !== 'unauthorized') say(e.message, true);
+    fail(e);
   }
 }
 
@@ -221,7 +150,7 @@ function drawOccupancy(container, h) {
   });
 }
 
-$('#fleet-range').addEventListener('change', () => loadFleet().catch((e) => say(e.message, true)));
+$('#fleet-range').addEventListener('change', () => loadFleet().catch(fail));
 
 function levelRow(lv) {
   const key = lv.lotId + '/' + lv.levelId;
@@ -252,7 +181,7 @@ function levelRow(lv) {
           { reason: reason.value });
         say('Barrier open sent (command ' + r.commandIds.join(', ') + ').');
         reason.value = '';
-      } catch (e) { say(e.message, true); }
+      } catch (e) { fail(e); }
     });
     const close = el('button', { id: 'close-' + id, type: 'button' }, lv.status === 'CLOSED' ? 'Re-open level' : 'Close level');
     close.addEventListener('click', async () => {
@@ -260,7 +189,7 @@ function levelRow(lv) {
         await api('POST', '/levels/' + enc(lv.lotId) + '/' + enc(lv.levelId) + '/status',
           { closed: lv.status !== 'CLOSED', reason: reason.value || null });
         say('Level status command sent.');
-      } catch (e) { say(e.message, true); }
+      } catch (e) { fail(e); }
     });
     actions.append(lane, reason, open, close);
   }
@@ -272,7 +201,7 @@ const enc = encodeURIComponent;
 
 function connectStream() {
   if (stream) return;
-  stream = new EventSource(API + '/stream?access_token=' + enc(token));
+  stream = new EventSource(streamUrl());
   stream.onopen = () => { $('#stream-state').textContent = 'live'; };
   stream.onerror = () => { $('#stream-state').textContent = 'reconnecting…'; };
   stream.addEventListener('level', (ev) => {
@@ -364,11 +293,11 @@ function drawHealth(h) {
   });
 }
 
-$('#edges-lot').addEventListener('change', () => loadEdges().catch((e) => say(e.message, true)));
-$('#edges-range').addEventListener('change', () => loadEdges().catch((e) => say(e.message, true)));
+$('#edges-lot').addEventListener('change', () => loadEdges().catch(fail));
+$('#edges-range').addEventListener('change', () => loadEdges().catch(fail));
 
 // ---- sessions ----
-$('#sessions-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadSessions().catch((e) => say(e.message, true)); });
+$('#sessions-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadSessions().catch(fail); });
 
 async function loadSessions() {
   await fillLotSelect($('#sessions-lot'), await api('GET', '/lots'), true);
@@ -449,8 +378,8 @@ function epochOfDay(day, zone) {
   return Math.round(noonUtc.getTime() / 1000) - 43200 - offsetSeconds;
 }
 
-$('#revenue-days').addEventListener('change', () => loadPayments().catch((e) => say(e.message, true)));
-$('#outcomes-lot').addEventListener('change', () => loadPayments().catch((e) => say(e.message, true)));
+$('#revenue-days').addEventListener('change', () => loadPayments().catch(fail));
+$('#outcomes-lot').addEventListener('change', () => loadPayments().catch(fail));
 
 // ---- tariffs ----
 async function loadTariffs() {
@@ -461,7 +390,7 @@ async function loadTariffs() {
   await showTariff();
 }
 
-$('#tariff-lot').addEventListener('change', () => showTariff().catch((e) => say(e.message, true)));
+$('#tariff-lot').addEventListener('change', () => showTariff().catch(fail));
 
 async function showTariff() {
   const lot = $('#tariff-lot').value;
@@ -490,7 +419,7 @@ $('#tariff-form').addEventListener('submit', async (ev) => {
     const r = await api('PUT', '/lots/' + enc(f.lot.value) + '/tariff', body);
     say('Tariff v' + r.tariff.version + ' saved; sent to ' + r.commands.edgeIds.length + ' edge(s).');
     await showTariff();
-  } catch (e) { say(e.message, true); }
+  } catch (e) { fail(e); }
 });
 
 // ---- audit ----
@@ -506,4 +435,4 @@ const polled = { fleet: pollFleet, edges: loadEdges, payments: loadPayments };
 // What the timer does, on demand (the browser tests poll without waiting a minute).
 window.portalPollNow = () => (current && polled[current] ? polled[current]() : Promise.resolve());
 
-if (token) enter().catch(() => logout(''));
+const session = signIn({ enter, leave });

@@ -1,66 +1,19 @@
 // The portal's lanes-and-rates page (issue 19): per lot, the permits (with suspension), pools (inside per level,
 // drift), reservations, merchant validators, coupons (uses per level, over-use) and the validation bill-back,
 // all through the cloud API (/api/v1/lots/{lotId}/...). Every check is the server's; a refusal is shown as the
-// server sent it, code and message. The token is the portal's (sessionStorage 'token'); without one the page
-// signs in itself. Only the lots GET /lots lists (the caller's tenant's) are offered.
-const API = '/api/v1';
-const $ = (s) => document.querySelector(s);
-let token = sessionStorage.getItem('token');
+// server sent it, code and message. Sign-in, the token and the API calls are the portal's shared ones (page.js,
+// api.js): without a session the page shows the sign-in form, and an expired one brings it back. Only the lots
+// GET /lots lists (the caller's tenant's) are offered.
+import { api } from './api.js';
+import { $, el, fail as failed, say, signIn } from './page.js';
+
 let lot = null;
 // The permits, pools and reservations as last listed, by id: an Edit button fills the form from them, and saving a
 // permit keeps its suspension (only Suspend / Reinstate change that).
 const listed = { permits: new Map(), pools: new Map(), reservations: new Map() };
 
-function say(text, error) {
-  const m = $('#message');
-  m.textContent = text;
-  m.className = error ? 'error' : '';
-}
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body && body.message ? body.message : 'HTTP ' + status);
-    this.status = status;
-    this.code = (body && body.error) || 'HTTP_' + status;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { 'Accept': 'application/json' };
-  if (token) headers['Authorization'] = 'Bearer ' + token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch (e) {
-    json = { message: text };
-  }
-  if (!res.ok) throw new ApiError(res.status, json);
-  return json;
-}
-
 // A refusal as the server sent it: "400 INVALID_REQUEST: permit p-1 needs a plate or a card".
-function fail(e) {
-  if (e instanceof ApiError) {
-    if (e.status === 401) signIn();
-    say(e.status + ' ' + e.code + ': ' + e.message, true);
-  } else {
-    say(String(e.message || e), true);
-  }
-}
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('data-')) e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
-  return e;
-}
+const fail = (e) => failed(e, (err) => err.withCode());
 
 function row(attrs, cells) {
   return el('tr', attrs, ...cells.map((c) => (c instanceof Node && c.tagName === 'TD' ? c : el('td', {}, c))));
@@ -184,25 +137,27 @@ function renderBillBack(b) {
   if (b.lines.length === 0) $('#billback').append(row({}, [el('td', { colSpan: 5 }, 'no validations in this period')]));
 }
 
-async function billBack() {
+function billBack() {
   const q = new URLSearchParams();
   if (val('billback-from')) q.set('from', instant('billback-from'));
   if (val('billback-to')) q.set('to', instant('billback-to'));
   const s = q.toString();
-  renderBillBack(await api('GET', lotPath('/validations/bill-back') + (s ? '?' + s : '')));
+  return api('GET', lotPath('/validations/bill-back') + (s ? '?' + s : ''));
 }
 
+// Everything is fetched before anything is drawn: the page never shows a coupon's new uses beside the old bill-back.
 async function load() {
   if (!lot) return;
   try {
-    const [permits, pools, reservations, validators, coupons] = await Promise.all(
-      ['/permits', '/pools', '/reservations', '/validators', '/coupons'].map((p) => api('GET', lotPath(p))));
+    const [permits, pools, reservations, validators, coupons, billback] = await Promise.all([
+      ...['/permits', '/pools', '/reservations', '/validators', '/coupons'].map((p) => api('GET', lotPath(p))),
+      billBack()]);
     renderPermits(permits);
     renderPools(pools);
     renderReservations(reservations);
     renderValidators(validators);
     renderCoupons(coupons);
-    await billBack();
+    renderBillBack(billback);
     window.lanesLoaded = (window.lanesLoaded || 0) + 1;
   } catch (e) {
     fail(e);
@@ -277,33 +232,14 @@ submit('coupon-form', () => api('POST', lotPath('/coupons'), {
 $('#billback-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   try {
-    await billBack();
+    renderBillBack(await billBack());
     say('');
   } catch (e) {
     fail(e);
   }
 });
 
-// ---------------------------------------------------------------- sign-in and lots
-
-function signIn() {
-  $('#lanes-editor').hidden = true;
-  $('#lanes-login').hidden = false;
-}
-
-$('#lanes-login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  try {
-    const r = await api('POST', '/auth/login', { username: $('#lanes-username').value,
-      password: $('#lanes-password').value });
-    token = r.token;
-    sessionStorage.setItem('token', token);
-    say('');
-    await enter();
-  } catch (e) {
-    fail(e);
-  }
-});
+// ---------------------------------------------------------------- lots
 
 $('#lanes-lot').addEventListener('change', () => {
   lot = $('#lanes-lot').value;
@@ -313,13 +249,7 @@ $('#lanes-lot').addEventListener('change', () => {
 $('#lanes-reload').addEventListener('click', () => load());
 
 async function enter() {
-  let me;
-  try {
-    me = await api('GET', '/auth/me');
-  } catch (e) {
-    signIn();
-    return;
-  }
+  const me = await api('GET', '/auth/me');
   $('#who').textContent = me.username ?? '';
   const lots = await api('GET', '/lots');
   const ids = (Array.isArray(lots) ? lots : lots.lots ?? []).map((l) => l.lotId ?? l.id);
@@ -329,10 +259,9 @@ async function enter() {
   const wanted = new URLSearchParams(location.search).get('lot');
   if (wanted && ids.includes(wanted)) select.value = wanted;
   lot = select.value || null;
-  $('#lanes-login').hidden = true;
   $('#lanes-editor').hidden = false;
   if (!lot) say('No lots visible to you yet.');
   await load();
 }
 
-if (token) enter(); else signIn();
+signIn({ enter, leave: () => { $('#lanes-editor').hidden = true; } });

@@ -1,67 +1,17 @@
 // The portal's site-data form (issue 18): an operator edits what a lot publishes and its static site data,
 // PUT /api/v1/lots/{lotId}/open-data. Every check is the server's (opening_hours included); the page shows
-// the server's message as it is. The token is the portal's (sessionStorage 'token'); without one the page
-// signs in itself.
-const API = '/api/v1';
+// the server's message as it is. Sign-in, the token and the API calls are the portal's shared ones (page.js,
+// api.js): without a session the page shows the sign-in form, and an expired one brings it back.
+import { api } from './api.js';
+import { $, el, fail, say, signIn } from './page.js';
+
 const SPACE_TYPES = ['STANDARD', 'COMPACT', 'DISABLED', 'EV', 'FAMILY', 'WOMEN'];
-const $ = (s) => document.querySelector(s);
-let token = sessionStorage.getItem('token');
-
-function say(text, error) {
-  const m = $('#message');
-  m.textContent = text;
-  m.className = error ? 'error' : '';
-}
-
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body && body.message ? body.message : 'HTTP ' + status);
-    this.status = status;
-    this.code = body && body.error;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { 'Accept': 'application/json' };
-  if (token) headers['Authorization'] = 'Bearer ' + token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new ApiError(res.status, json);
-  return json;
-}
-
-function signIn() {
-  $('#site-editor').hidden = true;
-  $('#site-login').hidden = false;
-}
-
-$('#site-login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  try {
-    const r = await api('POST', '/auth/login', { username: $('#site-username').value, password: $('#site-password').value });
-    token = r.token;
-    sessionStorage.setItem('token', token);
-    say('');
-    await enter();
-  } catch (e) {
-    say(e.message, true);
-  }
-});
 
 function spacesInputs() {
   const box = $('#site-spaces');
   box.replaceChildren();
   for (const type of SPACE_TYPES) {
-    const label = document.createElement('label');
-    label.textContent = type;
-    const input = document.createElement('input');
-    input.type = 'number';
-    input.min = '0';
-    input.id = 'site-space-' + type;
-    label.appendChild(input);
-    box.appendChild(label);
+    box.append(el('label', {}, type, el('input', { type: 'number', min: '0', id: 'site-space-' + type })));
   }
 }
 
@@ -99,10 +49,8 @@ async function load(lotId) {
   } catch (e) {
     if (e.status === 404) {
       fill({ published: false, name: lotId, timeZone: 'Europe/Berlin' }, null);
-    } else if (e.status === 401) {
-      signIn();
     } else {
-      say(e.message, true);
+      fail(e);
     }
   }
 }
@@ -117,37 +65,23 @@ $('#site-form').addEventListener('submit', async (ev) => {
     fill(v.site, v.version);
     say('Saved lot ' + lotId + ' (version ' + v.version + ').');
   } catch (e) {
-    if (e.status === 401) signIn();
-    say(e.message, true);
+    fail(e);
   }
 });
 
 async function enter() {
-  let me;
-  try {
-    me = await api('GET', '/auth/me');
-  } catch (e) {
-    signIn();
-    return;
-  }
+  const me = await api('GET', '/auth/me');
   $('#who').textContent = me.username ?? '';
   const lots = await api('GET', '/lots');
   const select = $('#site-lot');
-  select.replaceChildren();
   const ids = (Array.isArray(lots) ? lots : lots.lots ?? []).map((l) => l.lotId ?? l.id);
   const wanted = new URLSearchParams(location.search).get('lot');
   if (wanted && !ids.includes(wanted)) ids.push(wanted);
-  for (const id of ids) {
-    const o = document.createElement('option');
-    o.value = id;
-    o.textContent = id;
-    select.appendChild(o);
-  }
+  select.replaceChildren(...ids.map((id) => el('option', { value: id }, id)));
   if (wanted) select.value = wanted;
-  $('#site-login').hidden = true;
   $('#site-editor').hidden = false;
   if (select.value) await load(select.value);
 }
 
 spacesInputs();
-if (token) enter(); else signIn();
+signIn({ enter, leave: () => { $('#site-editor').hidden = true; } });

@@ -16,7 +16,8 @@ import org.openparking.testing.TestHttp;
 /**
  * The portal's site-data form in headless Chromium, against a real cloud-sync: an operator signs in, fills in
  * a lot's site data, gets the server's own error for opening hours it cannot parse (and nothing is stored),
- * corrects them, saves, and the public feeds then carry what was typed.
+ * corrects them, saves, and the public feeds then carry what was typed. A token the server refuses brings the
+ * sign-in form back.
  */
 class SiteFormBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -43,9 +44,16 @@ class SiteFormBrowserTest {
 
             try (Chromium browser = Chromium.start()) {
                 browser.navigate(f.url("/portal/site.html?lot=A"));
-                browser.waitFor("!document.querySelector('#site-login').hidden", WAIT);
-                browser.eval(set("site-username", "olga") + set("site-password", "olga-password-1")
-                        + "document.querySelector('#site-login-button').click(); true");
+                // A token the server refuses (expired, revoked, or not one it issued) in the tab: the page shows
+                // the sign-in form, says why, and forgets the token.
+                browser.eval("sessionStorage.setItem('token', 'not-a-token'); true");
+                browser.navigate(f.url("/portal/site.html?lot=A"));
+                browser.waitFor("!document.querySelector('#login-view').hidden && document.querySelector('#message')"
+                        + ".textContent === 'Your session ended; sign in again.'", WAIT);
+                assertThat(browser.eval("document.querySelector('#site-editor').hidden"
+                        + " && sessionStorage.getItem('token') === null").asBoolean(), is(true));
+                browser.eval(set("username", "olga") + set("password", "olga-password-1")
+                        + "document.querySelector('#login-button').click(); true");
                 browser.waitFor("!document.querySelector('#site-editor').hidden"
                         + " && document.querySelector('#site-lot').value === 'A'"
                         + " && document.querySelector('#site-version').textContent === 'not saved yet'", WAIT);

@@ -37,7 +37,7 @@ import org.openparking.testing.TestHttp;
  * suspension stays), and sees a card id that is markup as text, never run. Two levels then report closed
  * sessions through the broker with the coupon (over its max uses, as two offline levels would) and a validation:
  * the page flags the coupon over-used with its uses per level and shows the bill-back line. Judged also by the
- * database rows, the audit log and the pushed commands. {@code -Dportal.screenshots.dir=../docs/img} writes the
+ * database rows, the audit log and the pushed commands. Its token revoked, the page returns to the sign-in form. {@code -Dportal.screenshots.dir=../docs/img} writes the
  * screenshot for docs/lanes.md there.
  */
 class LanesPageBrowserTest {
@@ -94,9 +94,9 @@ class LanesPageBrowserTest {
             try (Chromium browser = Chromium.start()) {
                 // ?lot=B asks for another tenant's lot: it is not offered.
                 browser.navigate(g.baseUrl() + "/portal/lanes.html?lot=B");
-                browser.waitFor("!document.querySelector('#lanes-login').hidden", WAIT);
-                browser.eval(set("lanes-username", "olga") + set("lanes-password", "olga-password-1")
-                        + click("#lanes-login-button"));
+                browser.waitFor("!document.querySelector('#login-view').hidden", WAIT);
+                browser.eval(set("username", "olga") + set("password", "olga-password-1")
+                        + click("#login-button"));
                 browser.waitFor("!document.querySelector('#lanes-editor').hidden && window.lanesLoaded >= 1", WAIT);
                 assertThat(browser.text("[...document.querySelectorAll('#lanes-lot option')].map(o => o.value)"
                         + ".join(',')"), is("A"));
@@ -202,6 +202,17 @@ class LanesPageBrowserTest {
                 assertThat("drift is flagged", browser.text("document.querySelector('[data-pool=\"acme\"]')"
                         + ".children[5].className"), is("drift"));
                 shootPage(browser, SHOTS.resolve("portal-lanes.png"));
+
+                // The page's token is revoked (as a sign-out elsewhere or an expiry would end it): the next call's
+                // 401 brings the sign-in form back, says why, and the token is forgotten.
+                String pageToken = browser.text("sessionStorage.getItem('token')");
+                assertThat(g.request("POST", "/api/v1/auth/logout", pageToken, null).status(), is(200));
+                browser.eval(click("#lanes-reload"));
+                browser.waitFor("!document.querySelector('#login-view').hidden", WAIT);
+                assertThat(browser.text("document.querySelector('#message').textContent"),
+                        is("Your session ended; sign in again."));
+                assertThat(browser.eval("document.querySelector('#lanes-editor').hidden"
+                        + " && sessionStorage.getItem('token') === null").asBoolean(), is(true));
             }
 
             // What the page did, as the database and the API hold it.

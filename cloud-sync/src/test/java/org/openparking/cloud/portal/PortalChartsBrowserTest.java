@@ -21,13 +21,15 @@ import org.openparking.cloud.history.HistoryFixture;
 import org.openparking.cloud.history.SimulatedDay;
 import org.openparking.protocol.PaymentResult;
 import org.openparking.testing.Chromium;
+import org.openparking.testing.TestHttp;
 
 /**
  * The portal's charts in headless Chromium over a simulated day driven through the real ingest: the tenant's
  * operator signs in and sees, for its own lot only, occupancy per level (24 h and 7 d), its edges' health with the
  * hour one edge was silent, and revenue and payment outcomes per day in the lot's time zone. What each chart drew
  * is compared with what the simulation reported; each chart is saved as a screenshot for the docs
- * ({@code -Dportal.screenshots.dir=../docs/img} writes them there).
+ * ({@code -Dportal.screenshots.dir=../docs/img} writes them there). A refused search then shows the server's
+ * message, and the token revoked, the page returns to the sign-in form.
  */
 class PortalChartsBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -51,6 +53,9 @@ class PortalChartsBrowserTest {
                 // Fleet: lot A only (B is another tenant's), named and in its zone, a line per level.
                 browser.waitFor("!!(window.portalCharts && window.portalCharts['occupancy-A'])", WAIT);
                 assertThat(browser.eval("document.querySelector('[data-lot=\"B\"]') === null").asBoolean(), is(true));
+                // The header's links are white from style.css: the CSP (style-src 'self') ignores style attributes.
+                assertThat(browser.text("getComputedStyle(document.querySelector('#nav a')).color"),
+                        is("rgb(255, 255, 255)"));
                 assertThat(browser.text("document.querySelector('[data-lot=\"A\"] h3').textContent"),
                         containsString("Harbour Garage (A)"));
                 assertThat(browser.text("document.querySelector('[data-lot=\"A\"] h3').textContent"),
@@ -131,6 +136,28 @@ class PortalChartsBrowserTest {
                 assertThat(drawnTotal, greaterThan(0L));
                 assertThat(paintedPixels(browser, "revenue-EUR", "#1f6fb4"), greaterThan(200));
                 shoot(browser, "#revenue-charts", SHOTS.resolve("portal-revenue.png"));
+
+                // A refusal is the server's message as it sent it: a session id that does not exist.
+                TestHttp.Response missing = fx.request("GET", "/api/v1/sessions/no-such-session", olga, null);
+                assertThat(missing.status(), is(404));
+                browser.eval("document.querySelector('[data-view=\"sessions\"]').click(); true");
+                browser.waitFor("!document.querySelector('#sessions-view').hidden", WAIT);
+                browser.eval("document.querySelector('#sessions-form [name=\"id\"]').value = 'no-such-session';"
+                        + "document.querySelector('#sessions-form button').click(); true");
+                browser.waitFor("document.querySelector('#message').className === 'error'", WAIT);
+                assertThat(browser.text("document.querySelector('#message').textContent"),
+                        is(missing.body().path("message").asText()));
+
+                // The page's token is revoked (as a sign-out elsewhere or an expiry would end it): the next call's
+                // 401 brings the sign-in form back, says why, hides the operator's views and forgets the token.
+                String pageToken = browser.text("sessionStorage.getItem('token')");
+                assertThat(fx.request("POST", "/api/v1/auth/logout", pageToken, null).status(), is(200));
+                browser.eval("document.querySelector('[data-view=\"fleet\"]').click(); true");
+                browser.waitFor("!document.querySelector('#login-view').hidden && document.querySelector('#message')"
+                        + ".textContent === 'Your session ended; sign in again.'", WAIT);
+                assertThat(browser.eval("document.querySelector('#nav').hidden"
+                        + " && [...document.querySelectorAll('.view')].every(v => v.hidden)"
+                        + " && sessionStorage.getItem('token') === null").asBoolean(), is(true));
             }
         }
     }
