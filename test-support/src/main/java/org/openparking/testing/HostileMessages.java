@@ -36,6 +36,33 @@ public final class HostileMessages {
         }
     }
 
+    /** A hostile body and the broker user it is published as (null: no {@code user_id}). */
+    public record Authored(Hostile hostile, String userId) {
+        @Override
+        public String toString() {
+            return hostile + (userId == null ? " (no user_id)" : "");
+        }
+    }
+
+    /**
+     * Well-formed envelopes a door must refuse by their envelope alone, each from one of {@code valid}: a type no
+     * message has ({@code unknownType}), a schema version newer than the codec's, and a valid one without an author.
+     */
+    public static Arbitrary<Authored> misaddressed(List<String> valid, String unknownType, String user) {
+        Arbitrary<String> template = Arbitraries.of(valid);
+        Arbitrary<Authored> anonymous = template.map(v -> new Authored(new Hostile("no author", bytes(v)), null));
+        Arbitrary<Authored> unknown = template.map(v -> new Authored(new Hostile("unknown type",
+                bytes(v.replaceFirst("\"type\":\"[^\"]+\"", "\"type\":\"" + unknownType + "\""))), user));
+        Arbitrary<Authored> newer = Arbitraries.integers().between(2, 1_000).flatMap(n -> template.map(v ->
+                new Authored(new Hostile("schema " + n, bytes(v.replace("\"schemaVersion\":1",
+                        "\"schemaVersion\":" + n))), user)));
+        return Arbitraries.oneOf(anonymous, unknown, newer);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Every kind, from {@code valid}: the bodies of one or more valid envelopes of the door. */
     public static Arbitrary<Hostile> from(List<String> valid) {
         Arbitrary<String> template = Arbitraries.of(valid);
