@@ -98,15 +98,7 @@ class IngestHostileInputTest {
         // complaint (finding 8 of docs/reliability.md), so they make a valid envelope.
         Arbitrary<byte[]> bad = Arbitraries.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, (byte) 0x28},
                 new byte[] {(byte) 0xe2, (byte) 0x82}, new byte[] {(byte) 0xfe}, new byte[] {0});
-        Arbitrary<byte[]> broken = bad.map(b -> {
-            byte[] utf8 = valid.getBytes(StandardCharsets.UTF_8);
-            int at = valid.indexOf("CD-456");
-            byte[] all = new byte[utf8.length + b.length];
-            System.arraycopy(utf8, 0, all, 0, at);
-            System.arraycopy(b, 0, all, at, b.length);
-            System.arraycopy(utf8, at, all, at + b.length, utf8.length - at);
-            return all;
-        });
+        Arbitrary<byte[]> broken = bad.map(b -> HostileMessages.inserted(valid, valid.indexOf("CD-456"), b));
         // Latin-1 where UTF-8 belongs (é as one byte). Not UTF-16 or UTF-32: the JSON parser detects those
         // from the byte pattern and reads a valid envelope, which is no harm and not hostile.
         Arbitrary<byte[]> otherCharset = Arbitraries.of("CD-45\u00e9", "\u00c9-1", "CD\u00ff\u00fe").map(p ->

@@ -28,6 +28,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.openparking.edge.TestEdge;
 import org.openparking.protocol.VehicleType;
+import org.openparking.testing.HostileMessages;
 import org.openparking.testing.HostileRig;
 import org.openparking.testing.TestHttp;
 
@@ -162,15 +163,8 @@ class EdgeHostileInputTest {
         Arbitrary<byte[]> invalid = Arbitraries.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, (byte) 0x28},
                 new byte[] {(byte) 0xe2, (byte) 0x82}, new byte[] {(byte) 0xf0, (byte) 0x9f, (byte) 0x98},
                 new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {(byte) 0xc0, (byte) 0xaf});
-        Arbitrary<byte[]> broken = invalid.map(bad -> {
-            byte[] head = "{\"plate\":\"AB".getBytes(StandardCharsets.UTF_8);
-            byte[] tail = "\"}".getBytes(StandardCharsets.UTF_8);
-            byte[] all = new byte[head.length + bad.length + tail.length];
-            System.arraycopy(head, 0, all, 0, head.length);
-            System.arraycopy(bad, 0, all, head.length, bad.length);
-            System.arraycopy(tail, 0, all, head.length + bad.length, tail.length);
-            return all;
-        });
+        String plate = "{\"plate\":\"AB\"}";
+        Arbitrary<byte[]> broken = invalid.map(bad -> HostileMessages.inserted(plate, plate.indexOf("\"}"), bad));
         // UTF-16 and UTF-32 where UTF-8 is declared: a BOM and NUL bytes the JSON parser must not read as text
         Arbitrary<byte[]> otherCharset = Arbitraries.of(StandardCharsets.UTF_16, StandardCharsets.UTF_16LE,
                 java.nio.charset.Charset.forName("UTF-32")).map(cs -> "{\"plate\":\"AB-1\"}".getBytes(cs));
