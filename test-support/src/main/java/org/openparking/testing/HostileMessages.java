@@ -36,6 +36,33 @@ public final class HostileMessages {
         }
     }
 
+    /** A hostile body and the broker user it is published as (null: no {@code user_id}). */
+    public record Authored(Hostile hostile, String userId) {
+        @Override
+        public String toString() {
+            return hostile + (userId == null ? " (no user_id)" : "");
+        }
+    }
+
+    /**
+     * Well-formed envelopes a door must refuse by their envelope alone, each from one of {@code valid}: a type no
+     * message has ({@code unknownType}), a schema version newer than the codec's, and a valid one without an author.
+     */
+    public static Arbitrary<Authored> misaddressed(List<String> valid, String unknownType, String user) {
+        Arbitrary<String> template = Arbitraries.of(valid);
+        Arbitrary<Authored> anonymous = template.map(v -> new Authored(new Hostile("no author", bytes(v)), null));
+        Arbitrary<Authored> unknown = template.map(v -> new Authored(new Hostile("unknown type",
+                bytes(v.replaceFirst("\"type\":\"[^\"]+\"", "\"type\":\"" + unknownType + "\""))), user));
+        Arbitrary<Authored> newer = Arbitraries.integers().between(2, 1_000).flatMap(n -> template.map(v ->
+                new Authored(new Hostile("schema " + n, bytes(v.replace("\"schemaVersion\":1",
+                        "\"schemaVersion\":" + n))), user)));
+        return Arbitraries.oneOf(anonymous, unknown, newer);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Every kind, from {@code valid}: the bodies of one or more valid envelopes of the door. */
     public static Arbitrary<Hostile> from(List<String> valid) {
         Arbitrary<String> template = Arbitraries.of(valid);
@@ -124,13 +151,7 @@ public final class HostileMessages {
             String marked = new String(replace(valid, f.path(), JSON.valueToTree(marker + f.value().textValue()).toString()),
                     StandardCharsets.UTF_8);
             int at = marked.indexOf("\\u0001MARK\\u0001");
-            byte[] head = marked.substring(0, at).getBytes(StandardCharsets.UTF_8);
-            byte[] tail = marked.substring(at + "\\u0001MARK\\u0001".length()).getBytes(StandardCharsets.UTF_8);
-            byte[] all = new byte[head.length + b.length + tail.length];
-            System.arraycopy(head, 0, all, 0, head.length);
-            System.arraycopy(b, 0, all, head.length, b.length);
-            System.arraycopy(tail, 0, all, head.length + b.length, tail.length);
-            return all;
+            return inserted(marked.substring(0, at) + marked.substring(at + "\\u0001MARK\\u0001".length()), at, b);
         });
         Arbitrary<byte[]> otherCharset = Arbitraries.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE,
                 StandardCharsets.UTF_16, Charset.forName("UTF-32BE"), Charset.forName("UTF-32LE")).map(valid::getBytes);
@@ -138,6 +159,17 @@ public final class HostileMessages {
                 .as((f, p) -> replace(valid, f.path(), JSON.valueToTree(p + f.value().textValue()).toString()))
                 .map(b -> new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.ISO_8859_1));
         return Arbitraries.oneOf(inside, otherCharset, latin1);
+    }
+
+    /** {@code text} as UTF-8 with {@code bytes} (not UTF-8, as a rule) put in before its character {@code at}. */
+    public static byte[] inserted(String text, int at, byte[] bytes) {
+        byte[] head = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
+        byte[] tail = text.substring(at).getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[head.length + bytes.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(bytes, 0, all, head.length, bytes.length);
+        System.arraycopy(tail, 0, all, head.length + bytes.length, tail.length);
+        return all;
     }
 
     /** A field of the body: its path of names from the root, and its value there. */

@@ -153,7 +153,9 @@ final class EdgeQueueConsumer implements LinkUser {
             LOG.warning(() -> "command " + envelope.id() + " recorded, but its effect failed: " + e.getMessage());
             acks.ack(tag);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot apply " + envelope.type() + " " + envelope.id(), e);
+            // The acknowledger's line (message id, queue, reason with the exception) is the one line of a
+            // poison message; the stack trace only at FINE.
+            LOG.log(Level.FINE, "cannot apply " + envelope.type() + " " + envelope.id(), e);
             acks.deadLetter(tag, properties, body, "APPLY_FAILED: " + e);
         }
     }

@@ -1,12 +1,10 @@
 package org.openparking.edge.http;
 
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
-import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +28,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.openparking.edge.TestEdge;
 import org.openparking.protocol.VehicleType;
-import org.openparking.testing.ServiceLogLines;
+import org.openparking.testing.HostileMessages;
+import org.openparking.testing.HostileRig;
 import org.openparking.testing.TestHttp;
 
 /**
@@ -59,31 +56,20 @@ class EdgeHostileInputTest {
     record Surface(String method, String path, List<String> fields) {
     }
 
-    private static ServiceLogLines logLines;
     private static TestEdge edge;
-    private static String snapshot;
+    private static HostileRig rig;
 
     @BeforeContainer
     static void start() throws Exception {
         edge = TestEdge.start(Map.of(VehicleType.STANDARD, 5));
         edge.enterAndPass("KEEP-1"); // one open session, so exits and payments have something to aim at
-        logLines = ServiceLogLines.install();
-        // Barrier movements are written deferred (within a second, or with the next durable commit): the
-        // baseline is the state once two snapshots further apart than that agree.
-        String[] last = {snapshot()};
-        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(1500))
-                .until(() -> {
-                    String now = snapshot();
-                    boolean settled = now.equals(last[0]);
-                    last[0] = now;
-                    return settled;
-                });
-        snapshot = last[0];
+        // Barrier movements are written deferred (within a second, or with the next durable commit).
+        rig = HostileRig.startSettled(EdgeHostileInputTest::snapshot);
     }
 
     @AfterContainer
     static void stop() {
-        logLines.close();
+        rig.close();
         edge.close();
     }
 
@@ -98,7 +84,7 @@ class EdgeHostileInputTest {
 
     @Property(tries = 600)
     void everyHostileRequestGetsA4xxJsonAndChangesNothing(@ForAll("hostile") Hostile h) throws Exception {
-        int logBefore = logLines.count();
+        HostileRig.Step step = rig.step(h);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(edge.base() + h.path())).timeout(Duration.ofSeconds(30))
                 .method(h.method(), HttpRequest.BodyPublishers.ofByteArray(h.body()));
         if (h.contentType() != null) {
@@ -114,9 +100,9 @@ class EdgeHostileInputTest {
         assertThat(h + " -> " + r.body(), r.statusCode(), allOf(greaterThanOrEqualTo(400), lessThan(500)));
         JsonNode body = TestHttp.parse(r.body());
         assertThat(h + ": a JSON error body, was " + r.body(), body.get("error"), notNullValue());
-        assertThat(h + ": stored state unchanged", snapshot(), is(snapshot));
-        assertThat(h + ": still serving", edge.get("/availability").status(), is(200));
-        assertThat(h + ": log lines for one request", logLines.count() - logBefore, lessThanOrEqualTo(2));
+        step.assertUnchanged();
+        step.assertAlive("still serving", edge.get("/availability").status() == 200);
+        step.assertLogLinesAtMost(2);
     }
 
     @Provide
@@ -177,15 +163,8 @@ class EdgeHostileInputTest {
         Arbitrary<byte[]> invalid = Arbitraries.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, (byte) 0x28},
                 new byte[] {(byte) 0xe2, (byte) 0x82}, new byte[] {(byte) 0xf0, (byte) 0x9f, (byte) 0x98},
                 new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, new byte[] {(byte) 0xc0, (byte) 0xaf});
-        Arbitrary<byte[]> broken = invalid.map(bad -> {
-            byte[] head = "{\"plate\":\"AB".getBytes(StandardCharsets.UTF_8);
-            byte[] tail = "\"}".getBytes(StandardCharsets.UTF_8);
-            byte[] all = new byte[head.length + bad.length + tail.length];
-            System.arraycopy(head, 0, all, 0, head.length);
-            System.arraycopy(bad, 0, all, head.length, bad.length);
-            System.arraycopy(tail, 0, all, head.length + bad.length, tail.length);
-            return all;
-        });
+        String plate = "{\"plate\":\"AB\"}";
+        Arbitrary<byte[]> broken = invalid.map(bad -> HostileMessages.inserted(plate, plate.indexOf("\"}"), bad));
         // UTF-16 and UTF-32 where UTF-8 is declared: a BOM and NUL bytes the JSON parser must not read as text
         Arbitrary<byte[]> otherCharset = Arbitraries.of(StandardCharsets.UTF_16, StandardCharsets.UTF_16LE,
                 java.nio.charset.Charset.forName("UTF-32")).map(cs -> "{\"plate\":\"AB-1\"}".getBytes(cs));
@@ -212,22 +191,9 @@ class EdgeHostileInputTest {
 
     /** The rows that matter, serialised: any change to a session, payment, outbox row, lane or level shows. */
     private static String snapshot() throws Exception {
-        StringBuilder s = new StringBuilder();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + edge.settings().db().file());
-             Statement st = c.createStatement()) {
-            for (String table : List.of("sessions", "payments", "outbox", "lanes", "level_state", "tariffs", "allow_list")) {
-                try (ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY 1")) {
-                    int n = rs.getMetaData().getColumnCount();
-                    s.append(table).append(':');
-                    while (rs.next()) {
-                        for (int i = 1; i <= n; i++) {
-                            s.append(rs.getString(i)).append('|');
-                        }
-                        s.append(';');
-                    }
-                }
-            }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + edge.settings().db().file())) {
+            return HostileRig.tables(c, List.of("sessions", "payments", "outbox", "lanes", "level_state", "tariffs",
+                    "allow_list"));
         }
-        return s.toString();
     }
 }

@@ -92,7 +92,7 @@ public final class PaymentProcessor {
 
     private Decision payment(Envelope request, PaymentRequested p) {
         if (CardNumbers.looksLikePan(p.paymentMethod())) {
-            LOG.warning("payment " + p.paymentId() + " refused: its payment method looks like a card number");
+            // Not logged here: the dead letter's one line names the message and this reason.
             return new Decision.DeadLetter("CARD_NUMBER_REJECTED",
                     "paymentMethod must be a token (pm_...), never a card number");
         }

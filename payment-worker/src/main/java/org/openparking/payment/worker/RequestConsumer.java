@@ -62,13 +62,15 @@ final class RequestConsumer extends DefaultConsumer {
                 }
                 case Decision.Ack a -> acks.ack(tag);
                 case Decision.DeadLetter d -> {
-                    LOG.warning("dead-lettering message " + properties.getMessageId() + ": " + d.reason() + " "
-                            + d.detail());
+                    // One line per poison message, and the acknowledger writes it (message id, queue, reason):
+                    // the detail only at FINE, redacted like the body, so poison cannot grow the log.
+                    LOG.fine(() -> "message " + messageId(properties) + " is poison (" + d.reason() + "): "
+                            + CardNumbers.redact(d.detail()));
                     // The body is redacted of anything like a card number before it is kept anywhere.
                     acks.deadLetter(tag, properties, CardNumbers.redact(body), d.reason());
                 }
                 case Decision.Hold h -> {
-                    LOG.warning("requeueing message " + properties.getMessageId() + " still held: " + h.why());
+                    LOG.warning("requeueing message " + messageId(properties) + " still held: " + h.why());
                     requeueQuietly(tag);
                 }
             }
@@ -77,7 +79,7 @@ final class RequestConsumer extends DefaultConsumer {
             requeueQuietly(tag);
         } catch (Exception e) {
             // Unexpected (broker gone, crash point): leave the request to be redelivered.
-            LOG.log(Level.WARNING, "processing message " + properties.getMessageId() + " failed: "
+            LOG.log(Level.WARNING, "processing message " + messageId(properties) + " failed: "
                     + CardNumbers.redact(String.valueOf(e.getMessage())));
             requeueQuietly(tag);
         }
@@ -101,6 +103,10 @@ final class RequestConsumer extends DefaultConsumer {
         } catch (Authors.Refused e) {
             return new Decision.DeadLetter(e.reason().name(), e.getMessage());
         }
+    }
+
+    private static String messageId(AMQP.BasicProperties properties) {
+        return properties == null ? null : properties.getMessageId();
     }
 
     private void requeueQuietly(long tag) {
