@@ -112,9 +112,10 @@ class ApdsRightsTest {
         assertThat(r1.get("issueMethod").asText(), is("electronic"));
         assertThat(Instant.parse(r1.at("/plannedUses/0/endTime").asText()), is(from.plus(2, ChronoUnit.HOURS)));
 
-        // A change is a new version of the same right.
+        // A change is a new version of the same right (prepaid given: a field left out would keep its value).
         created(f.post("/api/v1/lots/A/reservations", olga, "{\"reservationId\":\"r1\",\"plate\":\"DD-R-1\","
-                + "\"from\":\"" + from + "\",\"until\":\"" + from.plus(3, ChronoUnit.HOURS) + "\"}"));
+                + "\"from\":\"" + from + "\",\"until\":\"" + from.plus(3, ChronoUnit.HOURS) + "\","
+                + "\"prepaid\":false}"));
         JsonNode changed = right(get("/api/v1/apds/lots/A/rights", olga).body(), "A:reservation:r1");
         assertThat(changed.get("version").asInt(), is(2));
         assertThat(changed.at("/rightSpecification/id").asText(), is("A:reservation"));
