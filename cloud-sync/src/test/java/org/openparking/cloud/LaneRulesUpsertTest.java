@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.Envelope;
@@ -29,22 +27,8 @@ import org.openparking.testing.TestHttp;
  * re-saves a suspended permit to change its plate must not lift the suspension), through the real API, the stored
  * row in PostgreSQL and the {@code command.update-lane-rules} snapshot in the level's queue.
  */
-class LaneRulesUpsertTest {
+class LaneRulesUpsertTest extends SharedCloudTest {
     private static final String UNTIL = "2031-01-01T00:00:00Z";
-
-    private static CloudFixture cloud;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cloud.close();
-    }
 
     @Test
     void aPermitSavedAgainWithoutSuspendedStaysSuspendedAndKeepsEveryFieldLeftOut() throws Exception {

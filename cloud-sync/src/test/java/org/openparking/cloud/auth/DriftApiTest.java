@@ -33,9 +33,8 @@ class DriftApiTest {
         g.publishFromEdge(b1.next(new DriftRecorded(VehicleType.STANDARD, "SENSOR_SESSION_MISMATCH", 0, 1)));
         g.publishFromEdge(a1.next(new DriftRecorded(VehicleType.STANDARD, "CLAMPED_LOW", 0, -1)));
         g.awaitApplied(4);
-        g.assignLot("op-a", "A");
-        tenantA = g.app.gateway().tokens().issue("vera", Role.VIEWER, "op-a").token();
-        platform = g.app.gateway().tokens().issue("root", Role.ADMIN, null).token();
+        tenantA = g.tenantToken("vera", Role.VIEWER, "op-a", "A");
+        platform = g.platformToken();
     }
 
     @AfterAll

@@ -31,9 +31,8 @@ class TenantPagingTest {
         publish(a, "x", 3, 0);
         publish(b, "b", 5, 100);
         g.awaitApplied(3 * 3 + 5 * 3);
-        g.assignLot("op-a", "A");
-        tenantA = g.app.gateway().tokens().issue("ana", Role.OPERATOR, "op-a").token();
-        platform = g.app.gateway().tokens().issue("root", Role.ADMIN, null).token();
+        tenantA = g.tenantToken("ana", Role.OPERATOR, "op-a", "A");
+        platform = g.platformToken();
     }
 
     /** {@code n} sessions, each with a deferred payment that came back declined (so also a ledger row). */

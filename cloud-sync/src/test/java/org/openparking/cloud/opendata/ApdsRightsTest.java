@@ -37,10 +37,9 @@ class ApdsRightsTest {
     @BeforeAll
     static void rules() throws Exception {
         f = OpenDataFixture.start(OpenDataSettings.defaults());
-        f.createOperator("olga", "olga-password-1", "op-a", "A");
-        f.createOperator("bob", "bob-password-1", "op-b", "B");
-        olga = f.login("olga", "olga-password-1");
-        bob = f.login("bob", "bob-password-1");
+        OpenDataFixture.Tenants tenants = f.operatorsOfAAndB();
+        olga = tenants.olga();
+        bob = tenants.bob();
         from = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
         created(f.post("/api/v1/lots/A/pools", olga, "{\"poolId\":\"acme\",\"max\":2}"));
         created(f.post("/api/v1/lots/A/permits", olga, "{\"permitId\":\"p1\",\"plate\":\"DD-AB-101\","

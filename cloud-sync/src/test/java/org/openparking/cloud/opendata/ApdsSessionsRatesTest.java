@@ -40,12 +40,11 @@ class ApdsSessionsRatesTest {
     @BeforeAll
     static void sessionsAndTariffs() throws Exception {
         f = OpenDataFixture.start(OpenDataSettings.defaults());
-        f.createOperator("olga", "olga-password-1", "op-a", "A");
-        f.createOperator("bob", "bob-password-1", "op-b", "B");
+        OpenDataFixture.Tenants tenants = f.operatorsOfAAndB();
+        olga = tenants.olga();
+        bob = tenants.bob();
         f.app.gateway().users().create("vera", "vera-password-1", org.openparking.cloud.auth.Role.VIEWER, "op-a",
                 null);
-        olga = f.login("olga", "olga-password-1");
-        bob = f.login("bob", "bob-password-1");
         vera = f.login("vera", "vera-password-1");
         ObjectNode site = Json.mapper().createObjectNode();
         site.put("published", true).put("name", "Altmarkt").put("lat", 51.05).put("lon", 13.74)
