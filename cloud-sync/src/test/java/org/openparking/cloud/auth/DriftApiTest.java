@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
@@ -17,14 +16,11 @@ import org.openparking.testing.TestHttp;
  * The drift edges record (clamps, disagreements, recounts) as the fleet API lists it: newest first, by lot
  * and level, and only a tenant's own lots.
  */
-class DriftApiTest {
-    private static GatewayFixture g;
+class DriftApiTest extends SharedGatewayTest {
     private static String tenantA;
-    private static String platform;
 
     @BeforeAll
     static void start() throws Exception {
-        g = GatewayFixture.start(AuthSettings.defaults());
         Events a1 = new Events("A", "L1");
         Events a2 = new Events("A", "L2");
         Events b1 = new Events("B", "L1");
@@ -34,14 +30,6 @@ class DriftApiTest {
         g.publishFromEdge(a1.next(new DriftRecorded(VehicleType.STANDARD, "CLAMPED_LOW", 0, -1)));
         g.awaitApplied(4);
         tenantA = g.tenantToken("vera", Role.VIEWER, "op-a", "A");
-        platform = g.platformToken();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (g != null) {
-            g.close();
-        }
     }
 
     @Test
