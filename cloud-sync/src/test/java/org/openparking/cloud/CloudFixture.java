@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.openparking.cloud.ingest.AfterCommitHook;
-import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.protocol.Envelope;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.platform.amqp.AmqpEnvelopes;
@@ -28,23 +26,19 @@ final class CloudFixture implements AutoCloseable {
     final TestBroker broker;
     final TestDatabase database;
     final Main.Running app;
-    final Connection edgeConnection;
     final Channel edge;
+    private final TestCloud cloud;
 
-    private CloudFixture(TestBroker broker, TestDatabase database, Main.Running app, Connection edgeConnection,
-                         Channel edge) {
-        this.broker = broker;
-        this.database = database;
-        this.app = app;
-        this.edgeConnection = edgeConnection;
-        this.edge = edge;
+    private CloudFixture(TestCloud cloud) {
+        this.cloud = cloud;
+        this.broker = cloud.broker;
+        this.database = cloud.database;
+        this.app = cloud.app();
+        this.edge = cloud.edge();
     }
 
     static CloudSettings settings(TestBroker broker, TestDatabase database) {
-        CloudSettings d = CloudSettings.defaults();
-        return new CloudSettings(0, d.db().with(database.url(), 8), d.broker().withUri(broker.uri()),
-                new ConsumerSettings(10, 3, 10, d.ingest().requeueBackoffMax()), Duration.ofSeconds(120),
-                Duration.ofSeconds(1), d.metricsRefresh());
+        return TestCloud.settings(broker, database, 10, 3, 10);
     }
 
     static CloudFixture start() throws Exception {
@@ -56,22 +50,11 @@ final class CloudFixture implements AutoCloseable {
     }
 
     static CloudFixture start(org.openparking.cloud.auth.AuthSettings auth, AfterCommitHook hook) throws Exception {
-        TestBroker broker = TestBroker.create();
-        TestDatabase database = TestDatabase.create();
-        Main.Running app = Main.start(settings(broker, database), auth, hook);
-        await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
-        Connection connection = connect(broker);
-        Channel channel = connection.createChannel();
-        channel.confirmSelect();
-        Topology.declareEdgePublishing(channel);
-        Topology.declareCloudSync(channel);
-        return new CloudFixture(broker, database, app, connection, channel);
+        return new CloudFixture(TestCloud.start(10, 3, 10, "test-edge", s -> Main.start(s, auth, hook)));
     }
 
     static Connection connect(TestBroker broker) throws Exception {
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(broker.uri());
-        return f.newConnection("test-edge");
+        return TestCloud.connect(broker, "test-edge");
     }
 
     /** A platform admin's token (tokens are stateless: no user row is needed to verify one). */
@@ -80,7 +63,7 @@ final class CloudFixture implements AutoCloseable {
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + app.port();
+        return cloud.baseUrl();
     }
 
     /** Publishes as an edge (routing key edge.*) with confirms. */
@@ -114,12 +97,6 @@ final class CloudFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try {
-            edgeConnection.abort();
-            app.close();
-        } finally {
-            database.close();
-            broker.close();
-        }
+        cloud.close();
     }
 }

@@ -13,8 +13,6 @@ import com.rabbitmq.client.GetResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.protocol.CommandApplied;
 import org.openparking.protocol.Envelope;
@@ -27,24 +25,10 @@ import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestHttp;
 
 /** Commands to edges over real HTTP, read back from the edges' real queues. */
-class CommandsApiTest {
+class CommandsApiTest extends SharedCloudTest {
     private static final String TARIFF = """
             {"version":%d,"currency":"EUR","graceMinutes":15,"periodMinutes":60,"pricePerPeriod":250,
              "dailyCap":2000,"lostTicketFee":3000}""";
-
-    private static CloudFixture cloud;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cloud.close();
-    }
 
     private static List<Envelope> queued(String edgeId) throws Exception {
         List<Envelope> envelopes = new ArrayList<>();

@@ -9,8 +9,6 @@ import com.rabbitmq.client.GetResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.AppliedDiscount;
@@ -26,21 +24,8 @@ import org.openparking.protocol.UpdateDiscounts;
  * could not hear of each other is reported as over-used, and neither use is lost; a session reported twice is one
  * use.
  */
-class CouponReconciliationTest {
+class CouponReconciliationTest extends SharedCloudTest {
     private static final String LOT = "recon";
-    private static CloudFixture cloud;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cloud.close();
-    }
 
     private static List<UpdateDiscounts> pushedTo(String levelId) throws Exception {
         List<UpdateDiscounts> out = new ArrayList<>();

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.is;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,22 +18,12 @@ import org.openparking.testing.TestHttp;
  * and L1 learns of it through the cloud: its session closes, its space is free again and the plate may enter
  * again (anti-passback no longer refuses it).
  */
-class CrossLevelExitTest {
+class CrossLevelExitTest extends SharedCloudTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static CloudFixture cloud;
-    private static ApiClient api;
-
     @BeforeAll
-    static void start() throws Exception {
+    static void edgeBuilt() {
         EdgeProcess.requireBuilt();
-        cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cloud.close();
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,25 +26,13 @@ import org.openparking.testing.TestHttp;
  * the coupon is applied once and refused the second time with COUPON_USED_UP. Back online, the cloud counts the
  * coupon's use and bills the validation back to the cinema's department.
  */
-class RatesEndToEndTest {
+class RatesEndToEndTest extends SharedCloudTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String LOT = "rates";
 
-    private static CloudFixture cloud;
-    private static ApiClient api;
-
     @BeforeAll
-    static void start() throws Exception {
+    static void edgeBuilt() {
         EdgeProcess.requireBuilt();
-        cloud = CloudFixture.start();
-        api = new ApiClient(cloud.baseUrl(), cloud.adminToken());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     private static JsonNode line(JsonNode items, String kind) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.openparking.cloud.CloudException;
 import org.openparking.cloud.audit.AuditLog;
@@ -52,9 +53,6 @@ public final class LaneRulesStore {
 
     /** A stored object with the push it caused. */
     public record Saved<T>(T item, boolean created, Pushed pushed) {
-        <U> Saved<U> map(U other) {
-            return new Saved<>(other, created, pushed);
-        }
     }
 
     public record PermitView(String permitId, String plate, String card, Instant validFrom, Instant validUntil,
@@ -72,10 +70,17 @@ public final class LaneRulesStore {
 
     // ---------------------------------------------------------------- writes
 
-    public Saved<UpdateLaneRules.Permit> putPermit(String lotId, UpdateLaneRules.Permit p, Principal by)
+    /**
+     * Creates or replaces permit {@code permitId} with what {@code merge} makes of the stored one (null: none yet),
+     * read in the change's transaction, so nothing written meanwhile (a suspension) is lost. A permit stored not
+     * suspended loses its suspension reason.
+     */
+    public Saved<UpdateLaneRules.Permit> putPermit(String lotId, String permitId,
+                                                   UnaryOperator<UpdateLaneRules.Permit> merge, Principal by)
             throws SQLException {
-        return change(lotId, by, "permit.put", p.permitId(), p, c -> {
-            boolean created = !exists(c, "lane_permits", "permit_id", lotId, p.permitId());
+        return change(lotId, by, "permit.put", permitId, c -> {
+            List<UpdateLaneRules.Permit> stored = permitsOf(c, lotId, permitId);
+            UpdateLaneRules.Permit p = merge.apply(stored.isEmpty() ? null : stored.getFirst());
             Jdbc.update(c, """
                 INSERT INTO lane_permits (lot_id, permit_id, plate, card, valid_from, valid_until, time_window, levels,
                                           pool_id, suspended, updated_by)
@@ -83,19 +88,19 @@ public final class LaneRulesStore {
                 ON CONFLICT (lot_id, permit_id) DO UPDATE SET plate = EXCLUDED.plate, card = EXCLUDED.card,
                     valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until,
                     time_window = EXCLUDED.time_window, levels = EXCLUDED.levels, pool_id = EXCLUDED.pool_id,
-                    suspended = EXCLUDED.suspended, updated_at = now(), updated_by = EXCLUDED.updated_by,
-                    version = lane_permits.version + 1""",
+                    suspended = EXCLUDED.suspended,
+                    suspended_reason = CASE WHEN EXCLUDED.suspended THEN lane_permits.suspended_reason END,
+                    updated_at = now(), updated_by = EXCLUDED.updated_by, version = lane_permits.version + 1""",
                     lotId, p.permitId(), Plates.normalize(p.plate()), p.card(), p.validFrom(), p.validUntil(),
                     p.window(), p.levels().toArray(String[]::new), p.poolId(), p.suspended(), by.username());
-            return created;
+            return new Done<>(p, stored.isEmpty());
         });
     }
 
     /** Suspends (unpaid, blocked) or reinstates a permit; 404 PERMIT_NOT_FOUND for an unknown one. */
     public Saved<String> suspend(String lotId, String permitId, boolean suspended, String reason, Principal by)
             throws SQLException {
-        return change(lotId, by, suspended ? "permit.suspend" : "permit.reinstate", permitId,
-                Map.of("suspended", suspended, "reason", reason == null ? "" : reason), c -> {
+        return change(lotId, by, suspended ? "permit.suspend" : "permit.reinstate", permitId, c -> {
                     if (Jdbc.update(c, """
                             UPDATE lane_permits SET suspended = ?, suspended_reason = ?, updated_at = now(),
                                                     updated_by = ?, version = version + 1
@@ -103,19 +108,24 @@ public final class LaneRulesStore {
                             suspended, suspended ? reason : null, by.username(), lotId, permitId) == 0) {
                         throw CloudException.notFound("PERMIT_NOT_FOUND", "lot " + lotId + " has no permit " + permitId);
                     }
-                    return false;
-                }).map(permitId);
+                    return new Done<>(permitId, false,
+                            Map.of("suspended", suspended, "reason", reason == null ? "" : reason));
+                });
     }
 
-    public Saved<UpdateLaneRules.Pool> putPool(String lotId, UpdateLaneRules.Pool p, Principal by) throws SQLException {
-        return change(lotId, by, "pool.put", p.poolId(), p, c -> {
-            boolean created = !exists(c, "lane_pools", "pool_id", lotId, p.poolId());
+    /** Creates or replaces pool {@code poolId} with what {@code merge} makes of the stored one (null: none yet). */
+    public Saved<UpdateLaneRules.Pool> putPool(String lotId, String poolId, UnaryOperator<UpdateLaneRules.Pool> merge,
+                                               Principal by) throws SQLException {
+        return change(lotId, by, "pool.put", poolId, c -> {
+            // No id: nothing stored to keep; the pool record refuses the missing id.
+            List<UpdateLaneRules.Pool> stored = poolId == null ? List.of() : poolsOf(c, lotId, poolId);
+            UpdateLaneRules.Pool p = merge.apply(stored.isEmpty() ? null : stored.getFirst());
             Jdbc.update(c, """
                     INSERT INTO lane_pools (lot_id, pool_id, max_inside, level_shares, updated_by) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (lot_id, pool_id) DO UPDATE SET max_inside = EXCLUDED.max_inside,
                         level_shares = EXCLUDED.level_shares, updated_at = now(), updated_by = EXCLUDED.updated_by""",
                     lotId, p.poolId(), p.max(), new Jdbc.Json(json(p.levelShares())), by.username());
-            return created;
+            return new Done<>(p, stored.isEmpty());
         });
     }
 
@@ -123,21 +133,24 @@ public final class LaneRulesStore {
      * Stores a reservation with its code: a fresh {@link ReservationCodes} code signed with the lot's current key
      * (made on the lot's first reservation), so a gate admits it offline even before the snapshot listing it
      * arrives. Any change re-signs it (a changed window or level must not leave the old code valid: the edge
-     * refuses a code that differs from the one its snapshot lists).
+     * refuses a code that differs from the one its snapshot lists). What is stored is what {@code merge} makes of
+     * the stored reservation (null: none yet).
      */
-    public Saved<UpdateLaneRules.Reservation> putReservation(String lotId, UpdateLaneRules.Reservation r, Principal by)
-            throws SQLException {
-        UpdateLaneRules.Reservation[] signed = new UpdateLaneRules.Reservation[1];
-        // The audit keeps what was booked, not the code (a bearer credential the driver carries).
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("reservationId", r.reservationId());
-        detail.put("plate", Plates.normalize(r.plate()));
-        detail.put("from", r.from().toString());
-        detail.put("until", r.until().toString());
-        detail.put("levelId", r.levelId());
-        detail.put("prepaid", r.prepaid());
-        Saved<Map<String, Object>> saved = change(lotId, by, "reservation.put", r.reservationId(), detail, c -> {
-            boolean created = !exists(c, "lane_reservations", "reservation_id", lotId, r.reservationId());
+    public Saved<UpdateLaneRules.Reservation> putReservation(String lotId, String reservationId,
+                                                             UnaryOperator<UpdateLaneRules.Reservation> merge,
+                                                             Principal by) throws SQLException {
+        return change(lotId, by, "reservation.put", reservationId, c -> {
+            List<UpdateLaneRules.Reservation> stored = Jdbc.query(c, RESERVATIONS + """
+                    WHERE lot_id = ? AND reservation_id = ?""", LaneRulesStore::reservation, lotId, reservationId);
+            UpdateLaneRules.Reservation r = merge.apply(stored.isEmpty() ? null : stored.getFirst());
+            // The audit keeps what was booked, not the code (a bearer credential the driver carries).
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("reservationId", r.reservationId());
+            detail.put("plate", Plates.normalize(r.plate()));
+            detail.put("from", r.from().toString());
+            detail.put("until", r.until().toString());
+            detail.put("levelId", r.levelId());
+            detail.put("prepaid", r.prepaid());
             SigningKey key = currentKey(c, lotId);
             String code;
             try {
@@ -146,8 +159,8 @@ public final class LaneRulesStore {
             } catch (IllegalArgumentException e) {
                 throw CloudException.invalid(e.getMessage());
             }
-            signed[0] = new UpdateLaneRules.Reservation(r.reservationId(), r.plate(), code, r.from(), r.until(),
-                    r.levelId(), r.prepaid());
+            UpdateLaneRules.Reservation signed = new UpdateLaneRules.Reservation(r.reservationId(), r.plate(), code,
+                    r.from(), r.until(), r.levelId(), r.prepaid());
             Jdbc.update(c, """
                     INSERT INTO lane_reservations (lot_id, reservation_id, plate, code, valid_from, valid_until,
                                                    level_id, prepaid, updated_by, key_id)
@@ -159,9 +172,8 @@ public final class LaneRulesStore {
                         version = lane_reservations.version + 1""",
                     lotId, r.reservationId(), Plates.normalize(r.plate()), code, r.from(), r.until(), r.levelId(),
                     r.prepaid(), by.username(), key.keyId());
-            return created;
+            return new Done<>(signed, stored.isEmpty(), detail);
         });
-        return new Saved<>(signed[0], saved.created(), saved.pushed());
     }
 
     /** What a rotation did: the new current key, and the one it retired (null: the lot had none). */
@@ -174,16 +186,14 @@ public final class LaneRulesStore {
      * new key.
      */
     public Saved<Rotation> rotateReservationKey(String lotId, Principal by) throws SQLException {
-        Rotation[] done = new Rotation[1];
-        Saved<String> saved = change(lotId, by, "reservation-key.rotate", lotId, lotId, c -> {
+        return change(lotId, by, "reservation-key.rotate", lotId, c -> {
             List<String> retired = Jdbc.query(c, """
                     UPDATE lane_reservation_keys SET retired_at = now() WHERE lot_id = ? AND retired_at IS NULL
                     RETURNING key_id""", rs -> rs.getString(1), lotId);
             SigningKey key = newKey(c, lotId);
-            done[0] = new Rotation(key.keyId(), key.publicKey(), retired.isEmpty() ? null : retired.getFirst());
-            return true;
+            return new Done<>(new Rotation(key.keyId(), key.publicKey(), retired.isEmpty() ? null : retired.getFirst()),
+                    true, lotId);
         });
-        return new Saved<>(done[0], saved.created(), saved.pushed());
     }
 
     private record SigningKey(String keyId, String publicKey, PrivateKey privateKey) {
@@ -210,15 +220,15 @@ public final class LaneRulesStore {
     /** Registers a plate for pay-by-plate; the token is stored, never echoed back. */
     public Saved<String> putAccount(String lotId, UpdateLaneRules.Account a, Principal by) throws SQLException {
         String plate = Plates.normalize(a.plate());
-        return change(lotId, by, "account.put", plate, Map.of("plate", plate), c -> {
+        return change(lotId, by, "account.put", plate, c -> {
             boolean created = !exists(c, "lane_accounts", "plate_key", lotId, Plates.key(plate));
             Jdbc.update(c, """
                     INSERT INTO lane_accounts (lot_id, plate_key, plate, payment_method, updated_by) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (lot_id, plate_key) DO UPDATE SET plate = EXCLUDED.plate,
                         payment_method = EXCLUDED.payment_method, updated_at = now(), updated_by = EXCLUDED.updated_by""",
                     lotId, Plates.key(plate), plate, a.paymentMethod(), by.username());
-            return created;
-        }).map(plate);
+            return new Done<>(plate, created, Map.of("plate", plate));
+        });
     }
 
     // ---------------------------------------------------------------- reads
@@ -262,23 +272,30 @@ public final class LaneRulesStore {
 
     // ---------------------------------------------------------------- the push
 
-    @FunctionalInterface
-    private interface Write {
-        boolean run(Connection c) throws SQLException;
+    /** What a write stored: the item answered, whether it is new, and the audit entry's detail. */
+    private record Done<T>(T item, boolean created, Object audit) {
+        Done(T item, boolean created) {
+            this(item, created, item);
+        }
     }
 
-    private <T> Saved<T> change(String lotId, Principal by, String action, String target, T detail, Write write)
+    @FunctionalInterface
+    private interface Write<T> {
+        Done<T> run(Connection c) throws SQLException;
+    }
+
+    private <T> Saved<T> change(String lotId, Principal by, String action, String target, Write<T> write)
             throws SQLException {
         List<OutgoingMessages.Pending> pending = new ArrayList<>();
-        record Tx(boolean created, long version) {
+        record Tx<T>(Done<T> done, long version) {
         }
-        Tx tx = Jdbc.inTransaction(dataSource, c -> {
+        Tx<T> tx = Jdbc.inTransaction(dataSource, c -> {
             pending.clear();
             AuditLog.actAs(c, by);
             // One change of a lot's rules at a time, so versions and snapshots follow each other.
             Jdbc.query(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> null, "lane-rules:" + lotId);
-            boolean created = write.run(c);
-            AuditLog.append(c, by, action, target, lotId, null, detail);
+            Done<T> done = write.run(c);
+            AuditLog.append(c, by, action, target, lotId, null, done.audit());
             Instant now = clock.instant();
             long version = Jdbc.query(c, """
                     INSERT INTO lane_rule_versions (lot_id, version, issued_at) VALUES (?, 1, ?)
@@ -290,7 +307,7 @@ public final class LaneRulesStore {
                     rs -> rs.getString(1), lotId)) {
                 pending.add(outgoing.toEdge(c, lotId, levelId, snapshot, by.username()));
             }
-            return new Tx(created, version);
+            return new Tx<>(done, version);
         });
         try {
             outgoing.publish(pending);
@@ -299,7 +316,7 @@ public final class LaneRulesStore {
                     + ", but RabbitMQ did not confirm the push (it stays unsent and is re-published): "
                     + e.getMessage());
         }
-        return new Saved<>(detail, tx.created(), new Pushed(tx.version(),
+        return new Saved<>(tx.done().item(), tx.done().created(), new Pushed(tx.version(),
                 pending.stream().map(OutgoingMessages.Pending::commandId).toList(),
                 pending.stream().map(OutgoingMessages.Pending::edgeId).toList()));
     }
@@ -313,16 +330,8 @@ public final class LaneRulesStore {
 
     private static UpdateLaneRules snapshot(Connection c, String lotId, long version, Instant issuedAt)
             throws SQLException {
-        List<UpdateLaneRules.Permit> permits = Jdbc.query(c, """
-                SELECT permit_id, plate, card, valid_from, valid_until, time_window, levels, pool_id, suspended
-                FROM lane_permits WHERE lot_id = ? ORDER BY permit_id""",
-                rs -> new UpdateLaneRules.Permit(rs.getString(1), rs.getString(2), rs.getString(3),
-                        Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5)),
-                        UpdateLaneRules.Window.valueOf(rs.getString(6)), List.of((String[]) rs.getArray(7).getArray()),
-                        rs.getString(8), rs.getBoolean(9)), lotId);
-        List<UpdateLaneRules.Pool> pools = Jdbc.query(c,
-                "SELECT pool_id, max_inside, level_shares::text FROM lane_pools WHERE lot_id = ? ORDER BY pool_id",
-                rs -> new UpdateLaneRules.Pool(rs.getString(1), rs.getInt(2), shares(rs.getString(3))), lotId);
+        List<UpdateLaneRules.Permit> permits = permitsOf(c, lotId, null);
+        List<UpdateLaneRules.Pool> pools = poolsOf(c, lotId, null);
         // Reservations over for a day are of no use to a gate; the snapshot leaves them out.
         List<UpdateLaneRules.Reservation> reservations = reservationsOf(c, lotId, issuedAt.minusSeconds(86_400));
         List<UpdateLaneRules.Account> accounts = Jdbc.query(c,
@@ -338,15 +347,41 @@ public final class LaneRulesStore {
         return new UpdateLaneRules(version, issuedAt, permits, pools, reservations, accounts, keys);
     }
 
-    private static List<UpdateLaneRules.Reservation> reservationsOf(Connection c, String lotId, Instant endedAfter)
+    /** The lot's permits, or only {@code permitId} when not null. */
+    private static List<UpdateLaneRules.Permit> permitsOf(Connection c, String lotId, String permitId)
             throws SQLException {
         return Jdbc.query(c, """
-                SELECT reservation_id, plate, code, valid_from, valid_until, level_id, prepaid FROM lane_reservations
+                SELECT permit_id, plate, card, valid_from, valid_until, time_window, levels, pool_id, suspended
+                FROM lane_permits WHERE lot_id = ? AND (?::text IS NULL OR permit_id = ?::text) ORDER BY permit_id""",
+                rs -> new UpdateLaneRules.Permit(rs.getString(1), rs.getString(2), rs.getString(3),
+                        Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5)),
+                        UpdateLaneRules.Window.valueOf(rs.getString(6)), List.of((String[]) rs.getArray(7).getArray()),
+                        rs.getString(8), rs.getBoolean(9)), lotId, permitId, permitId);
+    }
+
+    /** The lot's pools, or only {@code poolId} when not null. */
+    private static List<UpdateLaneRules.Pool> poolsOf(Connection c, String lotId, String poolId) throws SQLException {
+        return Jdbc.query(c, """
+                SELECT pool_id, max_inside, level_shares::text FROM lane_pools
+                WHERE lot_id = ? AND (?::text IS NULL OR pool_id = ?::text) ORDER BY pool_id""",
+                rs -> new UpdateLaneRules.Pool(rs.getString(1), rs.getInt(2), shares(rs.getString(3))),
+                lotId, poolId, poolId);
+    }
+
+    private static final String RESERVATIONS = """
+            SELECT reservation_id, plate, code, valid_from, valid_until, level_id, prepaid FROM lane_reservations
+            """;
+
+    private static UpdateLaneRules.Reservation reservation(java.sql.ResultSet rs) throws SQLException {
+        return new UpdateLaneRules.Reservation(rs.getString(1), rs.getString(2), rs.getString(3),
+                Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5)), rs.getString(6), rs.getBoolean(7));
+    }
+
+    private static List<UpdateLaneRules.Reservation> reservationsOf(Connection c, String lotId, Instant endedAfter)
+            throws SQLException {
+        return Jdbc.query(c, RESERVATIONS + """
                 WHERE lot_id = ? AND (?::timestamptz IS NULL OR valid_until > ?::timestamptz)
-                ORDER BY valid_from, reservation_id""",
-                rs -> new UpdateLaneRules.Reservation(rs.getString(1), rs.getString(2), rs.getString(3),
-                        Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5)), rs.getString(6),
-                        rs.getBoolean(7)), lotId, endedAfter, endedAfter);
+                ORDER BY valid_from, reservation_id""", LaneRulesStore::reservation, lotId, endedAfter, endedAfter);
     }
 
     private static boolean exists(Connection c, String table, String idColumn, String lotId, String id)

@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
@@ -17,14 +16,11 @@ import org.openparking.testing.TestHttp;
  * The drift edges record (clamps, disagreements, recounts) as the fleet API lists it: newest first, by lot
  * and level, and only a tenant's own lots.
  */
-class DriftApiTest {
-    private static GatewayFixture g;
+class DriftApiTest extends SharedGatewayTest {
     private static String tenantA;
-    private static String platform;
 
     @BeforeAll
     static void start() throws Exception {
-        g = GatewayFixture.start(AuthSettings.defaults());
         Events a1 = new Events("A", "L1");
         Events a2 = new Events("A", "L2");
         Events b1 = new Events("B", "L1");
@@ -33,16 +29,7 @@ class DriftApiTest {
         g.publishFromEdge(b1.next(new DriftRecorded(VehicleType.STANDARD, "SENSOR_SESSION_MISMATCH", 0, 1)));
         g.publishFromEdge(a1.next(new DriftRecorded(VehicleType.STANDARD, "CLAMPED_LOW", 0, -1)));
         g.awaitApplied(4);
-        g.assignLot("op-a", "A");
-        tenantA = g.app.gateway().tokens().issue("vera", Role.VIEWER, "op-a").token();
-        platform = g.app.gateway().tokens().issue("root", Role.ADMIN, null).token();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (g != null) {
-            g.close();
-        }
+        tenantA = g.tenantToken("vera", Role.VIEWER, "op-a", "A");
     }
 
     @Test

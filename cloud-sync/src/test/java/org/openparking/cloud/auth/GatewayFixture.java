@@ -4,16 +4,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.time.Duration;
 import java.util.List;
-import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
+import org.openparking.cloud.TestCloud;
 import org.openparking.cloud.ingest.AfterCommitHook;
-import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.protocol.Envelope;
-import org.openparking.protocol.Json;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.Topology;
@@ -30,39 +26,24 @@ public final class GatewayFixture implements AutoCloseable {
     public final TestBroker broker;
     public final TestDatabase database;
     public final Main.Running app;
-    private final Connection edgeConnection;
     public final Channel edge;
-    private final TestHttp http = TestHttp.create();
+    private final TestCloud cloud;
 
-    private GatewayFixture(TestBroker broker, TestDatabase database, Main.Running app, Connection edgeConnection,
-                           Channel edge) {
-        this.broker = broker;
-        this.database = database;
-        this.app = app;
-        this.edgeConnection = edgeConnection;
-        this.edge = edge;
+    private GatewayFixture(TestCloud cloud) {
+        this.cloud = cloud;
+        this.broker = cloud.broker;
+        this.database = cloud.database;
+        this.app = cloud.app();
+        this.edge = cloud.edge();
     }
 
     public static GatewayFixture start(AuthSettings auth) throws Exception {
-        TestBroker broker = TestBroker.create();
-        TestDatabase database = TestDatabase.create();
-        CloudSettings d = CloudSettings.defaults();
-        Main.Running app = Main.start(new CloudSettings(0, d.db().with(database.url(), 8),
-                d.broker().withUri(broker.uri()), new ConsumerSettings(10, 2, 10, d.ingest().requeueBackoffMax()),
-                Duration.ofSeconds(120), Duration.ofSeconds(1), d.metricsRefresh()), auth, AfterCommitHook.NONE);
-        await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(broker.uri());
-        Connection connection = f.newConnection("test-edge");
-        Channel channel = connection.createChannel();
-        channel.confirmSelect();
-        Topology.declareEdgePublishing(channel);
-        Topology.declareCloudSync(channel);
-        return new GatewayFixture(broker, database, app, connection, channel);
+        return new GatewayFixture(TestCloud.start(10, 2, 10, "test-edge",
+                s -> Main.start(s, auth, AfterCommitHook.NONE)));
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + app.port();
+        return cloud.baseUrl();
     }
 
     /** Publishes exactly as an edge's relay does. */
@@ -87,12 +68,18 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Logs in over HTTP and returns the token. */
     public String login(String username, String password) throws Exception {
-        Response r = request("POST", "/api/v1/auth/login", null,
-                Json.mapper().writeValueAsString(java.util.Map.of("username", username, "password", password)));
-        if (r.status() != 200) {
-            throw new IllegalStateException("login of " + username + " failed: " + r.status() + " " + r.text());
-        }
-        return r.body().get("token").asText();
+        return cloud.login(username, password);
+    }
+
+    /** A token of {@code username} with {@code role} for {@code operatorId}, which is given {@code lotId}. */
+    public String tenantToken(String username, Role role, String operatorId, String lotId) throws Exception {
+        assignLot(operatorId, lotId);
+        return app.gateway().tokens().issue(username, role, operatorId).token();
+    }
+
+    /** A platform admin's token (tokens are stateless: no user row is needed to verify one). */
+    public String platformToken() {
+        return app.gateway().tokens().issue("root", Role.ADMIN, null).token();
     }
 
     /** GET that must answer 200; its JSON body. */
@@ -114,21 +101,15 @@ public final class GatewayFixture implements AutoCloseable {
     /** {@code token} null: anonymous. An event stream's response holds its first line only. */
     public Response request(String method, String path, String token, String body) {
         String[] auth = token == null ? new String[0] : new String[] {"Authorization", "Bearer " + token};
-        return http.send(method, baseUrl() + path, body, auth);
+        return cloud.http.send(method, baseUrl() + path, body, auth);
     }
 
     public TestHttp http() {
-        return http;
+        return cloud.http;
     }
 
     @Override
     public void close() throws Exception {
-        try {
-            edgeConnection.abort();
-            app.close();
-        } finally {
-            database.close();
-            broker.close();
-        }
+        cloud.close();
     }
 }

@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.cloud.Events;
@@ -17,23 +16,18 @@ import org.openparking.protocol.VehicleType;
  * A tenant's page of a list is {@code limit} rows of its own lots whenever it has that many, even
  * when other tenants' rows are newer: the lot scope is part of the query, not a filter on its result.
  */
-class TenantPagingTest {
-    private static GatewayFixture g;
+class TenantPagingTest extends SharedGatewayTest {
     private static String tenantA;
-    private static String platform;
 
     @BeforeAll
     static void start() throws Exception {
-        g = GatewayFixture.start(AuthSettings.defaults());
         Events a = new Events("A", "L1");
         Events b = new Events("B", "L1");
         // Lot A's rows are older than lot B's, so a newest-first page of every lot is all B.
         publish(a, "x", 3, 0);
         publish(b, "b", 5, 100);
         g.awaitApplied(3 * 3 + 5 * 3);
-        g.assignLot("op-a", "A");
-        tenantA = g.app.gateway().tokens().issue("ana", Role.OPERATOR, "op-a").token();
-        platform = g.app.gateway().tokens().issue("root", Role.ADMIN, null).token();
+        tenantA = g.tenantToken("ana", Role.OPERATOR, "op-a", "A");
     }
 
     /** {@code n} sessions, each with a deferred payment that came back declined (so also a ledger row). */
@@ -46,13 +40,6 @@ class TenantPagingTest {
             g.publishFromEdge(edge.next(Events.paymentRequested(payment, session, 300, true, "PL" + i)));
             g.publishFromEdge(edge.fromWorker(Events.paymentResult(payment, session, 300,
                     PaymentResult.Outcome.DECLINED, true)));
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (g != null) {
-            g.close();
         }
     }
 

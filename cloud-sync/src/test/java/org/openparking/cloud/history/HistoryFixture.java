@@ -4,17 +4,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.time.Duration;
 import java.util.List;
-import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
+import org.openparking.cloud.TestCloud;
 import org.openparking.cloud.auth.AuthSettings;
 import org.openparking.cloud.auth.Principal;
 import org.openparking.cloud.auth.Role;
 import org.openparking.cloud.ingest.AfterCommitHook;
-import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.Envelope;
@@ -39,45 +36,35 @@ public final class HistoryFixture implements AutoCloseable {
     public final TestDatabase database;
     public final Main.Running app;
     public final SimulatedDay day;
-    private final Connection connection;
+    private final TestCloud cloud;
     private final Channel channel;
-    private final TestHttp http = TestHttp.create();
 
-    private HistoryFixture(TestBroker broker, TestDatabase database, Main.Running app, Connection connection,
-                           Channel channel, SimulatedDay day) {
-        this.broker = broker;
-        this.database = database;
-        this.app = app;
-        this.connection = connection;
-        this.channel = channel;
+    private HistoryFixture(TestCloud cloud, SimulatedDay day) {
+        this.cloud = cloud;
+        this.broker = cloud.broker;
+        this.database = cloud.database;
+        this.app = cloud.app();
+        this.channel = cloud.edge();
         this.day = day;
     }
 
     public static HistoryFixture start(long seed) throws Exception {
-        TestBroker broker = TestBroker.create();
-        TestDatabase database = TestDatabase.create();
-        CloudSettings d = CloudSettings.defaults();
-        Main.Running app = Main.start(new CloudSettings(0, d.db().with(database.url(), 8),
-                d.broker().withUri(broker.uri()), new ConsumerSettings(20, 1, 1, d.ingest().requeueBackoffMax()),
-                Duration.ofSeconds(120), Duration.ofSeconds(1), d.metricsRefresh()), AuthSettings.defaults(),
-                AfterCommitHook.NONE);
-        await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(broker.uri());
-        Connection connection = f.newConnection("test-edges");
-        Channel channel = connection.createChannel();
-        channel.confirmSelect();
-        Topology.declareEdgePublishing(channel);
-        Topology.declareCloudSync(channel);
+        TestCloud cloud = TestCloud.start(20, 1, 1, "test-edges",
+                s -> Main.start(s, AuthSettings.defaults(), AfterCommitHook.NONE));
         SimulatedDay day = new SimulatedDay(java.time.Instant.now(), LEVELS, seed);
-        HistoryFixture fx = new HistoryFixture(broker, database, app, connection, channel, day);
-        Principal setup = new Principal("test-setup", Role.ADMIN, null, null, "setup");
-        app.gateway().users().create("olga", "olga-password-1", Role.OPERATOR, "op-a", null);
-        app.gateway().users().assignLot("op-a", "A", setup);
-        app.gateway().users().create("bert", "bert-password-1", Role.VIEWER, "op-b", null);
-        app.gateway().users().assignLot("op-b", "B", setup);
-        fx.drive();
-        return fx;
+        HistoryFixture fx = new HistoryFixture(cloud, day);
+        try {
+            Principal setup = new Principal("test-setup", Role.ADMIN, null, null, "setup");
+            fx.app.gateway().users().create("olga", "olga-password-1", Role.OPERATOR, "op-a", null);
+            fx.app.gateway().users().assignLot("op-a", "A", setup);
+            fx.app.gateway().users().create("bert", "bert-password-1", Role.VIEWER, "op-b", null);
+            fx.app.gateway().users().assignLot("op-b", "B", setup);
+            fx.drive();
+            return fx;
+        } catch (Exception | Error e) {
+            fx.close();
+            throw e;
+        }
     }
 
     /** Publishes the whole day and waits until ingest has applied every message. */
@@ -101,16 +88,11 @@ public final class HistoryFixture implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + app.port();
+        return cloud.baseUrl();
     }
 
     public String login(String user, String password) throws Exception {
-        TestHttp.Response r = request("POST", "/api/v1/auth/login", null,
-                "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
-        if (r.status() != 200) {
-            throw new IllegalStateException("login of " + user + ": " + r.status() + " " + r.text());
-        }
-        return r.body().get("token").asText();
+        return cloud.login(user, password);
     }
 
     /** Lot A's site data, as its operator enters it: the name and time zone the charts use. */
@@ -137,7 +119,7 @@ public final class HistoryFixture implements AutoCloseable {
             h.add("Authorization");
             h.add("Bearer " + token);
         }
-        return http.send(method, baseUrl() + path, body, h.toArray(String[]::new));
+        return cloud.http.send(method, baseUrl() + path, body, h.toArray(String[]::new));
     }
 
     /** Publishes one more edge event and waits for it to be applied. */
@@ -151,12 +133,6 @@ public final class HistoryFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try {
-            connection.abort();
-            app.close();
-        } finally {
-            database.close();
-            broker.close();
-        }
+        cloud.close();
     }
 }

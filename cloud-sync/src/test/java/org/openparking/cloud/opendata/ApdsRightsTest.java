@@ -9,12 +9,10 @@ import static org.hamcrest.Matchers.not;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.protocol.SessionOpened;
@@ -27,20 +25,11 @@ import org.openparking.testing.TestHttp;
  * parkingdata/spec (a broken document does not), versions rise with each change, and another tenant's operator
  * sees nothing of the lot's rights, judged by rows that are in the database.
  */
-class ApdsRightsTest {
-    private static final Path SAMPLES = Path.of(System.getProperty("open-data.samples", "target/open-data-samples"));
-    private static OpenDataFixture f;
-    private static String olga;
-    private static String bob;
+class ApdsRightsTest extends TwoTenantsTest {
     private static Instant from;
 
     @BeforeAll
     static void rules() throws Exception {
-        f = OpenDataFixture.start(OpenDataSettings.defaults());
-        f.createOperator("olga", "olga-password-1", "op-a", "A");
-        f.createOperator("bob", "bob-password-1", "op-b", "B");
-        olga = f.login("olga", "olga-password-1");
-        bob = f.login("bob", "bob-password-1");
         from = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
         created(f.post("/api/v1/lots/A/pools", olga, "{\"poolId\":\"acme\",\"max\":2}"));
         created(f.post("/api/v1/lots/A/permits", olga, "{\"permitId\":\"p1\",\"plate\":\"DD-AB-101\","
@@ -60,19 +49,8 @@ class ApdsRightsTest {
         f.event("A", "L1", new SessionOpened("s-walk", "in-1", "WALK1", VehicleType.STANDARD, entry, 1));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
-
     private static void created(TestHttp.Response r) {
         assertThat(r.toString(), r.status() == 200 || r.status() == 201, is(true));
-    }
-
-    private static TestHttp.Response get(String path, String token) {
-        return f.get(path, "Authorization", "Bearer " + token);
     }
 
     private static JsonNode right(JsonNode list, String id) {
@@ -112,9 +90,10 @@ class ApdsRightsTest {
         assertThat(r1.get("issueMethod").asText(), is("electronic"));
         assertThat(Instant.parse(r1.at("/plannedUses/0/endTime").asText()), is(from.plus(2, ChronoUnit.HOURS)));
 
-        // A change is a new version of the same right.
+        // A change is a new version of the same right (prepaid given: a field left out would keep its value).
         created(f.post("/api/v1/lots/A/reservations", olga, "{\"reservationId\":\"r1\",\"plate\":\"DD-R-1\","
-                + "\"from\":\"" + from + "\",\"until\":\"" + from.plus(3, ChronoUnit.HOURS) + "\"}"));
+                + "\"from\":\"" + from + "\",\"until\":\"" + from.plus(3, ChronoUnit.HOURS) + "\","
+                + "\"prepaid\":false}"));
         JsonNode changed = right(get("/api/v1/apds/lots/A/rights", olga).body(), "A:reservation:r1");
         assertThat(changed.get("version").asInt(), is(2));
         assertThat(changed.at("/rightSpecification/id").asText(), is("A:reservation"));

@@ -9,12 +9,10 @@ import static org.hamcrest.Matchers.not;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openparking.protocol.Json;
@@ -30,22 +28,13 @@ import org.openparking.testing.TestHttp;
  * (and a broken one does not), and a token of another tenant sees none of them, judged by what the API
  * answers for sessions and tariffs that are in the database.
  */
-class ApdsSessionsRatesTest {
-    private static final Path SAMPLES = Path.of(System.getProperty("open-data.samples", "target/open-data-samples"));
-    private static OpenDataFixture f;
-    private static String olga;
-    private static String bob;
+class ApdsSessionsRatesTest extends TwoTenantsTest {
     private static String vera;
 
     @BeforeAll
     static void sessionsAndTariffs() throws Exception {
-        f = OpenDataFixture.start(OpenDataSettings.defaults());
-        f.createOperator("olga", "olga-password-1", "op-a", "A");
-        f.createOperator("bob", "bob-password-1", "op-b", "B");
         f.app.gateway().users().create("vera", "vera-password-1", org.openparking.cloud.auth.Role.VIEWER, "op-a",
                 null);
-        olga = f.login("olga", "olga-password-1");
-        bob = f.login("bob", "bob-password-1");
         vera = f.login("vera", "vera-password-1");
         ObjectNode site = Json.mapper().createObjectNode();
         site.put("published", true).put("name", "Altmarkt").put("lat", 51.05).put("lon", 13.74)
@@ -63,17 +52,6 @@ class ApdsSessionsRatesTest {
                 "EUR", PaymentStatus.PAID, "pay-1", 3, false));
         f.event("A", "L1", new SessionOpened("s-a2", "in-1", null, VehicleType.STANDARD, entry.plusSeconds(60), 3));
         f.event("B", "L1", new SessionOpened("s-b1", "in-1", "B-XY-999", VehicleType.STANDARD, entry, 1));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
-
-    private static TestHttp.Response get(String path, String token) {
-        return f.get(path, "Authorization", "Bearer " + token);
     }
 
     private static JsonNode sample(String path, String token, String file) throws Exception {

@@ -195,14 +195,17 @@ class LiveFeedsTest {
         }
 
         Instant seen = lastSeenInDb();
-        Thread.sleep(20);
+        // The heartbeat is stamped with the clock: it must read later than the contact already stored.
+        await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(seen.plusMillis(1)));
         f.heartbeat("B", "L1");
         await().atMost(Duration.ofSeconds(20)).until(() -> lastSeenInDb().isAfter(seen));
-        // Past the feeds' refresh of last contact, so the heartbeat is in what they read.
-        Thread.sleep(EDGE_REFRESH.toMillis() * 3);
-        for (String p : paths) {
-            assertThat(p + " after a heartbeat", etag(p), is(before.get(p)));
-        }
+        // Until past the feeds' refresh of last contact (so the heartbeat is in what they read), no answer changes.
+        Duration refreshes = EDGE_REFRESH.multipliedBy(3);
+        await().during(refreshes).atMost(refreshes.plusSeconds(10)).untilAsserted(() -> {
+            for (String p : paths) {
+                assertThat(p + " after a heartbeat", etag(p), is(before.get(p)));
+            }
+        });
 
         JsonNode lot = f.get("/open-data/v1/lots/B").body();
         assertThat("a fresh level carries no lastSeen", lot.path("levels").get(0).has("lastSeen")

@@ -3,22 +3,18 @@ package org.openparking.cloud.opendata;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.time.Duration;
 import java.util.Map;
-import org.openparking.cloud.CloudSettings;
 import org.openparking.cloud.Main;
+import org.openparking.cloud.TestCloud;
 import org.openparking.cloud.auth.AuthSettings;
 import org.openparking.cloud.auth.Principal;
 import org.openparking.cloud.auth.Role;
 import org.openparking.cloud.ingest.AfterCommitHook;
-import org.openparking.cloud.ingest.ConsumerSettings;
 import org.openparking.platform.amqp.AmqpEnvelopes;
 import org.openparking.platform.amqp.Topology;
 import org.openparking.protocol.AvailabilityChanged;
 import org.openparking.protocol.Envelope;
-import org.openparking.protocol.Json;
 import org.openparking.protocol.MessageCodec;
 import org.openparking.protocol.VehicleType;
 import org.openparking.testing.TestBroker;
@@ -29,26 +25,19 @@ import org.openparking.testing.TestHttp;
 final class OpenDataFixture implements AutoCloseable {
     final TestBroker broker;
     final TestDatabase database;
-    private final CloudSettings settings;
-    private final OpenDataSettings openData;
-    private final WebhookSettings webhooks;
     Main.Running app;
-    private final Connection edgeConnection;
+    private final TestCloud cloud;
     private final Channel edge;
-    final TestHttp http = TestHttp.create();
+    final TestHttp http;
     private final Map<String, Long> seqs = new java.util.HashMap<>();
 
-    private OpenDataFixture(TestBroker broker, TestDatabase database, CloudSettings settings,
-                            OpenDataSettings openData, WebhookSettings webhooks, Main.Running app,
-                            Connection edgeConnection, Channel edge) {
-        this.settings = settings;
-        this.openData = openData;
-        this.webhooks = webhooks;
-        this.broker = broker;
-        this.database = database;
-        this.app = app;
-        this.edgeConnection = edgeConnection;
-        this.edge = edge;
+    private OpenDataFixture(TestCloud cloud) {
+        this.cloud = cloud;
+        this.broker = cloud.broker;
+        this.database = cloud.database;
+        this.app = cloud.app();
+        this.edge = cloud.edge();
+        this.http = cloud.http;
     }
 
     static OpenDataFixture start(OpenDataSettings openData) throws Exception {
@@ -56,42 +45,23 @@ final class OpenDataFixture implements AutoCloseable {
     }
 
     static OpenDataFixture start(OpenDataSettings openData, WebhookSettings webhooks) throws Exception {
-        TestBroker broker = TestBroker.create();
-        TestDatabase database = TestDatabase.create();
-        CloudSettings d = CloudSettings.defaults();
-        CloudSettings settings = new CloudSettings(0, d.db().with(database.url(), 8),
-                d.broker().withUri(broker.uri()), new ConsumerSettings(10, 1, 10, d.ingest().requeueBackoffMax()),
-                Duration.ofSeconds(120), Duration.ofSeconds(1), d.metricsRefresh());
-        Main.Running app = run(settings, openData, webhooks);
-        ConnectionFactory f = new ConnectionFactory();
-        f.setUri(broker.uri());
-        Connection connection = f.newConnection("test-edge");
-        Channel channel = connection.createChannel();
-        channel.confirmSelect();
-        Topology.declareEdgePublishing(channel);
-        Topology.declareCloudSync(channel);
-        return new OpenDataFixture(broker, database, settings, openData, webhooks, app, connection, channel);
-    }
-
-    private static Main.Running run(CloudSettings settings, OpenDataSettings openData, WebhookSettings webhooks) {
-        Main.Running app = Main.start(settings, AuthSettings.defaults(), openData, webhooks, AfterCommitHook.NONE);
-        await().atMost(Duration.ofSeconds(20)).until(app.consumer()::isConnected);
-        return app;
+        return new OpenDataFixture(TestCloud.start(10, 1, 10, "test-edge",
+                s -> Main.start(s, AuthSettings.defaults(), openData, webhooks, AfterCommitHook.NONE)));
     }
 
     /** Stops cloud-sync (as a deploy would) and starts it again on the same database and broker. */
-    void restart() {
-        app.close();
-        app = run(settings, openData, webhooks);
+    void restart() throws Exception {
+        cloud.stopApp();
+        app = cloud.startApp();
     }
 
     /** Stops cloud-sync; events an edge sends meanwhile wait in the broker's queue. */
     void stopCloud() {
-        app.close();
+        cloud.stopApp();
     }
 
-    void startCloud() {
-        app = run(settings, openData, webhooks);
+    void startCloud() throws Exception {
+        app = cloud.startApp();
     }
 
     String url(String path) {
@@ -152,12 +122,17 @@ final class OpenDataFixture implements AutoCloseable {
 
     /** Logs in over HTTP, as the portal does; the bearer token. */
     String login(String username, String password) throws Exception {
-        TestHttp.Response r = http.post(url("/api/v1/auth/login"),
-                Json.mapper().writeValueAsString(Map.of("username", username, "password", password)));
-        if (r.status() != 200) {
-            throw new IllegalStateException("login of " + username + " failed: " + r);
-        }
-        return r.body().get("token").asText();
+        return cloud.login(username, password);
+    }
+
+    /** The tokens of two tenants: olga operates lot A (op-a), bob lot B (op-b). */
+    record Tenants(String olga, String bob) {
+    }
+
+    Tenants operatorsOfAAndB() throws Exception {
+        createOperator("olga", "olga-password-1", "op-a", "A");
+        createOperator("bob", "bob-password-1", "op-b", "B");
+        return new Tenants(login("olga", "olga-password-1"), login("bob", "bob-password-1"));
     }
 
     TestHttp.Response put(String path, String token, String json) {
@@ -174,12 +149,6 @@ final class OpenDataFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try {
-            edgeConnection.abort();
-            app.close();
-        } finally {
-            database.close();
-            broker.close();
-        }
+        cloud.close();
     }
 }
