@@ -195,8 +195,8 @@ submit('permit-form', () => api('POST', lotPath('/permits'), {
   validFrom: instant('permit-from'), validUntil: instant('permit-until'), window: val('permit-window'),
   levels: val('permit-levels') ? val('permit-levels').split(',').map((s) => s.trim()).filter(Boolean) : [],
   poolId: opt('permit-pool'),
-  // Saving never changes a permit's suspension: an existing permit keeps its state.
-  suspended: !!(listed.permits.get(val('permit-id')) || {}).suspended,
+  // No `suspended`: the server keeps a stored permit's suspension when the body leaves it out (and a new
+  // permit starts active), so a save never undoes a suspension made since this page last loaded its list.
 }), (r) => 'Saved permit ' + r.item.permitId + (r.created ? ' (new).' : ' (replaced).'));
 
 submit('pool-form', () => {
