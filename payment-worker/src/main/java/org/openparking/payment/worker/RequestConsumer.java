@@ -62,12 +62,11 @@ final class RequestConsumer extends DefaultConsumer {
                 }
                 case Decision.Ack a -> acks.ack(tag);
                 case Decision.DeadLetter d -> {
-                    // One line per poison message, and the acknowledger writes it (message id, queue, reason):
-                    // the detail only at FINE, redacted like the body, so poison cannot grow the log.
-                    LOG.fine(() -> "message " + messageId(properties) + " is poison (" + d.reason() + "): "
-                            + CardNumbers.redact(d.detail()));
-                    // The body is redacted of anything like a card number before it is kept anywhere.
-                    acks.deadLetter(tag, properties, CardNumbers.redact(body), d.reason());
+                    // One line per poison message, and the acknowledger writes it (message id, queue, reason and
+                    // the detail, redacted like the body and clipped, so poison cannot grow the log). The body is
+                    // redacted of anything like a card number before it is kept anywhere.
+                    acks.deadLetter(tag, properties, CardNumbers.redact(body), d.reason(),
+                            CardNumbers.redact(d.detail()));
                 }
                 case Decision.Hold h -> {
                     LOG.warning("requeueing message " + messageId(properties) + " still held: " + h.why());

@@ -44,7 +44,19 @@ public interface Acknowledger {
      * acks it. When the dead letter is not confirmed, the original is requeued instead and this returns
      * false: poison is never dropped without a trace.
      */
-    boolean deadLetter(long tag, AMQP.BasicProperties properties, byte[] body, String reason) throws IOException;
+    default boolean deadLetter(long tag, AMQP.BasicProperties properties, byte[] body, String reason)
+            throws IOException {
+        return deadLetter(tag, properties, body, reason, null);
+    }
+
+    /**
+     * As {@link #deadLetter(long, AMQP.BasicProperties, byte[], String)}, with a detail for the log only: the one
+     * line this writes per dead letter names the message id, the queue, the reason and the detail, each on one
+     * line and clipped, so poison cannot grow the log by more than a bounded line. The caller redacts the detail;
+     * the dead letter's {@code x-dead-reason} header stays the bare reason.
+     */
+    boolean deadLetter(long tag, AMQP.BasicProperties properties, byte[] body, String reason, String detail)
+            throws IOException;
 
     /** Pauses (longer for each failure in a row), then hands the deliveries back; returns the pause in ms. */
     long requeue(List<Long> tags) throws IOException;

@@ -42,10 +42,10 @@ final class ChannelAcknowledger implements Acknowledger {
     }
 
     @Override
-    public boolean deadLetter(long tag, AMQP.BasicProperties properties, byte[] body, String reason)
+    public boolean deadLetter(long tag, AMQP.BasicProperties properties, byte[] body, String reason, String detail)
             throws IOException {
-        LOG.warning(() -> "dead-lettering message " + (properties == null ? null : properties.getMessageId())
-                + " from " + sourceQueue + ": " + reason);
+        LOG.warning(() -> "dead-lettering message " + oneLine(properties == null ? null : properties.getMessageId())
+                + " from " + sourceQueue + ": " + oneLine(reason) + (detail == null ? "" : " (" + oneLine(detail) + ")"));
         try {
             synchronized (deadLetterLock) {
                 DeadLetters.publish(deadLetters, sourceQueue, properties, body, reason);
@@ -62,6 +62,25 @@ final class ChannelAcknowledger implements Acknowledger {
         }
         consume.basicAck(tag, false);
         return true;
+    }
+
+    /** The most characters of one field in the dead-letter log line. */
+    static final int LOG_FIELD_MAX = 300;
+
+    /**
+     * A field of the log line as one printable line: control characters (a newline in a sender's id or a codec
+     * message quoting the body) become spaces, and past {@link #LOG_FIELD_MAX} characters it is clipped.
+     */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), LOG_FIELD_MAX + 24));
+        for (int i = 0; i < s.length() && b.length() < LOG_FIELD_MAX; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        return s.length() > LOG_FIELD_MAX ? b + "... (" + s.length() + " chars)" : b.toString();
     }
 
     @Override

@@ -2,7 +2,11 @@ package org.openparking.platform.amqp;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.not;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -12,6 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,5 +104,48 @@ class AcknowledgerTest {
         assertThat(pauses.getLast(), is(100L));
         await().atMost(Duration.ofSeconds(5)).until(() -> ch.messageCount(QUEUE) == 1L);
         assertThat(ch.messageCount(Topology.DEAD_QUEUE), is(0L));
+    }
+
+    @Test
+    void aDeadLetterLogsOneClippedLineWithItsDetailWhileTheHeaderKeepsTheBareReason() throws Exception {
+        List<LogRecord> lines = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(ChannelAcknowledger.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                lines.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            Acknowledger acks = Acknowledger.create(ch, link.createChannel(), QUEUE);
+            GetResponse d = deliver("{\"poison\":true}");
+            String detail = "line one\nline two\r\n" + "x".repeat(5_000);
+            assertThat(acks.deadLetter(d.getEnvelope().getDeliveryTag(), d.getProps(), d.getBody(),
+                    "SCHEMA_VIOLATION", detail), is(true));
+
+            assertThat(lines, hasSize(1));
+            String text = lines.getFirst().getMessage();
+            assertThat(text, containsString("m-1"));
+            assertThat(text, containsString("SCHEMA_VIOLATION"));
+            assertThat(text, containsString("line one line two"));
+            assertThat(text, not(containsString("\n")));
+            assertThat(text, containsString("(" + detail.length() + " chars)"));
+            assertThat(text.length(), lessThan(ChannelAcknowledger.LOG_FIELD_MAX * 2));
+            await().atMost(Duration.ofSeconds(5)).until(() -> ch.messageCount(Topology.DEAD_QUEUE) == 1);
+            GetResponse dead = ch.basicGet(Topology.DEAD_QUEUE, true);
+            assertThat(String.valueOf(dead.getProps().getHeaders().get(Topology.DEAD_REASON_HEADER)),
+                    is("SCHEMA_VIOLATION"));
+        } finally {
+            log.removeHandler(capture);
+        }
     }
 }
