@@ -46,17 +46,23 @@ eventually() { # SECONDS COMMAND...: until COMMAND succeeds
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 2; done
 }
+past_busy() { # PATH BODY: POST to the edge, again while the lane answers LANE_BUSY (at most 90 s)
+  local answer deadline=$((SECONDS + 90))
+  while answer=$(edge POST "$1" "$2") && grep -q '"LANE_BUSY"' <<<"$answer" && [ $SECONDS -lt $deadline ]; do
+    sleep 2
+  done
+  echo "$answer"
+}
 drive() { # PLATE: in and out, paid by card; prints the session id
   local entry exit sid
-  local deadline=$((SECONDS + 90))
-  # The gate of the previous car closes after lane.passage-timeout (no car crosses the loops here).
-  while entry=$(edge POST /lanes/in-1/entries "{\"plate\":\"$1\"}") && grep -q '"LANE_BUSY"' <<<"$entry" \
-      && [ $SECONDS -lt $deadline ]; do sleep 2; done
+  # The gate of the previous car closes after lane.passage-timeout (no car crosses the loops here), at the
+  # entry and at the exit: the previous car's exit gate may still be open when this car leaves.
+  entry=$(past_busy /lanes/in-1/entries "{\"plate\":\"$1\"}")
   sid=$(json 'd["sessionId"]' <<<"$entry") || { echo "entry refused: $entry" >&2; return 1; }
   # Park for a moment: with no grace the fee starts after the first second (a stay of 0 s is free), and
   # the edge now answers an entry and an exit within the same second.
   sleep 2
-  exit=$(edge POST /lanes/out-1/exits "{\"ticket\":\"$(json 'd["ticket"]' <<<"$entry")\",\"paymentMethod\":\"pm_card_visa\"}")
+  exit=$(past_busy /lanes/out-1/exits "{\"ticket\":\"$(json 'd["ticket"]' <<<"$entry")\",\"paymentMethod\":\"pm_card_visa\"}")
   [ "$(json 'd["payment"]["status"]' <<<"$exit")" = PAID ] || { echo "exit not paid: $exit" >&2; return 1; }
   echo "$sid"
 }
