@@ -23,7 +23,7 @@ class ChaosClusterShortTest {
 
     @Test
     void nothingIsLostOrDoubledThroughKillsOfAClusterNode() throws Exception {
-        Cli cli = new Cli(new String[] {"--duration", "120s", "--cars", "60", "--levels", "2", "--workers", "1",
+        Cli cli = new Cli(new String[] {"--duration", "90s", "--cars", "60", "--levels", "2", "--workers", "1",
                 "--occupancy", "counting", "--spots", "20000", "--chaos-every", "3s", "--broker-nodes", "3",
                 "--faults", "broker,cut", "--cut", "10s", "--drain-timeout", "3m"},
                 ChaosSuite.OPTIONS);
