@@ -335,6 +335,7 @@ final class Lot implements AutoCloseable {
                   wait: PT%dS
                 mqtt:
                   uri: tcp://127.0.0.1:1883
+                  client-id: "edge-%s-L%d"
                   topic-prefix: "%s"
                 cloud:
                   backoff-initial: PT0.2S
@@ -348,7 +349,10 @@ final class Lot implements AutoCloseable {
                   daily-cap: 1200
                   lost-ticket-fee: 5000
                 lanes:
-                """.formatted(occupancy, options.floorLimit(), Math.max(1, options.paymentsWait().toSeconds()), mqttPrefix));
+                """.formatted(occupancy, options.floorLimit(), Math.max(1, options.paymentsWait().toSeconds()),
+                // the default client id, edge-sim-lot-L0, is the same in every lot: two lots on this machine's
+                // Mosquitto (a soak beside a test) would take each other's session over and over
+                mqttPrefix.substring(0, mqttPrefix.length() - 1), level, mqttPrefix));
         int pin = 100;
         for (String id : in) {
             y.append(lane(id, "ENTRY", pin));
