@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TcpProxy;
 import org.openparking.testing.TestBroker;
@@ -38,6 +39,7 @@ class NodeListTest {
     }
 
     @Test
+    @Timeout(60) // the first connect retries for ever: without the node list it would never return
     void aDeadNodeIsSkippedAndALostNodeIsReplacedByAnotherOne() throws Exception {
         int dead = Ports.free(); // nothing listens there: connection refused
         try (TcpProxy a = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
