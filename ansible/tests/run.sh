@@ -154,6 +154,7 @@ t_install() {
     # As installed, no broker user speaks for every lot: commands only from cloud-sync's user.
     grep -q "trusted-users: ''" "$work/L1/etc/edge.yaml" || fail "L1 config trusts a broker user for every lot"
     grep -q "cloud-sync-user: cloud-sync" "$work/L1/etc/edge.yaml" || fail "L1 config lacks cloud-sync's user"
+    grep -q "amqp-nodes: ''" "$work/L1/etc/edge.yaml" || fail "L1 config lacks an empty cloud.amqp-nodes"
     # L1 is a counting level with a ramp counter: the rendered layout must reach the running edge.
     curl -fsS "http://127.0.0.1:$port_l1/api/v1/ramps" | grep -q '"rampId":"L1-up"' || fail "L1 does not count ramp L1-up"
     curl -fsS "http://127.0.0.1:$port_l1/api/v1/availability" | grep -q '"capacity":3,' || fail "L1 capacity is not the inventory's 3"
@@ -395,6 +396,8 @@ t_cloud() {
     grep -q "^AMQP_URI=amqp://cloud-sync-$run_id:test-cloud-sync-pass-2b7d@" "$d/cloud-sync.env" || fail "cloud-sync not on its own user"
     grep -q "^AMQP_URI=amqp://payment-worker-$run_id:test-worker-pass-6e90@" "$d/payment-worker.env" || fail "the worker not on its own user"
     grep -qx "AMQP_WORKER_USER=payment-worker-$run_id" "$d/cloud-sync.env" || fail "cloud-sync does not name the worker's user"
+    grep -qx "AMQP_NODES=" "$d/cloud-sync.env" && grep -qx "AMQP_NODES=" "$d/payment-worker.env" \
+        || fail "an env file lacks an empty AMQP_NODES (one broker node)"
     grep -qx "AMQP_CLOUD_SYNC_USER=cloud-sync-$run_id" "$d/payment-worker.env" || fail "the worker does not name cloud-sync's user"
     play cloud.yml --limit test-cloud "${cloud_vars[@]}" | tee "$work/cloud-rerun.txt"
     grep -Eq 'test-cloud +: .*changed=0 ' "$work/cloud-rerun.txt" || fail "a rerun of the cloud role reported changes"

@@ -25,7 +25,8 @@ public final class ChaosSuite {
 
     static {
         Set<String> o = new HashSet<>(Cli.TRAFFIC);
-        o.addAll(Set.of("chaos-every", "cut", "drain-timeout", "faults", "backlog", "soak", "sample-every", "soak-out"));
+        o.addAll(Set.of("chaos-every", "cut", "drain-timeout", "faults", "backlog", "soak", "sample-every", "soak-out",
+                "broker-nodes"));
         OPTIONS = Set.copyOf(o);
     }
 
@@ -39,16 +40,26 @@ public final class ChaosSuite {
     }
 
     record Options(Lot.Options lot, Traffic.Options traffic, Duration chaosEvery, Duration cut, Duration drainTimeout,
-                   List<String> faults, int backlog, Duration sampleEvery, java.nio.file.Path soakOut) {
+                   List<String> faults, int backlog, Duration sampleEvery, java.nio.file.Path soakOut,
+                   int brokerNodes) {
         Options {
             if (faults.isEmpty() || !Faults.KINDS.containsAll(faults)) {
                 throw new IllegalArgumentException("--faults is a list of " + Faults.KINDS + ", was " + faults);
             }
+            if (brokerNodes != 1 && brokerNodes < 3) {
+                // two nodes have no majority left when one dies: a quorum queue stops
+                throw new IllegalArgumentException("--broker-nodes is 1 or at least 3, was " + brokerNodes);
+            }
         }
 
-        /** The broker and PostgreSQL are the lot's own when the suite is to kill them. */
+        Options(Lot.Options lot, Traffic.Options traffic, Duration chaosEvery, Duration cut, Duration drainTimeout,
+                List<String> faults, int backlog, Duration sampleEvery, java.nio.file.Path soakOut) {
+            this(lot, traffic, chaosEvery, cut, drainTimeout, faults, backlog, sampleEvery, soakOut, 1);
+        }
+
+        /** The broker and PostgreSQL are the lot's own when the suite is to kill them or to cluster the broker. */
         boolean privateServices() {
-            return faults.contains("broker") || faults.contains("postgres");
+            return faults.contains("broker") || faults.contains("postgres") || brokerNodes > 1;
         }
     }
 
@@ -67,6 +78,11 @@ public final class ChaosSuite {
                                            its private PostgreSQL cluster), which run the lot on those, and
                                            backlog (a cut of --cut while a burst of entries queues events
                                            at the edges; needs --occupancy counting and a large --spots)
+                      --broker-nodes 3     the lot's private broker is a RabbitMQ cluster of this many nodes
+                                           (1 or at least 3; default 1): every service is given all nodes
+                                           (AMQP_NODES, CLOUD_AMQP_NODES), each edge through one proxy per
+                                           node (cut shuts them all), and the broker fault kills the node
+                                           leading the most quorum queues, restarts it, waits for it to rejoin
                       --backlog 50000      events the backlog fault queues at the edges before the link
                                            comes back (the cut lasts at least --cut either way)
                       --soak 1h            the soak: this long, every fault above in rotation (unless --faults
@@ -94,13 +110,15 @@ public final class ChaosSuite {
                 List.of(cli.string("faults", String.join(",", defaultFaults)).split(",")),
                 cli.integer("backlog", 50_000),
                 soak != null || cli.string("sample-every", null) != null ? cli.duration("sample-every", Duration.ofSeconds(15)) : null,
-                cli.string("soak-out", null) == null ? null : java.nio.file.Path.of(cli.string("soak-out", null)));
+                cli.string("soak-out", null) == null ? null : java.nio.file.Path.of(cli.string("soak-out", null)),
+                cli.integer("broker-nodes", 1));
     }
 
     static Result run(Options options, PrintStream out) throws Exception {
         Ledger ledger = new Ledger();
         List<String> actions = new ArrayList<>();
-        try (Lot lot = GarageSimulator.startLot(options.lot(), options.privateServices())) {
+        try (Lot lot = GarageSimulator.startLot(options.lot(), options.privateServices(),
+                options.brokerNodes())) {
             Traffic traffic = new Traffic(lot, options.traffic(), ledger);
             // the customers' rules reach every level before the first fault (the chaos clock is the traffic's)
             traffic.prepareCustomers();
@@ -256,6 +274,9 @@ public final class ChaosSuite {
 
         /** kill -9 of the lot's RabbitMQ node under traffic, then a restart on the same port and data. */
         private boolean killBroker() throws InterruptedException {
+            if (lot.privateCluster().isPresent()) {
+                return killClusterNode(lot.privateCluster().get());
+            }
             var rabbit = lot.privateBroker().orElseThrow();
             rabbit.kill9();
             long down = 2000 + random.nextInt(3000);
@@ -269,6 +290,45 @@ public final class ChaosSuite {
                 return true;
             }
             log("RabbitMQ node up again after %.0fs".formatted((System.nanoTime() - t0) / 1e9));
+            return true;
+        }
+
+        /**
+         * kill -9 of the cluster node leading the most of the lot's quorum queues ({@code rabbitmqctl list_queues
+         * name type leader}: the kill that moves the most leaders), then a restart on the same ports and data,
+         * returning once it has rejoined the cluster. The other nodes keep serving throughout.
+         */
+        private boolean killClusterNode(org.openparking.testing.PrivateRabbitCluster cluster) throws InterruptedException {
+            Map<String, Integer> leaders;
+            int victim;
+            try {
+                leaders = cluster.quorumLeaders(lot.vhost());
+                victim = cluster.leadingMost(lot.vhost());
+            } catch (RuntimeException e) {
+                log("cannot list the quorum queues' leaders: " + e + "; killing node 0");
+                leaders = Map.of();
+                victim = -1;
+            }
+            if (victim < 0) {
+                victim = 0;
+            }
+            var node = cluster.node(victim);
+            long pid = node.pid();
+            cluster.kill9(victim);
+            long down = 2000 + random.nextInt(3000);
+            log("kill -9 RabbitMQ node " + node.node() + " (pid " + pid + ", leading the most quorum queues: " + leaders
+                    + "), restart in " + down / 1000.0 + "s");
+            pause(down);
+            long t0 = System.nanoTime();
+            try {
+                cluster.restart(victim);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                log("restart of RabbitMQ node " + node.node() + " failed: " + e);
+                return true;
+            }
+            log("RabbitMQ node %s rejoined the cluster after %.0fs".formatted(node.node(), (System.nanoTime() - t0) / 1e9));
             return true;
         }
 
@@ -391,15 +451,23 @@ public final class ChaosSuite {
                 if (rabbit.isPresent() && !rabbit.get().running()) {
                     rabbit.get().start();
                 }
+                var cluster = lot.privateCluster();
+                if (cluster.isPresent()) {
+                    for (int i = 0; i < cluster.get().size(); i++) {
+                        if (!cluster.get().node(i).running()) {
+                            cluster.get().restart(i);
+                        }
+                    }
+                }
                 var pg = lot.privatePostgres();
                 if (pg.isPresent() && !pg.get().running()) {
                     pg.get().start();
                 }
-            } catch (java.io.IOException | RuntimeException e) {
-                log("cannot restart a private service after the run: " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Exception e) {
+                log("cannot restart a private service after the run: " + e);
             }
             List<ServiceProcess> all = new ArrayList<>();
             lot.edges().forEach(e -> all.add(e.process()));

@@ -78,11 +78,18 @@ public final class GarageSimulator {
 
     /** As {@link #startLot(Lot.Options)}, on a private RabbitMQ node and PostgreSQL cluster when asked. */
     static Lot startLot(Lot.Options options, boolean privateServices) throws Exception {
+        return startLot(options, privateServices, 1);
+    }
+
+    /** As {@link #startLot(Lot.Options, boolean)}, the private broker a cluster of {@code brokerNodes} above 1. */
+    static Lot startLot(Lot.Options options, boolean privateServices, int brokerNodes) throws Exception {
         long t0 = System.nanoTime();
         System.out.printf("starting a lot: %d levels (%s), %d payment workers, cloud-sync, Stripe stub%s...%n",
                 options.levels(), options.occupancy(), options.workers(),
-                privateServices ? ", private RabbitMQ node and PostgreSQL cluster" : "");
-        Lot lot = Lot.start(options, Lot.repositoryRoot(), privateServices);
+                !privateServices ? "" : brokerNodes > 1
+                        ? ", private " + brokerNodes + "-node RabbitMQ cluster and PostgreSQL cluster"
+                        : ", private RabbitMQ node and PostgreSQL cluster");
+        Lot lot = Lot.start(options, Lot.repositoryRoot(), privateServices, brokerNodes);
         Runtime.getRuntime().addShutdownHook(new Thread(lot::close, "lot-shutdown"));
         System.out.printf("lot up in %.1fs (vhost %s, logs in %s)%n", (System.nanoTime() - t0) / 1e9, lot.vhost(), lot.workDir());
         for (Lot.Edge e : lot.edges()) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import org.openparking.testing.Ports;
 import org.openparking.testing.PrivatePostgres;
 import org.openparking.testing.PrivateRabbit;
+import org.openparking.testing.PrivateRabbitCluster;
 import org.openparking.testing.TestBroker;
 import org.openparking.testing.TestDatabase;
 import org.openparking.testing.TestHttp;
@@ -29,7 +30,9 @@ import org.openparking.testing.TestHttp;
  * port (and SQLite file) under a temp dir. The edges reach the broker through one {@link TcpProxy}
  * each, so their link can be cut without touching the broker. Closing stops every child.
  * With {@code privateServices} the broker and PostgreSQL are instead a {@link PrivateRabbit} node and a
- * {@link PrivatePostgres} cluster of the lot's own, which the chaos suite may kill and restart.
+ * {@link PrivatePostgres} cluster of the lot's own, which the chaos suite may kill and restart; with
+ * {@code brokerNodes} of 3 the broker is a {@link PrivateRabbitCluster} of that many nodes, every service given
+ * all of them as its node list ({@code AMQP_NODES}, {@code CLOUD_AMQP_NODES}) and each edge one proxy per node.
  */
 final class Lot implements AutoCloseable {
     static final String LOT_ID = "sim-lot";
@@ -60,10 +63,33 @@ final class Lot implements AutoCloseable {
     }
 
     /** One edge level: its process, its proxied broker link, its lanes and spots. */
-    record Edge(String levelId, String occupancy, ServiceProcess process, TcpProxy brokerLink,
+    record Edge(String levelId, String occupancy, ServiceProcess process, BrokerLink brokerLink,
                 List<String> entryLanes, List<String> exitLanes, List<String> spots) {
         String api() {
             return process.baseUrl() + "/api/v1";
+        }
+    }
+
+    /** An edge's way to the broker: one {@link TcpProxy} per broker node, cut and restored together. */
+    record BrokerLink(List<TcpProxy> proxies) {
+        BrokerLink {
+            proxies = List.copyOf(proxies);
+        }
+
+        /** Every proxy refuses connections and drops the live ones: the edge cannot reach any node. */
+        void shut() {
+            proxies.forEach(TcpProxy::shut);
+        }
+
+        void open() throws java.io.IOException {
+            for (TcpProxy p : proxies) {
+                p.open();
+            }
+        }
+
+        /** The edge's node list: {@code 127.0.0.1:<proxy port>} per node. */
+        List<String> addresses() {
+            return proxies.stream().map(p -> "127.0.0.1:" + p.port()).toList();
         }
     }
 
@@ -77,20 +103,24 @@ final class Lot implements AutoCloseable {
     private final TestHttp http = TestHttp.create(Duration.ofSeconds(2), Duration.ofSeconds(15));
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final boolean privateServices;
+    private final int brokerNodes;
     private PrivateRabbit rabbit;
+    private PrivateRabbitCluster cluster;
+    /** The broker's nodes as the services reach them ({@code host:port}); one entry on a single node. */
+    private List<String> brokerAddresses;
     private PrivatePostgres postgres;
     private String vhost;
     private String brokerUri;
-    private int brokerPort;
     private String cloudDbUrl;
     private StripeStub stripe;
     private ServiceProcess cloudSync;
     /** cloud-sync's platform admin of this run (the customers' rules are created through its API). */
     private final String adminPassword = "sim-" + UUID.randomUUID();
 
-    private Lot(Options options, Path root, Path workDir, boolean privateServices) {
+    private Lot(Options options, Path root, Path workDir, boolean privateServices, int brokerNodes) {
         this.options = options;
         this.privateServices = privateServices;
+        this.brokerNodes = brokerNodes;
         this.root = root;
         this.workDir = workDir;
     }
@@ -102,7 +132,18 @@ final class Lot implements AutoCloseable {
 
     /** As {@link #start(Options, Path)}, on a private broker node and PostgreSQL cluster when asked. */
     static Lot start(Options options, Path root, boolean privateServices) throws Exception {
-        Lot lot = new Lot(options, root, Files.createTempDirectory("garage-sim-"), privateServices);
+        return start(options, root, privateServices, 1);
+    }
+
+    /**
+     * As {@link #start(Options, Path, boolean)}; {@code brokerNodes} above 1 (private services only) makes the
+     * private broker a cluster of that many nodes.
+     */
+    static Lot start(Options options, Path root, boolean privateServices, int brokerNodes) throws Exception {
+        if (brokerNodes < 1 || (brokerNodes > 1 && !privateServices)) {
+            throw new IllegalArgumentException("a broker cluster (" + brokerNodes + " nodes) is a private one");
+        }
+        Lot lot = new Lot(options, root, Files.createTempDirectory("garage-sim-"), privateServices, brokerNodes);
         try {
             lot.startAll();
             return lot;
@@ -138,13 +179,20 @@ final class Lot implements AutoCloseable {
     private void startAll() throws Exception {
         String paymentsDbUrl;
         if (privateServices) {
-            rabbit = PrivateRabbit.start(workDir);
-            resources.add(rabbit);
             vhost = "lot";
-            rabbit.ctl("add_vhost", vhost);
-            rabbit.ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
-            brokerUri = rabbit.uri(vhost);
-            brokerPort = rabbit.port();
+            if (brokerNodes > 1) {
+                cluster = PrivateRabbitCluster.start(workDir, brokerNodes);
+                resources.add(cluster);
+                brokerUri = cluster.uri(vhost);
+                brokerAddresses = cluster.addresses();
+            } else {
+                rabbit = PrivateRabbit.start(workDir);
+                resources.add(rabbit);
+                brokerUri = rabbit.uri(vhost);
+                brokerAddresses = List.of("127.0.0.1:" + rabbit.port());
+            }
+            ctl("add_vhost", vhost);
+            ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
             postgres = PrivatePostgres.start(workDir);
             resources.add(postgres);
             cloudDbUrl = postgres.createDatabase();
@@ -154,7 +202,7 @@ final class Lot implements AutoCloseable {
             resources.add(broker);
             vhost = broker.vhost();
             brokerUri = broker.uri();
-            brokerPort = TestBroker.PORT;
+            brokerAddresses = List.of(TestBroker.HOST + ":" + TestBroker.PORT);
             TestDatabase cloudDb = TestDatabase.create();
             resources.add(cloudDb);
             cloudDbUrl = cloudDb.url();
@@ -166,16 +214,22 @@ final class Lot implements AutoCloseable {
         resources.add(stripe);
 
         int csPort = Ports.free();
-        cloudSync = new ServiceProcess("cloud-sync", jar("cloud-sync"), Map.of(
+        Map<String, String> csEnv = new HashMap<>(Map.of(
                 "DB_URL", cloudDbUrl, "AMQP_URI", brokerUri, "SERVER_PORT", String.valueOf(csPort),
-                "AUTH_BOOTSTRAP_ADMIN_PASSWORD", adminPassword),
-                csPort, workDir.resolve("cloud-sync.log"));
+                "AUTH_BOOTSTRAP_ADMIN_PASSWORD", adminPassword));
+        if (cluster != null) {
+            csEnv.put("AMQP_NODES", String.join(",", brokerAddresses));
+        }
+        cloudSync = new ServiceProcess("cloud-sync", jar("cloud-sync"), csEnv, csPort, workDir.resolve("cloud-sync.log"));
         processes.add(cloudSync);
 
         for (int i = 1; i <= options.workers(); i++) {
             int port = Ports.free();
             Map<String, String> env = new HashMap<>();
             env.put("AMQP_URI", brokerUri);
+            if (cluster != null) {
+                env.put("AMQP_NODES", String.join(",", brokerAddresses));
+            }
             env.put("DB_URL", paymentsDbUrl);
             env.put("SERVER_PORT", String.valueOf(port));
             env.put("STRIPE_MODE", "stripe");
@@ -193,9 +247,16 @@ final class Lot implements AutoCloseable {
         for (int i = 0; i < options.levels(); i++) {
             String levelId = "L" + i;
             String occupancy = options.occupancyOf(i);
-            TcpProxy link = new TcpProxy(Ports.free(), "127.0.0.1", brokerPort);
-            link.open();
-            resources.add(link);
+            List<TcpProxy> proxies = new ArrayList<>();
+            for (String node : brokerAddresses) {
+                int colon = node.lastIndexOf(':');
+                TcpProxy proxy = new TcpProxy(Ports.free(), node.substring(0, colon),
+                        Integer.parseInt(node.substring(colon + 1)));
+                proxy.open();
+                resources.add(proxy);
+                proxies.add(proxy);
+            }
+            BrokerLink link = new BrokerLink(proxies);
             List<String> in = new ArrayList<>();
             List<String> out = new ArrayList<>();
             List<String> spots = new ArrayList<>();
@@ -213,14 +274,18 @@ final class Lot implements AutoCloseable {
             Path config = workDir.resolve(levelId + ".yaml");
             Files.writeString(config, levelYaml(occupancy, in, out, spots, mqttPrefix, i));
             int port = Ports.free();
-            String edgeAmqp = "amqp://guest:guest@127.0.0.1:" + link.port() + "/" + vhost;
-            ServiceProcess p = new ServiceProcess("edge-" + levelId, jar("edge-controller"), Map.of(
+            String edgeAmqp = "amqp://guest:guest@127.0.0.1:" + proxies.getFirst().port() + "/" + vhost;
+            Map<String, String> edgeEnv = new HashMap<>(Map.of(
                     "PARKING_CONFIG", config.toString(),
                     "EDGE_LOT_ID", LOT_ID,
                     "EDGE_LEVEL_ID", levelId,
                     "EDGE_DB_PATH", workDir.resolve(levelId + ".db").toString(),
                     "SERVER_PORT", String.valueOf(port),
-                    "CLOUD_AMQP_URI", edgeAmqp),
+                    "CLOUD_AMQP_URI", edgeAmqp));
+            if (cluster != null) {
+                edgeEnv.put("CLOUD_AMQP_NODES", String.join(",", link.addresses()));
+            }
+            ServiceProcess p = new ServiceProcess("edge-" + levelId, jar("edge-controller"), edgeEnv,
                     port, workDir.resolve("edge-" + levelId + ".log"));
             edges.add(new Edge(levelId, occupancy, p, link, List.copyOf(in), List.copyOf(out), List.copyOf(spots)));
             processes.add(p);
@@ -236,6 +301,11 @@ final class Lot implements AutoCloseable {
             // (PrivateRabbit#restartCleanly). Every service reconnects by itself.
             rabbit.restartCleanly();
             awaitAllHealthy();
+        }
+        if (cluster != null) {
+            // The same registration, written by dets:sync on every node instead of three clean restarts
+            // (PrivateRabbitCluster#syncRegistrations); the other two members of each queue hold its log anyway.
+            cluster.syncRegistrations();
         }
     }
 
@@ -265,6 +335,7 @@ final class Lot implements AutoCloseable {
                   wait: PT%dS
                 mqtt:
                   uri: tcp://127.0.0.1:1883
+                  client-id: "edge-%s-L%d"
                   topic-prefix: "%s"
                 cloud:
                   backoff-initial: PT0.2S
@@ -278,7 +349,10 @@ final class Lot implements AutoCloseable {
                   daily-cap: 1200
                   lost-ticket-fee: 5000
                 lanes:
-                """.formatted(occupancy, options.floorLimit(), Math.max(1, options.paymentsWait().toSeconds()), mqttPrefix));
+                """.formatted(occupancy, options.floorLimit(), Math.max(1, options.paymentsWait().toSeconds()),
+                // the default client id, edge-sim-lot-L0, is the same in every lot: two lots on this machine's
+                // Mosquitto (a soak beside a test) would take each other's session over and over
+                mqttPrefix.substring(0, mqttPrefix.length() - 1), level, mqttPrefix));
         int pin = 100;
         for (String id : in) {
             y.append(lane(id, "ENTRY", pin));
@@ -363,6 +437,11 @@ final class Lot implements AutoCloseable {
         return java.util.Optional.ofNullable(rabbit);
     }
 
+    /** The lot's own broker cluster, if it was started with one. */
+    java.util.Optional<PrivateRabbitCluster> privateCluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
     java.util.Optional<PrivatePostgres> privatePostgres() {
         return java.util.Optional.ofNullable(postgres);
     }
@@ -394,6 +473,9 @@ final class Lot implements AutoCloseable {
     }
 
     private String ctl(String... args) {
+        if (cluster != null) {
+            return cluster.ctl(args);
+        }
         return rabbit != null ? rabbit.ctl(args) : TestBroker.ctl(args);
     }
 

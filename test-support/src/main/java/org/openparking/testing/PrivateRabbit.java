@@ -39,16 +39,8 @@ public final class PrivateRabbit implements AutoCloseable {
 
     /** Creates the node's directory and config and starts it; returns once it accepts AMQP connections. */
     public static PrivateRabbit start(Path parent) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory(parent, "rabbit-");
-        String node = "test-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
-        PrivateRabbit rabbit = new PrivateRabbit(dir, node, Ports.free(), Ports.free());
-        Files.createDirectories(dir.resolve("home"));
-        Files.writeString(dir.resolve("rabbitmq.conf"), """
-                listeners.tcp.default = 127.0.0.1:%d
-                loopback_users = none
-                log.file.level = warning
-                """.formatted(rabbit.amqpPort));
-        Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+        PrivateRabbit rabbit = create(Files.createTempDirectory(parent, "rabbit-"),
+                "test-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost", null);
         try {
             rabbit.start();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -56,6 +48,31 @@ public final class PrivateRabbit implements AutoCloseable {
             throw e;
         }
         return rabbit;
+    }
+
+    /**
+     * A node's directory, config and private HOME, not started; with {@code cookie} the HOME holds that Erlang
+     * cookie (a {@link PrivateRabbitCluster}'s nodes share one), else Erlang makes one at the first start.
+     */
+    static PrivateRabbit create(Path dir, String node, String cookie) throws IOException {
+        PrivateRabbit rabbit = new PrivateRabbit(dir, node, Ports.free(), Ports.free());
+        Files.createDirectories(dir.resolve("home"));
+        if (cookie != null) {
+            Path file = dir.resolve("home").resolve(".erlang.cookie");
+            Files.writeString(file, cookie);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+        }
+        Files.writeString(dir.resolve("rabbitmq.conf"), """
+                listeners.tcp.default = 127.0.0.1:%d
+                loopback_users = none
+                log.file.level = warning
+                """.formatted(rabbit.amqpPort));
+        Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+        return rabbit;
+    }
+
+    Path dir() {
+        return dir;
     }
 
     public int port() {
@@ -148,6 +165,11 @@ public final class PrivateRabbit implements AutoCloseable {
             Thread.sleep(100);
         }
         process = null;
+    }
+
+    /** The Erlang VM's PID (from the node's pid file), -1 when the node is not running. */
+    public long pid() {
+        return running() ? beamPid() : -1;
     }
 
     private long beamPid() {

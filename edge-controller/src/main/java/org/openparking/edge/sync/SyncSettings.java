@@ -6,6 +6,7 @@ import static org.openparking.platform.config.ConfigValues.text;
 
 import io.helidon.config.Config;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.openparking.platform.config.ParkingConfig;
 import org.openparking.platform.amqp.Authors;
@@ -14,6 +15,8 @@ import org.openparking.platform.amqp.BrokerSettings;
 /**
  * How the edge talks to the cloud broker. {@code amqpUri} empty means offline only.
  *
+ * @param amqpNodes        {@code cloud.amqp-nodes}: the broker cluster's nodes as {@code host:port}, tried on every
+ *                         connect and recovery (empty: the URI's host and port); see {@link BrokerSettings#nodes}
  * @param heartbeat        AMQP heartbeat requested; a dead link is noticed after about two missed beats
  * @param maxInFlight      published rows awaiting a confirm at most
  * @param batchSize        rows read from SQLite per query
@@ -28,13 +31,18 @@ import org.openparking.platform.amqp.BrokerSettings;
  * @param remoteOpenMaxAge a barrier-open command issued longer ago than this is refused, not obeyed (one queued
  *                         during an outage must not lift a barrier hours later)
  */
-public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, int batchSize,
+public record SyncSettings(String amqpUri, List<String> amqpNodes, Duration heartbeat, int maxInFlight, int batchSize,
                            Duration confirmTimeout, Duration backoffInitial, Duration backoffMax,
                            Duration retention, Duration pruneInterval, int prefetch, Duration connectionTimeout,
                            Authors authors, Duration remoteOpenMaxAge) {
 
     public SyncSettings {
         amqpUri = amqpUri == null ? "" : amqpUri.trim();
+        amqpNodes = amqpNodes == null ? List.of() : List.copyOf(amqpNodes);
+        if (!amqpNodes.isEmpty() && amqpUri.isBlank()) {
+            throw new IllegalArgumentException("cloud.amqp-nodes is set but cloud.amqp-uri is empty: the URI gives"
+                    + " the user, password and vhost");
+        }
         requirePositive(heartbeat, "cloud.heartbeat");
         if (heartbeat.toSeconds() > 10 || heartbeat.toSeconds() < 1) {
             // Two missed beats must fit in the 30 s within which a dead link has to be noticed.
@@ -56,14 +64,14 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
     /** The defaults of application.yaml, linked to {@code amqpUri} (tests and embedded edges). */
     public static SyncSettings defaults(String amqpUri) {
         SyncSettings d = create(ParkingConfig.defaults().get("cloud"));
-        return new SyncSettings(amqpUri, d.heartbeat, d.maxInFlight, d.batchSize, d.confirmTimeout, d.backoffInitial,
+        return new SyncSettings(amqpUri, List.of(), d.heartbeat, d.maxInFlight, d.batchSize, d.confirmTimeout, d.backoffInitial,
                 d.backoffMax, d.retention, d.pruneInterval, d.prefetch, d.connectionTimeout, d.authors,
                 d.remoteOpenMaxAge);
     }
 
     /** The {@code cloud} section. */
     public static SyncSettings create(Config cloud) {
-        return new SyncSettings(text(cloud, "amqp-uri"), duration(cloud, "heartbeat"), integer(cloud, "max-in-flight"),
+        return new SyncSettings(text(cloud, "amqp-uri"), BrokerSettings.nodes(cloud, "amqp-nodes"), duration(cloud, "heartbeat"), integer(cloud, "max-in-flight"),
                 integer(cloud, "batch-size"), duration(cloud, "confirm-timeout"), duration(cloud, "backoff-initial"),
                 duration(cloud, "backoff-max"), duration(cloud, "retention"), duration(cloud, "prune-interval"),
                 integer(cloud, "prefetch"), duration(cloud, "connection-timeout"), Authors.create(cloud),
@@ -72,7 +80,7 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
 
     /** The broker connection policy (platform.amqp), from this section's URI, heartbeat and backoff. */
     public BrokerSettings broker() {
-        return new BrokerSettings(amqpUri, heartbeat, connectionTimeout, backoffInitial, backoffMax, authors);
+        return new BrokerSettings(amqpUri, amqpNodes, heartbeat, connectionTimeout, backoffInitial, backoffMax, authors);
     }
 
     public boolean enabled() {
@@ -80,22 +88,22 @@ public record SyncSettings(String amqpUri, Duration heartbeat, int maxInFlight, 
     }
 
     public SyncSettings withBackoff(Duration initial, Duration max) {
-        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
+        return new SyncSettings(amqpUri, amqpNodes, heartbeat, maxInFlight, batchSize, confirmTimeout, initial, max, retention,
                 pruneInterval, prefetch, connectionTimeout, authors, remoteOpenMaxAge);
     }
 
     public SyncSettings withConfirmTimeout(Duration timeout) {
-        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
+        return new SyncSettings(amqpUri, amqpNodes, heartbeat, maxInFlight, batchSize, timeout, backoffInitial, backoffMax,
                 retention, pruneInterval, prefetch, connectionTimeout, authors, remoteOpenMaxAge);
     }
 
     public SyncSettings withRetention(Duration retention, Duration pruneInterval) {
-        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
+        return new SyncSettings(amqpUri, amqpNodes, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
                 backoffMax, retention, pruneInterval, prefetch, connectionTimeout, authors, remoteOpenMaxAge);
     }
 
     public SyncSettings withAuthors(Authors newAuthors) {
-        return new SyncSettings(amqpUri, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
+        return new SyncSettings(amqpUri, amqpNodes, heartbeat, maxInFlight, batchSize, confirmTimeout, backoffInitial,
                 backoffMax, retention, pruneInterval, prefetch, connectionTimeout, newAuthors, remoteOpenMaxAge);
     }
 

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openparking.edge.config.EdgeSettings;
@@ -43,5 +44,22 @@ class SyncSettingsTest {
         IllegalArgumentException garbled = assertThrows(IllegalArgumentException.class,
                 () -> read(Map.of("CLOUD_CONFIRM_TIMEOUT", "soon")));
         assertThat(garbled.getMessage(), containsString("cloud.confirm-timeout"));
+    }
+
+    @Test
+    void theNodeListComesFromTheEnvironmentAndABadOneIsRefusedNamingItsKey() {
+        SyncSettings s = read(Map.of("CLOUD_AMQP_URI", "amqp://edge:s3cret@mq-0:5672/parking",
+                "CLOUD_AMQP_NODES", "mq-0:5672,mq-1:5672,mq-2:5672"));
+        assertThat(s.broker().nodes(), is(List.of("mq-0:5672", "mq-1:5672", "mq-2:5672")));
+        assertThat(read(Map.of()).broker().nodes(), is(List.of()));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> read(Map.of("CLOUD_AMQP_URI", "amqp://edge:s3cret@mq-0/parking", "CLOUD_AMQP_NODES",
+                        "mq-0:5672,mq-1:99999")));
+        assertThat(bad.getMessage(), containsString("cloud.amqp-nodes"));
+        assertThat(bad.getMessage(), containsString("entry 2 of 2"));
+        assertThat(bad.getMessage(), not(containsString("mq-1")));
+        IllegalArgumentException offline = assertThrows(IllegalArgumentException.class,
+                () -> read(Map.of("CLOUD_AMQP_NODES", "mq-0:5672")));
+        assertThat(offline.getMessage(), containsString("cloud.amqp-uri is empty"));
     }
 }

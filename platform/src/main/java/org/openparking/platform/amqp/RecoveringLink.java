@@ -1,5 +1,6 @@
 package org.openparking.platform.amqp;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -47,7 +48,7 @@ final class RecoveringLink implements BrokerLink {
             @Override
             public void handleRecovery(Recoverable recoverable) {
                 up = true;
-                LOG.info(() -> "broker link " + name + " recovered");
+                LOG.info(() -> "broker link " + name + " recovered (node " + node(connection) + ")");
                 recoveredListeners.forEach(Runnable::run);
             }
 
@@ -92,10 +93,30 @@ final class RecoveringLink implements BrokerLink {
     static BrokerLink openOnce(BrokerSettings settings, String name, ExecutorService pool) throws IOException {
         ConnectionFactory f = factory(settings, name);
         try {
-            return new RecoveringLink(pool == null ? f.newConnection(name) : f.newConnection(pool, name), name, f.getUsername());
+            Connection c = connect(f, settings.addresses(), pool, name);
+            return new RecoveringLink(c, name, f.getUsername());
         } catch (TimeoutException e) {
             throw new IOException("connecting to the broker timed out", e);
         }
+    }
+
+    /**
+     * One connect: to the URI's host and port, or to the first of the node list that answers. amqp-client 5.37
+     * shuffles a list of two or more ({@code AddressResolver#maybeShuffle}) on the first connect and on every
+     * recovery, so the services of a lot spread over the nodes and a recovery does not wait on a dead first node
+     * before trying the others.
+     */
+    private static Connection connect(ConnectionFactory f, List<Address> nodes, ExecutorService pool, String name)
+            throws IOException, TimeoutException {
+        if (nodes.isEmpty()) {
+            return pool == null ? f.newConnection(name) : f.newConnection(pool, name);
+        }
+        return pool == null ? f.newConnection(nodes, name) : f.newConnection(pool, nodes, name);
+    }
+
+    /** {@code host:port} of the node a connection is on (one of a node list's). */
+    static String node(Connection c) {
+        return c.getAddress().getHostAddress() + ":" + c.getPort();
     }
 
     static BrokerLink open(BrokerSettings settings, String name, ExecutorService pool, BooleanSupplier keepTrying,
@@ -121,7 +142,7 @@ final class RecoveringLink implements BrokerLink {
                     return null;
                 }
                 try {
-                    return pool == null ? f.newConnection(name) : f.newConnection(pool, name);
+                    return connect(f, settings.addresses(), pool, name);
                 } catch (TimeoutException e) {
                     throw new IOException("connecting to the broker timed out", e);
                 }
@@ -129,7 +150,7 @@ final class RecoveringLink implements BrokerLink {
             if (c == null) {
                 return null;
             }
-            LOG.info(() -> "connected to the broker as " + name);
+            LOG.info(() -> "connected to the broker as " + name + " (node " + node(c) + ")");
             return new RecoveringLink(c, name, f.getUsername());
         } catch (InterruptedException e) {
             throw e;

@@ -21,11 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.openparking.testing.Ports;
 import org.openparking.testing.TcpProxy;
 import org.openparking.testing.TestBroker;
 
-/** The one connection policy against a real broker: first connect retried, a lost link recovered with its consumers. */
+/**
+ * The one connection policy against a real broker: first connect retried, a lost link recovered with its
+ * consumers, a node list's dead node skipped and a lost node replaced by another (the broker is never stopped).
+ */
 class BrokerLinkTest {
     private TestBroker broker;
 
@@ -92,16 +96,8 @@ class BrokerLinkTest {
             AtomicInteger recoveries = new AtomicInteger();
             link.onDown(why -> downs.incrementAndGet());
             link.onRecovered(recoveries::incrementAndGet);
-            Channel ch = link.createChannel();
-            String queue = ch.queueDeclare("link-test", true, false, false, Topology.quorum(null)).getQueue();
-            List<String> received = new CopyOnWriteArrayList<>();
-            ch.basicConsume(queue, true, new DefaultConsumer(ch) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties,
-                                           byte[] body) {
-                    received.add(new String(body, StandardCharsets.UTF_8));
-                }
-            });
+            String queue = "link-test";
+            List<String> received = consume(link, queue);
             ConfirmingPublisher publisher = link.publisher(Duration.ofSeconds(5));
             publisher.publish(List.of(message(queue, "before")));
             await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("before"));
@@ -131,6 +127,56 @@ class BrokerLinkTest {
                 assertThat(proxy.accepted(), greaterThanOrEqualTo(2));
             }
         }
+    }
+
+    @Test
+    @Timeout(60) // the first connect retries for ever: without the node list it would never return
+    void aDeadNodeIsSkippedAndALostNodeIsReplacedByAnotherOne() throws Exception {
+        int dead = Ports.free(); // nothing listens there: connection refused
+        try (TcpProxy a = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT);
+             TcpProxy b = new TcpProxy(Ports.free(), TestBroker.HOST, TestBroker.PORT)) {
+            a.open();
+            b.open();
+            // Two proxies to 5672 stand for two live nodes. The URI names the dead port: without the node list
+            // this link would never connect.
+            BrokerSettings settings = fast("amqp://guest:guest@127.0.0.1:" + dead + "/" + broker.vhost())
+                    .withNodes(List.of("127.0.0.1:" + dead, "127.0.0.1:" + a.port(), "127.0.0.1:" + b.port()));
+            try (BrokerLink link = BrokerLink.open(settings, "node-list-test", null, () -> true, null)) {
+                assertThat(link.isUp(), is(true));
+                String queue = "node-list-test";
+                List<String> received = consume(link, queue);
+                ConfirmingPublisher publisher = link.publisher(Duration.ofSeconds(5));
+                publisher.publish(List.of(message(queue, "before")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("before"));
+
+                // The node the link is on goes away for good (refuses connections): recovery must use the other.
+                TcpProxy on = a.accepted() > 0 ? a : b;
+                TcpProxy other = on == a ? b : a;
+                int otherBefore = other.accepted();
+                on.shut();
+                await().atMost(Duration.ofSeconds(30)).until(() -> other.accepted() > otherBefore && link.isUp());
+
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                    publisher.publish(List.of(message(queue, "after")));
+                    return true;
+                });
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("after"));
+            }
+        }
+    }
+
+    /** A quorum queue of that name on the link, its deliveries auto-acknowledged into the returned list. */
+    private static List<String> consume(BrokerLink link, String queue) throws java.io.IOException {
+        Channel ch = link.createChannel();
+        ch.queueDeclare(queue, true, false, false, Topology.quorum(null));
+        List<String> received = new CopyOnWriteArrayList<>();
+        ch.basicConsume(queue, true, new DefaultConsumer(ch) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                received.add(new String(body, StandardCharsets.UTF_8));
+            }
+        });
+        return received;
     }
 
     private static Outgoing message(String queue, String text) {
