@@ -16,12 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openparking.testing.ServiceLogLines;
 import org.openparking.testing.TestBroker;
 
 /** Settling deliveries against a real broker: dead letters carry their reason, transient failures back off. */
@@ -108,33 +106,18 @@ class AcknowledgerTest {
 
     @Test
     void aDeadLetterLogsOneClippedLineWithItsDetailWhileTheHeaderKeepsTheBareReason() throws Exception {
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        Logger log = Logger.getLogger(ChannelAcknowledger.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        try {
+        try (ServiceLogLines log = ServiceLogLines.install()) {
             Acknowledger acks = Acknowledger.create(ch, link.createChannel(), QUEUE);
             GetResponse d = deliver("{\"poison\":true}");
             String detail = "line one\nline two\r\n" + "x".repeat(5_000);
+            int mark = log.count();
             assertThat(acks.deadLetter(d.getEnvelope().getDeliveryTag(), d.getProps(), d.getBody(),
                     "SCHEMA_VIOLATION", detail), is(true));
 
+            List<String> lines = log.since(mark);
             assertThat(lines, hasSize(1));
-            String text = lines.getFirst().getMessage();
-            assertThat(text, containsString("m-1"));
+            String text = lines.getFirst();
+            assertThat(text, containsString(ChannelAcknowledger.class.getName() + " dead-lettering message m-1"));
             assertThat(text, containsString("SCHEMA_VIOLATION"));
             assertThat(text, containsString("line one line two"));
             assertThat(text, not(containsString("\n")));
@@ -144,8 +127,6 @@ class AcknowledgerTest {
             GetResponse dead = ch.basicGet(Topology.DEAD_QUEUE, true);
             assertThat(String.valueOf(dead.getProps().getHeaders().get(Topology.DEAD_REASON_HEADER)),
                     is("SCHEMA_VIOLATION"));
-        } finally {
-            log.removeHandler(capture);
         }
     }
 }
