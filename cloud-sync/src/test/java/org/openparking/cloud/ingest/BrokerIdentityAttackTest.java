@@ -52,6 +52,7 @@ class BrokerIdentityAttackTest {
     private TestDatabase database;
     private PooledDataSource dataSource;
     private EventConsumer consumer;
+    private ConfirmingPublisher publisher;
     private Connection guest;
     private Channel admin;
     private final Map<String, String> deadReasons = new ConcurrentHashMap<>();
@@ -94,9 +95,9 @@ class BrokerIdentityAttackTest {
         dataSource.migrate(Main.MIGRATIONS);
         BrokerSettings asCloudSync = CloudSettings.defaults().broker().withUri(broker.uri(cloudUser, "pw"))
                 .withAuthors(new Authors(cloudUser, workerUser, Set.of()));
+        publisher = ConfirmingPublisher.lazy(asCloudSync, "attack-publisher", Duration.ofSeconds(10));
         consumer = new EventConsumer(asCloudSync, new EventApplier(dataSource, Clock.systemUTC(),
-                new OutgoingMessages(dataSource, ConfirmingPublisher.lazy(asCloudSync, "attack-publisher",
-                        Duration.ofSeconds(10)), Clock.systemUTC())),
+                new OutgoingMessages(dataSource, publisher, Clock.systemUTC())),
                 new ConsumerSettings(10, 1, 10, Duration.ofMillis(200)), new IngestStats(), AfterCommitHook.NONE);
         consumer.start();
         await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);
@@ -105,6 +106,7 @@ class BrokerIdentityAttackTest {
     @AfterEach
     void tearDown() {
         consumer.close();
+        publisher.close();
         guest.abort();
         dataSource.close();
         database.close();

@@ -43,6 +43,8 @@ class ConsumerFailureTest {
     private PooledDataSource dataSource;
     private Connection edgeConnection;
     private Channel edge;
+    /** The consumers' publishers, closed after each test: left open, their links outlive the vhost and log. */
+    private final java.util.List<ConfirmingPublisher> publishers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void createBroker() {
@@ -69,16 +71,22 @@ class ConsumerFailureTest {
 
     @AfterEach
     void tearDown() {
+        publishers.forEach(ConfirmingPublisher::close);
         edgeConnection.abort();
         dataSource.close();
         database.close();
     }
 
+    private ConfirmingPublisher publisher() {
+        ConfirmingPublisher p = ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()),
+                "test-publisher", Duration.ofMillis(10_000));
+        publishers.add(p);
+        return p;
+    }
+
     private EventConsumer consumer(DataSource ds, AfterCommitHook hook) {
         EventConsumer consumer = new EventConsumer(CloudSettings.defaults().broker().withUri(broker.uri()),
-                new EventApplier(ds, Clock.systemUTC(), new OutgoingMessages(ds,
-                        ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
-                        java.time.Duration.ofMillis(10_000)), Clock.systemUTC())),
+                new EventApplier(ds, Clock.systemUTC(), new OutgoingMessages(ds, publisher(), Clock.systemUTC())),
                 new ConsumerSettings(10, 2, 10, Duration.ofMillis(200)), new IngestStats(), hook);
         consumer.start();
         await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);

@@ -59,6 +59,7 @@ class OrderToleranceTest {
     private static TestBroker broker;
     private static TestDatabase database;
     private static PooledDataSource dataSource;
+    private static ConfirmingPublisher publisher;
     private static EventApplier applier;
     private static List<Envelope> events;
     private static List<String> inOrderState;
@@ -69,9 +70,10 @@ class OrderToleranceTest {
         database = TestDatabase.create();
         dataSource = PooledDataSource.postgres(CloudSettings.defaults().db().with(database.url(), 8), "cloud-sync");
         dataSource.migrate(Main.MIGRATIONS);
-        applier = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource,
-                ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
-                        java.time.Duration.ofMillis(10_000)), Clock.systemUTC()));
+        publisher = ConfirmingPublisher.lazy(CloudSettings.defaults().broker().withUri(broker.uri()), "test-publisher",
+                java.time.Duration.ofMillis(10_000));
+        applier = new EventApplier(dataSource, Clock.systemUTC(), new OutgoingMessages(dataSource, publisher,
+                Clock.systemUTC()));
         events = scenario();
         for (Envelope e : events) {
             applier.apply(e, e.seq() > 0);
@@ -81,6 +83,8 @@ class OrderToleranceTest {
 
     @AfterAll
     static void tearDown() {
+        // Before the vhost goes: left open, its link keeps trying to recover and logs into later tests.
+        publisher.close();
         dataSource.close();
         database.close();
         broker.close();
