@@ -130,10 +130,14 @@ requests_drained() {
 }
 # The worker acks its request after it has published the result, so the exit can answer PAID a moment before
 # the queue reads empty: wait for it rather than read it once.
-if [ -n "${sid2:-}" ] && eventually 30 requests_drained; then
+if [ -n "${sid2:-}" ] && eventually 60 requests_drained; then
   ok "worker 2 consumed it (payments.requests empty)"
 else
   fail "car 2 not paid or payments.requests not drained"
+  # What is left, and who holds it: ready or unacknowledged, and by how many consumers.
+  podman exec "$STACK_POD-rabbitmq" rabbitmqctl -q list_queues -p /parking name messages_ready \
+    messages_unacknowledged consumers | sed 's/^/     /'
+  podman logs --tail 15 "$STACK_POD-payment-worker-2" 2>&1 | sed 's/^/     worker 2: /'
 fi
 eventually 120 paid_in_portal "${sid2:-none}" && ok "portal: payment of $sid2 paid" || fail "portal lacks the payment of ${sid2:-}"
 
